@@ -1,0 +1,130 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { LanguageModelV4 } from '@ai-sdk/provider'
+import type { ModelMessage } from 'ai'
+import { ErrorCode, KitError } from '../errors.ts'
+import type { ConversationStore } from '../history/store.ts'
+import { errorFields, type Logger } from '../logging/logger.ts'
+import { customMetadata, type TurnEvent } from '../protocol/events.ts'
+import { SentenceChunker } from '../protocol/sentences.ts'
+import type { Agent, AgentTurn, ToolCall } from './types.ts'
+
+/** Where a turn's answer goes (the SSE stream in the server). Writes are queued, in order. */
+export type TurnSink = {
+  tts(content: string): void
+  data(content: unknown): void
+  end(): void
+}
+
+export type TurnDeps = {
+  agent: Agent
+  model: LanguageModelV4
+  store: ConversationStore
+  logger: Logger
+  /** Honour `custom_metadata.kit_fault` ("error" | "slow"), for load tests and alert drills. */
+  faultInjection: boolean
+  slowDelayMs: number
+}
+
+export const TurnOutcome = { Ok: 'ok', Error: 'error', Aborted: 'aborted' } as const
+export type TurnOutcome = (typeof TurnOutcome)[keyof typeof TurnOutcome]
+
+/**
+ * On failure the caller hears this, the client gets `response.data` with `{error: {code, message}}`,
+ * and the stream still ends with `response.end`: a failed turn never hangs the caller.
+ */
+export const FALLBACK_SPEECH = 'Sorry, I ran into a problem. Could you say that again?'
+
+export const FAULT_METADATA_KEY = 'kit_fault'
+export const Fault = { Error: 'error', Slow: 'slow' } as const
+
+async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessage[]> {
+  if (turn.event.type === 'session.start') {
+    turn.speak(deps.agent.welcome)
+    return [{ role: 'assistant', content: deps.agent.welcome }]
+  }
+  const fault = deps.faultInjection ? customMetadata(turn.event)[FAULT_METADATA_KEY] : undefined
+  if (fault === Fault.Error)
+    throw new KitError(ErrorCode.InjectedFault, 'fault injected on request')
+  if (fault === Fault.Slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
+  return deps.agent.respond(turn)
+}
+
+async function runTool<T>(logger: Logger, call: ToolCall, execute: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  logger.debug('tool call', { tool: call.name, tool_call_id: call.callId })
+  const result = await execute()
+  logger.debug('tool result', {
+    tool: call.name,
+    tool_call_id: call.callId,
+    duration_ms: Math.round(performance.now() - started),
+    result_length: JSON.stringify(result ?? null).length,
+  })
+  return result
+}
+
+/**
+ * Runs one `session.start` or `message` turn: waits for the conversation's previous turn,
+ * streams the agent's answer, stores the turn's messages only once it completed, and always
+ * ends the stream. Never throws.
+ */
+export async function runTurn(
+  deps: TurnDeps,
+  event: TurnEvent,
+  sink: TurnSink,
+  signal: AbortSignal,
+): Promise<TurnOutcome> {
+  const { logger, store } = deps
+  const conversationId = event.conversation_id
+  return store.serialize(conversationId, async () => {
+    const started = performance.now()
+    const chunker = new SentenceChunker()
+    let spokenChars = 0
+    let ttsChunks = 0
+    const say = (chunks: string[]) => {
+      for (const chunk of chunks) {
+        ttsChunks += 1
+        spokenChars += chunk.length
+        sink.tts(chunk)
+      }
+    }
+    const turn: AgentTurn = {
+      event,
+      text: event.text ?? '',
+      history: store.history(conversationId),
+      model: deps.model,
+      speak: (text) => say([...chunker.push(text), ...chunker.flush()]),
+      speakDelta: (delta) => say(chunker.push(delta)),
+      sendData: (content) => sink.data(content),
+      runTool: (call, execute) => runTool(logger, call, execute),
+      signal,
+      logger,
+    }
+    logger.debug('turn received', { text: turn.text, history_messages: turn.history.length })
+    let outcome: TurnOutcome = TurnOutcome.Ok
+    try {
+      const messages = await invokeAgent(deps, turn)
+      say(chunker.flush())
+      store.appendTurn(conversationId, messages)
+    } catch (error) {
+      say(chunker.flush())
+      if (signal.aborted) {
+        outcome = TurnOutcome.Aborted
+      } else {
+        outcome = TurnOutcome.Error
+        const code = error instanceof KitError ? error.code : ErrorCode.AgentFailed
+        logger.error('turn failed', errorFields(error))
+        sink.data({ error: { code, message: 'The agent failed to answer this turn.' } })
+        say([FALLBACK_SPEECH])
+      }
+    } finally {
+      sink.end()
+    }
+    logger.info('turn completed', {
+      outcome,
+      duration_ms: Math.round(performance.now() - started),
+      tts_chunks: ttsChunks,
+      response_length: spokenChars,
+    })
+    return outcome
+  })
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env -S node --
+// The `--` matters: without it Node itself consumes our `--env-file` flag and exits 9.
+import { existsSync } from 'node:fs'
+import { type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
+import packageJson from '../package.json' with { type: 'json' }
+import { AGENT_NAMES, DEFAULT_AGENT, describeAgents } from './agents/registry.ts'
+import { loadConfig } from './config.ts'
+import { ErrorCode, KitError } from './errors.ts'
+import { closeLogger, errorFields } from './logging/logger.ts'
+import { startServer } from './server/start.ts'
+
+const run = defineCommand({
+  meta: { name: 'run', description: 'Serve the LayerCode webhook' },
+  args: {
+    agent: {
+      type: 'string',
+      description: `Agent to serve: ${AGENT_NAMES.join(', ')} (default ${DEFAULT_AGENT}; env AGENT)`,
+    },
+    model: {
+      type: 'string',
+      description: 'Model id (env DEFAULT_MODEL); offline model when OPENAI_API_KEY is unset',
+    },
+    host: { type: 'string', description: 'Interface to listen on (default 0.0.0.0; env HOST)' },
+    port: { type: 'string', description: 'Port (default 8000; env PORT)' },
+    'agent-route': { type: 'string', description: 'Webhook path (default /api/agent)' },
+    'authorize-route': { type: 'string', description: 'Authorize path (default /api/authorize)' },
+    'env-file': {
+      type: 'string',
+      description: 'Environment file to load (default .env, if present)',
+    },
+    verbose: { type: 'boolean', alias: 'v', description: 'Debug logs (same as LOG_LEVEL=debug)' },
+  },
+  async run({ args }) {
+    const envFile = args['env-file']
+    if (envFile && !existsSync(envFile))
+      throw new KitError(ErrorCode.EnvFileMissing, `env file not found: ${envFile}`)
+    if (envFile || existsSync('.env')) process.loadEnvFile(envFile ?? '.env')
+    const config = loadConfig(process.env, {
+      agent: args.agent,
+      model: args.model,
+      host: args.host,
+      port: args.port,
+      agentRoute: args['agent-route'],
+      authorizeRoute: args['authorize-route'],
+      verbose: args.verbose,
+    })
+    if (!config.webhookSecret) {
+      throw new KitError(
+        ErrorCode.SecretMissing,
+        'LAYERCODE_WEBHOOK_SECRET is not set: copy it from your LayerCode agent into the environment or .env',
+      )
+    }
+    const running = await startServer(config)
+    const shutdown = async (signal: string) => {
+      running.logger.info('shutting down', { signal })
+      await running.close()
+      await closeLogger(running.logger)
+      process.exit(0)
+    }
+    process.once('SIGTERM', () => void shutdown('SIGTERM'))
+    process.once('SIGINT', () => void shutdown('SIGINT'))
+    process.on('unhandledRejection', (reason) =>
+      running.logger.error('unhandled rejection', errorFields(reason)),
+    )
+  },
+})
+
+const listAgents = defineCommand({
+  meta: { name: 'list-agents', description: 'List the agents this server can run' },
+  run() {
+    for (const { name, description } of describeAgents({ slowDelayMs: 0 })) {
+      console.log(`${name.padEnd(10)} ${description}`)
+    }
+  },
+})
+
+const subCommands: Record<string, CommandDef> = {
+  run: run as CommandDef,
+  'list-agents': listAgents,
+}
+const cli = defineCommand({
+  meta: {
+    name: 'layercode-agent',
+    version: packageJson.version,
+    description: 'A LayerCode voice-agent backend',
+  },
+  subCommands,
+})
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h') {
+    console.log(await renderUsage(cli))
+    if (!name) process.exitCode = 1
+    return
+  }
+  if (name === '--version') return console.log(packageJson.version)
+  const command = subCommands[name]
+  if (command && (rest.includes('--help') || rest.includes('-h'))) {
+    return console.log(await renderUsage(command, cli))
+  }
+  await runCommand(cli, { rawArgs: argv })
+}
+
+// The one top-level catch: every failure becomes one line on stderr and exit code 1.
+main(process.argv.slice(2)).catch((error: unknown) => {
+  // KitErrors and citty's usage errors carry a message written for users; others get their name too.
+  const message =
+    error instanceof KitError || (error as { name?: string })?.name === 'CLIError'
+      ? (error as Error).message
+      : String(error)
+  console.error(`layercode-agent: ${message}`)
+  process.exitCode = 1
+})

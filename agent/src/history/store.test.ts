@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { ModelMessage } from 'ai'
+import { ConversationStore } from './store.ts'
+
+const user = (text: string): ModelMessage => ({ role: 'user', content: text })
+
+describe('ConversationStore', () => {
+  it('returns turns in order and keeps only the last maxTurns', () => {
+    const store = new ConversationStore({ maxTurns: 2 })
+    for (const text of ['a', 'b', 'c']) store.appendTurn('c1', [user(text)])
+    assert.deepEqual(store.history('c1'), [user('b'), user('c')])
+    assert.deepEqual(store.history('other'), [])
+  })
+
+  it('evicts the least recently active conversation past maxConversations', () => {
+    const store = new ConversationStore({ maxConversations: 2 })
+    store.appendTurn('a', [user('1')])
+    store.appendTurn('b', [user('1')])
+    store.appendTurn('a', [user('2')])
+    store.appendTurn('c', [user('1')])
+    assert.equal(store.size, 2)
+    assert.deepEqual(store.history('b'), [])
+    assert.equal(store.history('a').length, 2)
+  })
+
+  it('expires idle conversations', () => {
+    let now = 0
+    const store = new ConversationStore({ idleTtlMs: 1000 }, () => now)
+    store.appendTurn('a', [user('1')])
+    now = 500
+    store.appendTurn('b', [user('1')])
+    now = 1200
+    assert.deepEqual(store.history('a'), [])
+    assert.equal(store.history('b').length, 1)
+    now = 1600
+    assert.equal(store.size, 0)
+  })
+
+  it('drops a conversation', () => {
+    const store = new ConversationStore()
+    store.appendTurn('a', [user('1')])
+    assert.equal(store.drop('a'), true)
+    assert.deepEqual(store.history('a'), [])
+  })
+
+  it('serializes turns of one conversation but not of different ones', async () => {
+    const store = new ConversationStore()
+    const log: string[] = []
+    const turn = (id: string, name: string, ms: number) =>
+      store.serialize(id, async () => {
+        log.push(`${name}:start`)
+        await sleep(ms)
+        log.push(`${name}:end`)
+      })
+    await Promise.all([turn('x', 'x1', 30), turn('x', 'x2', 1), turn('y', 'y1', 5)])
+    assert.ok(log.indexOf('x1:end') < log.indexOf('x2:start'))
+    assert.ok(log.indexOf('y1:start') < log.indexOf('x1:end'))
+  })
+
+  it('keeps serializing after a failed turn', async () => {
+    const store = new ConversationStore()
+    const failed = store.serialize('x', async () => {
+      throw new Error('boom')
+    })
+    await assert.rejects(failed, /boom/)
+    assert.equal(await store.serialize('x', async () => 'next'), 'next')
+  })
+})

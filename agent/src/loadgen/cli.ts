@@ -1,0 +1,64 @@
+#!/usr/bin/env -S node --
+import { defineCommand, runMain } from 'citty'
+import { formatSummary, runLoad } from './run.ts'
+
+const number = (name: string, value: string, min: number, max = Number.POSITIVE_INFINITY) => {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new Error(`--${name} must be a number from ${min} to ${max}`)
+  return n
+}
+
+const command = defineCommand({
+  meta: {
+    name: 'loadgen',
+    description: 'Drive signed LayerCode conversations against an agent and summarize',
+  },
+  args: {
+    url: {
+      type: 'string',
+      default: 'http://127.0.0.1:8000/api/agent',
+      description: 'Agent webhook URL',
+    },
+    secret: { type: 'string', description: 'Webhook secret (default: LAYERCODE_WEBHOOK_SECRET)' },
+    rate: { type: 'string', default: '1', description: 'New conversations per second' },
+    concurrency: { type: 'string', default: '8', description: 'Conversations in flight at most' },
+    duration: { type: 'string', default: '30', description: 'Seconds to run; 0 = until stopped' },
+    messages: { type: 'string', default: '3', description: 'Messages per conversation' },
+    'fail-rate': {
+      type: 'string',
+      default: '0',
+      description: 'Share of messages with an injected error (0..1)',
+    },
+    'slow-rate': {
+      type: 'string',
+      default: '0',
+      description: 'Share of messages with an injected delay (0..1)',
+    },
+    'think-time': { type: 'string', default: '200', description: 'Pause between messages, ms' },
+    json: { type: 'boolean', description: 'Print the summary as JSON' },
+  },
+  async run({ args }) {
+    const secret = args.secret ?? process.env.LAYERCODE_WEBHOOK_SECRET
+    if (!secret) throw new Error('no webhook secret: pass --secret or set LAYERCODE_WEBHOOK_SECRET')
+    const stop = new AbortController()
+    process.once('SIGINT', () => stop.abort())
+    process.once('SIGTERM', () => stop.abort())
+    const summary = await runLoad({
+      url: args.url,
+      secret,
+      rate: number('rate', args.rate, 0.01),
+      concurrency: number('concurrency', args.concurrency, 1),
+      durationS: number('duration', args.duration, 0),
+      messages: number('messages', args.messages, 1, 100),
+      failRate: number('fail-rate', args['fail-rate'], 0, 1),
+      slowRate: number('slow-rate', args['slow-rate'], 0, 1),
+      thinkTimeMs: number('think-time', args['think-time'], 0),
+      signal: stop.signal,
+    })
+    console.log(args.json ? JSON.stringify(summary) : formatSummary(summary))
+    if (summary.turns.unexpectedFailures > 0) process.exitCode = 1
+  },
+})
+
+await runMain(command)

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto'
+import { FAULT_METADATA_KEY } from '../agents/run-turn.ts'
+import { sendWebhook, type WebhookResult } from '../protocol/client.ts'
+
+/** What callers of a voice bakery (or any agent) tend to say; rotated across conversations. */
+export const SCRIPTS: readonly (readonly string[])[] = [
+  [
+    "What's on the menu today?",
+    "I'd like to order two croissants please.",
+    'Can I book a table for four at 7pm?',
+  ],
+  ['Hello, are you open on Sunday?', 'Do you have anything without gluten?', 'Great, thank you.'],
+  ["I'd like to order a sourdough loaf.", 'And three cinnamon rolls, please.', "That's all, bye."],
+  ['Can I book a table for two at 12:30?', "What's on the menu for lunch?", 'Perfect.'],
+]
+
+export type Fault = 'error' | 'slow'
+
+export type TurnKind = 'session.start' | 'message'
+
+export type TurnRecord = {
+  kind: TurnKind
+  fault?: Fault
+  ok: boolean
+  /** Why a turn failed: an HTTP status, a missing `response.end`, an error event, a network error. */
+  failure?: string
+  totalMs: number
+  firstTtsMs?: number
+}
+
+export type ConversationOptions = {
+  url: string
+  secret: string
+  script: readonly string[]
+  /** Decides, per message, whether to inject a fault. */
+  pickFault: () => Fault | undefined
+  thinkTimeMs: number
+  signal?: AbortSignal
+}
+
+export type ConversationRecord = {
+  conversationId: string
+  turns: TurnRecord[]
+  otherFailures: string[]
+}
+
+function judgeTurn(result: WebhookResult, turnId: string): string | undefined {
+  if (result.status !== 200) return `http ${result.status}`
+  const events = result.events.map((e) => e.event)
+  const last = events.at(-1)
+  if (last?.type !== 'response.end' || last.turn_id !== turnId) return 'no response.end'
+  if (events.some((e) => e.turn_id !== turnId)) return 'wrong turn_id'
+  const error = events.find(
+    (e) => e.type === 'response.data' && (e.content as { error?: unknown })?.error,
+  )
+  return error ? 'agent error' : undefined
+}
+
+/** One realistic conversation: start, the script's messages, a data event, end. */
+export async function runConversation(options: ConversationOptions): Promise<ConversationRecord> {
+  const conversationId = `conv_lg_${randomUUID()}`
+  const sessionId = `sess_lg_${randomUUID()}`
+  const record: ConversationRecord = { conversationId, turns: [], otherFailures: [] }
+  const transcript: Array<{ role: string; text: string; timestamp: number }> = []
+  const base = { session_id: sessionId, conversation_id: conversationId }
+  const post = (body: Record<string, unknown>) =>
+    sendWebhook({
+      url: options.url,
+      secret: options.secret,
+      body: { ...base, ...body },
+      signal: options.signal,
+    })
+  const started = Date.now()
+
+  const turn = async (kind: TurnKind, text: string | undefined, fault?: Fault) => {
+    const turnId = `turn_${randomUUID()}`
+    const metadata = fault ? { custom_metadata: { [FAULT_METADATA_KEY]: fault } } : {}
+    try {
+      const result = await post({
+        type: kind,
+        turn_id: turnId,
+        ...(text === undefined ? {} : { text }),
+        ...metadata,
+      })
+      const failure = judgeTurn(result, turnId)
+      record.turns.push({
+        kind,
+        fault,
+        ok: !failure,
+        failure,
+        totalMs: result.totalMs,
+        firstTtsMs: result.firstTtsMs,
+      })
+      const spoken = result.events
+        .filter((e) => e.event.type === 'response.tts')
+        .map((e) => e.event.content)
+        .join(' ')
+      if (text) transcript.push({ role: 'user', text, timestamp: Date.now() })
+      transcript.push({ role: 'assistant', text: spoken, timestamp: Date.now() })
+    } catch (error) {
+      if (options.signal?.aborted) throw error
+      record.turns.push({
+        kind,
+        fault,
+        ok: false,
+        failure: `network: ${(error as Error).message}`,
+        totalMs: 0,
+      })
+    }
+  }
+
+  const pause = () => new Promise((resolve) => setTimeout(resolve, options.thinkTimeMs))
+  await turn('session.start', undefined)
+  for (const text of options.script) {
+    await pause()
+    await turn('message', text, options.pickFault())
+  }
+  for (const body of [
+    { type: 'data', turn_id: `turn_${randomUUID()}`, data: { action: 'cart_viewed' } },
+    { type: 'session.end', agent_id: 'loadgen', duration: Date.now() - started, transcript },
+  ]) {
+    try {
+      const result = await post(body)
+      if (result.status !== 200) record.otherFailures.push(`${body.type}: http ${result.status}`)
+    } catch (error) {
+      if (options.signal?.aborted) throw error
+      record.otherFailures.push(`${body.type}: ${(error as Error).message}`)
+    }
+  }
+  return record
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { startTestServer, TEST_SECRET, type TestServer } from '../testing/agent-server.ts'
+import { formatSummary, type LoadSummary, runLoad } from './run.ts'
+
+describe('load generator', () => {
+  let server: TestServer
+  before(async () => {
+    server = await startTestServer({
+      AGENT: 'bakery',
+      SLOW_AGENT_DELAY_MS: '50',
+      OFFLINE_MODEL_DELAY_MS: '1',
+    })
+  })
+  after(async () => {
+    await server.stop()
+  })
+
+  it('drives whole conversations with exactly the requested injected faults', async () => {
+    const summary = await runLoad({
+      url: server.webhookUrl,
+      secret: TEST_SECRET,
+      rate: 10,
+      concurrency: 10,
+      durationS: 1.5,
+      messages: 3,
+      failRate: 0.2,
+      slowRate: 0.1,
+      thinkTimeMs: 0,
+    })
+    const { conversations, turns } = summary
+    assert.ok(conversations.started >= 10, `started ${conversations.started}`)
+    assert.equal(conversations.completed, conversations.started)
+    const messages = conversations.completed * 3
+    assert.equal(
+      turns.ok + turns.failed,
+      conversations.completed * 4,
+      'a start and three messages each',
+    )
+    assert.equal(turns.injectedErrors, Math.floor(messages * 0.2))
+    assert.ok(turns.injectedSlow > 0)
+    assert.equal(turns.failed, turns.injectedErrors, 'only injected errors fail')
+    assert.equal(turns.unexpectedFailures, 0)
+    assert.deepEqual(Object.keys(summary.failures), ['agent error'])
+    assert.equal(summary.latencyMs.count, turns.ok)
+    assert.ok((summary.firstTtsMs.p50 ?? 0) > 0)
+    assert.ok((summary.latencyMs.p99 ?? 0) >= (summary.latencyMs.p50 ?? 0))
+    assert.match(formatSummary(summary), /turns\s+\d+ ok, \d+ failed/)
+    const ended = server.logs().filter((l) => l.message === 'session ended').length
+    assert.ok(ended >= conversations.completed, 'every conversation ended with session.end')
+  })
+
+  it('runs as a command and prints a JSON summary', async () => {
+    const cli = fileURLToPath(new URL('./cli.ts', import.meta.url))
+    const child = spawn(process.execPath, [
+      '--',
+      cli,
+      '--url',
+      server.webhookUrl,
+      '--secret',
+      TEST_SECRET,
+      '--rate',
+      '5',
+      '--duration',
+      '1',
+      '--think-time',
+      '0',
+      '--json',
+    ])
+    let stdout = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    const [code] = await once(child, 'exit')
+    assert.equal(code, 0)
+    const summary = JSON.parse(stdout) as LoadSummary
+    assert.ok(summary.conversations.completed >= 3)
+    assert.equal(summary.turns.failed, 0)
+  })
+
+  it('counts a wrong secret as failures and exits non-zero', async () => {
+    const summary = await runLoad({
+      url: server.webhookUrl,
+      secret: 'not-the-secret',
+      rate: 5,
+      concurrency: 2,
+      durationS: 0.3,
+      messages: 1,
+      failRate: 0,
+      slowRate: 0,
+      thinkTimeMs: 0,
+    })
+    assert.equal(summary.turns.ok, 0)
+    assert.ok(summary.turns.unexpectedFailures > 0)
+    assert.ok((summary.failures['http 401'] ?? 0) > 0)
+  })
+})

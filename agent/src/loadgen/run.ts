@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type ConversationRecord, type Fault, runConversation, SCRIPTS } from './conversation.ts'
+import { type Distribution, distribution, evenSpread } from './stats.ts'
+
+export type LoadOptions = {
+  url: string
+  secret: string
+  /** New conversations per second. */
+  rate: number
+  /** Conversations in flight at most; a tick that finds them all busy starts none. */
+  concurrency: number
+  /** Seconds to keep starting conversations; 0 runs until `signal` aborts. */
+  durationS: number
+  /** Share of messages sent with an injected error / an injected delay (0..1). */
+  failRate: number
+  slowRate: number
+  thinkTimeMs: number
+  /** Messages per conversation (the script is repeated as needed). */
+  messages: number
+  signal?: AbortSignal
+  /** Called with every finished conversation (the compose service logs progress with it). */
+  onConversation?: (record: ConversationRecord) => void
+}
+
+export type LoadSummary = {
+  durationS: number
+  conversations: { started: number; completed: number; skippedBusy: number }
+  turns: {
+    ok: number
+    failed: number
+    injectedErrors: number
+    injectedSlow: number
+    unexpectedFailures: number
+  }
+  failures: Record<string, number>
+  latencyMs: Distribution
+  firstTtsMs: Distribution
+  turnsPerSecond: number
+}
+
+function scriptFor(index: number, messages: number): string[] {
+  const script = SCRIPTS[index % SCRIPTS.length] ?? []
+  return Array.from({ length: messages }, (_, i) => script[i % script.length] ?? 'Hello?')
+}
+
+/** Drives signed conversations at a steady rate for a bounded time, then summarizes. */
+export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
+  const started = performance.now()
+  const stopAt =
+    options.durationS > 0 ? started + options.durationS * 1000 : Number.POSITIVE_INFINITY
+  const failNext = evenSpread(options.failRate)
+  const slowNext = evenSpread(options.slowRate)
+  const pickFault = (): Fault | undefined =>
+    failNext() ? 'error' : slowNext() ? 'slow' : undefined
+  const records: ConversationRecord[] = []
+  const inFlight = new Set<Promise<void>>()
+  let startedCount = 0
+  let skippedBusy = 0
+  const interval = 1000 / Math.max(options.rate, 0.001)
+
+  for (
+    let next = started;
+    performance.now() < stopAt && !options.signal?.aborted;
+    next += interval
+  ) {
+    if (inFlight.size >= options.concurrency) {
+      skippedBusy += 1
+    } else {
+      const index = startedCount++
+      const task = runConversation({
+        url: options.url,
+        secret: options.secret,
+        script: scriptFor(index, options.messages),
+        pickFault,
+        thinkTimeMs: options.thinkTimeMs,
+        signal: options.signal,
+      })
+        .then((record) => {
+          records.push(record)
+          options.onConversation?.(record)
+        })
+        .catch(() => {}) // only an abort lands here; the run is ending
+        .finally(() => inFlight.delete(task))
+      inFlight.add(task)
+    }
+    const wait = Math.min(next + interval, stopAt) - performance.now()
+    if (wait > 0) await sleep(wait, undefined, { signal: options.signal }).catch(() => {})
+  }
+  await Promise.all(inFlight)
+
+  const turns = records.flatMap((r) => r.turns)
+  const failures: Record<string, number> = {}
+  for (const failure of [
+    ...turns.flatMap((t) => (t.failure ? [t.failure] : [])),
+    ...records.flatMap((r) => r.otherFailures),
+  ]) {
+    failures[failure] = (failures[failure] ?? 0) + 1
+  }
+  const durationS = (performance.now() - started) / 1000
+  return {
+    durationS: Math.round(durationS * 10) / 10,
+    conversations: { started: startedCount, completed: records.length, skippedBusy },
+    turns: {
+      ok: turns.filter((t) => t.ok).length,
+      failed: turns.filter((t) => !t.ok).length,
+      injectedErrors: turns.filter((t) => t.fault === 'error').length,
+      injectedSlow: turns.filter((t) => t.fault === 'slow').length,
+      unexpectedFailures: turns.filter((t) => !t.ok && t.fault !== 'error').length,
+    },
+    failures,
+    latencyMs: distribution(turns.filter((t) => t.ok).map((t) => t.totalMs)),
+    firstTtsMs: distribution(
+      turns.flatMap((t) => (t.ok && t.firstTtsMs !== undefined ? [t.firstTtsMs] : [])),
+    ),
+    turnsPerSecond: Math.round((turns.length / durationS) * 10) / 10,
+  }
+}
+
+export function formatSummary(summary: LoadSummary): string {
+  const d = (x: Distribution) =>
+    `p50 ${x.p50 ?? '-'} ms  p95 ${x.p95 ?? '-'} ms  p99 ${x.p99 ?? '-'} ms  (n=${x.count})`
+  const { conversations: c, turns: t } = summary
+  return [
+    `duration        ${summary.durationS} s`,
+    `conversations   ${c.completed}/${c.started} completed${c.skippedBusy ? `, ${c.skippedBusy} ticks skipped (all busy)` : ''}`,
+    `turns           ${t.ok} ok, ${t.failed} failed (${t.injectedErrors} injected errors, ${t.injectedSlow} injected slow, ${t.unexpectedFailures} unexpected)`,
+    `throughput      ${summary.turnsPerSecond} turns/s`,
+    `latency         ${d(summary.latencyMs)}`,
+    `first tts       ${d(summary.firstTtsMs)}`,
+    ...Object.entries(summary.failures).map(([why, n]) => `failure         ${n} x ${why}`),
+  ].join('\n')
+}

@@ -1,0 +1,89 @@
+import path from 'node:path'
+import type { Writable } from 'node:stream'
+import winston from 'winston'
+import DailyRotateFile from 'winston-daily-rotate-file'
+import { getCallContext } from './context.ts'
+import { createRedactor, type RedactorOptions } from './redact.ts'
+
+export type Logger = winston.Logger
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export type LogFileOptions = {
+  /** e.g. `logs/agent.log`: files are `logs/agent-YYYY-MM-DD.log`, with `agent.log` linking to the current one. */
+  path: string
+  /** winston-daily-rotate-file syntax: `500m`, `1g`. */
+  maxSize: string
+  /** A count (`10`) or an age (`10d`). */
+  maxFiles: string
+}
+
+export type LoggerOptions = RedactorOptions & {
+  level: LogLevel
+  file?: LogFileOptions
+  /** Where JSON lines go; stdout unless a test captures them. */
+  stdout?: Writable
+}
+
+// Fills in the webhook's call context so callers never pass ids around.
+const callContext = winston.format((info) => {
+  const context = getCallContext()
+  if (context) for (const [key, value] of Object.entries(context)) info[key] ??= value
+  return info
+})
+
+function rotatingFile(options: LogFileOptions): DailyRotateFile {
+  const { dir, name, ext } = path.parse(path.resolve(options.path))
+  return new DailyRotateFile({
+    dirname: dir,
+    filename: `${name}-%DATE%${ext || '.log'}`,
+    datePattern: 'YYYY-MM-DD',
+    maxSize: options.maxSize,
+    maxFiles: options.maxFiles,
+    createSymlink: true,
+    symlinkName: `${name}${ext || '.log'}`,
+    auditFile: path.join(dir, `.${name}-audit.json`),
+  })
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const redact = createRedactor(options)
+  // Redaction runs last, on the finished record, so nothing added earlier escapes it.
+  const redaction = winston.format((info) => {
+    for (const key of Object.keys(info)) info[key] = redact(info[key])
+    return info
+  })
+  const transports: winston.transport[] = [
+    new winston.transports.Stream({ stream: options.stdout ?? process.stdout }),
+  ]
+  if (options.file) transports.push(rotatingFile(options.file))
+  return winston.createLogger({
+    level: options.level,
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      callContext(),
+      redaction(),
+      winston.format.json(),
+    ),
+    transports,
+  })
+}
+
+/** Error fields for a log record (Error's own properties are not enumerable). */
+export function errorFields(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error))
+    return { 'error.type': typeof error, 'error.message': String(error) }
+  return {
+    'error.type': error.name,
+    'error.message': error.message,
+    'error.code': (error as { code?: unknown }).code,
+    'error.stack': error.stack,
+  }
+}
+
+/** Flushes file transports before the process exits. */
+export async function closeLogger(logger: Logger): Promise<void> {
+  const done = new Promise<void>((resolve) => logger.on('finish', () => resolve()))
+  logger.end()
+  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 2000).unref())])
+}

@@ -1,0 +1,50 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { errorFields } from '../logging/logger.ts'
+import { type AuthorizeOptions, authorizeHandler } from './authorize.ts'
+import { errorBody, errorCode, httpError } from './http-error.ts'
+import type { Lifecycle } from './lifecycle.ts'
+import { requestLogger } from './request-logger.ts'
+import { type WebhookDeps, webhookHandler } from './webhook.ts'
+
+export type AppOptions = WebhookDeps & {
+  lifecycle: Lifecycle
+  agentRoute: string
+  authorizeRoute: string
+  bodyLimitBytes: number
+  authorize: Omit<AuthorizeOptions, 'logger'>
+}
+
+export function createApp(options: AppOptions): Hono {
+  const { logger, lifecycle } = options
+  const limit = bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: () => {
+      throw httpError(413, 'body_too_large', `body exceeds ${options.bodyLimitBytes} bytes`)
+    },
+  })
+  const app = new Hono()
+  app.use(requestLogger({ logger }))
+  app.get('/health', (c) => c.json({ status: 'ok' }))
+  app.get('/ready', (c) =>
+    lifecycle.draining
+      ? c.json({ status: 'draining' }, 503)
+      : c.json({ status: 'ready', agent: options.agent.name }),
+  )
+  app.post(options.agentRoute, limit, webhookHandler(options))
+  app.post(options.authorizeRoute, limit, authorizeHandler({ ...options.authorize, logger }))
+  app.notFound((c) =>
+    c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404),
+  )
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      if (error.status >= 500)
+        logger.error('request failed', { code: errorCode(error), 'error.message': error.message })
+      return c.json(errorBody(errorCode(error), error.message), error.status)
+    }
+    logger.error('unhandled error', errorFields(error))
+    return c.json(errorBody('internal_error', 'internal server error'), 500)
+  })
+  return app
+}

@@ -1,0 +1,36 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { routePath } from 'hono/route'
+import type { Logger } from '../logging/logger.ts'
+
+export type RequestLoggerOptions = {
+  logger: Logger
+  /** Logged at debug only, so probes do not flood the logs. */
+  quietPaths?: readonly string[]
+}
+
+function headersOf(c: Context): Record<string, string> {
+  return Object.fromEntries(c.req.raw.headers.entries())
+}
+
+/**
+ * Logs method, route, status and duration of every request. Headers are logged at debug
+ * level only; the logger's redaction masks secret ones (authorization, cookie, signatures).
+ * For streamed answers the duration is the time to the response headers.
+ */
+export function requestLogger(options: RequestLoggerOptions): MiddlewareHandler {
+  const { logger } = options
+  const quietPaths = new Set(options.quietPaths ?? ['/health', '/ready'])
+  return async function requestLoggerMiddleware(c, next) {
+    const started = performance.now()
+    await next()
+    const level = quietPaths.has(c.req.path) ? 'debug' : 'info'
+    if (!logger.isLevelEnabled(level)) return
+    logger.log(level, 'request', {
+      'http.request.method': c.req.method,
+      'http.route': routePath(c, -1),
+      'http.response.status_code': c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      ...(logger.isDebugEnabled() ? { headers: headersOf(c) } : {}),
+    })
+  }
+}

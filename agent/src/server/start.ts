@@ -1,0 +1,101 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Writable } from 'node:stream'
+import { serve } from '@hono/node-server'
+import { createAgent } from '../agents/registry.ts'
+import { type AgentConfig, secretValues } from '../config.ts'
+import { ConversationStore } from '../history/store.ts'
+import { createLogger, type Logger } from '../logging/logger.ts'
+import { resolveModel } from '../model/provider.ts'
+import { createApp } from './app.ts'
+import { Lifecycle } from './lifecycle.ts'
+
+export type RunningServer = {
+  url: string
+  port: number
+  logger: Logger
+  lifecycle: Lifecycle
+  server: Server
+  /** Stops accepting, lets open turns finish (bounded), then closes every connection. */
+  close(): Promise<void>
+}
+
+export type StartOptions = {
+  /** Where JSON log lines go (stdout by default). */
+  stdout?: Writable
+}
+
+/** Wires config into logger, model, agent, history and app, and listens. */
+export async function startServer(
+  config: AgentConfig,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const logger = createLogger({
+    level: config.log.level,
+    file: config.log.file
+      ? { path: config.log.file, maxSize: config.log.maxSize, maxFiles: config.log.maxFiles }
+      : undefined,
+    secrets: secretValues(config),
+    keyPattern: config.log.secretKeyPattern,
+    stdout: options.stdout,
+  })
+  const lifecycle = new Lifecycle()
+  const agent = createAgent(config.agent, { slowDelayMs: config.slowDelayMs })
+  const model = resolveModel({
+    modelId: config.modelId,
+    openaiApiKey: config.openai.apiKey,
+    openaiBaseUrl: config.openai.baseUrl,
+    offlineChunkDelayMs: config.offlineChunkDelayMs,
+  })
+  const app = createApp({
+    agent,
+    model,
+    logger,
+    lifecycle,
+    store: new ConversationStore(config.history),
+    webhookSecret: config.webhookSecret,
+    faultInjection: config.faultInjection,
+    slowDelayMs: config.slowDelayMs,
+    agentRoute: config.agentRoute,
+    authorizeRoute: config.authorizeRoute,
+    bodyLimitBytes: config.bodyLimitBytes,
+    authorize: {
+      apiKey: config.layercode.apiKey,
+      baseUrl: config.layercode.baseUrl,
+      defaultAgentId: config.layercode.agentId,
+      timeoutMs: config.layercode.timeoutMs,
+    },
+  })
+  const server = await new Promise<Server>((resolve, reject) => {
+    const created = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () =>
+      resolve(created as Server),
+    ) as Server
+    created.once('error', reject)
+  })
+  // Counted at the socket level: a streamed answer is done when its last byte left, not
+  // when the handler returned, so shutdown never cuts the final response.end.
+  server.on('request', (_request, response) => response.once('close', lifecycle.beginResponse()))
+  const { port } = server.address() as AddressInfo
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  logger.info('agent listening', {
+    url,
+    agent: agent.name,
+    model: `${model.provider}:${model.modelId}`,
+    agent_route: config.agentRoute,
+    authorize_route: config.authorizeRoute,
+  })
+
+  let closing: Promise<void> | undefined
+  async function close(): Promise<void> {
+    lifecycle.draining = true
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeIdleConnections()
+    const drained = await lifecycle.waitForIdle(config.shutdownTimeoutMs)
+    if (!drained)
+      logger.warn('shutdown timeout: closing open streams', { in_flight: lifecycle.inFlight })
+    server.closeAllConnections()
+    await stopped
+  }
+  return { url, port, logger, lifecycle, server, close: () => (closing ??= close()) }
+}

@@ -1,0 +1,125 @@
+import type { Context, Handler } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { runTurn, type TurnDeps, type TurnSink } from '../agents/run-turn.ts'
+import { runWithCallContext } from '../logging/context.ts'
+import { errorFields } from '../logging/logger.ts'
+import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protocol/events.ts'
+import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/signature.ts'
+import { type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
+import { httpError } from './http-error.ts'
+
+export type WebhookDeps = TurnDeps & {
+  webhookSecret: string | undefined
+}
+
+const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
+  missing: `missing ${SIGNATURE_HEADER} header`,
+  malformed: `malformed ${SIGNATURE_HEADER} header; expected t=<unix seconds>,v1=<hex HMAC-SHA256>`,
+  stale: `${SIGNATURE_HEADER} timestamp is outside the 300 s tolerance`,
+  mismatch: `${SIGNATURE_HEADER} does not match the body`,
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+function parseBody(raw: Uint8Array): WebhookEvent {
+  let value: unknown
+  try {
+    value = JSON.parse(utf8.decode(raw))
+  } catch (error) {
+    throw httpError(400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`)
+  }
+  const result = parseWebhookEvent(value)
+  if (!result.ok) throw httpError(400, 'invalid_event', result.message)
+  return result.event
+}
+
+function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent): Response {
+  const response = streamSSE(
+    c,
+    async (stream) => {
+      const abort = new AbortController()
+      stream.onAbort(() => abort.abort(new Error('the caller closed the stream')))
+      // Writes are chained so events leave in the order the turn produced them.
+      let queue = Promise.resolve()
+      const write = (event: ResponseEvent) => {
+        queue = queue
+          .then(() =>
+            stream.aborted || stream.closed
+              ? undefined
+              : stream.writeSSE({ data: JSON.stringify(event) }),
+          )
+          .catch(() => abort.abort(new Error('the stream could not be written')))
+      }
+      const turnId = event.turn_id
+      const sink: TurnSink = {
+        tts: (content) => write({ type: 'response.tts', content, turn_id: turnId }),
+        data: (content) => write({ type: 'response.data', content, turn_id: turnId }),
+        end: () => write({ type: 'response.end', turn_id: turnId }),
+      }
+      await runTurn(deps, event, sink, abort.signal)
+      await queue
+    },
+    async (error) => {
+      // runTurn never throws; this guards the stream plumbing itself.
+      deps.logger.error('stream failed', errorFields(error))
+    },
+  )
+  for (const [name, value] of Object.entries(SSE_HEADERS)) response.headers.set(name, value)
+  return response
+}
+
+async function dispatch(c: Context, deps: WebhookDeps, event: WebhookEvent): Promise<Response> {
+  switch (event.type) {
+    case 'session.start':
+    case 'message':
+      return streamTurn(c, deps, event)
+    case 'data':
+      return c.json((deps.agent.onData?.(event.data) ?? { status: 'ok' }) as object)
+    case 'session.update':
+      deps.logger.info('session updated', {
+        recording_status: event.recording_status,
+        recording_duration: event.recording_duration,
+        error_message: event.error_message,
+      })
+      return c.json({ status: 'ok' })
+    case 'session.end':
+      await deps.store.serialize(event.conversation_id, async () =>
+        deps.store.drop(event.conversation_id),
+      )
+      deps.logger.info('session ended', {
+        duration_ms: event.duration,
+        latency: event.latency,
+        transcript_entries: event.transcript?.length ?? 0,
+        recording_status: event.recording_status,
+      })
+      return c.json({ status: 'ok' })
+  }
+}
+
+/**
+ * The LayerCode webhook: verify the signature over the raw bytes, then validate, then
+ * dispatch by event type, with the call context set for every log line below.
+ */
+export function webhookHandler(deps: WebhookDeps): Handler {
+  return async function handleWebhook(c) {
+    if (!deps.webhookSecret) {
+      throw httpError(500, 'secret_missing', 'LAYERCODE_WEBHOOK_SECRET is not set on the server')
+    }
+    const raw = new Uint8Array(await c.req.arrayBuffer())
+    const check = verifySignature({
+      header: c.req.header(SIGNATURE_HEADER),
+      rawBody: raw,
+      secret: deps.webhookSecret,
+    })
+    if (!check.ok) throw httpError(401, 'invalid_signature', SIGNATURE_MESSAGES[check.reason])
+    const event = parseBody(raw)
+    const context = {
+      conversation_id: event.conversation_id,
+      session_id: event.session_id,
+      turn_id: 'turn_id' in event ? event.turn_id : undefined,
+      event_type: event.type,
+      agent: deps.agent.name,
+    }
+    return runWithCallContext(context, () => dispatch(c, deps, event))
+  }
+}
