@@ -6,6 +6,9 @@ import type { ConversationStore } from '../history/store.ts'
 import { errorFields, type Logger } from '../logging/logger.ts'
 import { customMetadata, type TurnEvent } from '../protocol/events.ts'
 import { SentenceChunker } from '../protocol/sentences.ts'
+import { Attr } from '../telemetry/contract.ts'
+import { instruments } from '../telemetry/instruments.ts'
+import { executeToolSpan, invokeAgentSpan } from '../telemetry/tracing.ts'
 import type { Agent, AgentTurn, ToolCall } from './types.ts'
 
 /** Where a turn's answer goes (the SSE stream in the server). Writes are queued, in order. */
@@ -28,6 +31,8 @@ export type TurnDeps = {
 export const TurnOutcome = { Ok: 'ok', Error: 'error', Aborted: 'aborted' } as const
 export type TurnOutcome = (typeof TurnOutcome)[keyof typeof TurnOutcome]
 
+export type TurnResult = { outcome: TurnOutcome; error?: unknown }
+
 /**
  * On failure the caller hears this, the client gets `response.data` with `{error: {code, message}}`,
  * and the stream still ends with `response.end`: a failed turn never hangs the caller.
@@ -49,17 +54,42 @@ async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessag
   return deps.agent.respond(turn)
 }
 
-async function runTool<T>(logger: Logger, call: ToolCall, execute: () => Promise<T>): Promise<T> {
+async function runTool<T>(deps: TurnDeps, call: ToolCall, execute: () => Promise<T>): Promise<T> {
+  const { logger } = deps
   const started = performance.now()
   logger.debug('tool call', { tool: call.name, tool_call_id: call.callId })
-  const result = await execute()
-  logger.debug('tool result', {
-    tool: call.name,
-    tool_call_id: call.callId,
-    duration_ms: Math.round(performance.now() - started),
-    result_length: JSON.stringify(result ?? null).length,
-  })
-  return result
+  let outcome: TurnOutcome = TurnOutcome.Error
+  try {
+    const result = await executeToolSpan(call.name, call.callId, execute)
+    outcome = TurnOutcome.Ok
+    logger.debug('tool result', {
+      tool: call.name,
+      tool_call_id: call.callId,
+      duration_ms: Math.round(performance.now() - started),
+      result_length: JSON.stringify(result ?? null).length,
+    })
+    return result
+  } finally {
+    instruments().toolCalls.add(1, {
+      [Attr.AgentName]: deps.agent.name,
+      [Attr.ToolName]: call.name,
+      [Attr.Outcome]: outcome,
+    })
+  }
+}
+
+function recordTurn(
+  deps: TurnDeps,
+  event: TurnEvent,
+  outcome: TurnOutcome,
+  seconds: number,
+  firstSpeech?: number,
+) {
+  const { turns, turnDuration, timeToFirstSpeech } = instruments()
+  const attributes = { [Attr.AgentName]: deps.agent.name, [Attr.EventType]: event.type }
+  turns.add(1, { ...attributes, [Attr.Outcome]: outcome })
+  turnDuration.record(seconds, { ...attributes, [Attr.Outcome]: outcome })
+  if (firstSpeech !== undefined) timeToFirstSpeech.record(firstSpeech, attributes)
 }
 
 /**
@@ -72,7 +102,7 @@ export async function runTurn(
   event: TurnEvent,
   sink: TurnSink,
   signal: AbortSignal,
-): Promise<TurnOutcome> {
+): Promise<TurnResult> {
   const { logger, store } = deps
   const conversationId = event.conversation_id
   return store.serialize(conversationId, async () => {
@@ -80,8 +110,10 @@ export async function runTurn(
     const chunker = new SentenceChunker()
     let spokenChars = 0
     let ttsChunks = 0
+    let firstSpeechMs: number | undefined
     const say = (chunks: string[]) => {
       for (const chunk of chunks) {
+        firstSpeechMs ??= performance.now() - started
         ttsChunks += 1
         spokenChars += chunk.length
         sink.tts(chunk)
@@ -95,14 +127,17 @@ export async function runTurn(
       speak: (text) => say([...chunker.push(text), ...chunker.flush()]),
       speakDelta: (delta) => say(chunker.push(delta)),
       sendData: (content) => sink.data(content),
-      runTool: (call, execute) => runTool(logger, call, execute),
+      runTool: (call, execute) => runTool(deps, call, execute),
       signal,
       logger,
     }
     logger.debug('turn received', { text: turn.text, history_messages: turn.history.length })
     let outcome: TurnOutcome = TurnOutcome.Ok
+    let failure: unknown
     try {
-      const messages = await invokeAgent(deps, turn)
+      const messages = await invokeAgentSpan(deps.agent.name, conversationId, () =>
+        invokeAgent(deps, turn),
+      )
       say(chunker.flush())
       store.appendTurn(conversationId, messages)
     } catch (error) {
@@ -111,6 +146,7 @@ export async function runTurn(
         outcome = TurnOutcome.Aborted
       } else {
         outcome = TurnOutcome.Error
+        failure = error
         const code = error instanceof KitError ? error.code : ErrorCode.AgentFailed
         logger.error('turn failed', errorFields(error))
         sink.data({ error: { code, message: 'The agent failed to answer this turn.' } })
@@ -119,12 +155,21 @@ export async function runTurn(
     } finally {
       sink.end()
     }
+    const durationMs = performance.now() - started
+    recordTurn(
+      deps,
+      event,
+      outcome,
+      durationMs / 1000,
+      firstSpeechMs === undefined ? undefined : firstSpeechMs / 1000,
+    )
     logger.info('turn completed', {
       outcome,
-      duration_ms: Math.round(performance.now() - started),
+      duration_ms: Math.round(durationMs),
+      first_speech_ms: firstSpeechMs === undefined ? undefined : Math.round(firstSpeechMs),
       tts_chunks: ttsChunks,
       response_length: spokenChars,
     })
-    return outcome
+    return { outcome, error: failure }
   })
 }

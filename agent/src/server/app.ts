@@ -1,3 +1,4 @@
+import { httpInstrumentationMiddleware } from '@hono/otel'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
@@ -25,6 +26,8 @@ export function createApp(options: AppOptions): Hono {
     },
   })
   const app = new Hono()
+  // Route-aware SERVER spans and http.server.request.duration (no-ops without an SDK).
+  app.use(httpInstrumentationMiddleware({ captureActiveRequests: true }))
   app.use(requestLogger({ logger }))
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/ready', (c) =>

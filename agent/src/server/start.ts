@@ -7,6 +7,8 @@ import { type AgentConfig, secretValues } from '../config.ts'
 import { ConversationStore } from '../history/store.ts'
 import { createLogger, type Logger } from '../logging/logger.ts'
 import { resolveModel } from '../model/provider.ts'
+import { instrumentModel } from '../telemetry/model.ts'
+import { trackSessions } from '../telemetry/sessions.ts'
 import { createApp } from './app.ts'
 import { Lifecycle } from './lifecycle.ts'
 
@@ -41,12 +43,14 @@ export async function startServer(
   })
   const lifecycle = new Lifecycle()
   const agent = createAgent(config.agent, { slowDelayMs: config.slowDelayMs })
-  const model = resolveModel({
+  trackSessions(agent.name, { idleTtlMs: config.history.idleTtlMs })
+  const baseModel = resolveModel({
     modelId: config.modelId,
     openaiApiKey: config.openai.apiKey,
     openaiBaseUrl: config.openai.baseUrl,
     offlineChunkDelayMs: config.offlineChunkDelayMs,
   })
+  const model = instrumentModel(baseModel, agent.name)
   const app = createApp({
     agent,
     model,

@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api'
 import type { Context, Handler } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { runTurn, type TurnDeps, type TurnSink } from '../agents/run-turn.ts'
@@ -6,6 +7,10 @@ import { errorFields } from '../logging/logger.ts'
 import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protocol/events.ts'
 import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/signature.ts'
 import { type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
+import { Attr } from '../telemetry/contract.ts'
+import { instruments } from '../telemetry/instruments.ts'
+import { sessionEnded, sessionSeen } from '../telemetry/sessions.ts'
+import { startWebhookSpan } from '../telemetry/tracing.ts'
 import { httpError } from './http-error.ts'
 
 export type WebhookDeps = TurnDeps & {
@@ -33,7 +38,9 @@ function parseBody(raw: Uint8Array): WebhookEvent {
   return result.event
 }
 
-function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent): Response {
+type WebhookSpan = ReturnType<typeof startWebhookSpan>
+
+function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent, span: WebhookSpan): Response {
   const response = streamSSE(
     c,
     async (stream) => {
@@ -56,11 +63,13 @@ function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent): Response {
         data: (content) => write({ type: 'response.data', content, turn_id: turnId }),
         end: () => write({ type: 'response.end', turn_id: turnId }),
       }
-      await runTurn(deps, event, sink, abort.signal)
+      const result = await runTurn(deps, event, sink, abort.signal)
       await queue
+      span.end(result)
     },
     async (error) => {
       // runTurn never throws; this guards the stream plumbing itself.
+      span.end({ error })
       deps.logger.error('stream failed', errorFields(error))
     },
   )
@@ -68,11 +77,21 @@ function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent): Response {
   return response
 }
 
-async function dispatch(c: Context, deps: WebhookDeps, event: WebhookEvent): Promise<Response> {
+async function dispatch(
+  c: Context,
+  deps: WebhookDeps,
+  event: WebhookEvent,
+  span: WebhookSpan,
+): Promise<Response> {
+  const agent = { [Attr.AgentName]: deps.agent.name }
   switch (event.type) {
     case 'session.start':
+      instruments().sessionsStarted.add(1, agent)
+      sessionSeen(event.session_id, deps.agent.name)
+      return streamTurn(c, deps, event, span)
     case 'message':
-      return streamTurn(c, deps, event)
+      sessionSeen(event.session_id, deps.agent.name)
+      return streamTurn(c, deps, event, span)
     case 'data':
       return c.json((deps.agent.onData?.(event.data) ?? { status: 'ok' }) as object)
     case 'session.update':
@@ -83,6 +102,8 @@ async function dispatch(c: Context, deps: WebhookDeps, event: WebhookEvent): Pro
       })
       return c.json({ status: 'ok' })
     case 'session.end':
+      instruments().sessionsEnded.add(1, agent)
+      sessionEnded(event.session_id)
       await deps.store.serialize(event.conversation_id, async () =>
         deps.store.drop(event.conversation_id),
       )
@@ -113,13 +134,26 @@ export function webhookHandler(deps: WebhookDeps): Handler {
     })
     if (!check.ok) throw httpError(401, 'invalid_signature', SIGNATURE_MESSAGES[check.reason])
     const event = parseBody(raw)
-    const context = {
+    const callContext = {
       conversation_id: event.conversation_id,
       session_id: event.session_id,
       turn_id: 'turn_id' in event ? event.turn_id : undefined,
       event_type: event.type,
       agent: deps.agent.name,
     }
-    return runWithCallContext(context, () => dispatch(c, deps, event))
+    const span = startWebhookSpan(event, deps.agent.name)
+    return runWithCallContext(callContext, () =>
+      context.with(span.context, async () => {
+        try {
+          const response = await dispatch(c, deps, event, span)
+          // Turn events end their span when the stream ends; the rest end here.
+          if (event.type !== 'session.start' && event.type !== 'message') span.end()
+          return response
+        } catch (error) {
+          span.end({ error })
+          throw error
+        }
+      }),
+    )
   }
 }

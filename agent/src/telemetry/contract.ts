@@ -1,0 +1,470 @@
+/**
+ * The telemetry contract: every span, attribute, metric and log field the agent emits.
+ * Code, dashboards, alerts, docs/telemetry.md and the end-to-end expectations all take
+ * their names from here; tests fail when emitted data and this file disagree.
+ */
+
+export const Attr = {
+  EventType: 'layercode.event.type',
+  ConversationId: 'layercode.conversation.id',
+  SessionId: 'layercode.session.id',
+  TurnId: 'layercode.turn.id',
+  Outcome: 'layercode.outcome',
+  AgentName: 'gen_ai.agent.name',
+  Operation: 'gen_ai.operation.name',
+  Provider: 'gen_ai.provider.name',
+  RequestModel: 'gen_ai.request.model',
+  ResponseModel: 'gen_ai.response.model',
+  ResponseId: 'gen_ai.response.id',
+  FinishReasons: 'gen_ai.response.finish_reasons',
+  InputTokens: 'gen_ai.usage.input_tokens',
+  OutputTokens: 'gen_ai.usage.output_tokens',
+  TokenType: 'gen_ai.token.type',
+  GenAiConversationId: 'gen_ai.conversation.id',
+  ToolName: 'gen_ai.tool.name',
+  ToolCallId: 'gen_ai.tool.call.id',
+  ToolType: 'gen_ai.tool.type',
+  InputMessages: 'gen_ai.input.messages',
+  OutputMessages: 'gen_ai.output.messages',
+  ErrorType: 'error.type',
+  HttpMethod: 'http.request.method',
+  HttpRoute: 'http.route',
+  HttpStatus: 'http.response.status_code',
+} as const
+
+export const Outcome = { Ok: 'ok', Error: 'error', Aborted: 'aborted' } as const
+export type Outcome = (typeof Outcome)[keyof typeof Outcome]
+
+export const Operation = {
+  InvokeAgent: 'invoke_agent',
+  Chat: 'chat',
+  ExecuteTool: 'execute_tool',
+} as const
+
+// ---------------------------------------------------------------------------- spans
+
+export type SpanKindName = 'SERVER' | 'CLIENT' | 'INTERNAL'
+
+export type SpanSpec = {
+  id: string
+  /** The name, with `{attribute}` placeholders. */
+  name: string
+  kind: SpanKindName
+  /** The span id of the parent in the agent's trace, if any. */
+  parent?: string
+  /** Who creates it: the kit, or an instrumentation library. */
+  source: string
+  description: string
+  /** Always present. */
+  attributes: readonly string[]
+  /** Present when they apply (a turn event, a failure, content capture on...). */
+  optionalAttributes?: readonly string[]
+}
+
+export const SPANS = [
+  {
+    id: 'http.server',
+    name: 'POST {http.route}',
+    kind: 'SERVER',
+    source: '@hono/otel',
+    description:
+      'One per request, named by route; ends when the response headers are sent (an SSE stream goes on in its child).',
+    attributes: [Attr.HttpMethod, Attr.HttpRoute, Attr.HttpStatus, 'url.full'],
+  },
+  {
+    id: 'webhook',
+    name: 'layercode.webhook {layercode.event.type}',
+    kind: 'INTERNAL',
+    parent: 'http.server',
+    source: 'kit',
+    description:
+      'One per verified webhook; for session.start and message it lasts until the SSE stream ended.',
+    attributes: [Attr.EventType, Attr.ConversationId, Attr.SessionId, Attr.AgentName],
+    optionalAttributes: [Attr.TurnId, Attr.Outcome, Attr.ErrorType],
+  },
+  {
+    id: 'invoke_agent',
+    name: 'invoke_agent {gen_ai.agent.name}',
+    kind: 'INTERNAL',
+    parent: 'webhook',
+    source: 'kit',
+    description: "The agent's work for one turn (GenAI semantic conventions).",
+    attributes: [Attr.Operation, Attr.AgentName, Attr.GenAiConversationId],
+    optionalAttributes: [Attr.ErrorType],
+  },
+  {
+    id: 'chat',
+    name: 'chat {gen_ai.request.model}',
+    kind: 'CLIENT',
+    parent: 'invoke_agent',
+    source: 'kit',
+    description: 'One model call (a tool round trip makes two), with token usage.',
+    attributes: [
+      Attr.Operation,
+      Attr.Provider,
+      Attr.AgentName,
+      Attr.RequestModel,
+      Attr.ResponseModel,
+      Attr.InputTokens,
+      Attr.OutputTokens,
+      Attr.FinishReasons,
+    ],
+    optionalAttributes: [Attr.ResponseId, Attr.ErrorType, Attr.InputMessages, Attr.OutputMessages],
+  },
+  {
+    id: 'execute_tool',
+    name: 'execute_tool {gen_ai.tool.name}',
+    kind: 'INTERNAL',
+    parent: 'invoke_agent',
+    source: 'kit',
+    description: 'One tool call.',
+    attributes: [Attr.Operation, Attr.ToolName, Attr.ToolCallId, Attr.ToolType],
+    optionalAttributes: [Attr.ErrorType],
+  },
+  {
+    id: 'http.client',
+    name: '{http.request.method}',
+    kind: 'CLIENT',
+    source: '@opentelemetry/instrumentation-undici',
+    description:
+      'Outbound HTTP (the model API under chat, LayerCode under POST /api/authorize), with W3C trace context propagated.',
+    attributes: [Attr.HttpMethod, 'url.full', 'server.address'],
+    optionalAttributes: [Attr.HttpStatus, Attr.ErrorType],
+  },
+] as const satisfies readonly SpanSpec[]
+
+// --------------------------------------------------------------------------- metrics
+
+export type InstrumentKind = 'histogram' | 'counter' | 'updowncounter' | 'gauge'
+
+export type MetricSpec = {
+  name: string
+  instrument: InstrumentKind
+  unit: string
+  description: string
+  /** Attributes on every data point (resource attributes come on top). */
+  attributes: readonly string[]
+  /** Attributes on some data points only (e.g. error.type on failures). */
+  optionalAttributes?: readonly string[]
+  source: string
+  /** Histogram bucket boundaries, when the kit sets them. */
+  buckets?: readonly number[]
+}
+
+/** Voice latency: tens of milliseconds to tens of seconds, in seconds. */
+export const LATENCY_BUCKETS_S = [
+  0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 60,
+] as const
+/** The GenAI semantic conventions' advice for token counts. */
+export const TOKEN_BUCKETS = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+] as const
+
+const agentEvent = [Attr.AgentName, Attr.EventType] as const
+const genAi = [Attr.Operation, Attr.Provider, Attr.RequestModel, Attr.AgentName] as const
+
+export const KIT_METRICS = [
+  {
+    name: 'http.server.request.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description: 'Duration of HTTP requests in seconds',
+    attributes: [Attr.HttpMethod, Attr.HttpRoute, Attr.HttpStatus],
+    source: '@hono/otel',
+    buckets: LATENCY_BUCKETS_S,
+  },
+  {
+    name: 'http.server.active_requests',
+    instrument: 'updowncounter',
+    unit: '',
+    description: 'Number of active (in-flight) HTTP server requests',
+    attributes: [Attr.HttpMethod],
+    source: '@hono/otel',
+  },
+  {
+    name: 'gen_ai.client.token.usage',
+    instrument: 'histogram',
+    unit: '{token}',
+    description: 'Number of input and output tokens used per model call',
+    attributes: [...genAi, Attr.ResponseModel, Attr.TokenType],
+    source: 'kit',
+    buckets: TOKEN_BUCKETS,
+  },
+  {
+    name: 'gen_ai.client.operation.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description: 'Duration of model calls, from request to the last streamed chunk',
+    attributes: genAi,
+    optionalAttributes: [Attr.ResponseModel, Attr.ErrorType],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+  },
+  {
+    name: 'layercode.turn.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description: 'Duration of a turn, from the webhook to response.end',
+    attributes: [...agentEvent, Attr.Outcome],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+  },
+  {
+    name: 'layercode.turn.time_to_first_speech',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      'Time from the webhook to the first response.tts chunk: the silence the caller hears',
+    attributes: agentEvent,
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+  },
+  {
+    name: 'layercode.turns',
+    instrument: 'counter',
+    unit: '{turn}',
+    description: 'Turns (session.start and message webhooks) by outcome',
+    attributes: [...agentEvent, Attr.Outcome],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.tool.calls',
+    instrument: 'counter',
+    unit: '{call}',
+    description: 'Tool calls by tool and outcome',
+    attributes: [Attr.AgentName, Attr.ToolName, Attr.Outcome],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.sessions.active',
+    instrument: 'gauge',
+    unit: '{session}',
+    description: 'Sessions started and not yet ended (idle ones expire with the history TTL)',
+    attributes: [Attr.AgentName],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.sessions.started',
+    instrument: 'counter',
+    unit: '{session}',
+    description: 'session.start webhooks',
+    attributes: [Attr.AgentName],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.sessions.ended',
+    instrument: 'counter',
+    unit: '{session}',
+    description: 'session.end webhooks',
+    attributes: [Attr.AgentName],
+    source: 'kit',
+  },
+] as const satisfies readonly MetricSpec[]
+
+export type KitMetricName = (typeof KIT_METRICS)[number]['name']
+
+const runtime = '@opentelemetry/instrumentation-runtime-node'
+const host = '@opentelemetry/instrumentation-host-metrics'
+const delay = (stat: string, what: string): MetricSpec => ({
+  name: `nodejs.eventloop.delay.${stat}`,
+  instrument: 'gauge',
+  unit: 's',
+  description: `Event loop ${what} delay.`,
+  attributes: [],
+  source: runtime,
+})
+
+/**
+ * What instrumentation libraries emit, as they emit it (host-metrics leaves two units empty).
+ * Listed so dashboards may use them and so a library upgrade that renames one fails a test.
+ */
+export const RUNTIME_METRICS: readonly MetricSpec[] = [
+  {
+    name: 'http.client.request.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description: 'Measures the duration of outbound HTTP requests.',
+    attributes: [Attr.HttpMethod, 'server.address', 'server.port', 'url.scheme'],
+    optionalAttributes: [Attr.HttpStatus, 'network.protocol.version', Attr.ErrorType],
+    source: '@opentelemetry/instrumentation-undici',
+  },
+  ...(
+    [
+      ['min', 'minimum'],
+      ['max', 'maximum'],
+      ['mean', 'mean'],
+      ['stddev', 'standard deviation'],
+      ['p50', '50 percentile'],
+      ['p90', '90 percentile'],
+      ['p99', '99 percentile'],
+    ] as const
+  ).map(([stat, what]) => delay(stat, what)),
+  {
+    name: 'nodejs.eventloop.utilization',
+    instrument: 'gauge',
+    unit: '1',
+    description: 'Event loop utilization',
+    attributes: [],
+    source: runtime,
+  },
+  {
+    name: 'nodejs.eventloop.time',
+    instrument: 'counter',
+    unit: 's',
+    description: 'Cumulative duration of time the event loop has been in each state.',
+    attributes: ['nodejs.eventloop.state'],
+    source: runtime,
+  },
+  {
+    name: 'v8js.gc.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
+    attributes: ['v8js.gc.type'],
+    source: runtime,
+  },
+  {
+    name: 'v8js.memory.heap.used',
+    instrument: 'gauge',
+    unit: 'By',
+    description: 'Heap Memory size allocated.',
+    attributes: ['v8js.heap.space.name'],
+    source: runtime,
+  },
+  {
+    name: 'v8js.memory.heap.space.size',
+    instrument: 'updowncounter',
+    unit: 'By',
+    description: 'Total heap memory size pre-allocated for a heap space.',
+    attributes: ['v8js.heap.space.name'],
+    source: runtime,
+  },
+  {
+    name: 'v8js.memory.heap.space.available_size',
+    instrument: 'gauge',
+    unit: 'By',
+    description: 'Heap space available size.',
+    attributes: ['v8js.heap.space.name'],
+    source: runtime,
+  },
+  {
+    name: 'v8js.memory.heap.space.physical_size',
+    instrument: 'gauge',
+    unit: 'By',
+    description: 'Committed size of a heap space.',
+    attributes: ['v8js.heap.space.name'],
+    source: runtime,
+  },
+  {
+    name: 'v8js.resource.active',
+    instrument: 'gauge',
+    unit: '{resource}',
+    description: 'Count of the active resources that are currently keeping the event loop alive.',
+    attributes: ['v8js.resource.type'],
+    source: runtime,
+  },
+  {
+    name: 'process.cpu.time',
+    instrument: 'counter',
+    unit: 's',
+    description: 'Process Cpu time in seconds',
+    attributes: ['cpu.mode'],
+    source: host,
+  },
+  {
+    name: 'process.cpu.utilization',
+    instrument: 'gauge',
+    unit: '',
+    description: 'Process Cpu usage time 0-1',
+    attributes: ['cpu.mode'],
+    source: host,
+  },
+  {
+    name: 'process.memory.usage',
+    instrument: 'gauge',
+    unit: '',
+    description: 'Process Memory usage in bytes',
+    attributes: [],
+    source: host,
+  },
+]
+
+/** Every metric the agent emits. */
+export const METRICS: readonly MetricSpec[] = [...KIT_METRICS, ...RUNTIME_METRICS]
+
+// ------------------------------------------------------------------ Prometheus names
+
+// Prometheus 3's default OTLP translation (UnderscoreEscapingWithSuffixes) turns units into
+// name suffixes; annotations in braces ({token}) carry no unit and add none.
+const UNIT_SUFFIXES: Record<string, string> = {
+  s: 'seconds',
+  ms: 'milliseconds',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  '%': 'percent',
+}
+
+function escapeName(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .join('_')
+}
+
+/** The base metric name Prometheus stores (before _bucket/_sum/_count of histograms). */
+export function prometheusName(metric: Pick<MetricSpec, 'name' | 'unit' | 'instrument'>): string {
+  let name = escapeName(metric.name)
+  const unit =
+    metric.unit === '1'
+      ? metric.instrument === 'gauge'
+        ? 'ratio'
+        : ''
+      : UNIT_SUFFIXES[metric.unit]
+  if (unit && !name.endsWith(`_${unit}`)) name += `_${unit}`
+  if (metric.instrument === 'counter' && !name.endsWith('_total')) name += '_total'
+  return name
+}
+
+/** Every series name a metric becomes: histograms split into _bucket, _sum and _count. */
+export function prometheusSeries(
+  metric: Pick<MetricSpec, 'name' | 'unit' | 'instrument'>,
+): string[] {
+  const name = prometheusName(metric)
+  return metric.instrument === 'histogram'
+    ? [`${name}_bucket`, `${name}_sum`, `${name}_count`]
+    : [name]
+}
+
+/** An attribute as a Prometheus label. */
+export function prometheusLabel(attribute: string): string {
+  return escapeName(attribute)
+}
+
+// Resource attributes prometheus/prometheus.yml promotes to labels (keep the two in step).
+export const PROMOTED_RESOURCE_ATTRIBUTES = [
+  'service.name',
+  'service.namespace',
+  'service.instance.id',
+  'service.version',
+  'deployment.environment.name',
+] as const
+
+export function metricSpec(name: KitMetricName): MetricSpec {
+  const spec = KIT_METRICS.find((m) => m.name === name)
+  if (!spec) throw new Error(`not in the telemetry contract: ${name}`)
+  return spec
+}
+
+// ------------------------------------------------------------------------------ logs
+
+/** Fields of every log record written while a webhook is handled (stdout JSON and OTLP attributes). */
+export const LOG_CONTEXT_FIELDS = [
+  'conversation_id',
+  'session_id',
+  'turn_id',
+  'event_type',
+  'agent',
+] as const
+/** Trace correlation on every record logged inside a span. */
+export const LOG_TRACE_FIELDS = ['trace_id', 'span_id', 'trace_flags'] as const

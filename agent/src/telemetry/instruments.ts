@@ -1,0 +1,68 @@
+import {
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type MeterProvider,
+  metrics,
+  type ObservableGauge,
+} from '@opentelemetry/api'
+import { type KitMetricName, metricSpec } from './contract.ts'
+import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
+import { activeSessionCounts } from './sessions.ts'
+
+type Instruments = {
+  tokenUsage: Histogram
+  operationDuration: Histogram
+  turnDuration: Histogram
+  timeToFirstSpeech: Histogram
+  turns: Counter
+  toolCalls: Counter
+  sessionsStarted: Counter
+  sessionsEnded: Counter
+  sessionsActive: ObservableGauge
+}
+
+let cached: { provider: MeterProvider; instruments: Instruments } | undefined
+
+function create(provider: MeterProvider): Instruments {
+  const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION)
+  // Name, unit, description and buckets all come from the contract.
+  const options = (name: KitMetricName) => {
+    const spec = metricSpec(name)
+    return {
+      unit: spec.unit,
+      description: spec.description,
+      ...(spec.buckets ? { advice: { explicitBucketBoundaries: [...spec.buckets] } } : {}),
+    }
+  }
+  const histogram = (name: KitMetricName) => meter.createHistogram(name, options(name))
+  const counter = (name: KitMetricName) => meter.createCounter(name, options(name))
+  const sessionsActive = meter.createObservableGauge(
+    'layercode.sessions.active',
+    options('layercode.sessions.active'),
+  )
+  sessionsActive.addCallback((result) => {
+    for (const [agent, count] of activeSessionCounts())
+      result.observe(count, { 'gen_ai.agent.name': agent })
+  })
+  return {
+    tokenUsage: histogram('gen_ai.client.token.usage'),
+    operationDuration: histogram('gen_ai.client.operation.duration'),
+    turnDuration: histogram('layercode.turn.duration'),
+    timeToFirstSpeech: histogram('layercode.turn.time_to_first_speech'),
+    turns: counter('layercode.turns'),
+    toolCalls: counter('layercode.tool.calls'),
+    sessionsStarted: counter('layercode.sessions.started'),
+    sessionsEnded: counter('layercode.sessions.ended'),
+    sessionsActive,
+  }
+}
+
+/** The kit's instruments on the current global MeterProvider (no-ops until an SDK registers one). */
+export function instruments(): Instruments {
+  const provider = metrics.getMeterProvider()
+  if (cached?.provider !== provider) cached = { provider, instruments: create(provider) }
+  return cached.instruments
+}
+
+export type { Attributes }

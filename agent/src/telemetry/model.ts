@@ -1,0 +1,153 @@
+import type {
+  LanguageModelV4,
+  LanguageModelV4CallOptions,
+  LanguageModelV4Middleware,
+  LanguageModelV4StreamPart,
+  LanguageModelV4Usage,
+} from '@ai-sdk/provider'
+import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api'
+import { wrapLanguageModel } from 'ai'
+import { Attr, Operation } from './contract.ts'
+import { instruments } from './instruments.ts'
+import { errorType, recordFailure, tracer } from './tracing.ts'
+
+export const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'
+
+/** `openai.chat` -> `openai`: the semantic conventions' provider names have no API suffix. */
+export function providerName(model: LanguageModelV4): string {
+  return model.provider.split('.')[0] ?? model.provider
+}
+
+type CallState = {
+  responseModel?: string
+  responseId?: string
+  usage?: LanguageModelV4Usage
+  finishReason?: string
+  text: string
+  toolCalls: Array<{ name: string; arguments: string }>
+}
+
+function observe(state: CallState, part: LanguageModelV4StreamPart): void {
+  switch (part.type) {
+    case 'response-metadata':
+      state.responseModel = part.modelId ?? state.responseModel
+      state.responseId = part.id ?? state.responseId
+      break
+    case 'text-delta':
+      state.text += part.delta
+      break
+    case 'tool-call':
+      state.toolCalls.push({ name: part.toolName, arguments: part.input })
+      break
+    case 'finish':
+      state.usage = part.usage
+      state.finishReason = part.finishReason.unified
+      break
+  }
+}
+
+/**
+ * A `chat {model}` CLIENT span around every model call, active while the request is made
+ * (so the HTTP client span is its child), ended when the stream is drained, cancelled or
+ * failed; plus the GenAI token-usage and operation-duration metrics.
+ */
+function telemetryMiddleware(agent: string, captureContent: boolean): LanguageModelV4Middleware {
+  return {
+    specificationVersion: 'v4',
+    async wrapStream({ doStream, params, model }) {
+      const base: Attributes = {
+        [Attr.Operation]: Operation.Chat,
+        [Attr.Provider]: providerName(model),
+        [Attr.RequestModel]: model.modelId,
+        [Attr.AgentName]: agent,
+      }
+      const span = tracer().startSpan(`${Operation.Chat} ${model.modelId}`, {
+        kind: SpanKind.CLIENT,
+        attributes: base,
+      })
+      if (captureContent) span.setAttribute(Attr.InputMessages, JSON.stringify(params.prompt))
+      const started = performance.now()
+      const state: CallState = { text: '', toolCalls: [] }
+      let ended = false
+      const end = (error?: unknown) => {
+        if (ended) return
+        ended = true
+        const responseModel = state.responseModel ?? model.modelId
+        const input = state.usage?.inputTokens.total
+        const output = state.usage?.outputTokens.total
+        span.setAttributes({
+          [Attr.ResponseModel]: responseModel,
+          ...(state.responseId ? { [Attr.ResponseId]: state.responseId } : {}),
+          ...(input !== undefined ? { [Attr.InputTokens]: input } : {}),
+          ...(output !== undefined ? { [Attr.OutputTokens]: output } : {}),
+          [Attr.FinishReasons]: state.finishReason ? [state.finishReason] : [],
+        })
+        if (captureContent) {
+          span.setAttribute(
+            Attr.OutputMessages,
+            JSON.stringify([{ role: 'assistant', text: state.text, tool_calls: state.toolCalls }]),
+          )
+        }
+        if (error !== undefined) recordFailure(span, error)
+        span.end()
+        const attributes = { ...base, [Attr.ResponseModel]: responseModel }
+        const { tokenUsage, operationDuration } = instruments()
+        operationDuration.record((performance.now() - started) / 1000, {
+          ...attributes,
+          ...(error !== undefined ? { [Attr.ErrorType]: errorType(error) } : {}),
+        })
+        if (input !== undefined)
+          tokenUsage.record(input, { ...attributes, [Attr.TokenType]: 'input' })
+        if (output !== undefined)
+          tokenUsage.record(output, { ...attributes, [Attr.TokenType]: 'output' })
+      }
+
+      let result: Awaited<ReturnType<typeof doStream>>
+      try {
+        result = await context.with(trace.setSpan(context.active(), span), doStream)
+      } catch (error) {
+        end(error)
+        throw error
+      }
+      const reader = result.stream.getReader()
+      const stream = new ReadableStream<LanguageModelV4StreamPart>({
+        async pull(controller) {
+          try {
+            const { done, value } = await reader.read()
+            if (done) {
+              end()
+              controller.close()
+              return
+            }
+            observe(state, value)
+            if (value.type === 'error') end(value.error)
+            controller.enqueue(value)
+          } catch (error) {
+            end(error)
+            controller.error(error)
+          }
+        },
+        cancel(reason) {
+          end(reason ?? new Error('model stream cancelled'))
+          return reader.cancel(reason)
+        },
+      })
+      return { ...result, stream }
+    },
+  }
+}
+
+/** Wraps a model so each call is traced and metered; the one place around every model call. */
+export function instrumentModel(
+  model: LanguageModelV4,
+  agent: string,
+  env: Record<string, string | undefined> = process.env,
+): LanguageModelV4 {
+  const captureContent = env[CAPTURE_CONTENT_ENV]?.toLowerCase() === 'true'
+  return wrapLanguageModel({
+    model,
+    middleware: telemetryMiddleware(agent, captureContent),
+  }) as LanguageModelV4
+}
+
+export type { LanguageModelV4CallOptions }

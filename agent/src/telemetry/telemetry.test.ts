@@ -1,0 +1,370 @@
+import assert from 'node:assert/strict'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { suppressTracing } from '@opentelemetry/core'
+import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace'
+import { ancestry, captureTelemetry } from '../testing/telemetry.ts'
+import {
+  Attr,
+  LOG_CONTEXT_FIELDS,
+  METRICS,
+  type MetricSpec,
+  SPANS,
+  type SpanSpec,
+} from './contract.ts'
+
+// The SDK must be running (and its loader hook registered) before the app's modules load.
+const captured = await captureTelemetry({ ...process.env, APP_ENV: 'test' })
+const { ids, startTestServer } = await import('../testing/agent-server.ts')
+
+const API_KEY = 'lc_live_telemetry_key_0123456789'
+const MENU_QUESTION = "What's on the menu today?"
+const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+
+const KIND: Record<SpanSpec['kind'], SpanKind> = {
+  SERVER: SpanKind.SERVER,
+  CLIENT: SpanKind.CLIENT,
+  INTERNAL: SpanKind.INTERNAL,
+}
+/** The instrument class as an exporter (and Prometheus) sees it. */
+function instrumentOf(metric: MetricData): MetricSpec['instrument'] {
+  switch (metric.dataPointType) {
+    case DataPointType.HISTOGRAM:
+    case DataPointType.EXPONENTIAL_HISTOGRAM:
+      return 'histogram'
+    case DataPointType.SUM:
+      return metric.isMonotonic ? 'counter' : 'updowncounter'
+    case DataPointType.GAUGE:
+      return 'gauge'
+  }
+}
+
+/** A counter's value, or a histogram's count. */
+function pointValue(point: MetricData['dataPoints'][number]): number {
+  return typeof point.value === 'number' ? point.value : point.value.count
+}
+
+function specFor(span: ReadableSpan): SpanSpec | undefined {
+  return (SPANS as readonly SpanSpec[]).find((spec) => {
+    const pattern = new RegExp(
+      `^${spec.name.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '.+')}$`,
+    )
+    return KIND[spec.kind] === span.kind && pattern.test(span.name)
+  })
+}
+
+let spans: ReadableSpan[] = []
+let metrics: ResourceMetrics
+let upstreamHeaders: IncomingHttpHeaders = {}
+let stdout: Array<Record<string, unknown>> = []
+const conversation = ids('otel')
+
+before(async () => {
+  const upstream = createServer((req, res) => {
+    upstreamHeaders = req.headers
+    req
+      .resume()
+      .on('end', () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"client_session_key":"k"}'),
+      )
+  })
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+  const server = await startTestServer({
+    AGENT: 'bakery',
+    LAYERCODE_API_KEY: API_KEY,
+    LAYERCODE_API_BASE_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+  })
+  try {
+    const send = (body: Record<string, unknown>, headers?: Record<string, string>) =>
+      server.send({ ...conversation, ...body }, headers)
+    await send({ type: 'session.start', turn_id: 'turn-start' })
+    await send({ type: 'message', turn_id: 'turn-menu', text: MENU_QUESTION })
+    await send({
+      type: 'message',
+      turn_id: 'turn-fail',
+      text: 'break',
+      custom_metadata: { kit_fault: 'error' },
+    })
+    await send({ type: 'data', turn_id: 'turn-data', data: { clicked: 'menu' } })
+    // As an outside caller: this process's own client instrumentation would replace the header.
+    await context.with(suppressTracing(context.active()), () =>
+      send(
+        { type: 'message', turn_id: 'turn-traced', text: 'hello' },
+        { traceparent: `00-${CALLER_TRACE}-00f067aa0ba902b7-01` },
+      ),
+    )
+    await send({ type: 'session.update', recording_status: 'completed' })
+    await send({ type: 'session.end', transcript: [] })
+    const authorize = await fetch(`${server.url}/api/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agent_id: 'ag_1' }),
+    })
+    assert.equal(authorize.status, 200)
+    // Enough garbage for a minor GC, and time for the event-loop delay histogram to fill.
+    let garbage: unknown[] = []
+    for (let i = 0; i < 300_000; i++) garbage.push({ i })
+    garbage = []
+    await sleep(1200)
+  } finally {
+    await server.stop()
+    upstream.closeAllConnections()
+    upstream.close()
+  }
+  stdout = server.logs()
+  spans = captured.spans.getFinishedSpans()
+  metrics = await captured.collectMetrics()
+})
+
+after(async () => {
+  assert.equal(await captured.telemetry.shutdown(), true)
+})
+
+const byName = (name: string) => spans.filter((s) => s.name === name)
+const webhookSpan = (turnId: string) => {
+  const span = spans.find((s) => s.attributes[Attr.TurnId] === turnId)
+  assert.ok(span, `a webhook span for ${turnId}`)
+  return span
+}
+const children = (parent: ReadableSpan) =>
+  spans.filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId)
+
+describe('traces', () => {
+  it('a bakery turn is one trace: server -> webhook -> invoke_agent -> chat (with usage) and execute_tool', () => {
+    const webhook = webhookSpan('turn-menu')
+    assert.equal(webhook.name, 'layercode.webhook message')
+    assert.deepEqual(ancestry(webhook, spans).slice(-2), [
+      'POST /api/agent',
+      'layercode.webhook message',
+    ])
+    const server = spans.find((s) => s.spanContext().spanId === webhook.parentSpanContext?.spanId)
+    assert.equal(server?.kind, SpanKind.SERVER)
+    assert.equal(server?.attributes[Attr.HttpRoute], '/api/agent')
+    assert.deepEqual(
+      { ...webhook.attributes },
+      {
+        [Attr.EventType]: 'message',
+        [Attr.ConversationId]: conversation.conversation_id,
+        [Attr.SessionId]: conversation.session_id,
+        [Attr.TurnId]: 'turn-menu',
+        [Attr.AgentName]: 'bakery',
+        [Attr.Outcome]: 'ok',
+      },
+    )
+    const [invoke, ...others] = children(webhook)
+    assert.equal(others.length, 0)
+    assert.equal(invoke?.name, 'invoke_agent bakery')
+    assert.equal(invoke?.attributes[Attr.GenAiConversationId], conversation.conversation_id)
+    const steps = children(invoke as ReadableSpan)
+    assert.deepEqual(
+      steps.map((s) => s.name),
+      ['chat offline-voice-1', 'execute_tool list_menu', 'chat offline-voice-1'],
+      'a tool round trip: the model asks, the tool runs, the model answers',
+    )
+    const [ask, tool, answer] = steps as [ReadableSpan, ReadableSpan, ReadableSpan]
+    for (const chat of [ask, answer]) {
+      assert.equal(chat.kind, SpanKind.CLIENT)
+      assert.equal(chat.attributes[Attr.Provider], 'offline')
+      assert.equal(chat.attributes[Attr.ResponseModel], 'offline-voice-1')
+      assert.ok(Number(chat.attributes[Attr.InputTokens]) > 0)
+      assert.ok(Number(chat.attributes[Attr.OutputTokens]) > 0)
+    }
+    assert.deepEqual(ask.attributes[Attr.FinishReasons], ['tool-calls'])
+    assert.deepEqual(answer.attributes[Attr.FinishReasons], ['stop'])
+    assert.equal(tool.attributes[Attr.ToolName], 'list_menu')
+    assert.match(String(tool.attributes[Attr.ToolCallId]), /call/)
+    const traceIds = new Set([webhook, invoke, ...steps].map((s) => s?.spanContext().traceId))
+    assert.equal(traceIds.size, 1)
+  })
+
+  it('names, kinds and attributes of every span follow the contract', () => {
+    const agentSpans = spans.filter(
+      (s) =>
+        s.instrumentationScope.name !== '@opentelemetry/instrumentation-undici' ||
+        s.kind === SpanKind.CLIENT,
+    )
+    for (const span of agentSpans) {
+      const spec = specFor(span)
+      assert.ok(spec, `span "${span.name}" (${SpanKind[span.kind]}) is in the contract`)
+      for (const key of spec.attributes)
+        assert.ok(key in span.attributes, `${span.name} has ${key}`)
+      if (spec.source === 'kit') {
+        const allowed = new Set([...spec.attributes, ...(spec.optionalAttributes ?? [])])
+        for (const key of Object.keys(span.attributes))
+          assert.ok(allowed.has(key), `${span.name}: ${key} is documented`)
+      }
+    }
+    for (const spec of SPANS)
+      assert.ok(
+        spans.some((s) => specFor(s) === spec),
+        `a ${spec.id} span was emitted`,
+      )
+  })
+
+  it('an agent failure is an ERROR span with an exception event and error.type, and an error log in its trace', () => {
+    const webhook = webhookSpan('turn-fail')
+    assert.equal(webhook.status.code, SpanStatusCode.ERROR)
+    assert.equal(webhook.attributes[Attr.Outcome], 'error')
+    assert.equal(webhook.attributes[Attr.ErrorType], 'injected_fault')
+    const invoke = children(webhook)[0]
+    assert.equal(invoke?.status.code, SpanStatusCode.ERROR)
+    assert.equal(invoke?.attributes[Attr.ErrorType], 'injected_fault')
+    const exception = invoke?.events.find((e) => e.name === 'exception')
+    assert.equal(exception?.attributes?.['exception.message'], 'fault injected on request')
+    assert.match(String(exception?.attributes?.['exception.stacktrace']), /invokeAgent/)
+    const log = captured.logs.getFinishedLogRecords().find((r) => r.body === 'turn failed')
+    assert.equal(log?.spanContext?.traceId, webhook.spanContext().traceId)
+    assert.equal(log?.severityText, 'error')
+    assert.equal(log?.attributes.turn_id, 'turn-fail')
+    assert.equal(log?.attributes['error.code'], 'injected_fault')
+  })
+
+  it("continues the caller's trace from an incoming traceparent", () => {
+    assert.equal(webhookSpan('turn-traced').spanContext().traceId, CALLER_TRACE)
+  })
+
+  it('traces outbound calls as CLIENT spans and propagates their context', () => {
+    const server = byName('POST /api/authorize')[0]
+    assert.ok(server)
+    const client = children(server).find((s) => s.kind === SpanKind.CLIENT)
+    assert.ok(client, 'the call to LayerCode is a client span under the server span')
+    assert.equal(client.attributes[Attr.HttpStatus], 200)
+    const [, traceId, spanId] = String(upstreamHeaders.traceparent).split('-')
+    assert.equal(traceId, server.spanContext().traceId)
+    assert.equal(spanId, client.spanContext().spanId)
+  })
+
+  it('records neither prompts, answers nor secrets by default', () => {
+    const everything = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.events]))
+    assert.ok(!everything.includes(MENU_QUESTION), 'no prompt text')
+    assert.ok(!everything.includes('Today we have'), 'no completion text')
+    assert.ok(!everything.includes(API_KEY))
+    assert.ok(!everything.includes('whsec_'))
+    for (const span of byName('chat offline-voice-1'))
+      assert.equal(span.attributes[Attr.InputMessages], undefined)
+  })
+})
+
+describe('logs', () => {
+  it('leave over OTLP with trace context and the call-context fields', () => {
+    const records = captured.logs
+      .getFinishedLogRecords()
+      .filter((r) => r.attributes.conversation_id)
+    assert.ok(records.length >= 6)
+    for (const record of records) {
+      const event = String(record.attributes.event_type)
+      const expected = LOG_CONTEXT_FIELDS.filter(
+        (f) =>
+          f !== 'turn_id' || event === 'message' || event === 'session.start' || event === 'data',
+      )
+      for (const field of expected) assert.ok(record.attributes[field], `${record.body}: ${field}`)
+      assert.match(
+        record.spanContext?.traceId ?? '',
+        /^[0-9a-f]{32}$/,
+        `${record.body} has a trace id`,
+      )
+      const webhook = spans.find(
+        (s) =>
+          s.spanContext().traceId === record.spanContext?.traceId &&
+          s.name.startsWith('layercode.webhook'),
+      )
+      assert.ok(webhook, `${record.body} belongs to a webhook trace`)
+    }
+  })
+
+  it('keep stdout unchanged but for the trace ids, at the same level', () => {
+    const line = stdout.find((l) => l.message === 'turn completed' && l.turn_id === 'turn-menu')
+    const webhook = webhookSpan('turn-menu')
+    assert.equal(line?.trace_id, webhook.spanContext().traceId)
+    assert.equal(typeof line?.span_id, 'string')
+    const otlpBodies = captured.logs.getFinishedLogRecords().map((r) => r.body)
+    assert.ok(!otlpBodies.includes('turn received'), 'debug records stay out at info level')
+    assert.equal(
+      otlpBodies.filter((b) => b === 'turn completed').length,
+      stdout.filter((l) => l.message === 'turn completed').length,
+    )
+  })
+})
+
+describe('metrics', () => {
+  it('match the contract both ways: names, units, instruments and attributes', () => {
+    const emitted = new Map(
+      metrics.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => [m.descriptor.name, m])),
+    )
+    for (const [name, metric] of emitted) {
+      const spec = METRICS.find((s) => s.name === name)
+      assert.ok(spec, `${name} is emitted but not in the contract`)
+      assert.equal(metric.descriptor.unit, spec.unit, `${name} unit`)
+      assert.equal(instrumentOf(metric), spec.instrument, `${name} instrument`)
+      if (spec.source === 'kit') assert.equal(metric.descriptor.description, spec.description)
+      const allowed = new Set([...spec.attributes, ...(spec.optionalAttributes ?? [])])
+      assert.ok(metric.dataPoints.length > 0, `${name} has data`)
+      for (const point of metric.dataPoints) {
+        for (const key of spec.attributes) assert.ok(key in point.attributes, `${name} has ${key}`)
+        for (const key of Object.keys(point.attributes))
+          assert.ok(allowed.has(key), `${name}: ${key} is documented`)
+      }
+    }
+    for (const spec of METRICS)
+      assert.ok(emitted.has(spec.name), `${spec.name} is in the contract but was not emitted`)
+  })
+
+  it('count turns by outcome, tools by name, sessions, and tokens by type', () => {
+    const points = (name: string) =>
+      metrics.scopeMetrics
+        .flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === name))
+        .flatMap((m): MetricData['dataPoints'][number][] => m.dataPoints)
+    const sum = (name: string, match: Record<string, unknown>) =>
+      points(name)
+        .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
+        .reduce((total, p) => total + pointValue(p), 0)
+    assert.equal(sum('layercode.turns', { [Attr.Outcome]: 'error' }), 1)
+    assert.equal(sum('layercode.turns', { [Attr.Outcome]: 'ok', [Attr.EventType]: 'message' }), 2)
+    assert.equal(sum('layercode.turns', { [Attr.EventType]: 'session.start' }), 1)
+    assert.equal(
+      sum('layercode.tool.calls', { [Attr.ToolName]: 'list_menu', [Attr.Outcome]: 'ok' }),
+      1,
+    )
+    assert.equal(sum('layercode.sessions.started', {}), 1)
+    assert.equal(sum('layercode.sessions.ended', {}), 1)
+    assert.equal(sum('layercode.sessions.active', { [Attr.AgentName]: 'bakery' }), 0)
+    assert.equal(sum('layercode.turn.time_to_first_speech', {}), 4, 'every turn spoke')
+    assert.equal(
+      sum('gen_ai.client.token.usage', { [Attr.TokenType]: 'input' }),
+      3,
+      'three model calls',
+    )
+    assert.equal(sum('gen_ai.client.token.usage', { [Attr.TokenType]: 'output' }), 3)
+    assert.equal(sum('http.server.request.duration', { [Attr.HttpRoute]: '/api/agent' }), 7)
+  })
+
+  it('use voice-latency buckets', () => {
+    const turn = metrics.scopeMetrics
+      .flatMap((sm) => sm.metrics)
+      .find((m) => m.descriptor.name === 'layercode.turn.duration')
+    const point = turn?.dataPoints[0]?.value as { buckets: { boundaries: number[] } }
+    assert.equal(point.buckets.boundaries[0], 0.01)
+    assert.equal(point.buckets.boundaries.at(-1), 60)
+    const http = metrics.scopeMetrics
+      .flatMap((sm) => sm.metrics)
+      .find((m) => m.descriptor.name === 'http.server.request.duration')
+    assert.deepEqual(
+      (http?.dataPoints[0]?.value as { buckets: { boundaries: number[] } }).buckets.boundaries,
+      point.buckets.boundaries,
+    )
+  })
+
+  it('carry the resource: service name, version, environment, instance', () => {
+    const resource = metrics.resource.attributes
+    assert.equal(resource['service.name'], 'layercode-agent')
+    assert.equal(resource['service.version'], '0.1.0')
+    assert.equal(resource['deployment.environment.name'], 'test')
+    assert.match(String(resource['service.instance.id']), /^[0-9a-f-]{36}$/)
+  })
+})

@@ -1,0 +1,111 @@
+import {
+  type Attributes,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api'
+import { Attr, Operation, type Outcome } from './contract.ts'
+import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
+
+export const tracer = () => trace.getTracer(SCOPE_NAME, SCOPE_VERSION)
+
+/** `error.type`: a kit error's code, else the error's class name. */
+export function errorType(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code
+  if (typeof code === 'string') return code
+  return error instanceof Error ? error.name : typeof error
+}
+
+/** Marks a span failed the way the semantic conventions ask: exception event, ERROR status, error.type. */
+export function recordFailure(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error))
+  span.setAttribute(Attr.ErrorType, errorType(error))
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  })
+}
+
+/** Runs `fn` in a new active span; records a thrown error on it and rethrows; always ends it. */
+export async function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; attributes?: Attributes },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer().startActiveSpan(name, options, async (span) => {
+    try {
+      return await fn(span)
+    } catch (error) {
+      recordFailure(span, error)
+      throw error
+    } finally {
+      span.end()
+    }
+  })
+}
+
+export type WebhookSpanInput = {
+  type: string
+  conversation_id: string
+  session_id: string
+  turn_id?: string | undefined
+}
+
+/** The span of one webhook: started here, ended by whoever knows when the answer is complete. */
+export function startWebhookSpan(event: WebhookSpanInput, agent: string) {
+  const span = tracer().startSpan(`layercode.webhook ${event.type}`, {
+    kind: SpanKind.INTERNAL,
+    attributes: {
+      [Attr.EventType]: event.type,
+      [Attr.ConversationId]: event.conversation_id,
+      [Attr.SessionId]: event.session_id,
+      [Attr.AgentName]: agent,
+      ...(event.turn_id ? { [Attr.TurnId]: event.turn_id } : {}),
+    },
+  })
+  return {
+    context: trace.setSpan(context.active(), span),
+    end(result: { outcome?: Outcome; error?: unknown } = {}) {
+      if (result.outcome) span.setAttribute(Attr.Outcome, result.outcome)
+      if (result.error !== undefined) recordFailure(span, result.error)
+      span.end()
+    },
+  }
+}
+
+export function invokeAgentSpan<T>(
+  agent: string,
+  conversationId: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return inSpan(
+    `${Operation.InvokeAgent} ${agent}`,
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        [Attr.Operation]: Operation.InvokeAgent,
+        [Attr.AgentName]: agent,
+        [Attr.GenAiConversationId]: conversationId,
+      },
+    },
+    fn,
+  )
+}
+
+export function executeToolSpan<T>(tool: string, callId: string, fn: () => Promise<T>): Promise<T> {
+  return inSpan(
+    `${Operation.ExecuteTool} ${tool}`,
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        [Attr.Operation]: Operation.ExecuteTool,
+        [Attr.ToolName]: tool,
+        [Attr.ToolCallId]: callId,
+        [Attr.ToolType]: 'function',
+      },
+    },
+    fn,
+  )
+}
