@@ -345,19 +345,19 @@ describe('metrics', () => {
   })
 
   it('use voice-latency buckets', () => {
-    const turn = metrics.scopeMetrics
-      .flatMap((sm) => sm.metrics)
-      .find((m) => m.descriptor.name === 'layercode.turn.duration')
-    const point = turn?.dataPoints[0]?.value as { buckets: { boundaries: number[] } }
-    assert.equal(point.buckets.boundaries[0], 0.01)
-    assert.equal(point.buckets.boundaries.at(-1), 60)
-    const http = metrics.scopeMetrics
-      .flatMap((sm) => sm.metrics)
-      .find((m) => m.descriptor.name === 'http.server.request.duration')
-    assert.deepEqual(
-      (http?.dataPoints[0]?.value as { buckets: { boundaries: number[] } }).buckets.boundaries,
-      point.buckets.boundaries,
-    )
+    const boundaries = (name: string) => {
+      const metric = metrics.scopeMetrics
+        .flatMap((sm) => sm.metrics)
+        .find((m) => m.descriptor.name === name)
+      const value = metric?.dataPoints[0]?.value as
+        | { buckets?: { boundaries: number[] } }
+        | undefined
+      return value?.buckets?.boundaries ?? []
+    }
+    const turn = boundaries('layercode.turn.duration')
+    assert.equal(turn[0], 0.01)
+    assert.equal(turn.at(-1), 60)
+    assert.deepEqual(boundaries('http.server.request.duration'), turn)
   })
 
   it('carry the resource: service name, version, environment, instance', () => {
