@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { AGENT_NAMES } from './agents/registry.ts'
 import { sendWebhook } from './protocol/client.ts'
-
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url))
-
-/** The environment without anything the CLI reads, so the machine's settings cannot leak in. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(LAYERCODE_|OPENAI_|OTEL_|LOG_|AGENT|DEFAULT_MODEL|PORT|HOST|APP_ENV)/.test(key))
-      env[key] = value
-  }
-  return { ...env, ...extra }
-}
+import { CLI_PATH, cleanEnv, spawnAgent } from './testing/spawn-agent.ts'
 
 type Result = { code: number | null; stdout: string; stderr: string }
 
@@ -27,7 +15,7 @@ async function runCli(
   args: string[],
   options: { env?: Record<string, string>; cwd: string },
 ): Promise<Result> {
-  const child = spawn(process.execPath, ['--', CLI, ...args], {
+  const child = spawn(process.execPath, ['--', CLI_PATH, ...args], {
     cwd: options.cwd,
     env: cleanEnv(options.env),
   })
@@ -37,26 +25,6 @@ async function runCli(
   child.stderr.on('data', (chunk) => (stderr += chunk))
   const [code] = await once(child, 'exit')
   return { code, stdout, stderr }
-}
-
-/** Resolves with the first JSON log line matching `message`. */
-function waitForLog(child: ChildProcess, message: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    let buffer = ''
-    const timer = setTimeout(() => reject(new Error(`no "${message}" log within 10 s`)), 10_000)
-    child.stdout?.on('data', (chunk) => {
-      buffer += chunk
-      for (const line of buffer.split('\n')) {
-        if (!line.startsWith('{')) continue
-        const parsed = JSON.parse(line)
-        if (parsed.message === message) {
-          clearTimeout(timer)
-          resolve(parsed)
-        }
-      }
-      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1)
-    })
-  })
 }
 
 describe('layercode-agent CLI', () => {
@@ -108,45 +76,33 @@ describe('layercode-agent CLI', () => {
   it('runs with flags and an env file, serves, and shuts down cleanly on SIGTERM', async () => {
     const envFile = path.join(cwd, 'test.env')
     await writeFile(envFile, 'LAYERCODE_WEBHOOK_SECRET=from-env-file-secret\nAGENT=starter\n')
-    // Through the shebang, as the `layercode-agent` bin runs it.
-    const child = spawn(
-      CLI,
-      [
-        'run',
-        '--agent',
-        'echo',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--agent-route',
-        '/hook',
-        '--env-file',
-        envFile,
-        '--verbose',
-      ],
-      { cwd, env: cleanEnv() },
-    )
+    const agent = await spawnAgent({
+      viaShebang: true,
+      cwd,
+      args: ['--agent', 'echo', '--agent-route', '/hook', '--env-file', envFile, '--verbose'],
+    })
     try {
-      const listening = await waitForLog(child, 'agent listening')
-      assert.equal(listening.agent, 'echo', 'the flag wins over the env file')
+      assert.equal(
+        agent.logs.find((l) => l.message === 'agent listening')?.agent,
+        'echo',
+        'the flag wins over the env file',
+      )
       const result = await sendWebhook({
-        url: `${listening.url}/hook`,
+        url: `${agent.url}/hook`,
         secret: 'from-env-file-secret',
         body: { type: 'message', session_id: 's', conversation_id: 'c', turn_id: 't', text: 'cli' },
       })
       assert.equal(result.events[0]?.event.content, 'You said: cli')
-      const health = await fetch(`${listening.url}/health`)
-      assert.equal(health.status, 200)
-      const debugSeen = waitForLog(child, 'shutting down')
-      const started = Date.now()
-      child.kill('SIGTERM')
-      await debugSeen
-      const [code] = await once(child, 'exit')
-      assert.equal(code, 0)
-      assert.ok(Date.now() - started < 10_000, 'shutdown is bounded')
+      assert.equal((await fetch(`${agent.url}/health`)).status, 200)
+      assert.ok(
+        agent.logs.some((l) => l.level === 'debug'),
+        '--verbose turns on debug logs',
+      )
     } finally {
-      child.kill('SIGKILL')
+      const { code, ms } = await agent.stop()
+      assert.equal(code, 0)
+      assert.ok(ms < 10_000, 'shutdown is bounded')
+      assert.ok(agent.logs.some((l) => l.message === 'shutting down'))
     }
   })
 })

@@ -8,6 +8,8 @@ import { loadConfig } from './config.ts'
 import { ErrorCode, KitError } from './errors.ts'
 import { closeLogger, errorFields } from './logging/logger.ts'
 import { startServer } from './server/start.ts'
+import { DEFAULT_FLUSH_TIMEOUT_MS } from './telemetry/sdk-limits.ts'
+import { runShutdownHooks } from './telemetry/shutdown.ts'
 
 const run = defineCommand({
   meta: { name: 'run', description: 'Serve the LayerCode webhook' },
@@ -51,9 +53,12 @@ const run = defineCommand({
       )
     }
     const running = await startServer(config)
+    // Drain open turns (bounded by SHUTDOWN_TIMEOUT_MS), then flush telemetry (bounded too).
     const shutdown = async (signal: string) => {
       running.logger.info('shutting down', { signal })
       await running.close()
+      const flushed = await runShutdownHooks(DEFAULT_FLUSH_TIMEOUT_MS + 1000)
+      if (!flushed) running.logger.warn('telemetry flush timed out; some data may be lost')
       await closeLogger(running.logger)
       process.exit(0)
     }

@@ -13,6 +13,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import { KIT_METRICS, type MetricSpec } from './contract.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
+import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
 
 export type TelemetryOptions = {
   env?: Record<string, string | undefined>
@@ -26,9 +27,6 @@ export type Telemetry = {
   /** Flushes and stops all three signals; resolves false if `timeoutMs` passed first. */
   shutdown(timeoutMs?: number): Promise<boolean>
 }
-
-/** Ends a flush that a hanging collector would otherwise hold for the exporter's full timeout. */
-export const DEFAULT_FLUSH_TIMEOUT_MS = 5000
 
 /** Defaults the standard variables override (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES). */
 function kitResource(env: Record<string, string | undefined>) {

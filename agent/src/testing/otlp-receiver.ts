@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export type OtlpRequest = {
+  path: string
+  contentType: string
+  bytes: number
+  json?: Record<string, unknown>
+}
+
+/**
+ * An OTLP/HTTP endpoint on loopback that records what it is sent (decoding OTLP/JSON), or
+ * in `hang` mode accepts requests and never answers, like a stuck collector.
+ */
+export async function startOtlpReceiver(mode: 'ok' | 'hang' = 'ok') {
+  const requests: OtlpRequest[] = []
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const contentType = req.headers['content-type'] ?? ''
+      requests.push({
+        path: req.url ?? '',
+        contentType,
+        bytes: body.length,
+        ...(contentType.includes('json') ? { json: JSON.parse(body.toString()) } : {}),
+      })
+      if (mode === 'ok')
+        res
+          .writeHead(200, { 'content-type': contentType })
+          .end(contentType.includes('json') ? '{}' : '')
+    })
+  }
+  const server: Server = createServer(handle)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    /** Every decoded item of one signal, flattened out of its resource and scope envelopes. */
+    items(signal: 'traces' | 'metrics' | 'logs'): Array<Record<string, unknown>> {
+      const [outer, inner, leaf] = {
+        traces: ['resourceSpans', 'scopeSpans', 'spans'],
+        metrics: ['resourceMetrics', 'scopeMetrics', 'metrics'],
+        logs: ['resourceLogs', 'scopeLogs', 'logRecords'],
+      }[signal] as [string, string, string]
+      return requests
+        .filter((r) => r.path === `/v1/${signal}` && r.json)
+        .flatMap((r) => (r.json?.[outer] as Array<Record<string, unknown>>) ?? [])
+        .flatMap((resource) =>
+          ((resource[inner] as Array<Record<string, unknown>>) ?? []).flatMap((scope) =>
+            ((scope[leaf] as Array<Record<string, unknown>>) ?? []).map((item) => ({
+              ...item,
+              resource: resource.resource,
+            })),
+          ),
+        )
+    },
+    async close() {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+/** OTLP/JSON attributes (`[{key, value: {stringValue}}]`) as a plain object. */
+export function attributesOf(item: unknown): Record<string, unknown> {
+  const list = ((item as { attributes?: unknown[] })?.attributes ?? []) as Array<{
+    key: string
+    value: Record<string, unknown>
+  }>
+  return Object.fromEntries(list.map(({ key, value }) => [key, Object.values(value)[0]]))
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+export async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (check()) return true
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return check()
+}
