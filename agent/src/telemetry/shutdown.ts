@@ -2,10 +2,10 @@
  * Work to finish before the process exits (telemetry flush, CPU profile). Kept free of SDK
  * imports so the CLI can run the hooks whether or not telemetry was loaded with --import.
  */
-type Hook = () => Promise<boolean | undefined | void>
+type Hook = () => Promise<unknown>
 const hooks: Hook[] = []
 
-/** A hook resolves false when it could not finish its work (a flush that timed out). */
+/** A hook resolves `false` when it could not finish its work (a flush that timed out). */
 export function onShutdown(hook: Hook): void {
   hooks.push(hook)
 }

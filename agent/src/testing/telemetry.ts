@@ -19,6 +19,8 @@ export type CapturedTelemetry = {
   spans: InMemorySpanExporter
   logs: InMemoryLogRecordExporter
   collectMetrics(): Promise<ResourceMetrics>
+  /** Waits for ended spans and emitted logs to reach the exporters (3.x processors export asynchronously). */
+  flush(): Promise<void>
 }
 
 /** The real SDK bootstrap (the same as --import register.ts) with in-memory exporters. */
@@ -28,10 +30,12 @@ export async function captureTelemetry(
   const spans = new InMemorySpanExporter()
   const logs = new InMemoryLogRecordExporter()
   const reader = new OnDemandMetricReader()
+  const spanProcessor = new SimpleSpanProcessor({ exporter: spans })
+  const logProcessor = new SimpleLogRecordProcessor({ exporter: logs })
   const telemetry = await startInstrumented({
     env,
-    spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter: logs })],
+    spanProcessors: [spanProcessor],
+    logRecordProcessors: [logProcessor],
     metricReaders: [reader],
   })
   if (!telemetry) throw new Error('telemetry is disabled (OTEL_SDK_DISABLED)')
@@ -39,6 +43,9 @@ export async function captureTelemetry(
     telemetry,
     spans,
     logs,
+    async flush() {
+      await Promise.all([spanProcessor.forceFlush(), logProcessor.forceFlush()])
+    },
     async collectMetrics() {
       const { resourceMetrics, errors } = await reader.collect()
       if (errors.length) throw new AggregateError(errors)

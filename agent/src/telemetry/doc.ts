@@ -1,0 +1,142 @@
+import {
+  KIT_METRICS,
+  LOG_CONTEXT_FIELDS,
+  LOG_TRACE_FIELDS,
+  type MetricSpec,
+  PROMOTED_RESOURCE_ATTRIBUTES,
+  prometheusLabel,
+  prometheusSeries,
+  RUNTIME_METRICS,
+  SPANS,
+  type SpanSpec,
+} from './contract.ts'
+
+const code = (s: string) => `\`${s}\``
+const list = (items: readonly string[]) => (items.length ? items.map(code).join(', ') : '—')
+const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`
+
+function spanTree(): string[] {
+  const specs: readonly SpanSpec[] = SPANS
+  const lines: string[] = []
+  const walk = (parent: string | undefined, depth: number) => {
+    for (const spec of specs.filter((s) => s.parent === parent && s.id !== 'http.client')) {
+      lines.push(`${'  '.repeat(depth)}${spec.name}  (${spec.kind})`)
+      walk(spec.id, depth + 1)
+    }
+  }
+  walk(undefined, 0)
+  return lines
+}
+
+function metricRows(metrics: readonly MetricSpec[]): string[] {
+  return metrics.map((m) =>
+    row([
+      code(m.name),
+      m.instrument,
+      m.unit ? code(m.unit) : '—',
+      prometheusSeries(m).map(code).join('<br>'),
+      list(m.attributes.map(prometheusLabel)) +
+        (m.optionalAttributes?.length
+          ? `; sometimes ${list(m.optionalAttributes.map(prometheusLabel))}`
+          : ''),
+      m.description,
+    ]),
+  )
+}
+
+/** docs/telemetry.md, rendered from the contract. */
+export function renderTelemetryDoc(): string {
+  const metricHeader = [
+    row([
+      'OpenTelemetry name',
+      'instrument',
+      'unit',
+      'Prometheus series',
+      'labels',
+      'what it measures',
+    ]),
+    row(['---', '---', '---', '---', '---', '---']),
+  ]
+  return [
+    '# Telemetry contract',
+    '',
+    '<!-- Generated from agent/src/telemetry/contract.ts by `npm run docs`. Do not edit by hand: a test fails when this file is stale. -->',
+    '',
+    'Every span, metric and log field the agent emits. Dashboards, alert rules and the end-to-end',
+    'expectations take their names from the same contract, so a rename breaks tests, not dashboards.',
+    '',
+    '## Resource',
+    '',
+    row(['attribute', 'value']),
+    row(['---', '---']),
+    row([
+      code('service.name'),
+      `${code('layercode-agent')} (override with ${code('OTEL_SERVICE_NAME')})`,
+    ]),
+    row([code('service.version'), "the agent package's version"]),
+    row([
+      code('deployment.environment.name'),
+      `${code('APP_ENV')} (default ${code('development')})`,
+    ]),
+    row([code('service.instance.id'), 'a random UUID per process']),
+    '',
+    `${code('OTEL_RESOURCE_ATTRIBUTES')} adds or overrides any of them. Prometheus promotes ${list([...PROMOTED_RESOURCE_ATTRIBUTES])} to labels`,
+    `(${list(PROMOTED_RESOURCE_ATTRIBUTES.map(prometheusLabel))}); Loki indexes logs by ${code('service_name')}.`,
+    '',
+    '## Traces',
+    '',
+    'One trace per webhook:',
+    '',
+    '```',
+    ...spanTree(),
+    '```',
+    '',
+    `Outbound HTTP calls (the model API under ${code('chat')}, LayerCode under ${code('POST /api/authorize')}) are CLIENT spans from the undici instrumentation, with W3C trace context injected.`,
+    '',
+    row(['span', 'kind', 'from', 'attributes', 'when present', 'what it is']),
+    row(['---', '---', '---', '---', '---', '---']),
+    ...(SPANS as readonly SpanSpec[]).map((s) =>
+      row([
+        code(s.name),
+        s.kind,
+        code(s.source),
+        list(s.attributes),
+        list(s.optionalAttributes ?? []),
+        s.description,
+      ]),
+    ),
+    '',
+    `In TraceQL, span attributes are ${code('span.<name>')} (e.g. ${code('{ span.layercode.turn.id = "turn_1" }')}) and resource attributes ${code('resource.<name>')}.`,
+    `Failures set status ERROR, ${code('error.type')} (a kit error code or the error class) and an ${code('exception')} event with the stack.`,
+    `Prompt and completion text are recorded (as ${code('gen_ai.input.messages')} / ${code('gen_ai.output.messages')} on ${code('chat')} spans) only with ${code('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true')}.`,
+    '',
+    '## Metrics',
+    '',
+    "Prometheus series are the names under Prometheus 3's default OTLP translation",
+    `(${code('UnderscoreEscapingWithSuffixes')}): dots become underscores, the unit becomes a suffix`,
+    `(${code('s')} → ${code('_seconds')}, ${code('By')} → ${code('_bytes')}, ${code('1')} on a gauge → ${code('_ratio')}; annotations like ${code('{token}')} add none),`,
+    `counters end in ${code('_total')}, and histograms are stored as ${code('_bucket')}, ${code('_sum')} and ${code('_count')}.`,
+    'Latency histograms use voice buckets (10 ms to 60 s). The JavaScript metrics SDK does not record',
+    'exemplars yet; latency panels link to traces through the span metrics Tempo generates.',
+    '',
+    '### The agent',
+    '',
+    ...metricHeader,
+    ...metricRows(KIT_METRICS),
+    '',
+    '### Runtime and process (instrumentation libraries)',
+    '',
+    ...metricHeader,
+    ...metricRows(RUNTIME_METRICS),
+    '',
+    '## Logs',
+    '',
+    `Every winston record goes to stdout (JSON) and over OTLP. Records written while a webhook is handled carry ${list(LOG_CONTEXT_FIELDS)}`,
+    `(${code('turn_id')} for turn events), and records written inside a span carry ${list(LOG_TRACE_FIELDS)} on stdout and the trace and span ids in the OTLP record itself.`,
+    `Other fields: ${code('timestamp')}, ${code('level')} (OTLP severity), ${code('message')} (OTLP body), ${code('error.type')} / ${code('error.message')} / ${code('error.code')} / ${code('error.stack')} on failures, ${code('outcome')} / ${code('duration_ms')} / ${code('first_speech_ms')} on ${code('turn completed')}.`,
+    '',
+    `In Loki (OTLP ingestion) ${code('service_name')} is the index label; the attributes and ${code('trace_id')} / ${code('span_id')} become structured metadata:`,
+    `${code('{service_name="layercode-agent"} | conversation_id="conv_123"')}, ${code('{service_name="layercode-agent"} | trace_id="<id>"')}.`,
+    '',
+  ].join('\n')
+}
