@@ -1,15 +1,17 @@
 #!/usr/bin/env -S node --
 // The `--` matters: without it Node itself consumes our `--env-file` flag and exits 9.
 import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
 import packageJson from '../package.json' with { type: 'json' }
 import { AGENT_NAMES, DEFAULT_AGENT, describeAgents } from './agents/registry.ts'
 import { loadConfig } from './config.ts'
 import { ErrorCode, KitError } from './errors.ts'
 import { closeLogger, errorFields } from './logging/logger.ts'
+import { heapSnapshotOnSignal, startCpuProfile } from './profiling.ts'
 import { startServer } from './server/start.ts'
 import { DEFAULT_FLUSH_TIMEOUT_MS } from './telemetry/sdk-limits.ts'
-import { runShutdownHooks } from './telemetry/shutdown.ts'
+import { onShutdown, runShutdownHooks } from './telemetry/shutdown.ts'
 
 const run = defineCommand({
   meta: { name: 'run', description: 'Serve the LayerCode webhook' },
@@ -31,6 +33,7 @@ const run = defineCommand({
       description: 'Environment file to load (default .env, if present)',
     },
     verbose: { type: 'boolean', alias: 'v', description: 'Debug logs (same as LOG_LEVEL=debug)' },
+    'cpu-prof': { type: 'string', description: 'Write a .cpuprofile into this directory on exit' },
   },
   async run({ args }) {
     const envFile = args['env-file']
@@ -52,7 +55,14 @@ const run = defineCommand({
         'LAYERCODE_WEBHOOK_SECRET is not set: copy it from your LayerCode agent into the environment or .env',
       )
     }
+    const stopProfile = args['cpu-prof'] ? await startCpuProfile(args['cpu-prof']) : undefined
     const running = await startServer(config)
+    const { logger } = running
+    if (stopProfile)
+      onShutdown(async () => logger.info('cpu profile written', { file: await stopProfile() }))
+    heapSnapshotOnSignal(process.env.HEAP_SNAPSHOT_DIR || tmpdir(), (file) =>
+      logger.info('heap snapshot written', { file }),
+    )
     // Drain open turns (bounded by SHUTDOWN_TIMEOUT_MS), then flush telemetry (bounded too).
     const shutdown = async (signal: string) => {
       running.logger.info('shutting down', { signal })

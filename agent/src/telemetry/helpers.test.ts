@@ -17,6 +17,7 @@ describe('withSpan', () => {
       })
     })
     assert.equal(value, 'inside')
+    await captured.flush()
     const spans = captured.spans.getFinishedSpans()
     const outer = spans.find((s) => s.name === 'outer')
     const inner = spans.find((s) => s.name === 'inner')
@@ -32,6 +33,7 @@ describe('withSpan', () => {
       }),
       /bad input/,
     )
+    await captured.flush()
     const span = captured.spans.getFinishedSpans().find((s) => s.name === 'failing')
     assert.equal(span?.status.code, SpanStatusCode.ERROR)
     assert.equal(span?.attributes['error.type'], 'TypeError')

@@ -2,7 +2,8 @@
  * Helpers for people writing their own agents: custom spans and metrics that land in the
  * same traces and Prometheus as everything else. Without an SDK running they do nothing.
  */
-import { type Attributes, type MeterProvider, metrics, type Span } from '@opentelemetry/api'
+import type { Attributes, MeterProvider, Span } from '@opentelemetry/api'
+import { perMeterProvider } from './instruments.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
 import { inSpan } from './tracing.ts'
 
@@ -28,16 +29,6 @@ export type CounterHandle<A extends Attributes> = { add(value?: number, attribut
 export type HistogramHandle<A extends Attributes> = { record(value: number, attributes?: A): void }
 export type GaugeHandle<A extends Attributes> = { set(value: number, attributes?: A): void }
 
-// Instruments are made on first use, against whatever MeterProvider is global then.
-function lazily<I>(make: (provider: MeterProvider) => I): () => I {
-  let cached: { provider: MeterProvider; instrument: I } | undefined
-  return () => {
-    const provider = metrics.getMeterProvider()
-    if (cached?.provider !== provider) cached = { provider, instrument: make(provider) }
-    return cached.instrument
-  }
-}
-
 const meter = (provider: MeterProvider) => provider.getMeter(SCOPE_NAME, SCOPE_VERSION)
 
 /** A monotonic counter: `orders.add(1, { item: 'croissant' })`. */
@@ -45,7 +36,7 @@ export function counter<A extends Attributes = Attributes>(
   name: string,
   options: MetricOptions,
 ): CounterHandle<A> {
-  const get = lazily((provider) => meter(provider).createCounter(name, options))
+  const get = perMeterProvider((provider) => meter(provider).createCounter(name, options))
   return { add: (value = 1, attributes) => get().add(value, attributes) }
 }
 
@@ -55,7 +46,7 @@ export function histogram<A extends Attributes = Attributes>(
   options: MetricOptions & { buckets?: number[] },
 ): HistogramHandle<A> {
   const { buckets, ...rest } = options
-  const get = lazily((provider) =>
+  const get = perMeterProvider((provider) =>
     meter(provider).createHistogram(name, {
       ...rest,
       ...(buckets ? { advice: { explicitBucketBoundaries: buckets } } : {}),
@@ -69,6 +60,6 @@ export function gauge<A extends Attributes = Attributes>(
   name: string,
   options: MetricOptions,
 ): GaugeHandle<A> {
-  const get = lazily((provider) => meter(provider).createGauge(name, options))
+  const get = perMeterProvider((provider) => meter(provider).createGauge(name, options))
   return { set: (value, attributes) => get().record(value, attributes) }
 }

@@ -22,7 +22,18 @@ type Instruments = {
   sessionsActive: ObservableGauge
 }
 
-let cached: { provider: MeterProvider; instruments: Instruments } | undefined
+/**
+ * Makes `make(provider)` on first use and again whenever the global MeterProvider changes,
+ * so instruments bind to the SDK even when created before it started (or in tests, after a restart).
+ */
+export function perMeterProvider<T>(make: (provider: MeterProvider) => T): () => T {
+  let cached: { provider: MeterProvider; value: T } | undefined
+  return () => {
+    const provider = metrics.getMeterProvider()
+    if (cached?.provider !== provider) cached = { provider, value: make(provider) }
+    return cached.value
+  }
+}
 
 function create(provider: MeterProvider): Instruments {
   const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION)
@@ -59,10 +70,6 @@ function create(provider: MeterProvider): Instruments {
 }
 
 /** The kit's instruments on the current global MeterProvider (no-ops until an SDK registers one). */
-export function instruments(): Instruments {
-  const provider = metrics.getMeterProvider()
-  if (cached?.provider !== provider) cached = { provider, instruments: create(provider) }
-  return cached.instruments
-}
+export const instruments: () => Instruments = perMeterProvider(create)
 
 export type { Attributes }

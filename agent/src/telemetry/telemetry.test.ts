@@ -118,6 +118,7 @@ before(async () => {
     upstream.close()
   }
   stdout = server.logs()
+  await captured.flush()
   spans = captured.spans.getFinishedSpans()
   metrics = await captured.collectMetrics()
 })

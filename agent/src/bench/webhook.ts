@@ -1,0 +1,111 @@
+/**
+ * `npm run bench`: the agent's webhook throughput and latency with telemetry on (exporting
+ * over OTLP/HTTP) against OTEL_SDK_DISABLED=true, in one run on one machine, alternating
+ * the two so drift hits both. Compare the ratios, not the absolute numbers.
+ *   BENCH_SECONDS (default 8) per measured round, BENCH_ROUNDS (2), BENCH_CONCURRENCY (8),
+ *   OTEL_EXPORTER_OTLP_ENDPOINT to export to a running collector instead of a local sink.
+ */
+import { percentile } from '../loadgen/stats.ts'
+import { sendWebhook } from '../protocol/client.ts'
+import { startOtlpReceiver } from '../testing/otlp-receiver.ts'
+import { spawnAgent } from '../testing/spawn-agent.ts'
+
+const SECRET = 'whsec_bench_0123456789abcdef'
+const seconds = Number(process.env.BENCH_SECONDS ?? 8)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
+
+type Sample = { requests: number; seconds: number; latencies: number[]; errors: number }
+
+async function drive(url: string, durationS: number): Promise<Sample> {
+  const latencies: number[] = []
+  let errors = 0
+  let n = 0
+  const started = performance.now()
+  const stopAt = started + durationS * 1000
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (performance.now() < stopAt) {
+        n += 1
+        const body = {
+          type: 'message',
+          session_id: `s${worker}`,
+          conversation_id: `c${worker}`,
+          turn_id: `t${n}`,
+          text: 'benchmark',
+        }
+        const result = await sendWebhook({ url, secret: SECRET, body })
+        if (result.status !== 200 || result.events.at(-1)?.event.type !== 'response.end')
+          errors += 1
+        else latencies.push(result.totalMs)
+      }
+    }),
+  )
+  return {
+    requests: latencies.length,
+    seconds: (performance.now() - started) / 1000,
+    latencies,
+    errors,
+  }
+}
+
+async function measure(telemetry: boolean, endpoint: string): Promise<Sample> {
+  const agent = await spawnAgent({
+    args: ['--agent', 'echo'],
+    env: {
+      LAYERCODE_WEBHOOK_SECRET: SECRET,
+      HISTORY_MAX_TURNS: '5',
+      ...(telemetry
+        ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_METRIC_EXPORT_INTERVAL: '5000' }
+        : { OTEL_SDK_DISABLED: 'true' }),
+    },
+  })
+  try {
+    const url = `${agent.url}/api/agent`
+    await drive(url, 2) // warm up JIT and connections
+    return await drive(url, seconds)
+  } finally {
+    await agent.stop()
+  }
+}
+
+function merge(samples: Sample[]): Sample {
+  return {
+    requests: samples.reduce((s, x) => s + x.requests, 0),
+    seconds: samples.reduce((s, x) => s + x.seconds, 0),
+    latencies: samples.flatMap((x) => x.latencies),
+    errors: samples.reduce((s, x) => s + x.errors, 0),
+  }
+}
+
+const sink = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? undefined : await startOtlpReceiver()
+const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? sink?.url ?? ''
+const off: Sample[] = []
+const on: Sample[] = []
+for (let round = 0; round < rounds; round++) {
+  off.push(await measure(false, endpoint))
+  on.push(await measure(true, endpoint))
+}
+await sink?.close()
+
+const summary = (label: string, s: Sample) => {
+  const rps = s.requests / s.seconds
+  const p50 = percentile(s.latencies, 50) ?? Number.NaN
+  const p99 = percentile(s.latencies, 99) ?? Number.NaN
+  console.log(
+    `${label.padEnd(14)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   errors ${s.errors}`,
+  )
+  return { rps, p50, p99 }
+}
+console.log(
+  `echo agent, ${concurrency} concurrent callers, ${rounds} x ${seconds} s per mode, exporting to ${sink ? 'a local OTLP/HTTP sink' : endpoint}`,
+)
+const a = summary('telemetry off', merge(off))
+const b = summary('telemetry on', merge(on))
+console.log(
+  `ratio          throughput ${((b.rps / a.rps) * 100).toFixed(1)}% (loss ${((1 - b.rps / a.rps) * 100).toFixed(1)}%)   p50 +${(b.p50 - a.p50).toFixed(2)} ms   p99 +${(b.p99 - a.p99).toFixed(2)} ms`,
+)
+if (sink)
+  console.log(
+    `exported: ${sink.requests.length} OTLP requests, ${(sink.requests.reduce((s, r) => s + r.bytes, 0) / 1024).toFixed(0)} KiB`,
+  )
