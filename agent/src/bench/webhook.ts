@@ -2,8 +2,13 @@
  * `npm run bench`: the agent's webhook throughput and latency with telemetry on (exporting
  * over OTLP/HTTP) against OTEL_SDK_DISABLED=true, in one run on one machine, alternating
  * the two so drift hits both. Compare the ratios, not the absolute numbers.
+ * Two views: saturated (closed loop, every core busy: throughput and its cost) and a fixed
+ * offered rate below capacity (open loop: the latency a caller feels at a load a voice agent
+ * actually runs at; model calls keep real agents far from saturation).
  *   BENCH_SECONDS (default 8) per measured round, BENCH_ROUNDS (2), BENCH_CONCURRENCY (8),
- *   OTEL_EXPORTER_OTLP_ENDPOINT to export to a running collector instead of a local sink.
+ *   BENCH_OFFERED_SHARE (0.25) of the telemetry-off capacity for the open-loop phase,
+ *   OTEL_EXPORTER_OTLP_ENDPOINT to export to a running collector instead of a local sink,
+ *   BENCH_OTEL_ENV='{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE":"64"}' to try SDK settings on the telemetry side.
  */
 import { percentile } from '../loadgen/stats.ts'
 import { sendWebhook } from '../protocol/client.ts'
@@ -14,6 +19,7 @@ const SECRET = 'whsec_bench_0123456789abcdef'
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
+const offeredShare = Number(process.env.BENCH_OFFERED_SHARE ?? 0.25)
 
 type Sample = { requests: number; seconds: number; latencies: number[]; errors: number }
 
@@ -49,7 +55,53 @@ async function drive(url: string, durationS: number): Promise<Sample> {
   }
 }
 
-async function measure(telemetry: boolean, endpoint: string): Promise<Sample> {
+/** Open loop: one request every 1/rate s whatever the answers do, bounded in flight. */
+async function offer(url: string, rate: number, durationS: number): Promise<Sample> {
+  const latencies: number[] = []
+  let errors = 0
+  const inFlight = new Set<Promise<void>>()
+  const started = performance.now()
+  for (let i = 0; performance.now() - started < durationS * 1000; i++) {
+    const due = started + (i * 1000) / rate
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    if (inFlight.size >= 256) {
+      errors += 1 // the agent fell behind the offered rate
+      continue
+    }
+    const body = {
+      type: 'message',
+      session_id: 's',
+      conversation_id: `c${i % 64}`,
+      turn_id: `t${i}`,
+      text: 'benchmark',
+    }
+    const task = sendWebhook({ url, secret: SECRET, body }).then(
+      (result) => {
+        if (result.status !== 200) errors += 1
+        else latencies.push(result.totalMs)
+      },
+      () => {
+        errors += 1
+      },
+    )
+    const tracked: Promise<void> = task.finally(() => inFlight.delete(tracked))
+    inFlight.add(tracked)
+  }
+  await Promise.all(inFlight)
+  return {
+    requests: latencies.length,
+    seconds: (performance.now() - started) / 1000,
+    latencies,
+    errors,
+  }
+}
+
+async function withAgent<T>(
+  telemetry: boolean,
+  endpoint: string,
+  run: (url: string) => Promise<T>,
+): Promise<T> {
   const agent = await spawnAgent({
     args: ['--agent', 'echo'],
     env: {
@@ -63,7 +115,7 @@ async function measure(telemetry: boolean, endpoint: string): Promise<Sample> {
   try {
     const url = `${agent.url}/api/agent`
     await drive(url, 2) // warm up JIT and connections
-    return await drive(url, seconds)
+    return await run(url)
   } finally {
     await agent.stop()
   }
@@ -83,8 +135,15 @@ const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? sink?.url ?? ''
 const off: Sample[] = []
 const on: Sample[] = []
 for (let round = 0; round < rounds; round++) {
-  off.push(await measure(false, endpoint))
-  on.push(await measure(true, endpoint))
+  off.push(await withAgent(false, endpoint, (url) => drive(url, seconds)))
+  on.push(await withAgent(true, endpoint, (url) => drive(url, seconds)))
+}
+const offered = Math.round((merge(off).requests / merge(off).seconds) * offeredShare)
+const offOpen: Sample[] = []
+const onOpen: Sample[] = []
+for (let round = 0; round < rounds; round++) {
+  offOpen.push(await withAgent(false, endpoint, (url) => offer(url, offered, seconds)))
+  onOpen.push(await withAgent(true, endpoint, (url) => offer(url, offered, seconds)))
 }
 await sink?.close()
 
@@ -100,10 +159,19 @@ const summary = (label: string, s: Sample) => {
 console.log(
   `echo agent, ${concurrency} concurrent callers, ${rounds} x ${seconds} s per mode, exporting to ${sink ? 'a local OTLP/HTTP sink' : endpoint}`,
 )
+console.log('saturated (closed loop)')
 const a = summary('telemetry off', merge(off))
 const b = summary('telemetry on', merge(on))
 console.log(
   `ratio          throughput ${((b.rps / a.rps) * 100).toFixed(1)}% (loss ${((1 - b.rps / a.rps) * 100).toFixed(1)}%)   p50 +${(b.p50 - a.p50).toFixed(2)} ms   p99 +${(b.p99 - a.p99).toFixed(2)} ms`,
+)
+console.log(
+  `offered ${offered} req/s (open loop, ${offeredShare * 100}% of the telemetry-off capacity)`,
+)
+const c = summary('telemetry off', merge(offOpen))
+const d = summary('telemetry on', merge(onOpen))
+console.log(
+  `added          p50 +${(d.p50 - c.p50).toFixed(2)} ms   p99 +${(d.p99 - c.p99).toFixed(2)} ms`,
 )
 if (sink)
   console.log(
