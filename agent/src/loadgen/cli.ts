@@ -1,5 +1,7 @@
 #!/usr/bin/env -S node --
+import { renameSync, writeFileSync } from 'node:fs'
 import { defineCommand, runMain } from 'citty'
+import type { ConversationRecord } from './conversation.ts'
 import { formatSummary, runLoad } from './run.ts'
 
 const number = (name: string, value: string, min: number, max = Number.POSITIVE_INFINITY) => {
@@ -37,10 +39,38 @@ const command = defineCommand({
     },
     'think-time': { type: 'string', default: '200', description: 'Pause between messages, ms' },
     json: { type: 'boolean', description: 'Print the summary as JSON' },
+    'status-file': {
+      type: 'string',
+      description: 'Rewrite running totals (JSON) here after every conversation',
+    },
   },
   async run({ args }) {
     const secret = args.secret ?? process.env.LAYERCODE_WEBHOOK_SECRET
     if (!secret) throw new Error('no webhook secret: pass --secret or set LAYERCODE_WEBHOOK_SECRET')
+    const totals = {
+      conversations: 0,
+      turnsOk: 0,
+      turnsFailed: 0,
+      unexpectedFailures: 0,
+      updatedAt: '',
+    }
+    const statusFile = args['status-file']
+    let lastProgress = Date.now()
+    const onConversation = (record: ConversationRecord) => {
+      totals.conversations += 1
+      totals.turnsOk += record.turns.filter((t) => t.ok).length
+      totals.turnsFailed += record.turns.filter((t) => !t.ok).length
+      totals.unexpectedFailures += record.turns.filter((t) => !t.ok && t.fault !== 'error').length
+      totals.updatedAt = new Date().toISOString()
+      if (statusFile) {
+        writeFileSync(`${statusFile}.tmp`, JSON.stringify(totals))
+        renameSync(`${statusFile}.tmp`, statusFile)
+      }
+      if (Date.now() - lastProgress >= 60_000) {
+        lastProgress = Date.now()
+        console.log(JSON.stringify({ message: 'loadgen progress', ...totals }))
+      }
+    }
     const stop = new AbortController()
     process.once('SIGINT', () => stop.abort())
     process.once('SIGTERM', () => stop.abort())
@@ -55,6 +85,7 @@ const command = defineCommand({
       slowRate: number('slow-rate', args['slow-rate'], 0, 1),
       thinkTimeMs: number('think-time', args['think-time'], 0),
       signal: stop.signal,
+      onConversation,
     })
     console.log(args.json ? JSON.stringify(summary) : formatSummary(summary))
     if (summary.turns.unexpectedFailures > 0) process.exitCode = 1

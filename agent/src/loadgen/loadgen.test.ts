@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { startTestServer, TEST_SECRET, type TestServer } from '../testing/agent-server.ts'
@@ -53,8 +56,9 @@ describe('load generator', () => {
     assert.ok(ended >= conversations.completed, 'every conversation ended with session.end')
   })
 
-  it('runs as a command and prints a JSON summary', async () => {
+  it('runs as a command, prints a JSON summary and keeps a status file', async () => {
     const cli = fileURLToPath(new URL('./cli.ts', import.meta.url))
+    const statusFile = path.join(await mkdtemp(path.join(tmpdir(), 'loadgen-')), 'status.json')
     const child = spawn(process.execPath, [
       '--',
       cli,
@@ -69,6 +73,8 @@ describe('load generator', () => {
       '--think-time',
       '0',
       '--json',
+      '--status-file',
+      statusFile,
     ])
     let stdout = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -77,6 +83,9 @@ describe('load generator', () => {
     const summary = JSON.parse(stdout) as LoadSummary
     assert.ok(summary.conversations.completed >= 3)
     assert.equal(summary.turns.failed, 0)
+    const status = JSON.parse(await readFile(statusFile, 'utf8'))
+    assert.equal(status.conversations, summary.conversations.completed)
+    assert.equal(status.turnsOk, summary.turns.ok)
   })
 
   it('counts a wrong secret as failures and exits non-zero', async () => {

@@ -1,0 +1,66 @@
+/** Reading the stack's files the way Compose and the components do, for tests. */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const rootPath = (...parts: string[]) => path.join(ROOT, ...parts)
+export const readText = (file: string) => readFileSync(rootPath(file), 'utf8')
+export const readYaml = <T = Record<string, unknown>>(file: string): T =>
+  parse(readText(file), { merge: true }) as T
+
+/** Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$` interpolation. */
+export function interpolate(text: string, env: Record<string, string | undefined> = {}): string {
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g,
+    (match, name, op, fallback) => {
+      if (match === '$$') return '$'
+      const value = env[name]
+      if (op === ':-') return value ? value : (fallback ?? '')
+      if (op === '-') return value ?? fallback ?? ''
+      return value ?? ''
+    },
+  )
+}
+
+export type ComposeService = {
+  image?: string
+  build?: { context: string; dockerfile?: string }
+  command?: string[] | string
+  entrypoint?: string[]
+  environment?: Record<string, string>
+  ports?: string[]
+  volumes?: string[]
+  depends_on?: Record<string, { condition: string }>
+  healthcheck?: { test: string[]; interval?: string }
+  mem_limit?: string
+  restart?: string
+  scale?: number
+}
+export type Compose = { services: Record<string, ComposeService>; volumes: Record<string, unknown> }
+
+/** docker-compose.yml as Compose sees it on a fresh clone (no .env). */
+export function loadCompose(env: Record<string, string | undefined> = {}): Compose {
+  return parse(interpolate(readText('docker-compose.yml'), env), { merge: true }) as Compose
+}
+
+/** Variables docker-compose.yml reads. */
+export function composeVariables(): string[] {
+  return [
+    ...new Set(
+      [...readText('docker-compose.yml').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map(
+        (m) => m[1] as string,
+      ),
+    ),
+  ]
+}
+
+/** One-shot services (other services wait for them to complete, not to be healthy). */
+export function oneShotServices(compose: Compose): string[] {
+  return Object.keys(compose.services).filter((name) =>
+    Object.values(compose.services).some(
+      (s) => s.depends_on?.[name]?.condition === 'service_completed_successfully',
+    ),
+  )
+}
