@@ -40,9 +40,22 @@ export type ComposeService = {
 }
 export type Compose = { services: Record<string, ComposeService>; volumes: Record<string, unknown> }
 
-/** docker-compose.yml as Compose sees it on a fresh clone (no .env). */
+/**
+ * docker-compose.yml as Compose sees it on a fresh clone (no .env): parsed first, then every
+ * string interpolated (so `KEY: ${VAR:-}` is an empty string, not null), numbers as numbers.
+ */
 export function loadCompose(env: Record<string, string | undefined> = {}): Compose {
-  return parse(interpolate(readText('docker-compose.yml'), env), { merge: true }) as Compose
+  const resolve = (node: unknown): unknown => {
+    if (typeof node === 'string') {
+      const value = interpolate(node, env)
+      return /^\d+$/.test(value) && value !== node ? Number(value) : value
+    }
+    if (Array.isArray(node)) return node.map(resolve)
+    if (node && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolve(v)]))
+    return node
+  }
+  return resolve(parse(readText('docker-compose.yml'), { merge: true })) as Compose
 }
 
 /** Variables docker-compose.yml reads. */

@@ -79,6 +79,8 @@ describe('layercode-agent CLI', () => {
     const agent = await spawnAgent({
       viaShebang: true,
       cwd,
+      // Blank, as compose passes unset variables: blank means unset.
+      env: { OPENAI_BASE_URL: '', OPENAI_API_KEY: '', LAYERCODE_API_KEY: '' },
       args: ['--agent', 'echo', '--agent-route', '/hook', '--env-file', envFile, '--verbose'],
     })
     try {

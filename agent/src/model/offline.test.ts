@@ -97,13 +97,16 @@ describe('OfflineLanguageModel through the AI SDK', () => {
 })
 
 describe('resolveModel', () => {
-  it('is offline without a key, or when asked for', () => {
-    assert.equal(resolveModel({}).modelId, OFFLINE_MODEL_ID)
-    assert.equal(resolveModel({ openaiApiKey: 'sk-x', modelId: 'offline' }).provider, 'offline')
+  it('is offline without a key, or when asked for', async () => {
+    assert.equal((await resolveModel({})).modelId, OFFLINE_MODEL_ID)
+    assert.equal(
+      (await resolveModel({ openaiApiKey: 'sk-x', modelId: 'offline' })).provider,
+      'offline',
+    )
   })
 
-  it('uses the OpenAI-compatible chat API with a key', () => {
-    const model = resolveModel({
+  it('uses the OpenAI-compatible chat API with a key', async () => {
+    const model = await resolveModel({
       openaiApiKey: 'sk-x',
       modelId: 'llama3.2',
       openaiBaseUrl: 'http://127.0.0.1:11434/v1',

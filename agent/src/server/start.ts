@@ -44,7 +44,7 @@ export async function startServer(
   const lifecycle = new Lifecycle()
   const agent = createAgent(config.agent, { slowDelayMs: config.slowDelayMs })
   trackSessions(agent.name, { idleTtlMs: config.history.idleTtlMs })
-  const baseModel = resolveModel({
+  const baseModel = await resolveModel({
     modelId: config.modelId,
     openaiApiKey: config.openai.apiKey,
     openaiBaseUrl: config.openai.baseUrl,

@@ -38,29 +38,38 @@ export async function startOtlpReceiver(mode: 'ok' | 'hang' = 'ok') {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     /** Every decoded item of one signal, flattened out of its resource and scope envelopes. */
-    items(signal: 'traces' | 'metrics' | 'logs'): Array<Record<string, unknown>> {
-      const [outer, inner, leaf] = {
-        traces: ['resourceSpans', 'scopeSpans', 'spans'],
-        metrics: ['resourceMetrics', 'scopeMetrics', 'metrics'],
-        logs: ['resourceLogs', 'scopeLogs', 'logRecords'],
-      }[signal] as [string, string, string]
-      return requests
-        .filter((r) => r.path === `/v1/${signal}` && r.json)
-        .flatMap((r) => (r.json?.[outer] as Array<Record<string, unknown>>) ?? [])
-        .flatMap((resource) =>
-          ((resource[inner] as Array<Record<string, unknown>>) ?? []).flatMap((scope) =>
-            ((scope[leaf] as Array<Record<string, unknown>>) ?? []).map((item) => ({
-              ...item,
-              resource: resource.resource,
-            })),
-          ),
-        )
-    },
+    items: (signal: OtlpSignal) => otlpItems(requests, signal),
     async close() {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },
   }
+}
+
+export type OtlpSignal = 'traces' | 'metrics' | 'logs'
+
+/** The spans, metrics or log records of OTLP/JSON requests, each with its resource and scope. */
+export function otlpItems(
+  requests: ReadonlyArray<{ path: string; json?: Record<string, unknown> }>,
+  signal: OtlpSignal,
+): Array<Record<string, unknown>> {
+  const [outer, inner, leaf] = {
+    traces: ['resourceSpans', 'scopeSpans', 'spans'],
+    metrics: ['resourceMetrics', 'scopeMetrics', 'metrics'],
+    logs: ['resourceLogs', 'scopeLogs', 'logRecords'],
+  }[signal] as [string, string, string]
+  return requests
+    .filter((r) => r.path.endsWith(`/v1/${signal}`) && r.json)
+    .flatMap((r) => (r.json?.[outer] as Array<Record<string, unknown>>) ?? [])
+    .flatMap((resource) =>
+      ((resource[inner] as Array<Record<string, unknown>>) ?? []).flatMap((scope) =>
+        ((scope[leaf] as Array<Record<string, unknown>>) ?? []).map((item) => ({
+          ...item,
+          resource: resource.resource,
+          scope: scope.scope,
+        })),
+      ),
+    )
 }
 
 /** OTLP/JSON attributes (`[{key, value: {stringValue}}]`) as a plain object. */

@@ -1,0 +1,139 @@
+/**
+ * The real OpenTelemetry Collector (from collector/manifest.yaml) and Prometheus 3 (the
+ * version docker-compose.yml pins), built from source once and cached outside the repo,
+ * keyed by release and by the hash of what they are built from.
+ *   node tests/e2e/binaries.ts   builds (or finds) both and prints their paths.
+ */
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { cp, mkdir, readFile, rm } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { parse } from 'yaml'
+import { loadCompose, readText, rootPath } from '../stack.ts'
+
+const run = promisify(execFile)
+
+export const CACHE = path.join(
+  process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'),
+  'layercode-otel-kit',
+)
+
+export type Binaries = { otelcol: string; prometheus: string; promtool: string }
+
+/** Why the real binaries cannot be had here, or undefined when Go is available. */
+export async function missingToolchain(): Promise<string | undefined> {
+  try {
+    await run('go', ['version'])
+    return undefined
+  } catch {
+    return 'Go is not installed (needed to build the real collector and Prometheus)'
+  }
+}
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12)
+
+// GOWORK=off: a go.work above the cache must never change what is built.
+const goEnv = (extra: Record<string, string> = {}) => ({
+  ...process.env,
+  GOWORK: 'off',
+  GOFLAGS: '',
+  ...extra,
+})
+
+async function logged<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now()
+  console.error(`e2e: building ${what} (once; cached in ${CACHE})`)
+  const result = await work()
+  console.error(`e2e: built ${what} in ${Math.round((Date.now() - started) / 1000)} s`)
+  return result
+}
+
+/** The collector distribution of collector/manifest.yaml, built with the Collector Builder. */
+export async function ensureCollector(): Promise<string> {
+  const manifestText = readText('collector/manifest.yaml')
+  const manifest = parse(manifestText) as {
+    dist: { version: string; name: string; output_path: string }
+  }
+  const version = manifest.dist.version
+  const dir = path.join(CACHE, `otelcol-${version}-${hash(manifestText)}`)
+  const binary = path.join(dir, manifest.dist.output_path, manifest.dist.name)
+  if (existsSync(binary)) return binary
+  await logged(`the collector ${version} from collector/manifest.yaml`, async () => {
+    await rm(dir, { recursive: true, force: true })
+    await mkdir(dir, { recursive: true })
+    await cp(rootPath('collector/manifest.yaml'), path.join(dir, 'manifest.yaml'))
+    const tools = path.join(dir, 'tools')
+    await run('go', ['install', `go.opentelemetry.io/collector/cmd/builder@v${version}`], {
+      env: goEnv({ GOBIN: tools }),
+      maxBuffer: 64 * 2 ** 20,
+    })
+    await run(path.join(tools, 'builder'), ['--config', 'manifest.yaml'], {
+      cwd: dir,
+      env: goEnv(),
+      maxBuffer: 64 * 2 ** 20,
+    })
+  })
+  return binary
+}
+
+/** Prometheus and promtool at the compose image's version, from tests/e2e/prometheus/go.mod's tool deps. */
+export async function ensurePrometheus(): Promise<{ prometheus: string; promtool: string }> {
+  const image = loadCompose().services.prometheus?.image ?? ''
+  const version = /:v(3\.\d+\.\d+)$/.exec(image)?.[1]
+  if (!version) throw new Error(`cannot read the Prometheus version from image "${image}"`)
+  // Prometheus' Go module tags are v0.3XY.Z for release 3.XY.Z.
+  const [, minor, patch] = version.split('.') as [string, string, string]
+  const moduleVersion = `v0.3${minor.padStart(2, '0')}.${patch}`
+  const goMod = await readFile(rootPath('tests/e2e/prometheus/go.mod'), 'utf8')
+  if (!goMod.includes(`github.com/prometheus/prometheus ${moduleVersion}`)) {
+    throw new Error(
+      `tests/e2e/prometheus/go.mod does not pin github.com/prometheus/prometheus ${moduleVersion} (compose runs ${image})`,
+    )
+  }
+  const goSum = await readFile(rootPath('tests/e2e/prometheus/go.sum'), 'utf8')
+  const dir = path.join(CACHE, `prometheus-${version}-${hash(goMod + goSum)}`)
+  const binaries = {
+    prometheus: path.join(dir, 'prometheus'),
+    promtool: path.join(dir, 'promtool'),
+  }
+  if (existsSync(binaries.prometheus) && existsSync(binaries.promtool)) return binaries
+  await logged(`Prometheus ${version} and promtool`, async () => {
+    await mkdir(dir, { recursive: true })
+    const ldflags = `-s -w -X github.com/prometheus/common/version.Version=${version}`
+    // No service discovery and no UI assets: the tests use the API and static targets only.
+    await run(
+      'go',
+      [
+        'build',
+        '-tags',
+        'remove_all_sd,netgo',
+        '-trimpath',
+        `-ldflags=${ldflags}`,
+        '-o',
+        `${dir}/`,
+        'github.com/prometheus/prometheus/cmd/prometheus',
+        'github.com/prometheus/prometheus/cmd/promtool',
+      ],
+      { cwd: rootPath('tests/e2e/prometheus'), env: goEnv(), maxBuffer: 64 * 2 ** 20 },
+    )
+  })
+  return binaries
+}
+
+export async function ensureBinaries(): Promise<Binaries> {
+  // One after the other: each build already uses every core.
+  const otelcol = await ensureCollector()
+  return { otelcol, ...(await ensurePrometheus()) }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const missing = await missingToolchain()
+  if (missing) {
+    console.error(`e2e: ${missing}`)
+    process.exit(1)
+  }
+  console.log(JSON.stringify(await ensureBinaries(), null, 2))
+}

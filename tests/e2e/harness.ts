@@ -1,0 +1,368 @@
+/**
+ * Runs the kit natively: the real collector and Prometheus with the unmodified files from
+ * collector/ and prometheus/, the agent as users start it, and stand-ins for Tempo and Loki
+ * that record what the collector sends them. Commands and environments come from
+ * docker-compose.yml, so this run and `docker compose up` stay the same.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { stringify } from 'yaml'
+import { type OtlpSignal, otlpItems } from '../../agent/src/testing/otlp-receiver.ts'
+import { loadCompose, ROOT, rootPath } from '../stack.ts'
+import type { Binaries } from './binaries.ts'
+import { addressOf, nsName, type ServiceName, setup, teardown } from './netns.ts'
+
+const compose = loadCompose()
+const RECORDER_PORT = 4999
+/** The collector's container limit in docker-compose.yml, applied here with a memory cgroup. */
+export const COLLECTOR_MEMORY_LIMIT = 512 * 2 ** 20
+
+type Proc = { child: ChildProcess; log: string[] }
+
+function inNamespace(
+  service: ServiceName,
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string[],
+): Proc {
+  const child = spawn('ip', ['netns', 'exec', nsName(service), ...command], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const log: string[] = logFile
+  child.stdout?.on('data', (c: Buffer) => log.push(c.toString()))
+  child.stderr?.on('data', (c: Buffer) => log.push(c.toString()))
+  return { child, log }
+}
+
+async function stopProc(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return
+  const exited = once(proc.child, 'exit')
+  proc.child.kill(signal)
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000)
+  await exited
+  clearTimeout(timer)
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      if (await check()) return
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+const standInConfig = (receiver: Record<string, unknown>, signal: 'traces' | 'logs') =>
+  stringify({
+    receivers: { otlp: { protocols: receiver } },
+    exporters: {
+      otlp_http: {
+        endpoint: `http://127.0.0.1:${RECORDER_PORT}`,
+        encoding: 'json',
+        compression: 'none',
+        sending_queue: { enabled: false },
+        retry_on_failure: { enabled: false },
+      },
+    },
+    service: {
+      pipelines: { [signal]: { receivers: ['otlp'], exporters: ['otlp_http'] } },
+      telemetry: { metrics: { level: 'none' } },
+    },
+  })
+
+export class Harness {
+  readonly dir: string
+  readonly binaries: Binaries
+  readonly procs = new Map<string, Proc>()
+  readonly logs = new Map<string, string[]>()
+  cgroup = ''
+
+  private constructor(dir: string, binaries: Binaries) {
+    this.dir = dir
+    this.binaries = binaries
+  }
+
+  static async start(binaries: Binaries): Promise<Harness> {
+    const harness = new Harness(await mkdtemp(path.join(tmpdir(), 'kit-e2e-')), binaries)
+    await setup()
+    try {
+      await harness.startPrometheus()
+      await harness.startStandIn('tempo')
+      await harness.startStandIn('loki')
+      await harness.startCollector()
+      await harness.startAgent()
+      return harness
+    } catch (error) {
+      const diagnostics = await harness.diagnostics()
+      await harness.stop()
+      throw new Error(`the e2e stack did not start: ${(error as Error).message}\n${diagnostics}`)
+    }
+  }
+
+  url(service: ServiceName, port: number, pathname = ''): string {
+    return `http://${addressOf(service)}:${port}${pathname}`
+  }
+
+  private log(name: string): string[] {
+    const log = this.logs.get(name) ?? []
+    this.logs.set(name, log)
+    return log
+  }
+
+  async startPrometheus(): Promise<void> {
+    // The flags compose passes, with the container paths mapped to this run's files.
+    const flags = (compose.services.prometheus?.command as string[]).map((flag) =>
+      flag
+        .replace('/etc/prometheus/prometheus.yml', rootPath('prometheus/prometheus.yml'))
+        .replace('--storage.tsdb.path=/prometheus', `--storage.tsdb.path=${this.dir}/prometheus`)
+        .replace(/\s+#.*$/, ''),
+    )
+    this.procs.set(
+      'prometheus',
+      inNamespace(
+        'prometheus',
+        [this.binaries.prometheus, ...flags],
+        process.env,
+        this.log('prometheus'),
+      ),
+    )
+    await waitFor(
+      'prometheus ready',
+      async () => (await fetch(this.url('prometheus', 9090, '/-/ready'))).ok,
+    )
+  }
+
+  async startStandIn(service: 'tempo' | 'loki'): Promise<void> {
+    const recordFile = `${this.dir}/${service}.jsonl`
+    const config = `${this.dir}/${service}-standin.yaml`
+    await writeFile(
+      config,
+      service === 'tempo'
+        ? standInConfig(
+            { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } },
+            'traces',
+          )
+        : standInConfig(
+            { http: { endpoint: '0.0.0.0:3100', logs_url_path: '/otlp/v1/logs' } },
+            'logs',
+          ),
+    )
+    if (
+      !this.procs.get(`${service}-recorder`) ||
+      this.procs.get(`${service}-recorder`)?.child.exitCode !== null
+    ) {
+      this.procs.set(
+        `${service}-recorder`,
+        inNamespace(
+          service,
+          [process.execPath, rootPath('tests/e2e/recorder.ts'), String(RECORDER_PORT), recordFile],
+          process.env,
+          this.log(`${service}-recorder`),
+        ),
+      )
+    }
+    this.procs.set(
+      service,
+      inNamespace(
+        service,
+        [this.binaries.otelcol, `--config=${config}`],
+        process.env,
+        this.log(service),
+      ),
+    )
+    const port = service === 'tempo' ? 4318 : 3100
+    await waitFor(`${service} stand-in`, async () => {
+      const res = await fetch(
+        this.url(service, port, service === 'tempo' ? '/v1/traces' : '/otlp/v1/logs'),
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        },
+      )
+      return res.status < 500
+    })
+  }
+
+  async startCollector(): Promise<void> {
+    // The container's memory limit, as a cgroup (v1 or v2) around the collector process.
+    const self = readFileSync('/proc/self/cgroup', 'utf8')
+    const v1 = /:memory:(.*)$/m.exec(self)?.[1]
+    const base =
+      v1 !== undefined
+        ? `/sys/fs/cgroup/memory${v1}`
+        : `/sys/fs/cgroup${/^0::(.*)$/m.exec(self)?.[1] ?? ''}`
+    this.cgroup = `${base}/kite2e-collector`
+    await mkdir(this.cgroup, { recursive: true })
+    await writeFile(
+      `${this.cgroup}/${v1 !== undefined ? 'memory.limit_in_bytes' : 'memory.max'}`,
+      String(COLLECTOR_MEMORY_LIMIT),
+    )
+    const queue = `${this.dir}/collector-queue`
+    await mkdir(queue, { recursive: true })
+    // Mount points only (empty): in compose these are the host's / and the queue volume.
+    for (const dir of ['/hostfs', '/var/lib/otelcol/file_storage'])
+      if (!existsSync(dir)) await mkdir(dir, { recursive: true })
+    const environment = compose.services.collector?.environment ?? {}
+    const script = [
+      // recursive, like Docker's bind mount, so /hostfs/proc and /hostfs/sys are there
+      'mount --rbind / /hostfs',
+      `mount --bind ${queue} /var/lib/otelcol/file_storage`,
+      `exec ${this.binaries.otelcol} --config=${rootPath('collector/config.yaml')}`,
+    ].join(' && ')
+    const proc = inNamespace(
+      'collector',
+      ['sh', '-c', script],
+      { ...process.env, ...environment },
+      this.log('collector'),
+    )
+    // `ip netns exec` and `exec` keep the pid; /sys/fs/cgroup is not visible inside the
+    // namespace (ip remounts /sys there), so the process is moved into its cgroup from here.
+    await writeFile(`${this.cgroup}/cgroup.procs`, String(proc.child.pid))
+    this.procs.set('collector', proc)
+    await waitFor(
+      'collector healthy',
+      async () => (await fetch(this.url('collector', 13133, '/'))).ok,
+    )
+  }
+
+  /** The agent as the compose service runs it: the image's entrypoint, the service's command and environment. */
+  async startAgent(extraEnv: Record<string, string> = {}): Promise<void> {
+    const service = compose.services.agent
+    const env = {
+      ...process.env,
+      ...service?.environment,
+      // authorize calls go to a closed port in this private network: a fast, real client error
+      LAYERCODE_API_KEY: 'e2e-api-key-0123456789',
+      LAYERCODE_API_BASE_URL: `http://${addressOf('prometheus')}:1`,
+      ...extraEnv,
+    }
+    const entrypoint = [
+      'node',
+      '--import',
+      './agent/src/telemetry/register.ts',
+      '--',
+      'agent/src/cli.ts',
+    ]
+    this.procs.set(
+      'agent',
+      inNamespace(
+        'agent',
+        [process.execPath, ...entrypoint.slice(1), ...(service?.command as string[])],
+        env,
+        this.log('agent'),
+      ),
+    )
+    await waitFor('agent healthy', async () => (await fetch(this.url('agent', 8000, '/health'))).ok)
+  }
+
+  /** Runs the load generator next to the agent, as the compose service does, and returns its JSON summary. */
+  async loadgen(args: string[]): Promise<Record<string, unknown>> {
+    const secret = compose.services.loadgen?.environment?.LAYERCODE_WEBHOOK_SECRET ?? ''
+    const output: string[] = []
+    const proc = inNamespace(
+      'agent',
+      [
+        process.execPath,
+        '--',
+        'agent/src/loadgen/cli.ts',
+        '--url=http://agent:8000/api/agent',
+        '--json',
+        ...args,
+      ],
+      { ...process.env, LAYERCODE_WEBHOOK_SECRET: secret },
+      output,
+    )
+    const [code] = await once(proc.child, 'exit')
+    const text = output.join('')
+    const json = text.slice(text.indexOf('{"durationS"'))
+    if (code !== 0) throw new Error(`loadgen exited ${code}: ${text}`)
+    return JSON.parse(json.split('\n')[0] ?? '{}')
+  }
+
+  async stopService(name: string): Promise<void> {
+    await stopProc(this.procs.get(name))
+  }
+
+  /** Every span or log record the Tempo / Loki stand-in received so far. */
+  recorded(service: 'tempo' | 'loki', signal: OtlpSignal): Array<Record<string, unknown>> {
+    const file = `${this.dir}/${service}.jsonl`
+    if (!existsSync(file)) return []
+    const requests = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { path: string; body: Record<string, unknown> })
+      .map((r) => ({ path: r.path, json: r.body }))
+    return otlpItems(requests, signal)
+  }
+
+  /** An instant PromQL query against the real Prometheus. */
+  async query(
+    promql: string,
+  ): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+    const res = await fetch(this.url('prometheus', 9090, '/api/v1/query'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query: promql }),
+    })
+    const body = (await res.json()) as {
+      status: string
+      error?: string
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }
+    }
+    if (body.status !== 'success') throw new Error(`${promql}: ${body.error}`)
+    return body.data.result
+  }
+
+  /** The collector's peak memory use so far (its cgroup's high-water mark), in bytes. */
+  collectorPeakMemory(): number {
+    for (const file of ['memory.max_usage_in_bytes', 'memory.peak']) {
+      if (existsSync(`${this.cgroup}/${file}`))
+        return Number(readFileSync(`${this.cgroup}/${file}`, 'utf8'))
+    }
+    throw new Error('no memory high-water mark in the collector cgroup')
+  }
+
+  async stop(): Promise<void> {
+    for (const name of [
+      'agent',
+      'collector',
+      'tempo',
+      'loki',
+      'tempo-recorder',
+      'loki-recorder',
+      'prometheus',
+    ]) {
+      await stopProc(this.procs.get(name))
+    }
+    await teardown()
+    if (this.cgroup) await rmdir(this.cgroup).catch(() => {})
+    if (!process.env.KEEP_E2E_DIR) await rm(this.dir, { recursive: true, force: true })
+  }
+
+  /** The last lines each process wrote, for a failing test's message. */
+  async diagnostics(): Promise<string> {
+    const files = existsSync(this.dir) ? await readdir(this.dir) : []
+    return [
+      `files: ${files.join(', ')}`,
+      ...[...this.logs].map(
+        ([name, lines]) => `--- ${name}\n${lines.join('').split('\n').slice(-15).join('\n')}`,
+      ),
+    ].join('\n')
+  }
+}
