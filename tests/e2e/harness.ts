@@ -126,7 +126,7 @@ export class Harness {
 
   async startPrometheus(): Promise<void> {
     // The flags compose passes, with the container paths mapped to this run's files.
-    const flags = (compose.services.prometheus?.command as string[]).map((flag) =>
+    const flags = ((compose.services.prometheus?.command ?? []) as string[]).map((flag) =>
       flag
         .replace('/etc/prometheus/prometheus.yml', rootPath('prometheus/prometheus.yml'))
         .replace('--storage.tsdb.path=/prometheus', `--storage.tsdb.path=${this.dir}/prometheus`)
@@ -263,7 +263,7 @@ export class Harness {
       'agent',
       inNamespace(
         'agent',
-        [process.execPath, ...entrypoint.slice(1), ...(service?.command as string[])],
+        [process.execPath, ...entrypoint.slice(1), ...((service?.command ?? []) as string[])],
         env,
         this.log('agent'),
       ),

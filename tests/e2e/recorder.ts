@@ -15,7 +15,10 @@ createServer((req, res) => {
     const raw = Buffer.concat(chunks)
     // gzip by its magic bytes, whatever the headers say
     const body = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw
-    appendFileSync(file, `${JSON.stringify({ path: req.url, body: JSON.parse(body.toString() || '{}') })}\n`)
+    appendFileSync(
+      file,
+      `${JSON.stringify({ path: req.url, body: JSON.parse(body.toString() || '{}') })}\n`,
+    )
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
   })
 }).listen(Number(port), '127.0.0.1')

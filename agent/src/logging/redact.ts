@@ -1,8 +1,12 @@
 export const REDACTED = '[REDACTED]'
 
-/** Keys whose values are never logged, whatever their content. */
+/**
+ * Keys whose values are never logged, whatever their content: credentials, not every key
+ * that mentions a token (gen_ai.usage.input_tokens and gen_ai.token.type must survive).
+ * collector/config.yaml drops attributes with the same pattern (a test keeps them equal).
+ */
 export const DEFAULT_SECRET_KEY_PATTERN =
-  /authorization|cookie|signature|secret|token|password|passwd|api[-_]?key|credential|session[-_]?key/i
+  /authorization|cookie|signature|secret|passw(?:or)?d|api[-_.]?key|credential|session[-_.]?key|(?:^|[-_.])(?:access|refresh|auth|bearer|session|csrf|id|api)?[-_.]?token$|^token$/i
 
 export type RedactorOptions = {
   /** Values of known secrets (webhook secret, API keys): masked wherever they appear. */

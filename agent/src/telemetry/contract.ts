@@ -284,8 +284,9 @@ export const RUNTIME_METRICS: readonly MetricSpec[] = [
     instrument: 'histogram',
     unit: 's',
     description: 'Measures the duration of outbound HTTP requests.',
-    attributes: [Attr.HttpMethod, 'server.address', 'server.port', 'url.scheme'],
-    optionalAttributes: [Attr.HttpStatus, 'network.protocol.version', Attr.ErrorType],
+    attributes: [Attr.HttpMethod, 'server.address', 'server.port'],
+    // A request that never connected (error.type set) has no scheme, status or protocol.
+    optionalAttributes: ['url.scheme', Attr.HttpStatus, 'network.protocol.version', Attr.ErrorType],
     source: '@opentelemetry/instrumentation-undici',
   },
   ...(

@@ -1,0 +1,341 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
+import { ensureBinaries, missingToolchain } from './binaries.ts'
+import {
+  EXPECTED_SERIES,
+  type LogView,
+  loadgenArgs,
+  logProblems,
+  SERVICE_NAME,
+  type SpanView,
+  spanTreeProblems,
+  TRAFFIC,
+} from './expectations.ts'
+import { COLLECTOR_MEMORY_LIMIT, Harness, waitFor } from './harness.ts'
+import { missingPrivileges } from './netns.ts'
+
+const missing = (await missingToolchain()) ?? (await missingPrivileges())
+if (missing && process.env.CI)
+  throw new Error(`e2e: ${missing}; CI must run the native end-to-end suite`)
+if (missing) console.log(`# SKIP native end-to-end suite: ${missing}`)
+
+const spanView = (item: Record<string, unknown>): SpanView => ({
+  name: String(item.name),
+  traceId: String(item.traceId ?? ''),
+  spanId: String(item.spanId ?? ''),
+  parentSpanId: String(item.parentSpanId ?? ''),
+  attributes: attributesOf(item),
+  resource: attributesOf(item.resource),
+})
+const logView = (item: Record<string, unknown>): LogView => ({
+  body: String((item.body as { stringValue?: string } | undefined)?.stringValue ?? ''),
+  traceId: String(item.traceId ?? ''),
+  spanId: String(item.spanId ?? ''),
+  attributes: attributesOf(item),
+  resource: attributesOf(item.resource),
+})
+
+/** OTLP/JSON for the collector, as an app of the user's would send it. */
+const str = (key: string, value: string | number) => ({
+  key,
+  value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value },
+})
+const resource = (name: string) => ({ attributes: [str('service.name', name)] })
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0')
+
+describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prometheus', {
+  skip: missing,
+}, () => {
+  let harness: Harness
+  let loadSummary: Record<string, unknown>
+
+  before(async () => {
+    harness = await Harness.start(await ensureBinaries())
+    const authorize = fetch(harness.url('agent', 8000, '/api/authorize'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agent_id: 'ag_e2e' }),
+    })
+    loadSummary = await harness.loadgen(loadgenArgs())
+    assert.equal(
+      (await authorize).status,
+      502,
+      'LayerCode is unreachable in the private network: a real client error',
+    )
+  })
+
+  after(async () => {
+    await harness?.stop()
+  })
+
+  it('drives ok, tool, slow and failing turns with no unexpected failure', () => {
+    const turns = loadSummary.turns as Record<string, number>
+    assert.equal(turns.unexpectedFailures, 0, JSON.stringify(loadSummary))
+    assert.ok(
+      (turns.injectedErrors ?? 0) > 0 && (turns.injectedSlow ?? 0) > 0 && (turns.ok ?? 0) > 20,
+    )
+  })
+
+  it('(a) traces reach Tempo with the contract span tree and attributes', async () => {
+    let problems: string[] = []
+    await waitFor(
+      'the trace tree at the Tempo stand-in',
+      () => {
+        problems = spanTreeProblems(harness.recorded('tempo', 'traces').map(spanView))
+        return problems.length === 0
+      },
+      30_000,
+    ).catch(() => {})
+    assert.deepEqual(problems, [], await harness.diagnostics())
+  })
+
+  it('(a) sensitive attributes are dropped or masked by the collector', async () => {
+    const span = {
+      traceId: hex(0xe2e, 32),
+      spanId: hex(0xe2e, 16),
+      name: 'redaction-probe',
+      kind: 1,
+      startTimeUnixNano: String(Date.now() * 1e6),
+      endTimeUnixNano: String(Date.now() * 1e6 + 1e6),
+      attributes: [
+        str('http.request.header.authorization', 'Bearer abc123.secret'),
+        str('api_key', 'sk-proj-0123456789abcdefghij'),
+        str('layercode-signature', 't=1,v1=deadbeef'),
+        str('user.email', 'caller@example.com'),
+        str('app.note', 'call me on +14155550123'),
+        str('app.conversation', 'conv_123'),
+      ],
+    }
+    const res = await fetch(harness.url('collector', 4318, '/v1/traces'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceSpans: [{ resource: resource('e2e-redaction'), scopeSpans: [{ spans: [span] }] }],
+      }),
+    })
+    assert.equal(res.status, 200)
+    let recorded: SpanView | undefined
+    await waitFor('the redaction probe span', () => {
+      recorded = harness
+        .recorded('tempo', 'traces')
+        .map(spanView)
+        .find((s) => s.name === 'redaction-probe')
+      return recorded !== undefined
+    })
+    const attributes = recorded?.attributes ?? {}
+    for (const key of ['http.request.header.authorization', 'api_key', 'layercode-signature'])
+      assert.ok(!(key in attributes), `${key} dropped`)
+    const all = JSON.stringify(attributes)
+    for (const secret of ['caller@example.com', '+14155550123', 'abc123.secret', 'sk-proj'])
+      assert.ok(!all.includes(secret), `${secret} masked`)
+    assert.equal(attributes['app.conversation'], 'conv_123', 'ordinary values pass untouched')
+  })
+
+  it('(b) logs reach Loki with trace_id/span_id, the call context and service.name', async () => {
+    let problems: string[] = []
+    await waitFor(
+      'turn logs at the Loki stand-in',
+      () => {
+        problems = logProblems(harness.recorded('loki', 'logs').map(logView))
+        return problems.length === 0
+      },
+      30_000,
+    ).catch(() => {})
+    assert.deepEqual(problems, [])
+    const secret = 'dev-only-insecure-webhook-secret-change-me'
+    assert.ok(
+      !JSON.stringify(harness.recorded('loki', 'logs')).includes(secret),
+      'no secret in any log',
+    )
+  })
+
+  it('(c) every metric of the contract is in Prometheus under its documented series, with its labels', async () => {
+    const names = () =>
+      harness
+        .query(`count by (__name__) ({service_name="${SERVICE_NAME}"})`)
+        .then((r) => new Set(r.map((x) => String(x.metric.__name__))))
+    let present = new Set<string>()
+    // Two export intervals (10 s each, OTEL_METRIC_EXPORT_INTERVAL in compose) after traffic.
+    await waitFor(
+      'every contract series',
+      async () => {
+        present = await names()
+        return EXPECTED_SERIES.every(({ series }) => present.has(series))
+      },
+      90_000,
+    ).catch(() => {})
+    const absent = EXPECTED_SERIES.filter(({ series }) => !present.has(series)).map(
+      ({ series }) => series,
+    )
+    assert.deepEqual(absent, [], `present: ${[...present].sort().join(' ')}`)
+    for (const { series, labels } of EXPECTED_SERIES) {
+      const [sample] = await harness.query(`${series}{service_name="${SERVICE_NAME}"}`)
+      const missingLabels = labels.filter((label) => !(label in (sample?.metric ?? {})))
+      assert.deepEqual(missingLabels, [], `${series} labels`)
+    }
+    const byOutcome = await harness.query('sum by (layercode_outcome) (layercode_turns_total)')
+    const outcome = (name: string) =>
+      Number(byOutcome.find((r) => r.metric.layercode_outcome === name)?.value[1] ?? 0)
+    assert.ok(outcome('ok') > 20 && outcome('error') > 0, JSON.stringify(byOutcome))
+  })
+
+  it('(e) loses nothing while Tempo, Loki and Prometheus are down for 30 s during traffic', async () => {
+    const N = 40
+    const tag = `outage-${Date.now()}`
+    await Promise.all([
+      harness.stopService('tempo'),
+      harness.stopService('loki'),
+      harness.stopService('prometheus'),
+    ])
+    const downAt = Date.now()
+    const traffic = harness.loadgen(['--rate=1', '--duration=20', '--think-time=0'])
+    for (let i = 0; i < N; i++) {
+      const now = Date.now() * 1e6
+      const seq = [str('e2e.run', tag), str('e2e.seq', i)]
+      const post = (path: string, body: unknown) =>
+        fetch(harness.url('collector', 4318, path), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      const responses = await Promise.all([
+        post('/v1/traces', {
+          resourceSpans: [
+            {
+              resource: resource('e2e-outage'),
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId: hex(i + 1, 32),
+                      spanId: hex(i + 1, 16),
+                      name: 'outage-probe',
+                      kind: 1,
+                      startTimeUnixNano: String(now),
+                      endTimeUnixNano: String(now + 1e6),
+                      attributes: seq,
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+        post('/v1/logs', {
+          resourceLogs: [
+            {
+              resource: resource('e2e-outage'),
+              scopeLogs: [
+                {
+                  logRecords: [
+                    {
+                      timeUnixNano: String(now),
+                      body: { stringValue: 'outage-probe' },
+                      attributes: seq,
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+        post('/v1/metrics', {
+          resourceMetrics: [
+            {
+              resource: resource('e2e-outage'),
+              scopeMetrics: [
+                {
+                  metrics: [
+                    {
+                      name: 'e2e.outage.probe',
+                      gauge: {
+                        dataPoints: [{ timeUnixNano: String(now), asDouble: i, attributes: seq }],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      ])
+      for (const res of responses)
+        assert.equal(res.status, 200, 'the collector accepts while its backends are down')
+      await sleep(200)
+    }
+    const summary = await traffic
+    assert.equal(
+      (summary.turns as Record<string, number>).unexpectedFailures,
+      0,
+      'the agent never noticed',
+    )
+    await sleep(Math.max(0, 30_000 - (Date.now() - downAt)))
+    await Promise.all([
+      harness.startStandIn('tempo'),
+      harness.startStandIn('loki'),
+      harness.startPrometheus(),
+    ])
+    const seqs = (items: Array<Record<string, unknown>>) =>
+      new Set(
+        items
+          .map((item) => attributesOf(item))
+          .filter((a) => a['e2e.run'] === tag)
+          .map((a) => Number(a['e2e.seq'])),
+      )
+    await waitFor(
+      'every queued span, log and metric point after the restart',
+      async () => {
+        const series = await harness.query(`count(e2e_outage_probe{e2e_run="${tag}"})`)
+        return (
+          seqs(harness.recorded('tempo', 'traces')).size === N &&
+          seqs(harness.recorded('loki', 'logs')).size === N &&
+          Number(series[0]?.value[1]) === N
+        )
+      },
+      120_000,
+    ).catch(() => {})
+    assert.equal(seqs(harness.recorded('tempo', 'traces')).size, N, 'every span')
+    assert.equal(seqs(harness.recorded('loki', 'logs')).size, N, 'every log record')
+    const series = await harness.query(`count(e2e_outage_probe{e2e_run="${tag}"})`)
+    assert.equal(Number(series[0]?.value[1]), N, 'every metric point')
+  })
+
+  it("(e) keeps the collector's memory under its limit during a 10x burst", async () => {
+    const pid = harness.procs.get('collector')?.child.pid
+    let peakRss = 0
+    const sample = setInterval(() => {
+      const kb = Number(
+        /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0,
+      )
+      peakRss = Math.max(peakRss, kb * 1024)
+    }, 100)
+    try {
+      const burst = await harness.loadgen([
+        `--rate=${TRAFFIC.rate * 10}`,
+        '--duration=10',
+        '--think-time=0',
+        '--concurrency=64',
+      ])
+      assert.ok(((burst.conversations as Record<string, number>).completed ?? 0) > 0)
+    } finally {
+      clearInterval(sample)
+    }
+    assert.ok(peakRss > 0)
+    assert.ok(peakRss < COLLECTOR_MEMORY_LIMIT, `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`)
+    assert.ok(
+      harness.collectorPeakMemory() <= COLLECTOR_MEMORY_LIMIT,
+      'the cgroup never reached its limit',
+    )
+    assert.equal(
+      (await fetch(harness.url('collector', 13133, '/'))).status,
+      200,
+      'the collector is still healthy',
+    )
+    console.log(
+      `# collector peak RSS during the burst: ${Math.round(peakRss / 2 ** 20)} MiB of ${COLLECTOR_MEMORY_LIMIT / 2 ** 20} MiB`,
+    )
+  })
+})
