@@ -1,23 +1,26 @@
-/** Writes (or with --check, verifies) the documents generated from code. */
+/** Writes (or with --check, verifies) every file generated from code. */
 import { readFile, writeFile } from 'node:fs/promises'
 import { renderTelemetryDoc } from '../agent/src/telemetry/doc.ts'
+import { grafanaFiles } from '../grafana/src/generate.ts'
 
-const documents = [
-  { path: new URL('../docs/telemetry.md', import.meta.url), render: renderTelemetryDoc },
-]
-
-const check = process.argv.includes('--check')
-let stale = 0
-for (const { path, render } of documents) {
-  const content = render()
-  const current = await readFile(path, 'utf8').catch(() => '')
-  if (current === content) continue
-  if (check) {
-    stale += 1
-    console.error(`stale: ${path.pathname} (run npm run docs)`)
-  } else {
-    await writeFile(path, content)
-    console.log(`wrote ${path.pathname}`)
-  }
+export function generatedFiles(): Record<string, string> {
+  return { 'docs/telemetry.md': renderTelemetryDoc(), ...grafanaFiles() }
 }
-process.exitCode = stale ? 1 : 0
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const check = process.argv.includes('--check')
+  let stale = 0
+  for (const [file, content] of Object.entries(generatedFiles())) {
+    const url = new URL(`../${file}`, import.meta.url)
+    const current = await readFile(url, 'utf8').catch(() => '')
+    if (current === content) continue
+    if (check) {
+      stale += 1
+      console.error(`stale: ${file} (run npm run docs)`)
+    } else {
+      await writeFile(url, content)
+      console.log(`wrote ${file}`)
+    }
+  }
+  process.exitCode = stale ? 1 : 0
+}

@@ -125,7 +125,9 @@ export const EXPECTED_SERIES: ReadonlyArray<{
     series,
     metric,
     labels: [
-      ...PROMOTED_RESOURCE_ATTRIBUTES.filter((a) => a !== 'service.namespace').map(prometheusLabel),
+      ...PROMOTED_RESOURCE_ATTRIBUTES.filter(
+        (a) => a !== 'service.namespace' && a !== 'host.name',
+      ).map(prometheusLabel),
       ...metric.attributes.map(prometheusLabel),
       ...(series.endsWith('_bucket') ? ['le'] : []),
     ],

@@ -21,6 +21,7 @@ export async function streamModelReply(
     tools: options.tools,
     stopWhen: stepCountIs(options.maxSteps ?? 4),
     abortSignal: turn.signal,
+    ...(turn.providerOptions ? { providerOptions: turn.providerOptions } : {}),
     maxRetries: 1,
     // Errors arrive as `error` parts below; without this the SDK also prints them.
     onError: () => {},

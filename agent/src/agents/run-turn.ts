@@ -40,7 +40,9 @@ export type TurnResult = { outcome: TurnOutcome; error?: unknown }
 export const FALLBACK_SPEECH = 'Sorry, I ran into a problem. Could you say that again?'
 
 export const FAULT_METADATA_KEY = 'kit_fault'
-export const Fault = { Error: 'error', Slow: 'slow' } as const
+export const Fault = { Error: 'error', Slow: 'slow', Tokens: 'tokens' } as const
+/** How much a `tokens` fault multiplies the offline model's reported usage (a token-burst drill). */
+export const TOKEN_BURST_MULTIPLIER = 5000
 
 async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessage[]> {
   if (turn.event.type === 'session.start') {
@@ -51,6 +53,8 @@ async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessag
   if (fault === Fault.Error)
     throw new KitError(ErrorCode.InjectedFault, 'fault injected on request')
   if (fault === Fault.Slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
+  if (fault === Fault.Tokens)
+    turn.providerOptions = { offline: { usageMultiplier: TOKEN_BURST_MULTIPLIER } }
   return deps.agent.respond(turn)
 }
 

@@ -21,6 +21,8 @@ export type AgentTurn = {
   runTool<T>(call: ToolCall, execute: () => Promise<T>): Promise<T>
   signal: AbortSignal
   logger: Logger
+  /** Passed to the model as AI SDK providerOptions (the token-burst drill uses it). */
+  providerOptions?: Record<string, Record<string, number | string | boolean>>
 }
 
 export type ToolCall = { name: string; callId: string; input: unknown }

@@ -37,6 +37,11 @@ const command = defineCommand({
       default: '0',
       description: 'Share of messages with an injected delay (0..1)',
     },
+    'token-rate': {
+      type: 'string',
+      default: '0',
+      description: 'Share of messages reporting 5000x token usage (0..1)',
+    },
     'think-time': { type: 'string', default: '200', description: 'Pause between messages, ms' },
     json: { type: 'boolean', description: 'Print the summary as JSON' },
     'status-file': {
@@ -83,6 +88,7 @@ const command = defineCommand({
       messages: number('messages', args.messages, 1, 100),
       failRate: number('fail-rate', args['fail-rate'], 0, 1),
       slowRate: number('slow-rate', args['slow-rate'], 0, 1),
+      tokenRate: number('token-rate', args['token-rate'], 0, 1),
       thinkTimeMs: number('think-time', args['think-time'], 0),
       signal: stop.signal,
       onConversation,

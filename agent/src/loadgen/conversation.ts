@@ -14,7 +14,7 @@ export const SCRIPTS: readonly (readonly string[])[] = [
   ['Can I book a table for two at 12:30?', "What's on the menu for lunch?", 'Perfect.'],
 ]
 
-export type Fault = 'error' | 'slow'
+export type Fault = 'error' | 'slow' | 'tokens'
 
 export type TurnKind = 'session.start' | 'message'
 

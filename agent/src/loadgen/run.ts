@@ -14,6 +14,8 @@ export type LoadOptions = {
   /** Share of messages sent with an injected error / an injected delay (0..1). */
   failRate: number
   slowRate: number
+  /** Share of messages whose model usage is reported 5000x (a token-burst drill). */
+  tokenRate?: number
   thinkTimeMs: number
   /** Messages per conversation (the script is repeated as needed). */
   messages: number
@@ -50,8 +52,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     options.durationS > 0 ? started + options.durationS * 1000 : Number.POSITIVE_INFINITY
   const failNext = evenSpread(options.failRate)
   const slowNext = evenSpread(options.slowRate)
+  const tokensNext = evenSpread(options.tokenRate ?? 0)
   const pickFault = (): Fault | undefined =>
-    failNext() ? 'error' : slowNext() ? 'slow' : undefined
+    failNext() ? 'error' : slowNext() ? 'slow' : tokensNext() ? 'tokens' : undefined
   const records: ConversationRecord[] = []
   const inFlight = new Set<Promise<void>>()
   let startedCount = 0

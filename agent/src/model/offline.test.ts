@@ -82,6 +82,21 @@ describe('OfflineLanguageModel through the AI SDK', () => {
     assert.deepEqual(calls, [{ items: [{ item: 'baguette', quantity: 5 }] }])
   })
 
+  it('scales the reported usage for a token-burst drill', async () => {
+    const usageOf = async (multiplier?: number) => {
+      const result = streamText({
+        model: new OfflineLanguageModel({ chunkDelayMs: 0 }),
+        prompt: 'same words',
+        ...(multiplier ? { providerOptions: { offline: { usageMultiplier: multiplier } } } : {}),
+      })
+      return result.totalUsage
+    }
+    const normal = await usageOf()
+    const burst = await usageOf(5000)
+    assert.equal(burst.inputTokens, (normal.inputTokens ?? 0) * 5000)
+    assert.equal(burst.outputTokens, (normal.outputTokens ?? 0) * 5000)
+  })
+
   it('stops when aborted', async () => {
     const abort = new AbortController()
     const result = streamText({

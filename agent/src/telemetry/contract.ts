@@ -444,6 +444,7 @@ export function prometheusLabel(attribute: string): string {
 
 // Resource attributes prometheus/prometheus.yml promotes to labels (keep the two in step).
 export const PROMOTED_RESOURCE_ATTRIBUTES = [
+  'host.name',
   'service.name',
   'service.namespace',
   'service.instance.id',
@@ -451,8 +452,9 @@ export const PROMOTED_RESOURCE_ATTRIBUTES = [
   'deployment.environment.name',
 ] as const
 
-export function metricSpec(name: KitMetricName): MetricSpec {
-  const spec = KIT_METRICS.find((m) => m.name === name)
+/** A metric of the contract (the kit's or an instrumentation library's) by name. */
+export function metricSpec(name: KitMetricName | (string & {})): MetricSpec {
+  const spec = METRICS.find((m) => m.name === name)
   if (!spec) throw new Error(`not in the telemetry contract: ${name}`)
   return spec
 }

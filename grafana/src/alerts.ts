@@ -1,0 +1,248 @@
+/**
+ * Grafana-managed alert rules, contact points and the notification policy, in Grafana's
+ * file-provisioning format. Each condition is one PromQL query with its threshold inside
+ * (series only while breached) and a threshold step on it, so the same query can be
+ * evaluated on Prometheus in tests.
+ */
+import { stringify as toYaml } from 'yaml'
+
+// No anchors for repeated objects, no folded lines: files people read and diff.
+const stringify = (value: unknown) => toYaml(value, { aliasDuplicateObjects: false, lineWidth: 0 })
+
+import { DATASOURCES, panelRef } from './dashboards.ts'
+import { ALERT_PROMQL, THRESHOLD } from './queries.ts'
+
+export const FOLDER = 'LayerCode'
+export const CONTACT_POINT = 'layercode-kit'
+
+export type AlertSpec = {
+  uid: string
+  title: string
+  severity: 'critical' | 'warning'
+  expr: string
+  for: string
+  keepFiringFor: string
+  summary: string
+  description: string
+  runbook: string
+  /** The panel that shows the condition. */
+  panel: string
+  /** NoData means "fine" for a threshold-inside query; absent_over_time answers 1 or nothing. */
+  noDataState: 'OK' | 'Alerting'
+}
+
+export const ALERTS: AlertSpec[] = [
+  {
+    uid: 'layercode-error-rate',
+    title: 'Turn error rate above 5%',
+    severity: 'critical',
+    expr: ALERT_PROMQL.errorRate,
+    for: '2m',
+    keepFiringFor: '5m',
+    summary: 'More than 5% of turns fail (service {{ index $labels "service_name" }}).',
+    description: `Over the last 5 minutes more than ${THRESHOLD.errorRate * 100}% of session.start and message turns ended in an agent error: callers hear the fallback apology instead of an answer.`,
+    runbook:
+      'Open Traces and errors: the failed-turns table and the error logs name the exception (error.type) and link to the traces. A model provider outage shows as chat spans with error.type; an injected_fault comes from the load generator. Roll back a bad deploy first, investigate second.',
+    panel: 'Error rate',
+    noDataState: 'OK',
+  },
+  {
+    uid: 'layercode-latency-p95',
+    title: 'Turn latency p95 above 2 s',
+    severity: 'warning',
+    expr: ALERT_PROMQL.latencyP95,
+    for: '5m',
+    keepFiringFor: '5m',
+    summary: 'p95 turn duration is above 2 s.',
+    description: `The slowest 5% of turns take longer than ${THRESHOLD.latencyP95Seconds} s from webhook to response.end.`,
+    runbook:
+      'Check Model call latency p95 (a slow provider or model), Tool calls (a slow tool), and the slowest turns in Traces and errors. Event-loop delay on the System dashboard shows a saturated agent.',
+    panel: 'Turn duration p95 by agent',
+    noDataState: 'OK',
+  },
+  {
+    uid: 'layercode-token-usage',
+    title: 'Token usage above 1M per hour',
+    severity: 'warning',
+    expr: ALERT_PROMQL.tokensPerHour,
+    for: '0s',
+    keepFiringFor: '15m',
+    summary: 'More than 1,000,000 tokens used in the last hour.',
+    description: `Input plus output tokens over the last hour exceed ${THRESHOLD.tokensPerHour.toLocaleString('en-US')}: cost is running above plan.`,
+    runbook:
+      'Tokens per minute by model shows which model and whether input (long histories, big prompts) or output grows. Look for a conversation loop or a client retrying; cap history (HISTORY_MAX_TURNS) or switch the model.',
+    panel: 'Tokens in the last hour',
+    noDataState: 'OK',
+  },
+  {
+    uid: 'layercode-first-speech',
+    title: 'Time to first speech p95 above 1.5 s',
+    severity: 'warning',
+    expr: ALERT_PROMQL.firstSpeechP95,
+    for: '5m',
+    keepFiringFor: '5m',
+    summary: 'Callers wait more than 1.5 s before the agent speaks.',
+    description: `The p95 of the time from the webhook to the first response.tts chunk is above ${THRESHOLD.firstSpeechP95Seconds} s: callers hear silence.`,
+    runbook:
+      'Usually the model is slow to its first token, or a tool call runs before anything is said. Compare Model call latency p95, and consider speaking a short acknowledgement before slow tools.',
+    panel: 'Time to first speech by agent',
+    noDataState: 'OK',
+  },
+  {
+    uid: 'layercode-agent-down',
+    title: 'Agent sends no telemetry',
+    severity: 'critical',
+    expr: ALERT_PROMQL.agentDown,
+    for: '1m',
+    keepFiringFor: '2m',
+    summary:
+      'The agent has reported no metrics for a minute: it is down or cannot reach the collector.',
+    description:
+      'The agent reports layercode.sessions.active every export interval; none arrived for a minute.',
+    runbook:
+      'docker compose ps agent and docker compose logs agent. If the agent runs, check OTEL_EXPORTER_OTLP_ENDPOINT and the Telemetry pipeline dashboard (refused data, a full queue).',
+    panel: 'Active sessions',
+    noDataState: 'OK',
+  },
+  {
+    uid: 'layercode-collector-refusing',
+    title: 'Collector refusing data',
+    severity: 'critical',
+    expr: ALERT_PROMQL.collectorRefusing,
+    for: '2m',
+    keepFiringFor: '5m',
+    summary: 'The collector refuses or fails incoming telemetry.',
+    description:
+      'Receivers refuse data when memory_limiter hits its limit, or fail it on bad requests: senders retry, then drop.',
+    runbook:
+      'Telemetry pipeline dashboard: refused data with a rising queue means the collector is over its memory limit (raise mem_limit, scale out, or reduce the load). Failed data means malformed requests: check the sending app.',
+    panel: 'Refused or failed at the receiver',
+    noDataState: 'OK',
+  },
+  {
+    uid: 'layercode-collector-export',
+    title: 'Collector failing to export',
+    severity: 'warning',
+    expr: ALERT_PROMQL.collectorExportFailing,
+    for: '2m',
+    keepFiringFor: '5m',
+    summary: 'A backend is not taking data: the collector queues it on disk or drops it.',
+    description: `An exporter failed to send or enqueue, or its persistent queue holds more than ${THRESHOLD.queueBacklog} batches: Tempo, Loki or Prometheus is down or slow.`,
+    runbook:
+      'Exporter queue fill names the exporter (otlp_http/traces = Tempo, /logs = Loki, /metrics = Prometheus). docker compose ps and logs of that backend. Queued data is sent once it is back; drops start when the queue is full.',
+    panel: 'Exporter queue fill',
+    noDataState: 'OK',
+  },
+]
+
+function rule(alert: AlertSpec) {
+  const { dashboardUid, panelId } = panelRef(alert.panel)
+  return {
+    uid: alert.uid,
+    title: alert.title,
+    condition: 'B',
+    data: [
+      {
+        refId: 'A',
+        relativeTimeRange: { from: 600, to: 0 },
+        datasourceUid: DATASOURCES.prometheus.uid,
+        model: {
+          refId: 'A',
+          expr: alert.expr,
+          instant: true,
+          range: false,
+          datasource: DATASOURCES.prometheus,
+        },
+      },
+      {
+        refId: 'B',
+        datasourceUid: '__expr__',
+        model: {
+          refId: 'B',
+          type: 'threshold',
+          expression: 'A',
+          conditions: [{ evaluator: { type: 'gt', params: [0] } }],
+          datasource: { type: '__expr__', uid: '__expr__' },
+        },
+      },
+    ],
+    dashboardUid,
+    panelId,
+    noDataState: alert.noDataState,
+    execErrState: 'Error',
+    for: alert.for,
+    keepFiringFor: alert.keepFiringFor,
+    annotations: { summary: alert.summary, description: alert.description, runbook: alert.runbook },
+    labels: { severity: alert.severity },
+    isPaused: false,
+  }
+}
+
+const header =
+  '# Generated by grafana/src (npm run docs). Do not edit: a test fails when it is stale.\n'
+
+export function rulesYaml(): string {
+  return (
+    header +
+    stringify({
+      apiVersion: 1,
+      groups: [
+        { orgId: 1, name: 'layercode', folder: FOLDER, interval: '30s', rules: ALERTS.map(rule) },
+      ],
+    })
+  )
+}
+
+export function policiesYaml(): string {
+  const route = (severity: string, groupWait: string, repeat: string) => ({
+    receiver: CONTACT_POINT,
+    object_matchers: [['severity', '=', severity]],
+    group_wait: groupWait,
+    repeat_interval: repeat,
+  })
+  return (
+    header +
+    stringify({
+      apiVersion: 1,
+      policies: [
+        {
+          orgId: 1,
+          receiver: CONTACT_POINT,
+          group_by: ['grafana_folder', 'alertname'],
+          group_wait: '30s',
+          group_interval: '5m',
+          repeat_interval: '4h',
+          routes: [route('critical', '10s', '1h'), route('warning', '30s', '4h')],
+        },
+      ],
+    })
+  )
+}
+
+/**
+ * The contact point, in pieces the compose init service puts together: e-mail always, Slack
+ * and the generic webhook only when their URL is set (Grafana rejects an empty URL).
+ */
+export function contactPointFragments(): Record<string, string> {
+  const receiver = (uid: string, type: string, settings: Record<string, unknown>) =>
+    stringify([{ uid, type, settings, disableResolveMessage: false }])
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `      ${line}`)
+      .join('\n')
+      .concat('\n')
+  return {
+    'contact-points.header.yaml': `${header}apiVersion: 1\ncontactPoints:\n  - orgId: 1\n    name: ${CONTACT_POINT}\n    receivers:\n`,
+    'receiver-email.yaml': receiver('layercode-kit-email', 'email', {
+      addresses: '${ALERT_EMAIL_TO}',
+      singleEmail: true,
+    }),
+    'receiver-slack.yaml': receiver('layercode-kit-slack', 'slack', {
+      url: '${SLACK_WEBHOOK_URL}',
+    }),
+    'receiver-webhook.yaml': receiver('layercode-kit-webhook', 'webhook', {
+      url: '${ALERT_WEBHOOK_URL}',
+      httpMethod: 'POST',
+    }),
+  }
+}

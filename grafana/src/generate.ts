@@ -1,0 +1,16 @@
+/** Every file grafana/src generates: path (from the repo root) -> content. */
+import { contactPointFragments, policiesYaml, rulesYaml } from './alerts.ts'
+import { buildDashboard, DASHBOARDS } from './dashboards.ts'
+
+export function grafanaFiles(): Record<string, string> {
+  const files: Record<string, string> = {}
+  for (const dashboard of DASHBOARDS) {
+    files[`grafana/dashboards/${dashboard.uid}.json`] =
+      `${JSON.stringify(buildDashboard(dashboard), null, 2)}\n`
+  }
+  files['grafana/alerting/rules.yaml'] = rulesYaml()
+  files['grafana/alerting/policies.yaml'] = policiesYaml()
+  for (const [name, content] of Object.entries(contactPointFragments()))
+    files[`grafana/alerting/${name}`] = content
+  return files
+}

@@ -1,0 +1,301 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { describe, it } from 'node:test'
+import { parser as logql } from '@grafana/lezer-logql'
+import { parser as traceql } from '@grafana/lezer-traceql'
+import type { Tree } from '@lezer/common'
+import { parser as promql } from '@prometheus-io/lezer-promql'
+import { parse } from 'yaml'
+import {
+  LOG_CONTEXT_FIELDS,
+  LOG_TRACE_FIELDS,
+  METRICS,
+  PROMOTED_RESOURCE_ATTRIBUTES,
+  prometheusLabel,
+  prometheusSeries,
+  SPANS,
+  type SpanSpec,
+} from '../../agent/src/telemetry/contract.ts'
+import { generatedFiles } from '../../scripts/docs.ts'
+import { ALERTS, CONTACT_POINT, contactPointFragments } from './alerts.ts'
+import { DASHBOARDS } from './dashboards.ts'
+import { concrete, datasourceUids, panelQueries, ruleQueries } from './inventory.ts'
+import { SELF_METRICS } from './queries.ts'
+
+const panels = panelQueries()
+const rules = ruleQueries()
+
+function errors(tree: Tree, text: string): string[] {
+  const out: string[] = []
+  tree.iterate({
+    enter: (node) => {
+      if (node.type.isError) out.push(`at ${node.from}: "${text.slice(node.from, node.from + 20)}"`)
+    },
+  })
+  return out
+}
+function collect(
+  tree: Tree,
+  text: string,
+  accept: (name: string, parent: string | undefined) => boolean,
+): string[] {
+  const out: string[] = []
+  tree.iterate({
+    enter: (node) => {
+      if (accept(node.name, node.node.parent?.name)) out.push(text.slice(node.from, node.to))
+    },
+  })
+  return out
+}
+
+// What the queries may name: the contract, plus the documented self-metrics and their labels.
+const contractSeries = new Set(METRICS.flatMap(prometheusSeries))
+const selfSeries = Object.values(SELF_METRICS).flat()
+const contractLabels = new Set([
+  ...METRICS.flatMap((m) =>
+    [...m.attributes, ...(m.optionalAttributes ?? [])].map(prometheusLabel),
+  ),
+  ...PROMOTED_RESOURCE_ATTRIBUTES.map(prometheusLabel),
+  'le',
+  '__name__',
+])
+/** Labels of the collector's, host metrics' and Tempo span metrics' series, as scraped (names checked end to end). */
+const selfLabels = new Set([
+  'job',
+  'receiver',
+  'exporter',
+  'state',
+  'direction',
+  'mountpoint',
+  'host_name',
+  'service',
+  'span_name',
+  'v8js_gc_type',
+])
+const logFields = new Set([
+  'service_name',
+  'deployment_environment_name',
+  'severity_text',
+  ...LOG_CONTEXT_FIELDS,
+  ...LOG_TRACE_FIELDS,
+  'error_type',
+  'error_code',
+])
+const spanAttributes = new Set(
+  (SPANS as readonly SpanSpec[]).flatMap((s) => [...s.attributes, ...(s.optionalAttributes ?? [])]),
+)
+
+function knownMetric(name: string): boolean {
+  return (
+    contractSeries.has(name) ||
+    selfSeries.some((s) => (s.includes('.+') ? new RegExp(`^${s}$`).test(name) : s === name))
+  )
+}
+
+function checkPromQL(where: string, expr: string) {
+  const text = concrete(expr)
+  const tree = promql.parse(text)
+  assert.deepEqual(errors(tree, text), [], `${where}: ${text}`)
+  for (const metric of collect(
+    tree,
+    text,
+    (name, parent) => name === 'Identifier' && parent === 'VectorSelector',
+  )) {
+    assert.ok(
+      knownMetric(metric),
+      `${where}: metric ${metric} is neither in the contract nor a documented self-metric`,
+    )
+  }
+  for (const label of collect(tree, text, (name) => name === 'LabelName')) {
+    assert.ok(
+      contractLabels.has(label) || selfLabels.has(label),
+      `${where}: label ${label} is unknown`,
+    )
+  }
+  for (const regex of collect(
+    tree,
+    text,
+    (name, parent) => name === 'StringLiteral' && parent === 'UnquotedLabelMatcher',
+  )) {
+    if (!/otelcol_/.test(regex)) continue
+    for (const part of regex.slice(1, -1).split('|'))
+      assert.ok(knownMetric(part), `${where}: ${part} in a __name__ regex`)
+  }
+}
+
+describe('generated Grafana files', () => {
+  it('are what the code produces (run `npm run docs` after changing grafana/src or the contract)', () => {
+    for (const [file, content] of Object.entries(generatedFiles())) {
+      assert.equal(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'), content, file)
+    }
+  })
+
+  it('enumerate every panel and rule, with queries in each', () => {
+    const panelCount = DASHBOARDS.reduce((n, d) => n + d.panels.length, 0)
+    assert.equal(new Set(panels.map((p) => `${p.dashboard}#${p.panelId}`)).size, panelCount)
+    assert.equal(rules.length, ALERTS.length)
+    assert.ok(panelCount >= 35 && rules.length >= 7)
+  })
+
+  it('use only provisioned datasource uids', () => {
+    const uids = datasourceUids()
+    for (const p of panels)
+      assert.ok(uids.includes(p.datasourceUid), `${p.dashboard} "${p.panel}": ${p.datasourceUid}`)
+    for (const r of rules) assert.ok(uids.includes(r.datasourceUid), r.title)
+  })
+
+  it('every PromQL expression parses and names only known metrics and labels', () => {
+    for (const p of panels.filter((q) => q.datasource === 'prometheus'))
+      checkPromQL(`${p.dashboard} "${p.panel}"`, p.expr)
+    for (const r of rules) checkPromQL(`rule "${r.title}"`, r.expr)
+  })
+
+  it('every LogQL expression parses and filters on fields the pipeline emits', () => {
+    const loki = panels.filter((q) => q.datasource === 'loki')
+    assert.ok(loki.length >= 4)
+    for (const p of loki) {
+      const text = concrete(p.expr)
+      const tree = logql.parse(text)
+      assert.deepEqual(errors(tree, text), [], `${p.panel}: ${text}`)
+      for (const field of collect(
+        tree,
+        text,
+        (name, parent) => name === 'Identifier' && parent === 'Matcher',
+      )) {
+        assert.ok(
+          logFields.has(field),
+          `${p.panel}: ${field} is not a Loki label or structured-metadata field of the agent's logs`,
+        )
+      }
+    }
+  })
+
+  it('every TraceQL expression parses and names only contract attributes', () => {
+    const tempo = panels.filter((q) => q.datasource === 'tempo')
+    assert.ok(tempo.length >= 2)
+    for (const p of tempo) {
+      const text = concrete(p.expr)
+      const tree = traceql.parse(text)
+      assert.deepEqual(errors(tree, text), [], `${p.panel}: ${text}`)
+      for (const field of collect(tree, text, (name) => name === 'AttributeField')) {
+        const [scope, ...rest] = field.split('.')
+        const attribute = rest.join('.')
+        assert.ok(
+          scope === 'resource'
+            ? PROMOTED_RESOURCE_ATTRIBUTES.includes(attribute as never)
+            : spanAttributes.has(attribute),
+          `${p.panel}: ${field}`,
+        )
+      }
+    }
+  })
+
+  it('the parsers reject broken queries (the checks can fail)', () => {
+    assert.notDeepEqual(errors(promql.parse('sum(rate(x[5m])'), 'sum(rate(x[5m])'), [])
+    assert.notDeepEqual(errors(logql.parse('{a="b" | x'), '{a="b" | x'), [])
+    assert.notDeepEqual(errors(traceql.parse('{span.a = }'), '{span.a = }'), [])
+  })
+})
+
+describe('alert rules', () => {
+  const dashboards = new Map(DASHBOARDS.map((d) => [d.uid, d]))
+
+  it('carry summary, description, runbook, severity, for, keepFiringFor, and link to their panel', () => {
+    for (const { rule, title } of rules) {
+      const annotations = rule.annotations as Record<string, string>
+      for (const key of ['summary', 'description', 'runbook'])
+        assert.ok(annotations[key] && annotations[key].length > 20, `${title}: ${key}`)
+      assert.match(String((rule.labels as Record<string, string>).severity), /^(critical|warning)$/)
+      assert.match(String(rule.for), /^\d+[smh]$/)
+      assert.match(String(rule.keepFiringFor), /^\d+[smh]$/)
+      const dashboard = dashboards.get(String(rule.dashboardUid))
+      assert.ok(dashboard, `${title}: dashboard ${rule.dashboardUid}`)
+      assert.ok(
+        Number(rule.panelId) >= 1 && Number(rule.panelId) <= (dashboard?.panels.length ?? 0),
+        `${title}: panel ${rule.panelId}`,
+      )
+      assert.equal(rule.condition, 'B')
+      assert.equal(
+        rule.noDataState,
+        'OK',
+        `${title}: no data means the threshold-inside query is quiet`,
+      )
+    }
+    const severities = ALERTS.map((a) => [a.uid, a.severity])
+    assert.deepEqual(Object.fromEntries(severities)['layercode-error-rate'], 'critical')
+  })
+
+  it('include the seed guide three: error rate > 5% critical, p95 > 2 s, tokens > 1M per hour', () => {
+    const byUid = Object.fromEntries(rules.map((r) => [r.uid, r]))
+    assert.match(String(byUid['layercode-error-rate']?.expr), /> 0\.05$/)
+    assert.match(String(byUid['layercode-latency-p95']?.expr), /histogram_quantile\(0\.95, .*> 2$/)
+    assert.match(String(byUid['layercode-token-usage']?.expr), /\[1h\]\)\) > 1000000$/)
+  })
+})
+
+describe('contact points and policy', () => {
+  const fragments = contactPointFragments()
+  // What the compose init service does (cat of fragments), for every combination of settings.
+  const assemble = (slack: boolean, webhook: boolean) =>
+    parse(
+      [
+        fragments['contact-points.header.yaml'],
+        fragments['receiver-email.yaml'],
+        slack ? fragments['receiver-slack.yaml'] : '',
+        webhook ? fragments['receiver-webhook.yaml'] : '',
+      ].join(''),
+    ) as {
+      contactPoints: Array<{
+        name: string
+        receivers: Array<{ type: string; settings: Record<string, string> }>
+      }>
+    }
+
+  it('e-mail always; Slack and the webhook only when their URL is set', () => {
+    for (const [slack, webhook, types] of [
+      [false, false, ['email']],
+      [true, false, ['email', 'slack']],
+      [false, true, ['email', 'webhook']],
+      [true, true, ['email', 'slack', 'webhook']],
+    ] as const) {
+      const [point] = assemble(slack, webhook).contactPoints
+      assert.equal(point?.name, CONTACT_POINT)
+      assert.deepEqual(
+        point?.receivers.map((r) => r.type),
+        types,
+      )
+    }
+    const all = assemble(true, true).contactPoints[0]?.receivers ?? []
+    assert.equal(all[0]?.settings.addresses, '${ALERT_EMAIL_TO}')
+    assert.equal(all[1]?.settings.url, '${SLACK_WEBHOOK_URL}')
+    assert.equal(all[2]?.settings.url, '${ALERT_WEBHOOK_URL}')
+    const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')
+    for (const name of Object.keys(fragments))
+      assert.ok(compose.includes(`/alerting-src/${name}`), `init uses ${name}`)
+  })
+
+  it('routes by severity, grouped by alertname, with sane repeat intervals', () => {
+    const { policies } = parse(generatedFiles()['grafana/alerting/policies.yaml'] ?? '') as {
+      policies: Array<{
+        receiver: string
+        group_by: string[]
+        repeat_interval: string
+        routes: Array<{ object_matchers: string[][]; repeat_interval: string }>
+      }>
+    }
+    const [policy] = policies
+    assert.equal(policy?.receiver, CONTACT_POINT)
+    assert.ok(policy?.group_by.includes('alertname'))
+    assert.deepEqual(
+      policy?.routes.map((r) => r.object_matchers[0]),
+      [
+        ['severity', '=', 'critical'],
+        ['severity', '=', 'warning'],
+      ],
+    )
+    assert.deepEqual(
+      policy?.routes.map((r) => r.repeat_interval),
+      ['1h', '4h'],
+    )
+  })
+})

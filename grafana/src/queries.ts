@@ -1,0 +1,165 @@
+/**
+ * Every query the dashboards and alert rules run, defined once. Metric and label names come
+ * from the telemetry contract (agent/src/telemetry/contract.ts) or from the documented
+ * self-metrics of the collector and Prometheus (SELF_METRICS), never typed twice.
+ */
+import {
+  Attr,
+  type KitMetricName,
+  metricSpec,
+  prometheusLabel,
+  prometheusName,
+} from '../../agent/src/telemetry/contract.ts'
+
+/** A contract metric's Prometheus name. */
+export const m = (name: KitMetricName | string) => prometheusName(metricSpec(name as KitMetricName))
+/** A contract attribute's Prometheus label. */
+export const l = (attribute: string) => prometheusLabel(attribute)
+
+/** Self-metrics of the stack used by the Pipeline health dashboard and an alert (as scraped from the pinned releases). */
+export const SELF_METRICS = {
+  receiverAccepted: [
+    'otelcol_receiver_accepted_spans',
+    'otelcol_receiver_accepted_log_records',
+    'otelcol_receiver_accepted_metric_points',
+  ],
+  receiverRefused: [
+    'otelcol_receiver_refused_spans',
+    'otelcol_receiver_refused_log_records',
+    'otelcol_receiver_refused_metric_points',
+  ],
+  receiverFailed: [
+    'otelcol_receiver_failed_spans',
+    'otelcol_receiver_failed_log_records',
+    'otelcol_receiver_failed_metric_points',
+  ],
+  exporterSent: [
+    'otelcol_exporter_sent_spans',
+    'otelcol_exporter_sent_log_records',
+    'otelcol_exporter_sent_metric_points',
+  ],
+  /** Only present after a failure: queries on them fall back to 0. */
+  exporterSendFailed: 'otelcol_exporter_send_failed_.+',
+  exporterEnqueueFailed: 'otelcol_exporter_enqueue_failed_.+',
+  queueSize: 'otelcol_exporter_queue_size',
+  queueCapacity: 'otelcol_exporter_queue_capacity',
+  prometheusSamples: 'prometheus_tsdb_head_samples_appended_total',
+  hostCpu: 'system_cpu_utilization_ratio',
+  hostMemory: 'system_memory_utilization_ratio',
+  hostNetwork: 'system_network_io_bytes_total',
+  hostDisk: 'system_disk_io_bytes_total',
+  hostFilesystem: 'system_filesystem_usage_bytes',
+  /** Tempo's metrics generator (compose only: the native run has no Tempo). */
+  spanLatency: 'traces_spanmetrics_latency_bucket',
+} as const
+
+export const SERVICE = 'layercode-agent'
+const collector = 'job="collector"'
+
+/** Label matchers of the dashboards' variables. */
+const vars = `${l('deployment.environment.name')}=~"$environment", ${l('service.name')}=~"$service"`
+const agentVar = `${l(Attr.AgentName)}=~"$agent"`
+const sel = (...extra: string[]) => `{${[vars, ...extra].join(', ')}}`
+const rate = (series: string, selector: string, window = '$__rate_interval') =>
+  `rate(${series}${selector}[${window}])`
+
+const quantile = (q: number, metric: KitMetricName, by: string[], selector: string) =>
+  `histogram_quantile(${q}, sum by (le${by.map((b) => `, ${b}`).join('')}) (${rate(`${m(metric)}_bucket`, selector)}))`
+
+/** Ratio of two counters' rates, 0 (not "no data") when the numerator has no series yet. */
+const ratio = (numerator: string, denominator: string) =>
+  `(sum(${numerator}) or vector(0)) / sum(${denominator})`
+
+const turns = m('layercode.turns')
+const httpCount = `${m('http.server.request.duration')}_count`
+const outcome = l(Attr.Outcome)
+
+export const Q = {
+  requestsPerMinute: `sum by (${l(Attr.HttpRoute)}) (${rate(httpCount, sel())}) * 60`,
+  httpLatency: (q: number) => quantile(q, 'http.server.request.duration', [], sel()),
+  httpErrorRate: ratio(
+    rate(httpCount, sel(`${l(Attr.HttpStatus)}=~"5.."`)),
+    rate(httpCount, sel()),
+  ),
+  turnErrorRate: ratio(
+    rate(turns, sel(agentVar, `${outcome}="error"`)),
+    rate(turns, sel(agentVar)),
+  ),
+  successRate: `sum(${rate(turns, sel(agentVar, `${outcome}="ok"`), '$__range')}) / sum(${rate(turns, sel(agentVar), '$__range')})`,
+  turnDurationP95: quantile(0.95, 'layercode.turn.duration', [l(Attr.AgentName)], sel(agentVar)),
+  firstSpeech: (q: number) =>
+    quantile(q, 'layercode.turn.time_to_first_speech', [l(Attr.AgentName)], sel(agentVar)),
+  turnsByOutcome: `sum by (${outcome}) (${rate(turns, sel(agentVar))}) * 60`,
+  toolCallsPerMinute: `sum by (${l(Attr.ToolName)}, ${outcome}) (${rate(m('layercode.tool.calls'), sel(agentVar))}) * 60`,
+  tokensPerMinute: `sum by (${l(Attr.RequestModel)}, ${l(Attr.TokenType)}) (${rate(`${m('gen_ai.client.token.usage')}_sum`, sel(agentVar))}) * 60`,
+  tokensLastHour: `sum(increase(${m('gen_ai.client.token.usage')}_sum${sel(agentVar)}[1h]))`,
+  modelLatencyP95: quantile(
+    0.95,
+    'gen_ai.client.operation.duration',
+    [l(Attr.RequestModel)],
+    sel(agentVar),
+  ),
+  activeSessions: `sum by (${l(Attr.AgentName)}) (${m('layercode.sessions.active')}${sel(agentVar)})`,
+  spanLatencyFromTraces: `histogram_quantile(0.95, sum by (le, span_name) (rate(${SELF_METRICS.spanLatency}{service=~"$service"}[$__rate_interval])))`,
+  // System
+  hostCpu: `avg by (host_name, state) (${SELF_METRICS.hostCpu}{host_name=~"$host", state!="idle"})`,
+  hostMemory: `avg by (host_name) (${SELF_METRICS.hostMemory}{host_name=~"$host", state="used"})`,
+  hostNetwork: `sum by (host_name, direction) (rate(${SELF_METRICS.hostNetwork}{host_name=~"$host"}[$__rate_interval]))`,
+  hostDisk: `sum by (host_name, direction) (rate(${SELF_METRICS.hostDisk}{host_name=~"$host"}[$__rate_interval]))`,
+  hostFilesystem: `sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host", state="used"}) / sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host"})`,
+  eventLoopDelayP99: `max by (${l('service.instance.id')}) (${m('nodejs.eventloop.delay.p99')}${sel()})`,
+  eventLoopUtilization: `max by (${l('service.instance.id')}) (${m('nodejs.eventloop.utilization')}${sel()})`,
+  heapUsed: `sum by (${l('service.instance.id')}) (${m('v8js.memory.heap.used')}${sel()})`,
+  gcTime: `sum by (${l('service.instance.id')}, v8js_gc_type) (${rate(`${m('v8js.gc.duration')}_sum`, sel())})`,
+  processCpu: `sum by (${l('service.instance.id')}) (${rate(m('process.cpu.time'), sel())})`,
+  processMemory: `max by (${l('service.instance.id')}) (${m('process.memory.usage')}${sel()})`,
+  // Pipeline health
+  accepted: (series: string) =>
+    `sum by (receiver) (rate(${series}{${collector}}[$__rate_interval]))`,
+  refusedOrFailed: `sum(rate({__name__=~"${[...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed].join('|')}", ${collector}}[$__rate_interval])) or vector(0)`,
+  dropped: `sum by (exporter) (rate({__name__=~"${SELF_METRICS.exporterEnqueueFailed}", ${collector}}[$__rate_interval])) or vector(0)`,
+  sendFailures: `sum by (exporter) (rate({__name__=~"${SELF_METRICS.exporterSendFailed}", ${collector}}[$__rate_interval])) or vector(0)`,
+  queueFill: `max by (exporter) (${SELF_METRICS.queueSize}{${collector}}) / max by (exporter) (${SELF_METRICS.queueCapacity}{${collector}})`,
+  ingestTempo: `sum(rate(${SELF_METRICS.exporterSent[0]}{${collector}, exporter="otlp_http/traces"}[$__rate_interval]))`,
+  ingestLoki: `sum(rate(${SELF_METRICS.exporterSent[1]}{${collector}, exporter="otlp_http/logs"}[$__rate_interval]))`,
+  ingestPrometheus: `sum(rate(${SELF_METRICS.prometheusSamples}[$__rate_interval]))`,
+} as const
+
+// ------------------------------------------------------------------------ Loki, Tempo
+
+const logs = `{service_name=~"$service", deployment_environment_name=~"$environment"}`
+export const LOGQL = {
+  volumeByLevel: `sum by (severity_text) (count_over_time(${logs}[$__auto]))`,
+  errorsByType: `sum by (error_type, error_code) (count_over_time(${logs} | severity_text="error" [$__range]))`,
+  errorLogs: `${logs} | severity_text="error"`,
+  byConversation: `${logs} | conversation_id=~"$conversation_id" | turn_id=~"$turn_id"`,
+}
+
+export const TRACEQL = {
+  slowestTurns: `{resource.service.name=~"$service" && span.layercode.turn.id != nil && duration > 1s}`,
+  failedTurns: `{resource.service.name=~"$service" && span.layercode.outcome = "error"}`,
+}
+
+// ------------------------------------------------------------------------------ alerts
+
+/** Thresholds, shown on the panels too. */
+export const THRESHOLD = {
+  errorRate: 0.05,
+  latencyP95Seconds: 2,
+  tokensPerHour: 1_000_000,
+  firstSpeechP95Seconds: 1.5,
+  queueBacklog: 10,
+}
+
+const window = '5m'
+/** Alert conditions: each returns series only while its condition holds (the threshold is inside). */
+export const ALERT_PROMQL = {
+  errorRate: `(sum by (${l('service.name')}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${l('service.name')}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}`,
+  latencyP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}) (rate(${m('layercode.turn.duration')}_bucket[${window}]))) > ${THRESHOLD.latencyP95Seconds}`,
+  tokensPerHour: `sum by (${l('service.name')}) (increase(${m('gen_ai.client.token.usage')}_sum[1h])) > ${THRESHOLD.tokensPerHour}`,
+  firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}, ${l(Attr.AgentName)}) (rate(${m('layercode.turn.time_to_first_speech')}_bucket[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
+  // The agent reports its active-session gauge every export interval; silence means it is down.
+  agentDown: `absent_over_time(${m('layercode.sessions.active')}{${l('service.name')}="${SERVICE}"}[1m])`,
+  collectorRefusing: `sum by (receiver) (rate({__name__=~"${[...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed].join('|')}", ${collector}}[${window}])) > 0`,
+  collectorExportFailing: `(sum by (exporter) (rate({__name__=~"${SELF_METRICS.exporterSendFailed}|${SELF_METRICS.exporterEnqueueFailed}", ${collector}}[${window}])) > 0) or (max by (exporter) (${SELF_METRICS.queueSize}{${collector}}) > ${THRESHOLD.queueBacklog})`,
+} as const
