@@ -13,6 +13,9 @@ import { DATASOURCES, panelRef } from './dashboards.ts'
 import { ALERT_PROMQL, THRESHOLD } from './queries.ts'
 
 export const FOLDER = 'LayerCode'
+
+/** A reference Grafana expands from its environment when it reads a provisioning file. */
+export const grafanaEnv = (name: string) => ['$', '{', name, '}'].join('')
 export const CONTACT_POINT = 'layercode-kit'
 
 export type AlertSpec = {
@@ -234,14 +237,14 @@ export function contactPointFragments(): Record<string, string> {
   return {
     'contact-points.header.yaml': `${header}apiVersion: 1\ncontactPoints:\n  - orgId: 1\n    name: ${CONTACT_POINT}\n    receivers:\n`,
     'receiver-email.yaml': receiver('layercode-kit-email', 'email', {
-      addresses: '${ALERT_EMAIL_TO}',
+      addresses: grafanaEnv('ALERT_EMAIL_TO'),
       singleEmail: true,
     }),
     'receiver-slack.yaml': receiver('layercode-kit-slack', 'slack', {
-      url: '${SLACK_WEBHOOK_URL}',
+      url: grafanaEnv('SLACK_WEBHOOK_URL'),
     }),
     'receiver-webhook.yaml': receiver('layercode-kit-webhook', 'webhook', {
-      url: '${ALERT_WEBHOOK_URL}',
+      url: grafanaEnv('ALERT_WEBHOOK_URL'),
       httpMethod: 'POST',
     }),
   }

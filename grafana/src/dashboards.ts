@@ -99,9 +99,8 @@ function panel(spec: PanelSpec) {
       )
     }
   }
-  spec.queries.forEach((q, i) =>
-    builder.withTarget(query(spec.datasource, q, String.fromCharCode(65 + i))),
-  )
+  for (const [i, q] of spec.queries.entries())
+    builder.withTarget(query(spec.datasource, q, String.fromCharCode(65 + i)))
   return builder
 }
 

@@ -17,7 +17,7 @@ import {
   type SpanSpec,
 } from '../../agent/src/telemetry/contract.ts'
 import { generatedFiles } from '../../scripts/docs.ts'
-import { ALERTS, CONTACT_POINT, contactPointFragments } from './alerts.ts'
+import { ALERTS, CONTACT_POINT, contactPointFragments, grafanaEnv } from './alerts.ts'
 import { DASHBOARDS } from './dashboards.ts'
 import { concrete, datasourceUids, panelQueries, ruleQueries } from './inventory.ts'
 import { SELF_METRICS } from './queries.ts'
@@ -266,9 +266,9 @@ describe('contact points and policy', () => {
       )
     }
     const all = assemble(true, true).contactPoints[0]?.receivers ?? []
-    assert.equal(all[0]?.settings.addresses, '${ALERT_EMAIL_TO}')
-    assert.equal(all[1]?.settings.url, '${SLACK_WEBHOOK_URL}')
-    assert.equal(all[2]?.settings.url, '${ALERT_WEBHOOK_URL}')
+    assert.equal(all[0]?.settings.addresses, grafanaEnv('ALERT_EMAIL_TO'))
+    assert.equal(all[1]?.settings.url, grafanaEnv('SLACK_WEBHOOK_URL'))
+    assert.equal(all[2]?.settings.url, grafanaEnv('ALERT_WEBHOOK_URL'))
     const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')
     for (const name of Object.keys(fragments))
       assert.ok(compose.includes(`/alerting-src/${name}`), `init uses ${name}`)
