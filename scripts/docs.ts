@@ -2,9 +2,14 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { renderTelemetryDoc } from '../agent/src/telemetry/doc.ts'
 import { grafanaFiles } from '../grafana/src/generate.ts'
+import { renderGrafanaReadme } from '../grafana/src/readme.ts'
 
 export function generatedFiles(): Record<string, string> {
-  return { 'docs/telemetry.md': renderTelemetryDoc(), ...grafanaFiles() }
+  return {
+    'docs/telemetry.md': renderTelemetryDoc(),
+    'grafana/README.md': renderGrafanaReadme(),
+    ...grafanaFiles(),
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

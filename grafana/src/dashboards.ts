@@ -332,15 +332,8 @@ export const DASHBOARDS: DashboardSpec[] = [
         height: 8,
         queries: [{ expr: LOGQL.errorsByType, instant: true }],
       },
-      ts('Failing turns per minute', 'When did turns start failing?', 'short', [
-        {
-          expr: `${Q.turnsByOutcome.replace(`sum by (${l(Attr.Outcome)})`, 'sum')}`.replace(
-            'rate(',
-            `rate(`,
-          ),
-          legend: 'all turns',
-        },
-        { expr: Q.turnErrorRate, legend: 'error share' },
+      ts('Failing turns per minute', 'When did turns start failing, and how many?', 'short', [
+        { expr: Q.failedTurnsPerMinute, legend: 'failed turns' },
       ]),
       {
         title: 'Error logs',
@@ -479,14 +472,14 @@ export const DASHBOARDS: DashboardSpec[] = [
         'Dropped (queue full)',
         'Is data dropped because an exporter queue is full?',
         'short',
-        [{ expr: Q.dropped, legend: '{{exporter}}' }],
+        [{ expr: Q.dropped, legend: 'enqueue failed' }],
         { width: 8, threshold: 0 },
       ),
       ts(
         'Send failures',
         'Is data failing to reach a backend after retries?',
         'short',
-        [{ expr: Q.sendFailures, legend: '{{exporter}}' }],
+        [{ expr: Q.sendFailures, legend: 'send failed' }],
         { width: 8, threshold: 0 },
       ),
       ts(

@@ -1,6 +1,7 @@
 /** Every query of every generated panel and alert rule, for the checks and the end-to-end run. */
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { DASHBOARDS } from './dashboards.ts'
 import { grafanaFiles } from './generate.ts'
 
 export type Datasource = 'prometheus' | 'loki' | 'tempo'
@@ -37,6 +38,7 @@ export function panelQueries(files = grafanaFiles()): PanelQuery[] {
           datasource: type,
           datasourceUid: String(target.datasource?.uid),
           expr: String(type === 'tempo' ? target.query : target.expr),
+          needs: DASHBOARDS.find((d) => d.uid === dashboard.uid)?.panels[panel.id - 1]?.needs,
         })
       }
     }

@@ -39,8 +39,16 @@ export const SELF_METRICS = {
     'otelcol_exporter_sent_metric_points',
   ],
   /** Only present after a failure: queries on them fall back to 0. */
-  exporterSendFailed: 'otelcol_exporter_send_failed_.+',
-  exporterEnqueueFailed: 'otelcol_exporter_enqueue_failed_.+',
+  exporterSendFailed: [
+    'otelcol_exporter_send_failed_spans',
+    'otelcol_exporter_send_failed_log_records',
+    'otelcol_exporter_send_failed_metric_points',
+  ],
+  exporterEnqueueFailed: [
+    'otelcol_exporter_enqueue_failed_spans',
+    'otelcol_exporter_enqueue_failed_log_records',
+    'otelcol_exporter_enqueue_failed_metric_points',
+  ],
   queueSize: 'otelcol_exporter_queue_size',
   queueCapacity: 'otelcol_exporter_queue_capacity',
   prometheusSamples: 'prometheus_tsdb_head_samples_appended_total',
@@ -66,6 +74,13 @@ const rate = (series: string, selector: string, window = '$__rate_interval') =>
 const quantile = (q: number, metric: KitMetricName, by: string[], selector: string) =>
   `histogram_quantile(${q}, sum by (le${by.map((b) => `, ${b}`).join('')}) (${rate(`${m(metric)}_bucket`, selector)}))`
 
+/**
+ * The summed rate of several counters, each term 0 while its series does not exist yet.
+ * (One rate over {__name__=~"a|b"} would fail: rate drops the names and the series collide.)
+ */
+const totalRate = (series: readonly string[], matcher: string, window: string) =>
+  series.map((name) => `(sum(rate(${name}{${matcher}}[${window}])) or vector(0))`).join(' + ')
+
 /** Ratio of two counters' rates, 0 (not "no data") when the numerator has no series yet. */
 const ratio = (numerator: string, denominator: string) =>
   `(sum(${numerator}) or vector(0)) / sum(${denominator})`
@@ -90,6 +105,7 @@ export const Q = {
   firstSpeech: (q: number) =>
     quantile(q, 'layercode.turn.time_to_first_speech', [l(Attr.AgentName)], sel(agentVar)),
   turnsByOutcome: `sum by (${outcome}) (${rate(turns, sel(agentVar))}) * 60`,
+  failedTurnsPerMinute: `(sum(${rate(turns, sel(agentVar, `${outcome}="error"`))}) or vector(0)) * 60`,
   toolCallsPerMinute: `sum by (${l(Attr.ToolName)}, ${outcome}) (${rate(m('layercode.tool.calls'), sel(agentVar))}) * 60`,
   tokensPerMinute: `sum by (${l(Attr.RequestModel)}, ${l(Attr.TokenType)}) (${rate(`${m('gen_ai.client.token.usage')}_sum`, sel(agentVar))}) * 60`,
   tokensLastHour: `sum(increase(${m('gen_ai.client.token.usage')}_sum${sel(agentVar)}[1h]))`,
@@ -116,9 +132,13 @@ export const Q = {
   // Pipeline health
   accepted: (series: string) =>
     `sum by (receiver) (rate(${series}{${collector}}[$__rate_interval]))`,
-  refusedOrFailed: `sum(rate({__name__=~"${[...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed].join('|')}", ${collector}}[$__rate_interval])) or vector(0)`,
-  dropped: `sum by (exporter) (rate({__name__=~"${SELF_METRICS.exporterEnqueueFailed}", ${collector}}[$__rate_interval])) or vector(0)`,
-  sendFailures: `sum by (exporter) (rate({__name__=~"${SELF_METRICS.exporterSendFailed}", ${collector}}[$__rate_interval])) or vector(0)`,
+  refusedOrFailed: totalRate(
+    [...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed],
+    collector,
+    '$__rate_interval',
+  ),
+  dropped: totalRate(SELF_METRICS.exporterEnqueueFailed, collector, '$__rate_interval'),
+  sendFailures: totalRate(SELF_METRICS.exporterSendFailed, collector, '$__rate_interval'),
   queueFill: `max by (exporter) (${SELF_METRICS.queueSize}{${collector}}) / max by (exporter) (${SELF_METRICS.queueCapacity}{${collector}})`,
   ingestTempo: `sum(rate(${SELF_METRICS.exporterSent[0]}{${collector}, exporter="otlp_http/traces"}[$__rate_interval]))`,
   ingestLoki: `sum(rate(${SELF_METRICS.exporterSent[1]}{${collector}, exporter="otlp_http/logs"}[$__rate_interval]))`,
@@ -160,6 +180,6 @@ export const ALERT_PROMQL = {
   firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}, ${l(Attr.AgentName)}) (rate(${m('layercode.turn.time_to_first_speech')}_bucket[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
   // The agent reports its active-session gauge every export interval; silence means it is down.
   agentDown: `absent_over_time(${m('layercode.sessions.active')}{${l('service.name')}="${SERVICE}"}[1m])`,
-  collectorRefusing: `sum by (receiver) (rate({__name__=~"${[...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed].join('|')}", ${collector}}[${window}])) > 0`,
-  collectorExportFailing: `(sum by (exporter) (rate({__name__=~"${SELF_METRICS.exporterSendFailed}|${SELF_METRICS.exporterEnqueueFailed}", ${collector}}[${window}])) > 0) or (max by (exporter) (${SELF_METRICS.queueSize}{${collector}}) > ${THRESHOLD.queueBacklog})`,
+  collectorRefusing: `(${totalRate([...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed], collector, window)}) > 0`,
+  collectorExportFailing: `((${totalRate([...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)}) > 0) or (max by (exporter) (${SELF_METRICS.queueSize}{${collector}}) > ${THRESHOLD.queueBacklog})`,
 } as const

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
+import { concrete, panelQueries } from '../../grafana/src/inventory.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 import {
   EXPECTED_SERIES,
@@ -180,6 +181,17 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
     const outcome = (name: string) =>
       Number(byOutcome.find((r) => r.metric.layercode_outcome === name)?.value[1] ?? 0)
     assert.ok(outcome('ok') > 20 && outcome('error') > 0, JSON.stringify(byOutcome))
+  })
+
+  it('(c) every Prometheus-backed dashboard panel returns data from this pipeline', async () => {
+    const queries = panelQueries().filter((q) => q.datasource === 'prometheus' && !q.needs)
+    assert.ok(queries.length >= 35)
+    const empty: string[] = []
+    for (const q of queries) {
+      const result = await harness.query(concrete(q.expr))
+      if (result.length === 0) empty.push(`${q.dashboard} "${q.panel}": ${concrete(q.expr)}`)
+    }
+    assert.deepEqual(empty, [])
   })
 
   it('(e) loses nothing while Tempo, Loki and Prometheus are down for 30 s during traffic', async () => {

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { ruleQueries } from '../../grafana/src/inventory.ts'
+import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { Harness, waitFor } from './harness.ts'
+import { missingPrivileges } from './netns.ts'
+
+const missing = (await missingToolchain()) ?? (await missingPrivileges())
+if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the alert drills`)
+if (missing) console.log(`# SKIP alert drills: ${missing}`)
+
+const rules = Object.fromEntries(ruleQueries().map((r) => [r.uid, r.expr]))
+
+/** Each alert condition evaluated on the real Prometheus, as Grafana's query A does. */
+describe('alert conditions on the real Prometheus: quiet under normal load, firing under their fault', {
+  skip: missing,
+}, () => {
+  let harness: Harness
+  const firing = async (uid: string) => (await harness.query(String(rules[uid]))).length > 0
+  const firesWithin = async (uid: string, ms = 60_000) => {
+    await waitFor(`${uid} to fire`, () => firing(uid), ms).catch(() => {})
+    assert.equal(await firing(uid), true, `${uid} fires: ${rules[uid]}`)
+  }
+
+  before(async () => {
+    harness = await Harness.start(await ensureBinaries())
+  })
+  after(async () => {
+    await harness?.stop()
+  })
+
+  it('stays quiet under normal load', async () => {
+    await harness.loadgen([
+      '--rate=2',
+      '--duration=20',
+      '--think-time=0',
+      '--fail-rate=0',
+      '--slow-rate=0',
+    ])
+    // Two metric exports (10 s apart) after the traffic, so every rate has data.
+    await waitFor(
+      'turn metrics in Prometheus',
+      async () => (await harness.query('layercode_turns_total')).length > 0,
+      40_000,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 12_000))
+    const noisy: string[] = []
+    for (const [uid, expr] of Object.entries(rules))
+      if ((await harness.query(expr)).length > 0) noisy.push(uid)
+    assert.deepEqual(noisy, [])
+  })
+
+  it('token usage fires under a token burst', async () => {
+    await harness.loadgen(['--rate=2', '--duration=10', '--think-time=0', '--token-rate=0.5'])
+    await firesWithin('layercode-token-usage')
+    assert.equal(await firing('layercode-error-rate'), false, 'a token burst is not an error')
+  })
+
+  it('turn latency and time to first speech fire under slow turns', async () => {
+    await harness.loadgen([
+      '--rate=2',
+      '--duration=15',
+      '--think-time=0',
+      '--slow-rate=0.7',
+      '--concurrency=32',
+    ])
+    await firesWithin('layercode-latency-p95')
+    await firesWithin('layercode-first-speech')
+  })
+
+  it('error rate fires under an error burst', async () => {
+    assert.equal(await firing('layercode-error-rate'), false)
+    await harness.loadgen(['--rate=2', '--duration=15', '--think-time=0', '--fail-rate=0.5'])
+    await firesWithin('layercode-error-rate')
+  })
+
+  it('export failing fires while a backend is down', async () => {
+    assert.equal(await firing('layercode-collector-export'), false)
+    await harness.stopService('tempo')
+    try {
+      await harness.loadgen(['--rate=4', '--duration=20', '--think-time=0'])
+      await firesWithin('layercode-collector-export')
+    } finally {
+      await harness.startStandIn('tempo')
+    }
+  })
+
+  it('agent down fires when the agent stops', async () => {
+    assert.equal(await firing('layercode-agent-down'), false)
+    await harness.stopService('agent')
+    await firesWithin('layercode-agent-down', 100_000)
+  })
+})
