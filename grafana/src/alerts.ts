@@ -130,7 +130,8 @@ export const ALERTS: AlertSpec[] = [
     for: '2m',
     keepFiringFor: '5m',
     summary: 'A backend is not taking data: the collector queues it on disk or drops it.',
-    description: `An exporter failed to send or enqueue, or its persistent queue holds more than ${THRESHOLD.queueBacklog} batches: Tempo, Loki or Prometheus is down or slow.`,
+    description:
+      'An exporter failed to send or enqueue, or its persistent queue has not been empty for a minute: Tempo, Loki or Prometheus is down or too slow.',
     runbook:
       'Exporter queue fill names the exporter (otlp_http/traces = Tempo, /logs = Loki, /metrics = Prometheus). docker compose ps and logs of that backend. Queued data is sent once it is back; drops start when the queue is full.',
     panel: 'Exporter queue fill',

@@ -168,7 +168,6 @@ export const THRESHOLD = {
   latencyP95Seconds: 2,
   tokensPerHour: 1_000_000,
   firstSpeechP95Seconds: 1.5,
-  queueBacklog: 10,
 }
 
 const window = '5m'
@@ -181,5 +180,7 @@ export const ALERT_PROMQL = {
   // The agent reports its active-session gauge every export interval; silence means it is down.
   agentDown: `absent_over_time(${m('layercode.sessions.active')}{${l('service.name')}="${SERVICE}"}[1m])`,
   collectorRefusing: `(${totalRate([...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed], collector, window)}) > 0`,
-  collectorExportFailing: `((${totalRate([...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)}) > 0) or (max by (exporter) (${SELF_METRICS.queueSize}{${collector}}) > ${THRESHOLD.queueBacklog})`,
+  // A healthy queue drains between batches; one that never empties for a minute is a backend
+  // not taking data (the exporter retries without a deadline, so nothing counts as failed).
+  collectorExportFailing: `((${totalRate([...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)}) > 0) or (min by (exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0)`,
 } as const

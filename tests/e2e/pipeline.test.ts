@@ -186,11 +186,20 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
   it('(c) every Prometheus-backed dashboard panel returns data from this pipeline', async () => {
     const queries = panelQueries().filter((q) => q.datasource === 'prometheus' && !q.needs)
     assert.ok(queries.length >= 35)
-    const empty: string[] = []
-    for (const q of queries) {
-      const result = await harness.query(concrete(q.expr))
-      if (result.length === 0) empty.push(`${q.dashboard} "${q.panel}": ${concrete(q.expr)}`)
-    }
+    // rate() needs two scrapes of a counter (10 s apart) after it first appears.
+    let empty: string[] = []
+    await waitFor(
+      'data in every panel',
+      async () => {
+        empty = []
+        for (const q of queries) {
+          if ((await harness.query(concrete(q.expr))).length === 0)
+            empty.push(`${q.dashboard} "${q.panel}": ${concrete(q.expr)}`)
+        }
+        return empty.length === 0
+      },
+      60_000,
+    ).catch(() => {})
     assert.deepEqual(empty, [])
   })
 

@@ -1,0 +1,115 @@
+/**
+ * What the compose integration suite does, as data: the services it waits for, the traffic it
+ * drives, and every query and expectation it checks. `npm run test:integration -- --dry-run`
+ * prints it; compose.test.ts executes it.
+ */
+import { METRICS } from '../../agent/src/telemetry/contract.ts'
+import { ALERTS } from '../../grafana/src/alerts.ts'
+import { DASHBOARDS } from '../../grafana/src/dashboards.ts'
+import { panelQueries } from '../../grafana/src/inventory.ts'
+import {
+  EXPECTED_LOG_FIELDS,
+  EXPECTED_SERIES,
+  EXPECTED_SPAN_TREE,
+  SERVICE_NAME,
+  TRAFFIC,
+} from '../e2e/expectations.ts'
+import { loadCompose, oneShotServices } from '../stack.ts'
+
+export const COMPOSE_FILES = ['docker-compose.yml', 'tests/integration/docker-compose.timing.yml']
+export const GRAFANA_PASSWORD = 'integration-test-password'
+export const WEBHOOK_SECRET = 'dev-only-insecure-webhook-secret-change-me'
+export const URLS = {
+  agent: 'http://127.0.0.1:8000',
+  grafana: 'http://127.0.0.1:3000',
+  collector: 'http://127.0.0.1:4318',
+  mailpit: 'http://127.0.0.1:8025',
+}
+/** Bounds of every wait: the suite fails instead of hanging. */
+export const TIMEOUTS = { startupMs: 10 * 60_000, dataMs: 3 * 60_000, alertMs: 6 * 60_000 }
+
+const compose = loadCompose()
+export const SERVICES = Object.keys(compose.services)
+export const ONE_SHOTS = oneShotServices(compose)
+
+export const PLAN = {
+  compose: COMPOSE_FILES,
+  services: SERVICES.map((name) => ({
+    name,
+    waitFor: ONE_SHOTS.includes(name)
+      ? 'completes successfully'
+      : `healthcheck: ${(compose.services[name]?.healthcheck?.test ?? []).slice(1).join(' ')}`,
+  })),
+  traffic: {
+    ...TRAFFIC,
+    target: `${URLS.agent}/api/agent`,
+    plus: 'the loadgen service (0.5 conversations/s)',
+  },
+  tempo: {
+    search: `GET /api/datasources/proxy/uid/tempo/api/search?q={resource.service.name="${SERVICE_NAME}" && name="execute_tool list_menu"}`,
+    expect: EXPECTED_SPAN_TREE.map((s) =>
+      s.parent ? `${s.name} <- child of ${s.parent}` : s.name,
+    ),
+  },
+  prometheus: {
+    series: EXPECTED_SERIES.map((s) => `${s.series} with ${s.labels.join(', ')}`),
+    panels: panelQueries()
+      .filter((q) => q.datasource === 'prometheus')
+      .map((q) => `${q.dashboard} "${q.panel}" returns at least one series`),
+  },
+  loki: {
+    queryRange: `GET /api/datasources/proxy/uid/loki/loki/api/v1/query_range?query={service_name="${SERVICE_NAME}"}`,
+    expect: [
+      `"turn completed" lines carry ${EXPECTED_LOG_FIELDS.join(', ')}, trace_id and span_id`,
+      'a "turn failed" error line with error_code=injected_fault',
+    ],
+  },
+  grafana: {
+    datasources: ['prometheus', 'tempo', 'loki'].map(
+      (uid) => `GET /api/datasources/uid/${uid}/health is OK`,
+    ),
+    dashboards: DASHBOARDS.map((d) => `GET /api/dashboards/uid/${d.uid}`),
+    alertRules: ALERTS.map((a) => `GET /api/v1/provisioning/alert-rules/${a.uid}`),
+    alertDrill:
+      'an error burst (50% failing turns) makes "Turn error rate above 5%" fire and an e-mail arrive in Mailpit (GET /api/v1/search?query=subject:...)',
+  },
+  restart:
+    'restart loki while 50 tagged log records are sent through the collector; all 50 are in Loki afterwards',
+  teardown: 'docker compose down --volumes, even when a test fails',
+  metricsInContract: METRICS.length,
+}
+
+export function printPlan(): string {
+  const lines: string[] = []
+  const section = (title: string, items: unknown) => {
+    lines.push(`\n${title}`)
+    for (const item of Array.isArray(items) ? items : [items])
+      lines.push(`  - ${typeof item === 'string' ? item : JSON.stringify(item)}`)
+  }
+  lines.push('Compose integration suite (testcontainers DockerComposeEnvironment), the plan:')
+  section('compose files (random project name)', PLAN.compose)
+  section(
+    'services and what each is waited on',
+    PLAN.services.map((s) => `${s.name}: ${s.waitFor}`),
+  )
+  section('traffic', PLAN.traffic)
+  section(`Tempo (${PLAN.tempo.search})`, PLAN.tempo.expect)
+  section(
+    `Prometheus: every contract series (${PLAN.prometheus.series.length})`,
+    PLAN.prometheus.series,
+  )
+  section(
+    `Prometheus: every panel query (${PLAN.prometheus.panels.length})`,
+    PLAN.prometheus.panels,
+  )
+  section(`Loki (${PLAN.loki.queryRange})`, PLAN.loki.expect)
+  section('Grafana', [
+    ...PLAN.grafana.datasources,
+    ...PLAN.grafana.dashboards,
+    ...PLAN.grafana.alertRules,
+    PLAN.grafana.alertDrill,
+  ])
+  section('restart', PLAN.restart)
+  section('teardown', PLAN.teardown)
+  return lines.join('\n')
+}
