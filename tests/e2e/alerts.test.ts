@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { settle, waitFor } from '../../agent/src/testing/poll.ts'
 import { ruleQueries } from '../../grafana/src/inventory.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
-import { Harness, waitFor } from './harness.ts'
+import { Harness } from './harness.ts'
 import { missingPrivileges } from './netns.ts'
 
 const missing = (await missingToolchain()) ?? (await missingPrivileges())
@@ -18,8 +19,8 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
   let harness: Harness
   const firing = async (uid: string) => (await harness.query(String(rules[uid]))).length > 0
   const firesWithin = async (uid: string, ms = 60_000) => {
-    await waitFor(`${uid} to fire`, () => firing(uid), ms).catch(() => {})
-    assert.equal(await firing(uid), true, `${uid} fires: ${rules[uid]}`)
+    const { value: fired } = await settle(() => firing(uid), Boolean, ms)
+    assert.equal(fired, true, `${uid} fires: ${rules[uid]}`)
   }
 
   before(async () => {

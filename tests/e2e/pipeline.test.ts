@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
+import { settle, waitFor } from '../../agent/src/testing/poll.ts'
 import { concrete, panelQueries } from '../../grafana/src/inventory.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 import {
@@ -15,7 +16,7 @@ import {
   spanTreeProblems,
   TRAFFIC,
 } from './expectations.ts'
-import { COLLECTOR_MEMORY_LIMIT, Harness, waitFor } from './harness.ts'
+import { COLLECTOR_MEMORY_LIMIT, Harness } from './harness.ts'
 import { missingPrivileges } from './netns.ts'
 
 const missing = (await missingToolchain()) ?? (await missingPrivileges())
@@ -81,15 +82,11 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
   })
 
   it('(a) traces reach Tempo with the contract span tree and attributes', async () => {
-    let problems: string[] = []
-    await waitFor(
-      'the trace tree at the Tempo stand-in',
-      () => {
-        problems = spanTreeProblems(harness.recorded('tempo', 'traces').map(spanView))
-        return problems.length === 0
-      },
+    const { value: problems } = await settle(
+      () => spanTreeProblems(harness.recorded('tempo', 'traces').map(spanView)),
+      (found) => found.length === 0,
       30_000,
-    ).catch(() => {})
+    )
     assert.deepEqual(problems, [], await harness.diagnostics())
   })
 
@@ -136,15 +133,11 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
   })
 
   it('(b) logs reach Loki with trace_id/span_id, the call context and service.name', async () => {
-    let problems: string[] = []
-    await waitFor(
-      'turn logs at the Loki stand-in',
-      () => {
-        problems = logProblems(harness.recorded('loki', 'logs').map(logView))
-        return problems.length === 0
-      },
+    const { value: problems } = await settle(
+      () => logProblems(harness.recorded('loki', 'logs').map(logView)),
+      (found) => found.length === 0,
       30_000,
-    ).catch(() => {})
+    )
     assert.deepEqual(problems, [])
     const secret = 'dev-only-insecure-webhook-secret-change-me'
     assert.ok(
@@ -158,16 +151,12 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
       harness
         .query(`count by (__name__) ({service_name="${SERVICE_NAME}"})`)
         .then((r) => new Set(r.map((x) => String(x.metric.__name__))))
-    let present = new Set<string>()
     // Two export intervals (10 s each, OTEL_METRIC_EXPORT_INTERVAL in compose) after traffic.
-    await waitFor(
-      'every contract series',
-      async () => {
-        present = await names()
-        return EXPECTED_SERIES.every(({ series }) => present.has(series))
-      },
+    const { value: present = new Set<string>() } = await settle(
+      names,
+      (found) => EXPECTED_SERIES.every(({ series }) => found.has(series)),
       90_000,
-    ).catch(() => {})
+    )
     const absent = EXPECTED_SERIES.filter(({ series }) => !present.has(series)).map(
       ({ series }) => series,
     )
@@ -187,19 +176,18 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
     const queries = panelQueries().filter((q) => q.datasource === 'prometheus' && !q.needs)
     assert.ok(queries.length >= 35)
     // rate() needs two scrapes of a counter (10 s apart) after it first appears.
-    let empty: string[] = []
-    await waitFor(
-      'data in every panel',
+    const { value: empty } = await settle(
       async () => {
-        empty = []
+        const found: string[] = []
         for (const q of queries) {
           if ((await harness.query(concrete(q.expr))).length === 0)
-            empty.push(`${q.dashboard} "${q.panel}": ${concrete(q.expr)}`)
+            found.push(`${q.dashboard} "${q.panel}": ${concrete(q.expr)}`)
         }
-        return empty.length === 0
+        return found
       },
+      (found) => found.length === 0,
       60_000,
-    ).catch(() => {})
+    )
     assert.deepEqual(empty, [])
   })
 
@@ -306,22 +294,21 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
           .filter((a) => a['e2e.run'] === tag)
           .map((a) => Number(a['e2e.seq'])),
       )
-    await waitFor(
-      'every queued span, log and metric point after the restart',
-      async () => {
-        const series = await harness.query(`count(e2e_outage_probe{e2e_run="${tag}"})`)
-        return (
-          seqs(harness.recorded('tempo', 'traces')).size === N &&
-          seqs(harness.recorded('loki', 'logs')).size === N &&
-          Number(series[0]?.value[1]) === N
-        )
-      },
+    // Every queued span, log record and metric point after the restart.
+    const { value: delivered } = await settle(
+      async () => ({
+        spans: seqs(harness.recorded('tempo', 'traces')).size,
+        logs: seqs(harness.recorded('loki', 'logs')).size,
+        points: Number(
+          (await harness.query(`count(e2e_outage_probe{e2e_run="${tag}"})`))[0]?.value[1],
+        ),
+      }),
+      (d) => d.spans === N && d.logs === N && d.points === N,
       120_000,
-    ).catch(() => {})
-    assert.equal(seqs(harness.recorded('tempo', 'traces')).size, N, 'every span')
-    assert.equal(seqs(harness.recorded('loki', 'logs')).size, N, 'every log record')
-    const series = await harness.query(`count(e2e_outage_probe{e2e_run="${tag}"})`)
-    assert.equal(Number(series[0]?.value[1]), N, 'every metric point')
+    )
+    assert.equal(delivered?.spans, N, 'every span')
+    assert.equal(delivered?.logs, N, 'every log record')
+    assert.equal(delivered?.points, N, 'every metric point')
   })
 
   it("(e) keeps the collector's memory under its limit during a 10x burst", async () => {

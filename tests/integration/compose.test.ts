@@ -15,6 +15,8 @@ import {
   Wait,
 } from 'testcontainers'
 import { runLoad } from '../../agent/src/loadgen/run.ts'
+import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
+import { settle } from '../../agent/src/testing/poll.ts'
 import { ALERTS } from '../../grafana/src/alerts.ts'
 import { DASHBOARDS } from '../../grafana/src/dashboards.ts'
 import { concrete, panelQueries } from '../../grafana/src/inventory.ts'
@@ -63,27 +65,15 @@ async function eventually<T>(
   ms: number,
   probe: () => Promise<T | undefined>,
 ): Promise<T> {
-  const deadline = Date.now() + ms
-  let last: unknown
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe()
-      if (value !== undefined) return value
-    } catch (error) {
-      last = error
-    }
-    await sleep(3000)
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
+  const { done, value, error } = await settle(probe, (v) => v !== undefined, ms, 3000)
+  if (done) return value as T
+  throw new Error(`timed out waiting for ${what}${error ? `: ${(error as Error).message}` : ''}`)
 }
 const promQuery = (q: string) =>
   grafana<{ data: { result: Array<{ metric: Record<string, string> }> } }>(
     `/api/datasources/proxy/uid/prometheus/api/v1/query?query=${encodeURIComponent(q)}`,
   ).then((r) => r.data.result)
 
-type OtlpAttribute = { key: string; value: Record<string, unknown> }
-const attributes = (list: OtlpAttribute[] = []) =>
-  Object.fromEntries(list.map((a) => [a.key, Object.values(a.value)[0]]))
 const b64hex = (id: string) =>
   /^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex')
 
@@ -135,7 +125,7 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
       )
       const spans: SpanView[] = (
         (trace.batches ?? trace.resourceSpans ?? []) as Array<{
-          resource: { attributes: OtlpAttribute[] }
+          resource: unknown
           scopeSpans: Array<{ spans: Array<Record<string, unknown>> }>
         }>
       ).flatMap((rs) =>
@@ -145,8 +135,8 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
             traceId: b64hex(String(s.traceId)),
             spanId: b64hex(String(s.spanId)),
             parentSpanId: s.parentSpanId ? b64hex(String(s.parentSpanId)) : '',
-            attributes: attributes(s.attributes as OtlpAttribute[]),
-            resource: attributes(rs.resource.attributes),
+            attributes: attributesOf(s),
+            resource: attributesOf(rs.resource),
           })),
         ),
       )

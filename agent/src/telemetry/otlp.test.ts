@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { describe, it } from 'node:test'
 import { sendWebhook } from '../protocol/client.ts'
-import { attributesOf, eventually, startOtlpReceiver } from '../testing/otlp-receiver.ts'
+import { attributesOf, startOtlpReceiver } from '../testing/otlp-receiver.ts'
+import { settle } from '../testing/poll.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
 const SECRET = 'whsec_otlp_test_0123456789'
@@ -51,34 +52,40 @@ describe('OTLP export from the agent started as users start it', () => {
     })
     try {
       await conversation(agent.url, 'wire')
-      const spanNames = () => receiver.items('traces').map((s) => s.name)
-      assert.ok(
-        await eventually(() =>
+      const spans = await settle(
+        () => receiver.items('traces').map((s) => s.name),
+        (names) =>
           ['POST /api/agent', 'invoke_agent bakery', 'execute_tool list_menu'].every((n) =>
-            spanNames().includes(n),
+            names.includes(n),
           ),
-        ),
-        `spans arrived: ${[...new Set(spanNames())].join(', ')}`,
+        10_000,
+        50,
       )
+      assert.ok(spans.done, `spans arrived: ${[...new Set(spans.value)].join(', ')}`)
       const server = receiver.items('traces').find((s) => s.name === 'POST /api/agent')
       assert.equal(server?.kind, 2, 'SPAN_KIND_SERVER')
       assert.equal(attributesOf(server)['http.route'], '/api/agent')
-      const metricNames = () => receiver.items('metrics').map((m) => m.name)
-      assert.ok(
-        await eventually(() =>
+      const metrics = await settle(
+        () => receiver.items('metrics').map((m) => m.name),
+        (names) =>
           ['layercode.turns', 'gen_ai.client.token.usage', 'http.server.request.duration'].every(
-            (n) => metricNames().includes(n),
+            (n) => names.includes(n),
           ),
-        ),
+        10_000,
+        50,
       )
+      assert.ok(metrics.done, `metrics arrived: ${[...new Set(metrics.value)].join(', ')}`)
       const logs = () => receiver.items('logs')
-      assert.ok(
-        await eventually(() =>
-          logs().some(
+      const completed = await settle(
+        logs,
+        (records) =>
+          records.some(
             (l) => (l.body as { stringValue?: string })?.stringValue === 'turn completed',
           ),
-        ),
+        10_000,
+        50,
       )
+      assert.ok(completed.done, 'the "turn completed" log arrived')
       const turnLog = logs().find((l) => attributesOf(l).turn_id === 't1')
       assert.match(String(turnLog?.traceId), /^[0-9a-f]{32}$/)
       assert.equal(attributesOf(turnLog).conversation_id, 'c_wire')

@@ -80,13 +80,3 @@ export function attributesOf(item: unknown): Record<string, unknown> {
   }>
   return Object.fromEntries(list.map(({ key, value }) => [key, Object.values(value)[0]]))
 }
-
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (check()) return true
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return check()
-}
