@@ -8,7 +8,8 @@
  *   BENCH_SECONDS (default 8) per measured round, BENCH_ROUNDS (2), BENCH_CONCURRENCY (8),
  *   BENCH_OFFERED_SHARE (0.25) of the telemetry-off capacity for the open-loop phase,
  *   OTEL_EXPORTER_OTLP_ENDPOINT to export to a running collector instead of a local sink,
- *   BENCH_OTEL_ENV='{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE":"64"}' to try SDK settings on the telemetry side.
+ *   BENCH_OTEL_ENV='{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE":"64"}' to try SDK settings on the telemetry side
+ *   (e.g. '{"OTEL_METRICS_EXPORTER":"none","OTEL_LOGS_EXPORTER":"none"}' for the cost of traces alone).
  */
 import { percentile } from '../loadgen/stats.ts'
 import { sendWebhook } from '../protocol/client.ts'
@@ -20,6 +21,19 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
 const offeredShare = Number(process.env.BENCH_OFFERED_SHARE ?? 0.25)
+const otelEnv = parseOtelEnv(process.env.BENCH_OTEL_ENV)
+
+function parseOtelEnv(json: string | undefined): Record<string, string> {
+  const value: unknown = JSON.parse(json || '{}')
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.values(value).some((v) => typeof v !== 'string')
+  )
+    throw new Error(`BENCH_OTEL_ENV must be a JSON object of strings, got ${json}`)
+  return value as Record<string, string>
+}
 
 type Sample = { requests: number; seconds: number; latencies: number[]; errors: number }
 
@@ -108,7 +122,7 @@ async function withAgent<T>(
       LAYERCODE_WEBHOOK_SECRET: SECRET,
       HISTORY_MAX_TURNS: '5',
       ...(telemetry
-        ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_METRIC_EXPORT_INTERVAL: '5000' }
+        ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_METRIC_EXPORT_INTERVAL: '5000', ...otelEnv }
         : { OTEL_SDK_DISABLED: 'true' }),
     },
   })
@@ -159,6 +173,8 @@ const summary = (label: string, s: Sample) => {
 console.log(
   `echo agent, ${concurrency} concurrent callers, ${rounds} x ${seconds} s per mode, exporting to ${sink ? 'a local OTLP/HTTP sink' : endpoint}`,
 )
+if (Object.keys(otelEnv).length > 0)
+  console.log(`telemetry side also runs with ${JSON.stringify(otelEnv)}`)
 console.log('saturated (closed loop)')
 const a = summary('telemetry off', merge(off))
 const b = summary('telemetry on', merge(on))
