@@ -37,12 +37,12 @@ export type AlertSpec = {
 export const ALERTS: AlertSpec[] = [
   {
     uid: 'layercode-error-rate',
-    title: 'Turn error rate above 5%',
+    title: `Turn error rate above ${THRESHOLD.errorRate * 100}%`,
     severity: 'critical',
     expr: ALERT_PROMQL.errorRate,
     for: '2m',
     keepFiringFor: '5m',
-    summary: 'More than 5% of turns fail (service {{ index $labels "service_name" }}).',
+    summary: `More than ${THRESHOLD.errorRate * 100}% of turns fail (service {{ index $labels "service_name" }}).`,
     description: `Over the last 5 minutes more than ${THRESHOLD.errorRate * 100}% of session.start and message turns ended in an agent error: callers hear the fallback apology instead of an answer.`,
     runbook:
       'Open Traces and errors: the failed-turns table and the error logs name the exception (error.type) and link to the traces. A model provider outage shows as chat spans with error.type; an injected_fault comes from the load generator. Roll back a bad deploy first, investigate second.',
@@ -51,12 +51,12 @@ export const ALERTS: AlertSpec[] = [
   },
   {
     uid: 'layercode-latency-p95',
-    title: 'Turn latency p95 above 2 s',
+    title: `Turn latency p95 above ${THRESHOLD.latencyP95Seconds} s`,
     severity: 'warning',
     expr: ALERT_PROMQL.latencyP95,
     for: '5m',
     keepFiringFor: '5m',
-    summary: 'p95 turn duration is above 2 s.',
+    summary: `p95 turn duration is above ${THRESHOLD.latencyP95Seconds} s.`,
     description: `The slowest 5% of turns take longer than ${THRESHOLD.latencyP95Seconds} s from webhook to response.end.`,
     runbook:
       'Check Model call latency p95 (a slow provider or model), Tool calls (a slow tool), and the slowest turns in Traces and errors. Event-loop delay on the System dashboard shows a saturated agent.',
@@ -65,12 +65,12 @@ export const ALERTS: AlertSpec[] = [
   },
   {
     uid: 'layercode-token-usage',
-    title: 'Token usage above 1M per hour',
+    title: `Token usage above ${THRESHOLD.tokensPerHour / 1_000_000}M per hour`,
     severity: 'warning',
     expr: ALERT_PROMQL.tokensPerHour,
     for: '0s',
     keepFiringFor: '15m',
-    summary: 'More than 1,000,000 tokens used in the last hour.',
+    summary: `More than ${THRESHOLD.tokensPerHour.toLocaleString('en-US')} tokens used in the last hour.`,
     description: `Input plus output tokens over the last hour exceed ${THRESHOLD.tokensPerHour.toLocaleString('en-US')}: cost is running above plan.`,
     runbook:
       'Tokens per minute by model shows which model and whether input (long histories, big prompts) or output grows. Look for a conversation loop or a client retrying; cap history (HISTORY_MAX_TURNS) or switch the model.',
@@ -79,12 +79,12 @@ export const ALERTS: AlertSpec[] = [
   },
   {
     uid: 'layercode-first-speech',
-    title: 'Time to first speech p95 above 1.5 s',
+    title: `Time to first speech p95 above ${THRESHOLD.firstSpeechP95Seconds} s`,
     severity: 'warning',
     expr: ALERT_PROMQL.firstSpeechP95,
     for: '5m',
     keepFiringFor: '5m',
-    summary: 'Callers wait more than 1.5 s before the agent speaks.',
+    summary: `Callers wait more than ${THRESHOLD.firstSpeechP95Seconds} s before the agent speaks.`,
     description: `The p95 of the time from the webhook to the first response.tts chunk is above ${THRESHOLD.firstSpeechP95Seconds} s: callers hear silence.`,
     runbook:
       'Usually the model is slow to its first token, or a tool call runs before anything is said. Compare Model call latency p95, and consider speaking a short acknowledgement before slow tools.',

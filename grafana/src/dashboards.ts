@@ -24,8 +24,8 @@ import {
   DataqueryBuilder as TempoQuery,
 } from '@grafana/grafana-foundation-sdk/tempo'
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries'
-import { Attr } from '../../agent/src/telemetry/contract.ts'
-import { LOGQL, l, m, Q, SELF_METRICS, SERVICE, THRESHOLD, TRACEQL } from './queries.ts'
+import { Attr, DEFAULT_SERVICE_NAME } from '../../agent/src/telemetry/contract.ts'
+import { LOGQL, l, m, Q, SELF_METRICS, THRESHOLD, TRACEQL } from './queries.ts'
 
 export const DATASOURCES = {
   prometheus: { type: 'prometheus', uid: 'prometheus' },
@@ -185,8 +185,8 @@ export const DASHBOARDS: DashboardSpec[] = [
       'Requests, latency, errors, turns, tools, tokens and sessions of your voice agents.',
     variables: standardVariables,
     links: [
-      explore('Traces in Explore', 'tempo', `{resource.service.name="${SERVICE}"}`),
-      explore('Logs in Explore', 'loki', `{service_name="${SERVICE}"}`),
+      explore('Traces in Explore', 'tempo', `{resource.service.name="${DEFAULT_SERVICE_NAME}"}`),
+      explore('Logs in Explore', 'loki', `{service_name="${DEFAULT_SERVICE_NAME}"}`),
     ],
     panels: [
       {

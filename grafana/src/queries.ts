@@ -5,6 +5,7 @@
  */
 import {
   Attr,
+  DEFAULT_SERVICE_NAME,
   type KitMetricName,
   metricSpec,
   prometheusLabel,
@@ -61,7 +62,6 @@ export const SELF_METRICS = {
   spanLatency: 'traces_spanmetrics_latency_bucket',
 } as const
 
-export const SERVICE = 'layercode-agent'
 const collector = 'job="collector"'
 
 /** Label matchers of the dashboards' variables. */
@@ -178,7 +178,7 @@ export const ALERT_PROMQL = {
   tokensPerHour: `sum by (${l('service.name')}) (increase(${m('gen_ai.client.token.usage')}_sum[1h])) > ${THRESHOLD.tokensPerHour}`,
   firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}, ${l(Attr.AgentName)}) (rate(${m('layercode.turn.time_to_first_speech')}_bucket[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
   // The agent reports its active-session gauge every export interval; silence means it is down.
-  agentDown: `absent_over_time(${m('layercode.sessions.active')}{${l('service.name')}="${SERVICE}"}[1m])`,
+  agentDown: `absent_over_time(${m('layercode.sessions.active')}{${l('service.name')}="${DEFAULT_SERVICE_NAME}"}[1m])`,
   collectorRefusing: `(${totalRate([...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed], collector, window)}) > 0`,
   // A healthy queue drains between batches; one that never empties for a minute is a backend
   // not taking data (the exporter retries without a deadline, so nothing counts as failed).

@@ -4,6 +4,7 @@
  * integration suite (Tempo, Loki and Prometheus APIs). Both feed normalised views in.
  */
 import {
+  DEFAULT_SERVICE_NAME,
   LOG_CONTEXT_FIELDS,
   METRICS,
   type MetricSpec,
@@ -13,7 +14,7 @@ import {
   SPANS,
 } from '../../agent/src/telemetry/contract.ts'
 
-export const SERVICE_NAME = 'layercode-agent'
+export const SERVICE_NAME = DEFAULT_SERVICE_NAME
 /** The agent compose runs by default, with the tools the trace tree below needs. */
 export const AGENT = 'bakery'
 

@@ -4,6 +4,9 @@
  * their names from here; tests fail when emitted data and this file disagree.
  */
 
+/** `service.name` when OTEL_SERVICE_NAME does not set one; the stack's queries expect it. */
+export const DEFAULT_SERVICE_NAME = 'layercode-agent'
+
 export const Attr = {
   EventType: 'layercode.event.type',
   ConversationId: 'layercode.conversation.id',

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_SERVICE_NAME,
   KIT_METRICS,
   LOG_CONTEXT_FIELDS,
   LOG_TRACE_FIELDS,
@@ -71,7 +72,7 @@ export function renderTelemetryDoc(): string {
     row(['---', '---']),
     row([
       code('service.name'),
-      `${code('layercode-agent')} (override with ${code('OTEL_SERVICE_NAME')})`,
+      `${code(DEFAULT_SERVICE_NAME)} (override with ${code('OTEL_SERVICE_NAME')})`,
     ]),
     row([code('service.version'), "the agent package's version"]),
     row([

@@ -6,7 +6,7 @@ import {
   metrics,
   type ObservableGauge,
 } from '@opentelemetry/api'
-import { type KitMetricName, metricSpec } from './contract.ts'
+import { Attr, type KitMetricName, metricSpec } from './contract.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
 import { activeSessionCounts } from './sessions.ts'
 
@@ -54,7 +54,7 @@ function create(provider: MeterProvider): Instruments {
   )
   sessionsActive.addCallback((result) => {
     for (const [agent, count] of activeSessionCounts())
-      result.observe(count, { 'gen_ai.agent.name': agent })
+      result.observe(count, { [Attr.AgentName]: agent })
   })
   return {
     tokenUsage: histogram('gen_ai.client.token.usage'),

@@ -1,5 +1,6 @@
 import packageJson from '../../package.json' with { type: 'json' }
+import { DEFAULT_SERVICE_NAME } from './contract.ts'
 
-/** The instrumentation scope of everything the kit itself emits. */
-export const SCOPE_NAME = 'layercode-agent'
+/** The instrumentation scope of everything the kit itself emits, named after the service. */
+export const SCOPE_NAME = DEFAULT_SERVICE_NAME
 export const SCOPE_VERSION = packageJson.version

@@ -11,8 +11,8 @@ import {
 } from '@opentelemetry/sdk-metrics'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
-import { KIT_METRICS, type MetricSpec } from './contract.ts'
-import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
+import { DEFAULT_SERVICE_NAME, KIT_METRICS, type MetricSpec } from './contract.ts'
+import { SCOPE_VERSION } from './scope.ts'
 import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
 
 export type TelemetryOptions = {
@@ -32,7 +32,7 @@ export type Telemetry = {
 function kitResource(env: Record<string, string | undefined>) {
   return defaultResource().merge(
     resourceFromAttributes({
-      'service.name': SCOPE_NAME,
+      'service.name': DEFAULT_SERVICE_NAME,
       'service.version': SCOPE_VERSION,
       'deployment.environment.name': env.APP_ENV || 'development',
     }),
