@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, readFile, rm } from 'node:fs/promises'
+import { cp, mkdir, rm } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -87,13 +87,13 @@ export async function ensurePrometheus(): Promise<{ prometheus: string; promtool
   // Prometheus' Go module tags are v0.3XY.Z for release 3.XY.Z.
   const [, minor, patch] = version.split('.') as [string, string, string]
   const moduleVersion = `v0.3${minor.padStart(2, '0')}.${patch}`
-  const goMod = await readFile(rootPath('tests/e2e/prometheus/go.mod'), 'utf8')
+  const goMod = readText('tests/e2e/prometheus/go.mod')
   if (!goMod.includes(`github.com/prometheus/prometheus ${moduleVersion}`)) {
     throw new Error(
       `tests/e2e/prometheus/go.mod does not pin github.com/prometheus/prometheus ${moduleVersion} (compose runs ${image})`,
     )
   }
-  const goSum = await readFile(rootPath('tests/e2e/prometheus/go.sum'), 'utf8')
+  const goSum = readText('tests/e2e/prometheus/go.sum')
   const dir = path.join(CACHE, `prometheus-${version}-${hash(goMod + goSum)}`)
   const binaries = {
     prometheus: path.join(dir, 'prometheus'),

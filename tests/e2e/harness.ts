@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { stringify } from 'yaml'
 import { type OtlpSignal, otlpItems } from '../../agent/src/testing/otlp-receiver.ts'
-import { loadCompose, ROOT, rootPath } from '../stack.ts'
+import { waitFor } from '../../agent/src/testing/poll.ts'
+import { loadCompose, ROOT, readText, rootPath } from '../stack.ts'
 import type { Binaries } from './binaries.ts'
 import { addressOf, nsName, type ServiceName, setup, teardown } from './netns.ts'
 
@@ -49,22 +50,12 @@ async function stopProc(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGTER
   clearTimeout(timer)
 }
 
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      if (await check()) return
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
+/** The agent image's exec-form ENTRYPOINT, read from its Dockerfile so both start the agent alike. */
+function imageEntrypoint(): string[] {
+  const dockerfile = readText('agent/Dockerfile')
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1]
+  if (!entrypoint) throw new Error('agent/Dockerfile has no exec-form ENTRYPOINT')
+  return JSON.parse(entrypoint) as string[]
 }
 
 const standInConfig = (receiver: Record<string, unknown>, signal: 'traces' | 'logs') =>
@@ -252,13 +243,7 @@ export class Harness {
       LAYERCODE_API_BASE_URL: `http://${addressOf('prometheus')}:1`,
       ...extraEnv,
     }
-    const entrypoint = [
-      'node',
-      '--import',
-      './agent/src/telemetry/register.ts',
-      '--',
-      'agent/src/cli.ts',
-    ]
+    const entrypoint = imageEntrypoint()
     this.procs.set(
       'agent',
       inNamespace(
