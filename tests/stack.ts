@@ -58,6 +58,10 @@ export function loadCompose(env: Record<string, string | undefined> = {}): Compo
   return resolve(parse(readText('docker-compose.yml'), { merge: true })) as Compose
 }
 
+/** The webhook secret compose gives the agent and the load generator (its default on a fresh clone). */
+export const composeWebhookSecret = (compose: Compose = loadCompose()): string =>
+  compose.services.agent?.environment?.LAYERCODE_WEBHOOK_SECRET ?? ''
+
 /** Variables docker-compose.yml reads. */
 export function composeVariables(): string[] {
   return [

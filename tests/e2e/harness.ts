@@ -13,7 +13,7 @@ import path from 'node:path'
 import { stringify } from 'yaml'
 import { type OtlpSignal, otlpItems } from '../../agent/src/testing/otlp-receiver.ts'
 import { waitFor } from '../../agent/src/testing/poll.ts'
-import { loadCompose, ROOT, readText, rootPath } from '../stack.ts'
+import { composeWebhookSecret, loadCompose, ROOT, readText, rootPath } from '../stack.ts'
 import type { Binaries } from './binaries.ts'
 import { addressOf, nsName, type ServiceName, setup, teardown } from './netns.ts'
 
@@ -258,7 +258,7 @@ export class Harness {
 
   /** Runs the load generator next to the agent, as the compose service does, and returns its JSON summary. */
   async loadgen(args: string[]): Promise<Record<string, unknown>> {
-    const secret = compose.services.loadgen?.environment?.LAYERCODE_WEBHOOK_SECRET ?? ''
+    const secret = composeWebhookSecret(compose)
     const output: string[] = []
     const proc = inNamespace(
       'agent',

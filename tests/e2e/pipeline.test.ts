@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
 import { settle, waitFor } from '../../agent/src/testing/poll.ts'
 import { concrete, panelQueries } from '../../grafana/src/inventory.ts'
+import { composeWebhookSecret } from '../stack.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 import {
   EXPECTED_SERIES,
@@ -139,7 +140,7 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
       30_000,
     )
     assert.deepEqual(problems, [])
-    const secret = 'dev-only-insecure-webhook-secret-change-me'
+    const secret = composeWebhookSecret()
     assert.ok(
       !JSON.stringify(harness.recorded('loki', 'logs')).includes(secret),
       'no secret in any log',

@@ -14,11 +14,10 @@ import {
   SERVICE_NAME,
   TRAFFIC,
 } from '../e2e/expectations.ts'
-import { loadCompose, oneShotServices } from '../stack.ts'
+import { composeWebhookSecret, loadCompose, oneShotServices } from '../stack.ts'
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'tests/integration/docker-compose.timing.yml']
 export const GRAFANA_PASSWORD = 'integration-test-password'
-export const WEBHOOK_SECRET = 'dev-only-insecure-webhook-secret-change-me'
 export const URLS = {
   agent: 'http://127.0.0.1:8000',
   grafana: 'http://127.0.0.1:3000',
@@ -29,6 +28,7 @@ export const URLS = {
 export const TIMEOUTS = { startupMs: 10 * 60_000, dataMs: 3 * 60_000, alertMs: 6 * 60_000 }
 
 const compose = loadCompose()
+export const WEBHOOK_SECRET = composeWebhookSecret(compose)
 export const SERVICES = Object.keys(compose.services)
 export const ONE_SHOTS = oneShotServices(compose)
 
