@@ -131,7 +131,7 @@ export const ALERTS: AlertSpec[] = [
     keepFiringFor: '5m',
     summary: 'A backend is not taking data: the collector queues it on disk or drops it.',
     description:
-      'An exporter failed to send or enqueue, or its persistent queue has not been empty for a minute: Tempo, Loki or Prometheus is down or too slow.',
+      'An exporter dropped data (send or enqueue failed), its persistent queue has held data for a minute with nothing sent, or the queue is over half full: Tempo, Loki or Prometheus is down or too slow.',
     runbook:
       'Exporter queue fill names the exporter (otlp_http/traces = Tempo, /logs = Loki, /metrics = Prometheus). docker compose ps and logs of that backend. Queued data is sent once it is back; drops start when the queue is full.',
     panel: 'Exporter queue fill',

@@ -180,7 +180,8 @@ export const ALERT_PROMQL = {
   // The agent reports its active-session gauge every export interval; silence means it is down.
   agentDown: `absent_over_time(${m('layercode.sessions.active')}{${l('service.name')}="${DEFAULT_SERVICE_NAME}"}[1m])`,
   collectorRefusing: `(${totalRate([...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed], collector, window)}) > 0`,
-  // A healthy queue drains between batches; one that never empties for a minute is a backend
-  // not taking data (the exporter retries without a deadline, so nothing counts as failed).
-  collectorExportFailing: `((${totalRate([...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)}) > 0) or (min by (exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0)`,
+  // The exporters retry without a deadline, so an outage counts nothing as failed: it shows as
+  // a queue that has held data for a minute while nothing was sent (a busy queue is rarely
+  // empty when scraped, but it sends), or one over half full. Failed counts are data lost.
+  collectorExportFailing: `((${totalRate([...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)}) > 0) or ((min by (exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0) unless on (exporter) (${SELF_METRICS.exporterSent.map((name) => `sum by (exporter) (increase(${name}{${collector}}[1m]))`).join(' or ')}) > 0) or (${Q.queueFill}) > 0.5`,
 } as const

@@ -45,9 +45,12 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
       40_000,
     )
     await new Promise((resolve) => setTimeout(resolve, 12_000))
+    // Each noisy rule with the series that made it fire, so a failure says why.
     const noisy: string[] = []
-    for (const [uid, expr] of Object.entries(rules))
-      if ((await harness.query(expr)).length > 0) noisy.push(uid)
+    for (const [uid, expr] of Object.entries(rules)) {
+      const series = await harness.query(expr)
+      if (series.length > 0) noisy.push(`${uid}: ${JSON.stringify(series)}`)
+    }
     assert.deepEqual(noisy, [])
   })
 
