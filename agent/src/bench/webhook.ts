@@ -11,9 +11,12 @@
  *   BENCH_OTEL_ENV='{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE":"64"}' to try SDK settings on the telemetry side
  *   (e.g. '{"OTEL_METRICS_EXPORTER":"none","OTEL_LOGS_EXPORTER":"none"}' for the cost of traces alone).
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { percentile } from '../loadgen/stats.ts'
 import { sendWebhook } from '../protocol/client.ts'
-import { startOtlpReceiver } from '../testing/otlp-receiver.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
 const SECRET = 'whsec_bench_0123456789abcdef'
@@ -35,80 +38,99 @@ function parseOtelEnv(json: string | undefined): Record<string, string> {
   return value as Record<string, string>
 }
 
-type Sample = { requests: number; seconds: number; latencies: number[]; errors: number }
+type Sample = {
+  requests: number
+  seconds: number
+  latencies: number[]
+  errors: number
+  /** Share of one core the driver itself used: near 1, it (not the agent) set the pace. */
+  driverLoad: number
+}
 
-async function drive(url: string, durationS: number): Promise<Sample> {
-  const latencies: number[] = []
-  let errors = 0
-  let n = 0
+/** Runs `fn` and measures it: wall time and this process's CPU share of one core. */
+async function measured(
+  fn: () => Promise<{ latencies: number[]; errors: number }>,
+): Promise<Sample> {
   const started = performance.now()
-  const stopAt = started + durationS * 1000
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      while (performance.now() < stopAt) {
-        n += 1
-        const body = {
-          type: 'message',
-          session_id: `s${worker}`,
-          conversation_id: `c${worker}`,
-          turn_id: `t${n}`,
-          text: 'benchmark',
-        }
-        const result = await sendWebhook({ url, secret: SECRET, body })
-        if (result.status !== 200 || result.events.at(-1)?.event.type !== 'response.end')
-          errors += 1
-        else latencies.push(result.totalMs)
-      }
-    }),
-  )
+  const cpu = process.cpuUsage()
+  const { latencies, errors } = await fn()
+  const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
   return {
     requests: latencies.length,
-    seconds: (performance.now() - started) / 1000,
+    seconds,
     latencies,
     errors,
+    driverLoad: (used.user + used.system) / 1e6 / seconds,
   }
 }
 
-/** Open loop: one request every 1/rate s whatever the answers do, bounded in flight. */
-async function offer(url: string, rate: number, durationS: number): Promise<Sample> {
-  const latencies: number[] = []
-  let errors = 0
-  const inFlight = new Set<Promise<void>>()
-  const started = performance.now()
-  for (let i = 0; performance.now() - started < durationS * 1000; i++) {
-    const due = started + (i * 1000) / rate
-    const wait = due - performance.now()
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-    if (inFlight.size >= 256) {
-      errors += 1 // the agent fell behind the offered rate
-      continue
-    }
-    const body = {
-      type: 'message',
-      session_id: 's',
-      conversation_id: `c${i % 64}`,
-      turn_id: `t${i}`,
-      text: 'benchmark',
-    }
-    const task = sendWebhook({ url, secret: SECRET, body }).then(
-      (result) => {
-        if (result.status !== 200) errors += 1
-        else latencies.push(result.totalMs)
-      },
-      () => {
-        errors += 1
-      },
+/** Closed loop: `concurrency` callers, each sending its next turn when the last one ended. */
+function drive(url: string, durationS: number): Promise<Sample> {
+  return measured(async () => {
+    const latencies: number[] = []
+    let errors = 0
+    let n = 0
+    const stopAt = performance.now() + durationS * 1000
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, worker) => {
+        while (performance.now() < stopAt) {
+          n += 1
+          const body = {
+            type: 'message',
+            session_id: `s${worker}`,
+            conversation_id: `c${worker}`,
+            turn_id: `t${n}`,
+            text: 'benchmark',
+          }
+          const result = await sendWebhook({ url, secret: SECRET, body })
+          if (result.status !== 200 || result.events.at(-1)?.event.type !== 'response.end')
+            errors += 1
+          else latencies.push(result.totalMs)
+        }
+      }),
     )
-    const tracked: Promise<void> = task.finally(() => inFlight.delete(tracked))
-    inFlight.add(tracked)
-  }
-  await Promise.all(inFlight)
-  return {
-    requests: latencies.length,
-    seconds: (performance.now() - started) / 1000,
-    latencies,
-    errors,
-  }
+    return { latencies, errors }
+  })
+}
+
+/** Open loop: one request every 1/rate s whatever the answers do, bounded in flight. */
+function offer(url: string, rate: number, durationS: number): Promise<Sample> {
+  return measured(async () => {
+    const latencies: number[] = []
+    let errors = 0
+    const inFlight = new Set<Promise<void>>()
+    const started = performance.now()
+    for (let i = 0; performance.now() - started < durationS * 1000; i++) {
+      const due = started + (i * 1000) / rate
+      const wait = due - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      if (inFlight.size >= 256) {
+        errors += 1 // the agent fell behind the offered rate
+        continue
+      }
+      const body = {
+        type: 'message',
+        session_id: 's',
+        conversation_id: `c${i % 64}`,
+        turn_id: `t${i}`,
+        text: 'benchmark',
+      }
+      const task = sendWebhook({ url, secret: SECRET, body }).then(
+        (result) => {
+          if (result.status !== 200) errors += 1
+          else latencies.push(result.totalMs)
+        },
+        () => {
+          errors += 1
+        },
+      )
+      const tracked: Promise<void> = task.finally(() => inFlight.delete(tracked))
+      inFlight.add(tracked)
+    }
+    await Promise.all(inFlight)
+    return { latencies, errors }
+  })
 }
 
 async function withAgent<T>(
@@ -118,6 +140,7 @@ async function withAgent<T>(
 ): Promise<T> {
   const agent = await spawnAgent({
     args: ['--agent', 'echo'],
+    keepLogs: false,
     env: {
       LAYERCODE_WEBHOOK_SECRET: SECRET,
       HISTORY_MAX_TURNS: '5',
@@ -136,15 +159,37 @@ async function withAgent<T>(
 }
 
 function merge(samples: Sample[]): Sample {
+  const seconds = samples.reduce((s, x) => s + x.seconds, 0)
   return {
     requests: samples.reduce((s, x) => s + x.requests, 0),
-    seconds: samples.reduce((s, x) => s + x.seconds, 0),
+    seconds,
     latencies: samples.flatMap((x) => x.latencies),
     errors: samples.reduce((s, x) => s + x.errors, 0),
+    driverLoad: samples.reduce((s, x) => s + x.driverLoad * x.seconds, 0) / seconds,
   }
 }
 
-const sink = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? undefined : await startOtlpReceiver()
+/** A local OTLP/HTTP endpoint in its own process (see otlp-sink.ts). */
+async function startSink() {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./otlp-sink.ts', import.meta.url))],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const { url } = JSON.parse(String((await lines.next()).value)) as { url: string }
+  return {
+    url,
+    async stop(): Promise<{ requests: number; bytes: number }> {
+      child.kill('SIGTERM')
+      const summary = JSON.parse(String((await lines.next()).value))
+      await once(child, 'exit')
+      return summary
+    },
+  }
+}
+
+const sink = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? undefined : await startSink()
 const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? sink?.url ?? ''
 const off: Sample[] = []
 const on: Sample[] = []
@@ -159,19 +204,19 @@ for (let round = 0; round < rounds; round++) {
   offOpen.push(await withAgent(false, endpoint, (url) => offer(url, offered, seconds)))
   onOpen.push(await withAgent(true, endpoint, (url) => offer(url, offered, seconds)))
 }
-await sink?.close()
+const exported = await sink?.stop()
 
 const summary = (label: string, s: Sample) => {
   const rps = s.requests / s.seconds
   const p50 = percentile(s.latencies, 50) ?? Number.NaN
   const p99 = percentile(s.latencies, 99) ?? Number.NaN
   console.log(
-    `${label.padEnd(14)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   errors ${s.errors}`,
+    `${label.padEnd(14)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   errors ${s.errors}   driver ${(s.driverLoad * 100).toFixed(0)}% of a core`,
   )
   return { rps, p50, p99 }
 }
 console.log(
-  `echo agent, ${concurrency} concurrent callers, ${rounds} x ${seconds} s per mode, exporting to ${sink ? 'a local OTLP/HTTP sink' : endpoint}`,
+  `echo agent, ${concurrency} concurrent callers, ${rounds} x ${seconds} s per mode, exporting to ${sink ? 'a local OTLP/HTTP sink (own process)' : endpoint}`,
 )
 if (Object.keys(otelEnv).length > 0)
   console.log(`telemetry side also runs with ${JSON.stringify(otelEnv)}`)
@@ -181,6 +226,10 @@ const b = summary('telemetry on', merge(on))
 console.log(
   `ratio          throughput ${((b.rps / a.rps) * 100).toFixed(1)}% (loss ${((1 - b.rps / a.rps) * 100).toFixed(1)}%)   p50 +${(b.p50 - a.p50).toFixed(2)} ms   p99 +${(b.p99 - a.p99).toFixed(2)} ms`,
 )
+if (merge(off).driverLoad > 0.9)
+  console.log(
+    'warning: the driver used over 90% of its core with telemetry off, so it may have set the pace and the loss is understated',
+  )
 console.log(
   `offered ${offered} req/s (open loop, ${offeredShare * 100}% of the telemetry-off capacity)`,
 )
@@ -189,7 +238,7 @@ const d = summary('telemetry on', merge(onOpen))
 console.log(
   `added          p50 +${(d.p50 - c.p50).toFixed(2)} ms   p99 +${(d.p99 - c.p99).toFixed(2)} ms`,
 )
-if (sink)
+if (exported)
   console.log(
-    `exported: ${sink.requests.length} OTLP requests, ${(sink.requests.reduce((s, r) => s + r.bytes, 0) / 1024).toFixed(0)} KiB`,
+    `exported: ${exported.requests} OTLP requests, ${(exported.bytes / 1024).toFixed(0)} KiB`,
   )

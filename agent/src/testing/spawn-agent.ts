@@ -63,6 +63,8 @@ export async function spawnAgent(options: {
   /** Run cli.ts through its shebang, as the `layercode-agent` bin does (no telemetry). */
   viaShebang?: boolean
   cwd?: string
+  /** false: parse the output only until the agent listens, then drain it unread (benchmarks). */
+  keepLogs?: boolean
 }): Promise<SpawnedAgent> {
   const args = ['run', '--host', '127.0.0.1', '--port', '0', ...(options.args ?? [])]
   const nodeArgs = options.telemetry === false ? [] : ['--import', REGISTER_PATH]
@@ -76,7 +78,9 @@ export async function spawnAgent(options: {
   })
   const logs: Array<Record<string, unknown>> = []
   let buffer = ''
+  let listened = false
   child.stdout?.on('data', (chunk: Buffer) => {
+    if (listened && options.keepLogs === false) return
     buffer += chunk.toString()
     const lines = buffer.split('\n')
     buffer = lines.pop() ?? ''
@@ -98,6 +102,7 @@ export async function spawnAgent(options: {
       throw new Error(`agent exited with ${code} before listening: ${stderr}`)
     }),
   ])
+  listened = true
   return {
     child,
     url: String(listening.url),
