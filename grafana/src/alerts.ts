@@ -99,9 +99,9 @@ export const ALERTS: AlertSpec[] = [
     for: '1m',
     keepFiringFor: '2m',
     summary:
-      'The agent has reported no metrics for a minute: it is down or cannot reach the collector.',
+      'An agent has reported no metrics for a minute: it is down or cannot reach the collector.',
     description:
-      'The agent reports layercode.sessions.active every export interval; none arrived for a minute.',
+      'Every agent reports layercode.sessions.active every export interval. A service that reported in the last day has sent none for a minute (the alert names its service_name; one retired on purpose fires until a day has passed: silence it), or no agent has reported at all.',
     runbook:
       'docker compose ps agent and docker compose logs agent. If the agent runs, check OTEL_EXPORTER_OTLP_ENDPOINT and the Telemetry pipeline dashboard (refused data, a full queue).',
     panel: 'Active sessions',

@@ -5,7 +5,6 @@
  */
 import {
   Attr,
-  DEFAULT_SERVICE_NAME,
   type KitMetricName,
   metricSpec,
   prometheusLabel,
@@ -177,8 +176,10 @@ export const ALERT_PROMQL = {
   latencyP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}) (rate(${m('layercode.turn.duration')}_bucket[${window}]))) > ${THRESHOLD.latencyP95Seconds}`,
   tokensPerHour: `sum by (${l('service.name')}) (increase(${m('gen_ai.client.token.usage')}_sum[1h])) > ${THRESHOLD.tokensPerHour}`,
   firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}, ${l(Attr.AgentName)}) (rate(${m('layercode.turn.time_to_first_speech')}_bucket[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
-  // The agent reports its active-session gauge every export interval; silence means it is down.
-  agentDown: `absent_over_time(${m('layercode.sessions.active')}{${l('service.name')}="${DEFAULT_SERVICE_NAME}"}[1m])`,
+  // The agent reports its active-session gauge every export interval; silence means it is down:
+  // a service (whatever OTEL_SERVICE_NAME it runs under) seen in the last day and silent for
+  // the last minute, or no agent at all in the last day (never started, or cannot export).
+  agentDown: `absent_over_time(${m('layercode.sessions.active')}[1d]) or (max by (${l('service.name')}) (present_over_time(${m('layercode.sessions.active')}[1d])) unless max by (${l('service.name')}) (present_over_time(${m('layercode.sessions.active')}[1m])))`,
   collectorRefusing: `(${totalRate([...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed], collector, window)}) > 0`,
   // The exporters retry without a deadline, so an outage counts nothing as failed: it shows as
   // a queue that has held data for a minute while nothing was sent (a busy queue is rarely

@@ -15,7 +15,8 @@ if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the
 if (missing) console.log(`# SKIP alert rule unit tests: ${missing}`)
 
 const EXPORT_RULE = 'layercode-collector-export'
-const expr = ruleQueries().find((r) => r.uid === EXPORT_RULE)?.expr
+const AGENT_DOWN_RULE = 'layercode-agent-down'
+const rules = ruleQueries()
 const exporter = { job: 'collector', instance: 'collector:8888', exporter: 'otlp_http/traces' }
 const series = (name: string, labels: Record<string, string>, values: string) => ({
   series: `${name}{${Object.entries(labels)
@@ -31,55 +32,70 @@ const capacity = series(
   '5000x40',
 )
 const sent = (values: string) => series('otelcol_exporter_sent_spans', exporter, values)
+const sessions = (service: string, values: string) =>
+  series('layercode_sessions_active', { service_name: service, gen_ai_agent_name: 'echo' }, values)
 
 /**
- * The export alert's condition as generated into grafana/alerting/rules.yaml, evaluated by promtool
- * on exact series: the cases a live run only meets by chance (a queue caught non-empty at
- * every scrape while it drains, a stall, a queue filling while it sends, dropped data).
+ * Alert conditions as generated into grafana/alerting/rules.yaml, evaluated by promtool on
+ * exact series: the cases a live run only meets by chance (a queue caught non-empty at every
+ * scrape while it drains, a stall, a queue filling while it sends, dropped data; an agent
+ * under a service name of the user's own going silent).
  */
-describe('the collector export alert, evaluated by promtool on synthetic series', {
+describe('alert conditions, evaluated by promtool on synthetic series', {
   skip: missing,
 }, () => {
   let dir: string
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'kit-rules-'))
-    assert.ok(expr, `${EXPORT_RULE} is in grafana/alerting/rules.yaml`)
     await writeFile(
       `${dir}/rules.yaml`,
-      stringify({ groups: [{ name: 'kit', rules: [{ alert: EXPORT_RULE, expr }] }] }),
+      stringify({
+        groups: [{ name: 'kit', rules: rules.map(({ uid, expr }) => ({ alert: uid, expr })) }],
+      }),
     )
   })
   after(async () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  const cases: Array<{ name: string; input: unknown[]; fires: Record<string, string> | null }> = [
+  const cases: Array<{
+    rule: string
+    name: string
+    input: unknown[]
+    fires: Record<string, string> | null
+  }> = [
     {
+      rule: EXPORT_RULE,
       name: 'stays quiet for a busy queue that is never empty when scraped but keeps sending',
       input: [queue('1x40'), capacity, sent('0+50x40')],
       fires: null,
     },
     {
+      rule: EXPORT_RULE,
       name: 'stays quiet for an idle exporter',
       input: [queue('0x40'), capacity, sent('100x40')],
       fires: null,
     },
     {
+      rule: EXPORT_RULE,
       name: 'fires for a queue holding data while nothing is sent (backend down)',
       input: [queue('0+3x40'), capacity, sent('100x40')],
       fires: { exporter: exporter.exporter },
     },
     {
+      rule: EXPORT_RULE,
       name: 'fires for a backend down since the start (no sent series at all)',
       input: [queue('0+3x40'), capacity],
       fires: { exporter: exporter.exporter },
     },
     {
+      rule: EXPORT_RULE,
       name: 'fires for a queue over half full even while it sends (backend too slow)',
       input: [queue('3000+0x40'), capacity, sent('0+50x40')],
       fires: { exporter: exporter.exporter },
     },
     {
+      rule: EXPORT_RULE,
       name: 'fires when data is dropped (a permanent send failure)',
       input: [
         queue('0x40'),
@@ -89,11 +105,43 @@ describe('the collector export alert, evaluated by promtool on synthetic series'
       ],
       fires: {},
     },
+    {
+      rule: AGENT_DOWN_RULE,
+      name: 'stays quiet while every agent reports',
+      input: [sessions('layercode-agent', '1x40'), sessions('my-agent', '0x40')],
+      fires: null,
+    },
+    {
+      rule: AGENT_DOWN_RULE,
+      name: 'fires for an agent under its own OTEL_SERVICE_NAME that went silent, naming it',
+      input: [sessions('layercode-agent', '1x40'), sessions('my-agent', '0x20 _x20')],
+      fires: { service_name: 'my-agent' },
+    },
+    {
+      rule: AGENT_DOWN_RULE,
+      name: 'fires once, naming the service, when the only agent stops',
+      input: [sessions('layercode-agent', '1x20 _x20')],
+      fires: { service_name: 'layercode-agent' },
+    },
+    {
+      rule: AGENT_DOWN_RULE,
+      name: 'fires when no agent has reported at all',
+      input: [queue('0x40')],
+      fires: {},
+    },
   ]
 
-  for (const { name, input, fires } of cases) {
+  it('every rule evaluated here is a shipped rule', () => {
+    for (const uid of new Set(cases.map((c) => c.rule)))
+      assert.ok(
+        rules.some((r) => r.uid === uid),
+        `${uid} is in grafana/alerting/rules.yaml`,
+      )
+  })
+
+  for (const { rule, name, input, fires } of cases) {
     it(name, async () => {
-      const test = `${dir}/${name.replace(/\W+/g, '-')}.yaml`
+      const test = `${dir}/${rule}-${name.replace(/\W+/g, '-')}.yaml`
       await writeFile(
         test,
         stringify({
@@ -106,7 +154,7 @@ describe('the collector export alert, evaluated by promtool on synthetic series'
               alert_rule_test: [
                 {
                   eval_time: '5m',
-                  alertname: EXPORT_RULE,
+                  alertname: rule,
                   exp_alerts: fires ? [{ exp_labels: fires }] : [],
                 },
               ],
