@@ -83,7 +83,8 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
     await harness.stopService('tempo')
     try {
       await harness.loadgen(['--rate=4', '--duration=20', '--think-time=0'])
-      await firesWithin('layercode-collector-export')
+      // The queue must hold data for a whole minute (min_over_time[1m]) before it counts.
+      await firesWithin('layercode-collector-export', 100_000)
     } finally {
       await harness.startStandIn('tempo')
     }
