@@ -9,6 +9,13 @@ export const SSE_HEADERS = {
   'X-Accel-Buffering': 'no', // stops nginx-style proxies from buffering the stream
 } as const
 
+const encoder = new TextEncoder()
+
+/** One event as its SSE bytes: a single `data:` line (JSON has no raw newlines) and a blank line. */
+export function encodeSseEvent(event: ResponseEvent): Uint8Array {
+  return encoder.encode(`data: ${JSON.stringify(event)}\n\n`)
+}
+
 /** Parses complete `data: <json>` events out of an SSE buffer; returns what is left over. */
 export function takeSseEvents(buffer: string): { events: unknown[]; rest: string } {
   const events: unknown[] = []

@@ -1,10 +1,10 @@
 import { httpInstrumentationMiddleware } from '@hono/otel'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { errorFields } from '../logging/logger.ts'
 import { type AuthorizeOptions, authorizeHandler } from './authorize.ts'
-import { errorBody, errorCode, httpError } from './http-error.ts'
+import { limitBody } from './body-limit.ts'
+import { errorBody, errorCode } from './http-error.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import { requestLogger } from './request-logger.ts'
 import { type WebhookDeps, webhookHandler } from './webhook.ts'
@@ -19,12 +19,7 @@ export type AppOptions = WebhookDeps & {
 
 export function createApp(options: AppOptions): Hono {
   const { logger, lifecycle } = options
-  const limit = bodyLimit({
-    maxSize: options.bodyLimitBytes,
-    onError: () => {
-      throw httpError(413, 'body_too_large', `body exceeds ${options.bodyLimitBytes} bytes`)
-    },
-  })
+  const limit = limitBody({ maxBytes: options.bodyLimitBytes })
   const app = new Hono()
   // Route-aware SERVER spans and http.server.request.duration (no-ops without an SDK).
   app.use(httpInstrumentationMiddleware({ captureActiveRequests: true }))

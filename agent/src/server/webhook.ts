@@ -1,12 +1,11 @@
 import { context } from '@opentelemetry/api'
 import type { Context, Handler } from 'hono'
-import { streamSSE } from 'hono/streaming'
 import { runTurn, type TurnDeps, type TurnSink } from '../agents/run-turn.ts'
 import { runWithCallContext } from '../logging/context.ts'
 import { errorFields } from '../logging/logger.ts'
 import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protocol/events.ts'
 import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/signature.ts'
-import { type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
+import { encodeSseEvent, type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
 import { Attr } from '../telemetry/contract.ts'
 import { instruments } from '../telemetry/instruments.ts'
 import { sessionEnded, sessionSeen } from '../telemetry/sessions.ts'
@@ -40,41 +39,51 @@ function parseBody(raw: Uint8Array): WebhookEvent {
 
 type WebhookSpan = ReturnType<typeof startWebhookSpan>
 
+/**
+ * The turn's answer as an SSE body: a plain ReadableStream the turn enqueues into. Hono's
+ * streamSSE (a TransformStream and a WeakMap entry per response) took 3x the young-generation
+ * GC time of this in a bare Hono app under load, and ~20% of the echo agent's throughput.
+ * The caller hanging up cancels the stream, which aborts the turn.
+ */
 function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent, span: WebhookSpan): Response {
-  const response = streamSSE(
-    c,
-    async (stream) => {
-      const abort = new AbortController()
-      stream.onAbort(() => abort.abort(new Error('the caller closed the stream')))
-      // Writes are chained so events leave in the order the turn produced them.
-      let queue = Promise.resolve()
-      const write = (event: ResponseEvent) => {
-        queue = queue
-          .then(() =>
-            stream.aborted || stream.closed
-              ? undefined
-              : stream.writeSSE({ data: JSON.stringify(event) }),
-          )
-          .catch(() => abort.abort(new Error('the stream could not be written')))
-      }
-      const turnId = event.turn_id
-      const sink: TurnSink = {
-        tts: (content) => write({ type: 'response.tts', content, turn_id: turnId }),
-        data: (content) => write({ type: 'response.data', content, turn_id: turnId }),
-        end: () => write({ type: 'response.end', turn_id: turnId }),
-      }
-      const result = await runTurn(deps, event, sink, abort.signal)
-      await queue
+  const abort = new AbortController()
+  let open = true
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined
+  const body = new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController
+    },
+    cancel() {
+      open = false
+      abort.abort(new Error('the caller closed the stream'))
+    },
+  })
+  const write = (response: ResponseEvent) => {
+    if (open) controller?.enqueue(encodeSseEvent(response))
+  }
+  const turnId = event.turn_id
+  const sink: TurnSink = {
+    tts: (content) => write({ type: 'response.tts', content, turn_id: turnId }),
+    data: (content) => write({ type: 'response.data', content, turn_id: turnId }),
+    end: () => write({ type: 'response.end', turn_id: turnId }),
+  }
+  const close = () => {
+    if (open) controller?.close()
+    open = false
+  }
+  runTurn(deps, event, sink, abort.signal).then(
+    (result) => {
+      close()
       span.end(result)
     },
-    async (error) => {
+    (error) => {
       // runTurn never throws; this guards the stream plumbing itself.
+      close()
       span.end({ error })
       deps.logger.error('stream failed', errorFields(error))
     },
   )
-  for (const [name, value] of Object.entries(SSE_HEADERS)) response.headers.set(name, value)
-  return response
+  return c.body(body, 200, { 'Content-Type': 'text/event-stream', ...SSE_HEADERS })
 }
 
 async function dispatch(
