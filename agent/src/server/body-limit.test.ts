@@ -13,6 +13,9 @@ function app() {
   return hono
 }
 
+const post = (body: RequestInit['body'], headers: Record<string, string> = {}) =>
+  app().request('/', { method: 'POST', body, headers, duplex: 'half' } as RequestInit)
+
 /** A chunked body (no Content-Length), and whether anything pulled from it. */
 function chunked(text: string) {
   const pulled = { value: false }
@@ -31,38 +34,23 @@ function chunked(text: string) {
 
 describe('limitBody', () => {
   it('passes a body within the limit to the handler, whole', async () => {
-    const res = await app().request('/', { method: 'POST', body: '0123456789' })
+    const res = await post('0123456789')
     assert.equal(res.status, 200)
     assert.equal(await res.text(), '0123456789')
   })
 
   it('answers 413 from the Content-Length alone, without reading the body', async () => {
     const { body, pulled } = chunked('x'.repeat(11))
-    const res = await app().request('/', {
-      method: 'POST',
-      body,
-      headers: { 'content-length': '11' },
-      duplex: 'half',
-    } as RequestInit)
+    const res = await post(body, { 'content-length': '11' })
     assert.equal(res.status, 413)
     assert.match(await res.text(), /body exceeds 10 bytes/)
     assert.equal(pulled.value, false)
   })
 
   it('counts a chunked body as it streams: 413 over the limit, passed through within it', async () => {
-    const over = chunked('x'.repeat(11))
-    const res = await app().request('/', {
-      method: 'POST',
-      body: over.body,
-      duplex: 'half',
-    } as RequestInit)
+    const res = await post(chunked('x'.repeat(11)).body)
     assert.equal(res.status, 413)
-    const within = chunked('short')
-    const ok = await app().request('/', {
-      method: 'POST',
-      body: within.body,
-      duplex: 'half',
-    } as RequestInit)
+    const ok = await post(chunked('short').body)
     assert.equal(ok.status, 200)
     assert.equal(await ok.text(), 'short')
   })
