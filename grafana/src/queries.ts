@@ -170,6 +170,8 @@ export const THRESHOLD = {
 }
 
 const window = '5m'
+const sessionsActive = m('layercode.sessions.active')
+const service = l('service.name')
 /** Alert conditions: each returns series only while its condition holds (the threshold is inside). */
 export const ALERT_PROMQL = {
   errorRate: `(sum by (${l('service.name')}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${l('service.name')}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}`,
@@ -179,7 +181,7 @@ export const ALERT_PROMQL = {
   // The agent reports its active-session gauge every export interval; silence means it is down:
   // a service (whatever OTEL_SERVICE_NAME it runs under) seen in the last day and silent for
   // the last minute, or no agent at all in the last day (never started, or cannot export).
-  agentDown: `absent_over_time(${m('layercode.sessions.active')}[1d]) or (max by (${l('service.name')}) (present_over_time(${m('layercode.sessions.active')}[1d])) unless max by (${l('service.name')}) (present_over_time(${m('layercode.sessions.active')}[1m])))`,
+  agentDown: `absent_over_time(${sessionsActive}[1d]) or (max by (${service}) (present_over_time(${sessionsActive}[1d])) unless max by (${service}) (present_over_time(${sessionsActive}[1m])))`,
   collectorRefusing: `(${totalRate([...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed], collector, window)}) > 0`,
   // The exporters retry without a deadline, so an outage counts nothing as failed: it shows as
   // a queue that has held data for a minute while nothing was sent (a busy queue is rarely

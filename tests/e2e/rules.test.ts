@@ -6,7 +6,9 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { stringify } from 'yaml'
+import { Attr, DEFAULT_SERVICE_NAME } from '../../agent/src/telemetry/contract.ts'
 import { ruleQueries } from '../../grafana/src/inventory.ts'
+import { l, m, SELF_METRICS } from '../../grafana/src/queries.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 
 const run = promisify(execFile)
@@ -24,16 +26,19 @@ const series = (name: string, labels: Record<string, string>, values: string) =>
     .join(',')}}`,
   values,
 })
+// Series names and labels as the rules query them (queries.ts), not typed again here.
 const queue = (values: string) =>
-  series('otelcol_exporter_queue_size', { ...exporter, data_type: 'traces' }, values)
-const capacity = series(
-  'otelcol_exporter_queue_capacity',
-  { ...exporter, data_type: 'traces' },
-  '5000x40',
-)
-const sent = (values: string) => series('otelcol_exporter_sent_spans', exporter, values)
+  series(SELF_METRICS.queueSize, { ...exporter, data_type: 'traces' }, values)
+const capacity = series(SELF_METRICS.queueCapacity, { ...exporter, data_type: 'traces' }, '5000x40')
+const [sentSpans] = SELF_METRICS.exporterSent
+const [sendFailedSpans] = SELF_METRICS.exporterSendFailed
+const sent = (values: string) => series(sentSpans, exporter, values)
 const sessions = (service: string, values: string) =>
-  series('layercode_sessions_active', { service_name: service, gen_ai_agent_name: 'echo' }, values)
+  series(
+    m('layercode.sessions.active'),
+    { [l('service.name')]: service, [l(Attr.AgentName)]: 'echo' },
+    values,
+  )
 
 /**
  * Alert conditions as generated into grafana/alerting/rules.yaml, evaluated by promtool on
@@ -101,27 +106,27 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         queue('0x40'),
         capacity,
         sent('0+50x40'),
-        series('otelcol_exporter_send_failed_spans', exporter, '0x10 0+10x30'),
+        series(sendFailedSpans, exporter, '0x10 0+10x30'),
       ],
       fires: {},
     },
     {
       rule: AGENT_DOWN_RULE,
       name: 'stays quiet while every agent reports',
-      input: [sessions('layercode-agent', '1x40'), sessions('my-agent', '0x40')],
+      input: [sessions(DEFAULT_SERVICE_NAME, '1x40'), sessions('my-agent', '0x40')],
       fires: null,
     },
     {
       rule: AGENT_DOWN_RULE,
       name: 'fires for an agent under its own OTEL_SERVICE_NAME that went silent, naming it',
-      input: [sessions('layercode-agent', '1x40'), sessions('my-agent', '0x20 _x20')],
-      fires: { service_name: 'my-agent' },
+      input: [sessions(DEFAULT_SERVICE_NAME, '1x40'), sessions('my-agent', '0x20 _x20')],
+      fires: { [l('service.name')]: 'my-agent' },
     },
     {
       rule: AGENT_DOWN_RULE,
       name: 'fires once, naming the service, when the only agent stops',
-      input: [sessions('layercode-agent', '1x20 _x20')],
-      fires: { service_name: 'layercode-agent' },
+      input: [sessions(DEFAULT_SERVICE_NAME, '1x20 _x20')],
+      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME },
     },
     {
       rule: AGENT_DOWN_RULE,
