@@ -50,7 +50,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const redact = createRedactor(options)
   // Redaction runs last, on the finished record, so nothing added earlier escapes it.
   const redaction = winston.format((info) => {
-    for (const key of Object.keys(info)) info[key] = redact(info[key])
+    for (const key of Object.keys(info)) info[key] = redact.field(key, info[key])
     return info
   })
   const transports: winston.transport[] = [

@@ -8,6 +8,7 @@ import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import { ids, startTestServer, TEST_SECRET } from '../testing/agent-server.ts'
 import { runWithCallContext } from './context.ts'
 import { closeLogger, createLogger } from './logger.ts'
+import { DEFAULT_SECRET_KEY_PATTERN } from './redact.ts'
 
 const API_KEY = 'lc_live_key_do_not_log_9876543210'
 const OPENAI_KEY = 'sk-proj-do-not-log-abcdefghijklmnop'
@@ -147,5 +148,31 @@ describe('logs', () => {
     const line = JSON.parse(out.trim())
     assert.equal(line.agent, 'override')
     assert.equal(line.conversation_id, 'c')
+  })
+
+  it('redact top-level fields by key, the custom pattern included', async () => {
+    const stdout = new PassThrough()
+    let out = ''
+    stdout.on('data', (chunk) => (out += chunk))
+    const logger = createLogger({
+      level: 'info',
+      stdout,
+      keyPattern: new RegExp(`${DEFAULT_SECRET_KEY_PATTERN.source}|^x-tenant-id$`, 'i'),
+    })
+    logger.info('x', {
+      api_key: 'top-api-key-value',
+      authorization: 'Bearer top-authorization-value',
+      client_secret: 'top-client-secret-value',
+      'x-tenant-id': 'top-tenant-value',
+      nested: { api_key: 'nested-api-key-value' },
+      note: 'kept',
+    })
+    await closeLogger(logger)
+    const line = JSON.parse(out.trim())
+    for (const key of ['api_key', 'authorization', 'client_secret', 'x-tenant-id'])
+      assert.equal(line[key], '[REDACTED]', key)
+    assert.equal(line.nested.api_key, '[REDACTED]')
+    assert.equal(line.note, 'kept')
+    assert.ok(!out.includes('-value'), out)
   })
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createRedactor, REDACTED } from './redact.ts'
+import { createRedactor, REDACTED, secretsInEnv } from './redact.ts'
 
 describe('createRedactor', () => {
   it('masks values under secret-looking keys at any depth', () => {
@@ -30,5 +30,38 @@ describe('createRedactor', () => {
       authorization: 'kept by this pattern',
     })
     assert.equal(input['X-Internal-Id'], '7')
+  })
+})
+
+describe('createRedactor fields', () => {
+  it('masks a top-level field by its key, as nested ones are', () => {
+    const redact = createRedactor({ keyPattern: /^x-internal-|api_key|authorization|secret/i })
+    assert.equal(redact.field('api_key', 'k1'), REDACTED)
+    assert.equal(redact.field('authorization', 'Bearer x'), REDACTED)
+    assert.equal(redact.field('client_secret', 'x'), REDACTED)
+    assert.equal(redact.field('X-Internal-Id', '7'), REDACTED)
+    assert.equal(redact.field('note', 'fine'), 'fine')
+  })
+
+  it('masks credential-shaped values whatever their key, and an Error message and stack', () => {
+    const redact = createRedactor()
+    assert.equal(
+      redact.text('Incorrect API key provided: sk-proj-abcdefghijklmnop1234.'),
+      `Incorrect API key provided: ${REDACTED}.`,
+    )
+    assert.equal(redact.text('got Bearer abc.def-123 back'), `got ${REDACTED} back`)
+    assert.equal(redact.text('whsec_0123456789ab'), REDACTED)
+    assert.equal(redact.text('gen_ai.usage.input_tokens'), 'gen_ai.usage.input_tokens')
+    const error = new Error('bad key sk-proj-abcdefghijklmnop1234')
+    const out = redact({ error }) as { error: { message: string; stack: string } }
+    assert.equal(out.error.message, `bad key ${REDACTED}`)
+    assert.ok(!out.error.stack.includes('sk-proj'))
+  })
+
+  it('takes secret values from credential-named environment variables', () => {
+    assert.deepEqual(
+      secretsInEnv({ SMTP_PASSWORD: 'p', OPENAI_API_KEY: 'k', HOME: '/root', EMPTY_TOKEN: '' }),
+      ['p', 'k'],
+    )
   })
 })

@@ -8,40 +8,99 @@ export const REDACTED = '[REDACTED]'
 export const DEFAULT_SECRET_KEY_PATTERN =
   /authorization|cookie|signature|secret|passw(?:or)?d|api[-_.]?key|credential|session[-_.]?key|(?:^|[-_.])(?:access|refresh|auth|bearer|session|csrf|id|api)?[-_.]?token$|^token$/i
 
+/**
+ * Credential-shaped values, masked whatever their key: a bearer token, OpenAI-style and
+ * webhook-secret-style keys. The collector's redaction/mask_values blocks the same shapes
+ * (a test keeps them equal); it is the second line, this is the first.
+ */
+export const CREDENTIAL_VALUE_PATTERNS: readonly RegExp[] = [
+  /bearer\s+[A-Za-z0-9._~+/=-]+/gi,
+  /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
+  /\bwhsec_[A-Za-z0-9_]{8,}/g,
+]
+
+// Short values would mask ordinary words; real secrets are long.
+const MIN_SECRET_LENGTH = 8
+
+/**
+ * Every secret value this process knows (webhook secret, API keys), wherever it came from:
+ * the environment at SDK start, the configuration once `.env` is loaded. Logs and spans
+ * both mask them.
+ */
+const knownSecrets = new Set<string>()
+
+export function rememberSecrets(values: Iterable<string | undefined>): void {
+  for (const value of values)
+    if (value && value.length >= MIN_SECRET_LENGTH) knownSecrets.add(value)
+}
+
+/** Values of environment variables whose name says they hold a credential (`*_API_KEY`, `*_SECRET`...). */
+export function secretsInEnv(
+  env: Record<string, string | undefined>,
+  keyPattern = DEFAULT_SECRET_KEY_PATTERN,
+): string[] {
+  return Object.entries(env).flatMap(([key, value]) =>
+    value && keyPattern.test(key) ? [value] : [],
+  )
+}
+
 export type RedactorOptions = {
-  /** Values of known secrets (webhook secret, API keys): masked wherever they appear. */
+  /** Values of secrets to mask wherever they appear, besides the remembered ones. */
   secrets?: ReadonlyArray<string | undefined>
   keyPattern?: RegExp
 }
 
-export type Redactor = <T>(value: T) => T
+export type Redactor = {
+  /** A redacted deep copy of plain data; a key matching the pattern has its value masked. */
+  <T>(value: T): T
+  /** The value stored under `key`, redacted: masked whole when the key names a credential. */
+  field(key: string, value: unknown): unknown
+  /** A string with every known secret and credential-shaped value masked. */
+  text(value: string): string
+}
 
 const MAX_DEPTH = 8
 
-/** Builds a function that returns a redacted deep copy of plain data. */
+/** Builds the redactor logs and spans share. */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const keyPattern = options.keyPattern ?? DEFAULT_SECRET_KEY_PATTERN
-  // Short values would mask ordinary words; real secrets are long.
-  const secrets = (options.secrets ?? []).filter((s): s is string => !!s && s.length >= 8)
+  rememberSecrets(options.secrets ?? [])
 
-  function redactString(text: string): string {
-    let out = text
-    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED)
-    return out
-  }
-
-  function walk(value: unknown, depth: number): unknown {
-    if (typeof value === 'string') return redactString(value)
-    if (value === null || typeof value !== 'object') return value
-    if (depth >= MAX_DEPTH) return '[Truncated]'
-    if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1))
-    if (value instanceof Date) return value
-    const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = keyPattern.test(key) ? REDACTED : walk(item, depth + 1)
+  function text(value: string): string {
+    let out = value
+    for (const secret of knownSecrets)
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED)
+    for (const pattern of CREDENTIAL_VALUE_PATTERNS) {
+      pattern.lastIndex = 0
+      if (pattern.test(out)) out = out.replace(pattern, REDACTED)
     }
     return out
   }
 
-  return <T>(value: T) => walk(value, 0) as T
+  function walk(value: unknown, depth: number): unknown {
+    if (typeof value === 'string') return text(value)
+    if (value === null || typeof value !== 'object') return value
+    if (depth >= MAX_DEPTH) return '[Truncated]'
+    if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1))
+    if (value instanceof Date) return value
+    if (value instanceof Error) return walk(errorObject(value), depth)
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value)) out[key] = field(key, item, depth + 1)
+    return out
+  }
+
+  function field(key: string, value: unknown, depth = 0): unknown {
+    return keyPattern.test(key) ? REDACTED : walk(value, depth)
+  }
+
+  const redact = (<T>(value: T) => walk(value, 0) as T) as Redactor
+  redact.field = (key, value) => field(key, value)
+  redact.text = text
+  return redact
+}
+
+// An Error's message and stack are not enumerable: without this they would vanish, or be
+// logged elsewhere unmasked.
+function errorObject(error: Error): Record<string, unknown> {
+  return { ...error, name: error.name, message: error.message, stack: error.stack }
 }

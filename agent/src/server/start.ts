@@ -7,6 +7,7 @@ import { type AgentConfig, secretValues } from '../config.ts'
 import { ConversationStore } from '../history/store.ts'
 import { createLogger, type Logger } from '../logging/logger.ts'
 import { resolveModel } from '../model/provider.ts'
+import { reportExportErrorsTo } from '../telemetry/export-errors.ts'
 import { instrumentModel } from '../telemetry/model.ts'
 import { trackSessions } from '../telemetry/sessions.ts'
 import { createApp } from './app.ts'
@@ -41,6 +42,7 @@ export async function startServer(
     keyPattern: config.log.secretKeyPattern,
     stdout: options.stdout,
   })
+  reportExportErrorsTo((report) => logger.warn('telemetry export failing', report))
   const lifecycle = new Lifecycle()
   const agent = createAgent(config.agent, { slowDelayMs: config.slowDelayMs })
   trackSessions(agent.name, { idleTtlMs: config.history.idleTtlMs })

@@ -168,3 +168,34 @@ describe('a broken collector never changes the answers nor blocks shutdown', () 
     }
   })
 })
+
+describe('a dead collector is not silent', () => {
+  it('warns once, concisely, when exports fail, and not again for every batch', async () => {
+    const refusing = createServer()
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+    const { port } = refusing.address() as { port: number }
+    await new Promise((resolve) => refusing.close(resolve))
+    const agent = await spawnAgent({
+      args: ['--agent', 'echo'],
+      env: {
+        LAYERCODE_WEBHOOK_SECRET: SECRET,
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        ...fastExport,
+      },
+    })
+    try {
+      await conversation(agent.url, 'dead')
+      const warnings = () => agent.logs.filter((l) => l.message === 'telemetry export failing')
+      // The exporters retry with backoff first, so the first failure takes a few seconds.
+      const first = await settle(warnings, (w) => w.length > 0, 30_000, 100)
+      assert.ok(first.done, 'a warning was logged')
+      // Every signal keeps failing every 100-300 ms; the warning is not repeated.
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      assert.equal(warnings().length, 1, JSON.stringify(warnings()))
+      assert.equal(warnings()[0]?.level, 'warn')
+      assert.ok(String(warnings()[0]?.['error.message']).length > 0)
+    } finally {
+      assert.equal((await agent.stop()).code, 0)
+    }
+  })
+})

@@ -1,9 +1,13 @@
 /**
  * Load with `node --import ./agent/src/telemetry/register.ts` so instrumentation is in place
- * before the app's modules load.
+ * before the app's modules load. Telemetry is flushed when the app exits (flush-on-exit.ts).
  */
+import { flushOnExit } from './flush-on-exit.ts'
 import { startInstrumented } from './instrumented.ts'
 import { onShutdown } from './shutdown.ts'
 
 const telemetry = await startInstrumented()
-if (telemetry) onShutdown(() => telemetry.shutdown())
+if (telemetry) {
+  onShutdown(() => telemetry.shutdown())
+  flushOnExit(telemetry)
+}

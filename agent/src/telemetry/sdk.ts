@@ -11,9 +11,13 @@ import {
 } from '@opentelemetry/sdk-metrics'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
+import { createRedactor, secretsInEnv } from '../logging/redact.ts'
 import { DEFAULT_SERVICE_NAME, KIT_METRICS, type MetricSpec } from './contract.ts'
-import { SCOPE_VERSION } from './scope.ts'
+import { warnOnExportErrors } from './export-errors.ts'
+import { secretRedactingSpanProcessor } from './redact-spans.ts'
 import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
+import { serviceVersion } from './service-version.ts'
+import { spanProcessorsFromEnv } from './span-processors.ts'
 
 export type TelemetryOptions = {
   env?: Record<string, string | undefined>
@@ -28,15 +32,30 @@ export type Telemetry = {
   shutdown(timeoutMs?: number): Promise<boolean>
 }
 
-/** Defaults the standard variables override (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES). */
+/**
+ * Defaults the standard variables override (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES).
+ * `service.version` is the running app's own (its package.json), not the kit's.
+ */
 function kitResource(env: Record<string, string | undefined>) {
+  const version = serviceVersion()
   return defaultResource().merge(
     resourceFromAttributes({
       'service.name': DEFAULT_SERVICE_NAME,
-      'service.version': SCOPE_VERSION,
+      ...(version ? { 'service.version': version } : {}),
       'deployment.environment.name': env.APP_ENV || 'development',
     }),
   )
+}
+
+/**
+ * The secret redactor first, then the exporting processors (the caller's, or those the
+ * OTEL_* variables ask for). No exporting processor, no tracing at all.
+ */
+function spanProcessors(options: TelemetryOptions, env: Record<string, string | undefined>) {
+  const exporting = options.spanProcessors ?? spanProcessorsFromEnv(env)
+  if (exporting.length === 0) return []
+  const redact = createRedactor({ secrets: secretsInEnv(env) })
+  return [secretRedactingSpanProcessor(redact), ...exporting]
 }
 
 /**
@@ -90,10 +109,11 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry | unde
     resource: kitResource(env),
     instrumentations: instrumentations(),
     views: views(),
-    ...(options.spanProcessors ? { spanProcessors: options.spanProcessors } : {}),
+    spanProcessors: spanProcessors(options, env),
     ...(options.metricReaders ? { metricReaders: options.metricReaders } : {}),
     ...(options.logRecordProcessors ? { logRecordProcessors: options.logRecordProcessors } : {}),
   })
+  warnOnExportErrors()
   sdk.start()
   // @opentelemetry/winston-transport (0.34, the newest) still writes to the pre-1.10 logs API
   // global, which the SDK no longer sets: without this bridge every winston record would be

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import { sendWebhook } from '../protocol/client.ts'
+import { startOtlpReceiver } from '../testing/otlp-receiver.ts'
+import { settle } from '../testing/poll.ts'
+import { spawnAgent } from '../testing/spawn-agent.ts'
+
+/** One marker per place a secret can enter; none may leave the process. */
+const MARKERS = {
+  webhookSecret: 'whsec_leakmarker_webhook_0001',
+  layercodeKey: 'LEAKMARKER-layercode-key-0002',
+  openaiKey: 'sk-leakmarker-openai-key-0003',
+  authorizationHeader: 'LEAKMARKER-authorization-0004',
+  apiKeyHeader: 'LEAKMARKER-x-api-key-0005',
+  queryToken: 'LEAKMARKER-query-token-0006',
+  bodyField: 'LEAKMARKER-body-api-key-0007',
+  cookie: 'LEAKMARKER-cookie-0008',
+  smtpPassword: 'LEAKMARKER-smtp-password-0009',
+} as const
+
+/** An upstream that, like real providers, echoes the credential it was given in its error. */
+async function echoingUpstream() {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume()
+    req.on('end', () => {
+      const key = String(req.headers.authorization ?? '').replace(/^Bearer /, '')
+      res.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: {
+            message: `Incorrect API key provided: ${key}. You can find your API key at https://example.invalid.`,
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+          },
+        }),
+      )
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+describe('no secret leaves the agent', () => {
+  it('masks every marker in stdout, the log file and every exported span, event, status, log and metric', async () => {
+    const receiver = await startOtlpReceiver()
+    const upstream = await echoingUpstream()
+    const logDir = mkdtempSync(path.join(tmpdir(), 'leak-'))
+    const agent = await spawnAgent({
+      args: ['--agent', 'starter', '--model', 'gpt-4o-mini'],
+      env: {
+        LAYERCODE_WEBHOOK_SECRET: MARKERS.webhookSecret,
+        LAYERCODE_API_KEY: MARKERS.layercodeKey,
+        LAYERCODE_API_BASE_URL: upstream.url,
+        OPENAI_API_KEY: MARKERS.openaiKey,
+        OPENAI_BASE_URL: `${upstream.url}/v1`,
+        SMTP_PASSWORD: MARKERS.smtpPassword,
+        LOG_LEVEL: 'debug',
+        LOG_FILE: path.join(logDir, 'agent.log'),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_METRIC_EXPORT_INTERVAL: '300',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        OTEL_BLRP_SCHEDULE_DELAY: '100',
+      },
+    })
+    let stdout = ''
+    agent.child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    try {
+      const ids = { session_id: 'sess_leak', conversation_id: 'conv_leak' }
+      const headers = {
+        authorization: `Bearer ${MARKERS.authorizationHeader}`,
+        'x-api-key': MARKERS.apiKeyHeader,
+        cookie: `session=${MARKERS.cookie}`,
+      }
+      const url = `${agent.url}/api/agent?token=${MARKERS.queryToken}`
+      const post = (body: Record<string, unknown>) =>
+        sendWebhook({ url, secret: MARKERS.webhookSecret, body: { ...ids, ...body }, headers })
+      await post({ type: 'session.start', turn_id: 't0' })
+      const failed = await post({
+        type: 'message',
+        turn_id: 't1',
+        text: `my key is ${MARKERS.openaiKey}`,
+        custom_metadata: { api_key: MARKERS.bodyField },
+      })
+      assert.equal(failed.status, 200)
+      assert.ok(
+        failed.events.some((e) => e.event.type === 'response.end'),
+        'the failing turn still ends',
+      )
+      const authorize = await fetch(`${agent.url}/api/authorize?token=${MARKERS.queryToken}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({
+          agent_id: 'a1',
+          custom_headers: { 'x-api-key': MARKERS.bodyField },
+        }),
+      })
+      assert.equal(authorize.status, 401, 'the upstream status is passed through')
+      await authorize.text()
+      await post({ type: 'session.end' })
+      // The model's failure reached every layer before we look for the key.
+      const spans = await settle(
+        () => receiver.items('traces').map((s) => s.name),
+        (names) => ['chat gpt-4o-mini', 'invoke_agent starter'].every((n) => names.includes(n)),
+        10_000,
+        50,
+      )
+      assert.ok(spans.done, `spans: ${[...new Set(spans.value)].join(', ')}`)
+    } finally {
+      assert.equal((await agent.stop()).code, 0)
+      await receiver.close()
+      await upstream.close()
+    }
+    const chat = receiver.items('traces').find((s) => s.name === 'chat gpt-4o-mini')
+    const status = chat?.status as { message?: string } | undefined
+    assert.match(String(status?.message), /Incorrect API key provided: \[REDACTED\]/)
+    const server = receiver.items('traces').find((s) => s.name === 'POST /api/agent')
+    assert.ok(server, 'the server span was exported')
+
+    const files = readdirSync(logDir).filter((f) => f.endsWith('.log'))
+    assert.ok(files.length > 0, 'a log file was written')
+    const sinks: Record<string, string> = {
+      stdout,
+      'log file': files.map((f) => readFileSync(path.join(logDir, f), 'utf8')).join('\n'),
+      ...Object.fromEntries(
+        ['traces', 'metrics', 'logs'].map((signal) => [
+          `OTLP ${signal}`,
+          JSON.stringify(receiver.requests.filter((r) => r.path.endsWith(`/v1/${signal}`))),
+        ]),
+      ),
+    }
+    for (const [sink, text] of Object.entries(sinks)) {
+      assert.ok(text.length > 100, `${sink} received data`)
+      for (const [name, marker] of Object.entries(MARKERS))
+        assert.ok(!text.includes(marker), `${name} leaked into ${sink}`)
+    }
+    assert.ok(sinks['OTLP traces']?.includes('token=REDACTED'), 'url.full keeps the query key')
+    assert.ok(
+      stdout.includes('Incorrect API key provided: [REDACTED]'),
+      'the error is still logged',
+    )
+  })
+})

@@ -1,0 +1,22 @@
+import type { Telemetry } from './sdk.ts'
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const
+
+/**
+ * For any app loaded with `--import register.ts`: flush and stop telemetry when the event
+ * loop runs dry (a short script) or on SIGTERM/SIGINT. An app with its own signal handler
+ * owns its shutdown (the kit's CLI drains turns first, then runs the shutdown hooks); for
+ * an app without one, the signal is raised again after the flush, so it still ends the
+ * process the way Node's default would.
+ */
+export function flushOnExit(telemetry: Telemetry, proc: NodeJS.Process = process): void {
+  proc.once('beforeExit', () => void telemetry.shutdown())
+  for (const signal of SIGNALS) {
+    const onSignal = () => {
+      if (proc.listenerCount(signal) > 1) return
+      proc.off(signal, onSignal)
+      void telemetry.shutdown().finally(() => proc.kill(proc.pid, signal))
+    }
+    proc.on(signal, onSignal)
+  }
+}
