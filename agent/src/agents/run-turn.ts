@@ -39,6 +39,12 @@ export type TurnResult = { outcome: TurnOutcome; error?: unknown }
  */
 export const FALLBACK_SPEECH = 'Sorry, I ran into a problem. Could you say that again?'
 
+/**
+ * A `message` whose text is empty, blank, null or missing (the platform heard nothing it
+ * could transcribe) is answered with this, without calling the agent or storing history.
+ */
+export const NOTHING_HEARD_SPEECH = "Sorry, I didn't catch that, could you say it again?"
+
 export const FAULT_METADATA_KEY = 'kit_fault'
 export const Fault = { Error: 'error', Slow: 'slow', Tokens: 'tokens' } as const
 /** How much a `tokens` fault multiplies the offline model's reported usage (a token-burst drill). */
@@ -55,6 +61,10 @@ async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessag
   if (fault === Fault.Slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
   if (fault === Fault.Tokens)
     turn.providerOptions = { offline: { usageMultiplier: TOKEN_BURST_MULTIPLIER } }
+  if (!turn.text.trim()) {
+    turn.speak(NOTHING_HEARD_SPEECH)
+    return []
+  }
   return deps.agent.respond(turn)
 }
 
@@ -115,8 +125,14 @@ export async function runTurn(
     let spokenChars = 0
     let ttsChunks = 0
     let firstSpeechMs: number | undefined
+    let lastChunk = ''
+    // A whole utterance after earlier speech starts with a space unless the speech ended with
+    // one, so the chunks joined as they are still read as sentences.
+    const separated = (text: string) =>
+      lastChunk && !/\s$/.test(lastChunk) && !/^\s/.test(text) ? ` ${text}` : text
     const say = (chunks: string[]) => {
       for (const chunk of chunks) {
+        lastChunk = chunk
         firstSpeechMs ??= performance.now() - started
         ttsChunks += 1
         spokenChars += chunk.length
@@ -128,7 +144,7 @@ export async function runTurn(
       text: event.text ?? '',
       history: store.history(conversationId),
       model: deps.model,
-      speak: (text) => say([...chunker.push(text), ...chunker.flush()]),
+      speak: (text) => say([...chunker.push(separated(text)), ...chunker.flush()]),
       speakDelta: (delta) => say(chunker.push(delta)),
       sendData: (content) => sink.data(content),
       runTool: (call, execute) => runTool(deps, call, execute),
@@ -154,7 +170,7 @@ export async function runTurn(
         const code = error instanceof KitError ? error.code : ErrorCode.AgentFailed
         logger.error('turn failed', errorFields(error))
         sink.data({ error: { code, message: 'The agent failed to answer this turn.' } })
-        say([FALLBACK_SPEECH])
+        say([separated(FALLBACK_SPEECH)])
       }
     } finally {
       sink.end()

@@ -94,7 +94,7 @@ export async function runConversation(options: ConversationOptions): Promise<Con
       const spoken = result.events
         .filter((e) => e.event.type === 'response.tts')
         .map((e) => e.event.content)
-        .join(' ')
+        .join('')
       if (text) transcript.push({ role: 'user', text, timestamp: Date.now() })
       transcript.push({ role: 'assistant', text: spoken, timestamp: Date.now() })
     } catch (error) {

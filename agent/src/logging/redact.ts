@@ -15,7 +15,7 @@ export const DEFAULT_SECRET_KEY_PATTERN =
  */
 export const CREDENTIAL_VALUE_PATTERNS: readonly RegExp[] = [
   /bearer\s+[A-Za-z0-9._~+/=-]+/gi,
-  /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
+  /\b(sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
   /\bwhsec_[A-Za-z0-9_]{8,}/g,
 ]
 

@@ -33,7 +33,8 @@ const sessionStart = base.extend({
 const message = base.extend({
   type: z.literal(EventType.Message),
   turn_id: id,
-  text: z.string(),
+  // Null or missing: the platform heard nothing it could transcribe. Answered, not refused.
+  text: z.string().nullish(),
   recording_url: z.string().nullish(),
   recording_status: z.string().nullish(),
   transcript: z.unknown().optional(),

@@ -114,13 +114,14 @@ describe('createApp', () => {
     )
     assert.deepEqual(
       events.slice(0, 2).map((e) => (e as { content: string }).content),
-      ['Half a sentence.', 'And then'],
+      ['Half a sentence. ', 'And then'],
       'what was already said is flushed before the error',
     )
     assert.deepEqual((events[2] as { content: unknown }).content, {
       error: { code: 'agent_failed', message: 'The agent failed to answer this turn.' },
     })
-    assert.equal((events[3] as { content: string }).content, FALLBACK_SPEECH)
+    // "And then" did not end with a space: the apology brings its own, so the transcript reads.
+    assert.equal((events[3] as { content: string }).content, ` ${FALLBACK_SPEECH}`)
     assert.doesNotMatch(JSON.stringify(events), /sk-should-not-leak/)
     const failure = logs().find((l) => l.message === 'turn failed')
     assert.match(String(failure?.['error.message']), /upstream reset/)

@@ -115,6 +115,15 @@ describe('POST /api/authorize', () => {
     assert.equal((await post(agent, '{nope')).status, 400)
   })
 
+  it('answers 400, not 502, for a body nested thousands of levels deep, and never calls LayerCode', async () => {
+    const calls = upstream.seen.length
+    const deep = `{"agent_id":"a","config":{"x":${'['.repeat(5000)}${']'.repeat(5000)}}}`
+    const res = await post(agent, deep)
+    assert.equal(res.status, 400)
+    assert.equal((res.body.error as { code: string }).code, 'too_deep')
+    assert.equal(upstream.seen.length, calls)
+  })
+
   it('answers 502 when LayerCode is unreachable', async () => {
     const closed = await startUpstream(() => ({ status: 200, body: {} }))
     await closeServer(closed.server) // a port nothing listens on any more

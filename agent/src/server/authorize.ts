@@ -1,6 +1,7 @@
 import type { Handler } from 'hono'
 import { z } from 'zod'
 import { errorFields, type Logger } from '../logging/logger.ts'
+import { parseJson } from '../protocol/json.ts'
 import { httpError } from './http-error.ts'
 
 export const AUTHORIZE_PATH = '/v1/agents/web/authorize_session'
@@ -32,12 +33,9 @@ export function authorizeHandler(options: AuthorizeOptions): Handler {
   return async function authorizeSession(c) {
     if (!options.apiKey)
       throw httpError(500, 'api_key_missing', 'LAYERCODE_API_KEY is not set on the server')
-    let body: unknown
-    try {
-      body = await c.req.json()
-    } catch {
-      throw httpError(400, 'invalid_json', 'body is not valid JSON')
-    }
+    const json = parseJson(await c.req.text())
+    if (!json.ok) throw httpError(400, json.code, json.message)
+    const body = json.value
     const parsed = requestSchema.safeParse(body)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
@@ -50,19 +48,23 @@ export function authorizeHandler(options: AuthorizeOptions): Handler {
     const agentId = parsed.data.agent_id ?? options.defaultAgentId
     if (!agentId)
       throw httpError(400, 'invalid_request', 'agent_id: required (or set LAYERCODE_AGENT_ID)')
+    const forwarded = JSON.stringify({ ...parsed.data, agent_id: agentId })
     let upstream: Response
     try {
       upstream = await fetch(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ...parsed.data, agent_id: agentId }),
+        body: forwarded,
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       })
     } catch (error) {
-      options.logger.warn('authorize upstream failed', errorFields(error))
+      // Only the call itself fails here: a timeout, or a network error (fetch's TypeError).
       if ((error as Error).name === 'TimeoutError') {
+        options.logger.warn('authorize upstream timed out', errorFields(error))
         throw httpError(504, 'upstream_timeout', 'LayerCode did not answer in time')
       }
+      if (!(error instanceof TypeError)) throw error
+      options.logger.warn('authorize upstream failed', errorFields(error))
       throw httpError(502, 'upstream_unreachable', 'LayerCode could not be reached')
     }
     const text = await upstream.text()

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { AGENT_NAMES } from '../agents/registry.ts'
-import { FALLBACK_SPEECH } from '../agents/run-turn.ts'
+import { FALLBACK_SPEECH, NOTHING_HEARD_SPEECH } from '../agents/run-turn.ts'
 import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import {
   eventTypes,
@@ -197,6 +197,15 @@ describe('agent behaviour over HTTP', () => {
     assert.doesNotMatch(spoken(after), /Earlier you said/)
   })
 
+  it('answers a message with empty, blank, null or missing text with a re-prompt, not a 400', async () => {
+    for (const text of [{ text: '' }, { text: '   ' }, { text: null }, {}]) {
+      const result = await server.send({ type: 'message', ...ids('quiet'), turn_id: 'q1', ...text })
+      assert.equal(result.status, 200, JSON.stringify(text))
+      assert.deepEqual(eventTypes(result), ['response.tts', 'response.end'], JSON.stringify(text))
+      assert.equal(spoken(result), NOTHING_HEARD_SPEECH)
+    }
+  })
+
   it('ends a failing turn cleanly: error data, a spoken apology, response.end, and the server lives on', async () => {
     const conversation = ids('fail')
     const failed = await server.send({
@@ -357,6 +366,12 @@ describe('bad input', () => {
         /unknown event type "call\.ringing"/,
       ],
       [JSON.stringify(['not', 'an', 'object']), 'invalid_event', /JSON object/],
+      // A signed data event the echo agent would answer with c.json: stringify overflowed (500).
+      [
+        `{"type":"data",${JSON.stringify(ids()).slice(1, -1)},"turn_id":"t","data":{"x":${'['.repeat(1500)}${']'.repeat(1500)}}}`,
+        'too_deep',
+        /nests 1502 levels deep; at most 32/,
+      ],
     ]
     for (const [body, code, message] of cases) {
       const res = await rawPost(server.webhookUrl, body, {

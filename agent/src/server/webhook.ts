@@ -4,6 +4,7 @@ import { runTurn, type TurnDeps, type TurnSink } from '../agents/run-turn.ts'
 import { runWithCallContext } from '../logging/context.ts'
 import { errorFields } from '../logging/logger.ts'
 import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protocol/events.ts'
+import { parseJson } from '../protocol/json.ts'
 import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/signature.ts'
 import { encodeSseEvent, type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
 import { Attr } from '../telemetry/contract.ts'
@@ -26,13 +27,15 @@ const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 function parseBody(raw: Uint8Array): WebhookEvent {
-  let value: unknown
+  let text: string
   try {
-    value = JSON.parse(utf8.decode(raw))
-  } catch (error) {
-    throw httpError(400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`)
+    text = utf8.decode(raw)
+  } catch {
+    throw httpError(400, 'invalid_json', 'body is not valid UTF-8')
   }
-  const result = parseWebhookEvent(value)
+  const json = parseJson(text)
+  if (!json.ok) throw httpError(400, json.code, json.message)
+  const result = parseWebhookEvent(json.value)
   if (!result.ok) throw httpError(400, 'invalid_event', result.message)
   return result.event
 }

@@ -59,9 +59,10 @@ export function eventTypes(result: WebhookResult): string[] {
   return result.events.map((e) => String(e.event.type))
 }
 
+/** The speech of an answer, joined as LayerCode's transcript joins `response.tts` chunks. */
 export function spoken(result: WebhookResult): string {
   return result.events
     .filter((e) => e.event.type === 'response.tts')
     .map((e) => e.event.content)
-    .join(' ')
+    .join('')
 }
