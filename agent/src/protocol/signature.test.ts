@@ -53,4 +53,32 @@ describe('verifySignature', () => {
       false,
     )
   })
+
+  it('takes components in any order, ignores unknown ones, and tries every v1', () => {
+    const v1 = signPayload(secret, body, now).split(',v1=')[1]
+    const wrong = '0'.repeat(64)
+    for (const header of [
+      `v1=${v1},t=${now}`,
+      `t=${now},v1=${v1},v0=deadbeef`,
+      `v0=old, t=${now}, v1=${v1}`,
+      `t=${now},v1=${wrong},v1=${v1}`,
+      ` t=${now} ,v1=${v1.toUpperCase()} `,
+    ])
+      assert.deepEqual(
+        verifySignature({ header, rawBody: body, secret, nowSeconds: now }),
+        { ok: true },
+        header,
+      )
+    for (const [header, reason] of [
+      [`t=${now},t=${now},v1=${v1}`, 'malformed'],
+      [`t=${now},v0=${v1}`, 'malformed'],
+      [`t=-1,v1=${v1}`, 'malformed'],
+      [`t=${now},v1=${wrong},v2=${v1}`, 'mismatch'],
+    ] as const)
+      assert.deepEqual(
+        verifySignature({ header, rawBody: body, secret, nowSeconds: now }),
+        { ok: false, reason },
+        header,
+      )
+  })
 })
