@@ -39,6 +39,9 @@ export function createApp(options: AppOptions): Hono {
     if (error instanceof HTTPException) {
       if (error.status >= 500)
         logger.error('request failed', { code: errorCode(error), 'error.message': error.message })
+      // A client fault is not a server error: the semantic conventions leave a 4xx SERVER
+      // span's status unset, and @hono/otel marks the span failed whenever c.error is set.
+      else c.error = undefined
       return c.json(errorBody(errorCode(error), error.message), error.status)
     }
     logger.error('unhandled error', errorFields(error))

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { errorFields, type Logger } from '../logging/logger.ts'
 import { parseJson } from '../protocol/json.ts'
 import { httpError } from './http-error.ts'
+import { readBody } from './read-body.ts'
 
 export const AUTHORIZE_PATH = '/v1/agents/web/authorize_session'
 
@@ -33,7 +34,7 @@ export function authorizeHandler(options: AuthorizeOptions): Handler {
   return async function authorizeSession(c) {
     if (!options.apiKey)
       throw httpError(500, 'api_key_missing', 'LAYERCODE_API_KEY is not set on the server')
-    const json = parseJson(await c.req.text())
+    const json = parseJson(new TextDecoder().decode(await readBody(c)))
     if (!json.ok) throw httpError(400, json.code, json.message)
     const body = json.value
     const parsed = requestSchema.safeParse(body)

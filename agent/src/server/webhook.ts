@@ -12,6 +12,7 @@ import { instruments } from '../telemetry/instruments.ts'
 import { sessionEnded, sessionSeen } from '../telemetry/sessions.ts'
 import { startWebhookSpan } from '../telemetry/tracing.ts'
 import { httpError } from './http-error.ts'
+import { readBody } from './read-body.ts'
 
 export type WebhookDeps = TurnDeps & {
   webhookSecret: string | undefined
@@ -138,7 +139,7 @@ export function webhookHandler(deps: WebhookDeps): Handler {
     if (!deps.webhookSecret) {
       throw httpError(500, 'secret_missing', 'LAYERCODE_WEBHOOK_SECRET is not set on the server')
     }
-    const raw = new Uint8Array(await c.req.arrayBuffer())
+    const raw = await readBody(c)
     const check = verifySignature({
       header: c.req.header(SIGNATURE_HEADER),
       rawBody: raw,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
@@ -57,6 +59,19 @@ function specFor(span: ReadableSpan): SpanSpec | undefined {
   })
 }
 
+/** A client that announces a body, sends part of it and hangs up. */
+async function abortedUpload(baseUrl: string): Promise<void> {
+  const { hostname, port } = new URL(baseUrl)
+  const socket = connect(Number(port), hostname)
+  await once(socket, 'connect')
+  socket.write(
+    'POST /api/agent?drop=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"type":',
+  )
+  await sleep(100)
+  socket.destroy()
+  await sleep(200)
+}
+
 let spans: ReadableSpan[] = []
 let metrics: ResourceMetrics
 let upstreamHeaders: IncomingHttpHeaders = {}
@@ -101,6 +116,10 @@ before(async () => {
     )
     await send({ type: 'session.update', recording_status: 'completed' })
     await send({ type: 'session.end', transcript: [] })
+    await abortedUpload(server.url)
+    const unsigned = await fetch(server.webhookUrl, { method: 'POST', body: '{}' })
+    assert.equal(unsigned.status, 401)
+    await unsigned.text()
     const authorize = await fetch(`${server.url}/api/authorize`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -135,6 +154,34 @@ const webhookSpan = (turnId: string) => {
 }
 const children = (parent: ReadableSpan) =>
   spans.filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId)
+
+describe('client faults', () => {
+  it('an upload the client abandons is a 499, not a failed span, a 5xx or an error log', () => {
+    const servers = byName('POST /api/agent')
+    const dropped = servers.find((s) => String(s.attributes['url.full']).includes('drop='))
+    assert.ok(dropped, 'the abandoned request was traced')
+    assert.equal(dropped.attributes[Attr.HttpStatus], 499)
+    assert.equal(dropped.status.code, SpanStatusCode.UNSET)
+    assert.equal(dropped.events.length, 0)
+    assert.ok(!stdout.some((l) => l.message === 'unhandled error'), 'no error log')
+    const request = stdout.find(
+      (l) => l.message === 'request' && l['http.response.status_code'] === 499,
+    )
+    assert.equal(request?.level, 'info', 'the request line says what happened')
+    const statuses = metrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .filter((m) => m.descriptor.name === 'http.server.request.duration')
+      .flatMap((m) => m.dataPoints.map((p) => Number(p.attributes[Attr.HttpStatus])))
+    assert.ok(statuses.includes(499))
+    assert.ok(!statuses.some((status) => status >= 500), `statuses: ${statuses}`)
+  })
+
+  it('a 401 leaves the SERVER span status unset, as the semantic conventions ask for 4xx', () => {
+    const rejected = byName('POST /api/agent').find((s) => s.attributes[Attr.HttpStatus] === 401)
+    assert.ok(rejected)
+    assert.equal(rejected.status.code, SpanStatusCode.UNSET)
+  })
+})
 
 describe('traces', () => {
   it('a bakery turn is one trace: server -> webhook -> invoke_agent -> chat (with usage) and execute_tool', () => {
@@ -342,7 +389,8 @@ describe('metrics', () => {
       'three model calls',
     )
     assert.equal(sum('gen_ai.client.token.usage', { [Attr.TokenType]: 'output' }), 3)
-    assert.equal(sum('http.server.request.duration', { [Attr.HttpRoute]: '/api/agent' }), 7)
+    // Seven webhooks, the abandoned upload and the unsigned request.
+    assert.equal(sum('http.server.request.duration', { [Attr.HttpRoute]: '/api/agent' }), 9)
   })
 
   it('use voice-latency buckets', () => {
