@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AGENT_NAMES, DEFAULT_AGENT } from './agents/registry.ts'
 import { ErrorCode, KitError } from './errors.ts'
+import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './history/store.ts'
 import { LOG_LEVELS, type LogLevel } from './logging/logger.ts'
 import { DEFAULT_SECRET_KEY_PATTERN } from './logging/redact.ts'
 
@@ -42,8 +43,9 @@ export type AgentConfig = {
   slowDelayMs: number
   offlineChunkDelayMs: number
   faultInjection: boolean
-  history: { maxTurns: number; maxConversations: number; idleTtlMs: number }
+  history: HistoryLimits
   shutdownTimeoutMs: number
+  server: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number }
 }
 
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v)
@@ -108,7 +110,12 @@ const schema = z.object({
   HISTORY_MAX_TURNS: int(50, 1),
   HISTORY_MAX_CONVERSATIONS: int(10_000, 1),
   HISTORY_IDLE_TTL_SECONDS: int(1800, 1),
+  HISTORY_MAX_BYTES_PER_CONVERSATION: int(DEFAULT_HISTORY_LIMITS.maxBytesPerConversation, 1),
+  HISTORY_MAX_TOTAL_BYTES: int(DEFAULT_HISTORY_LIMITS.maxTotalBytes, 1),
   SHUTDOWN_TIMEOUT_MS: int(10_000),
+  AGENT_MAX_CONNECTIONS: int(1024, 1),
+  AGENT_HEADERS_TIMEOUT_MS: int(10_000, 1),
+  AGENT_REQUEST_TIMEOUT_MS: int(30_000, 1),
 })
 
 function secretKeyPattern(extra: string | undefined): RegExp {
@@ -178,8 +185,15 @@ export function loadConfig(
       maxTurns: e.HISTORY_MAX_TURNS,
       maxConversations: e.HISTORY_MAX_CONVERSATIONS,
       idleTtlMs: e.HISTORY_IDLE_TTL_SECONDS * 1000,
+      maxBytesPerConversation: e.HISTORY_MAX_BYTES_PER_CONVERSATION,
+      maxTotalBytes: e.HISTORY_MAX_TOTAL_BYTES,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    server: {
+      maxConnections: e.AGENT_MAX_CONNECTIONS,
+      headersTimeoutMs: e.AGENT_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.AGENT_REQUEST_TIMEOUT_MS,
+    },
   }
 }
 

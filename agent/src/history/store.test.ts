@@ -25,6 +25,28 @@ describe('ConversationStore', () => {
     assert.equal(store.history('a').length, 2)
   })
 
+  it('keeps a conversation within its byte budget, forgetting its oldest turns first', () => {
+    const store = new ConversationStore({ maxBytesPerConversation: 3000 })
+    // 30 turns of ~900 bytes each: only the last three fit.
+    for (let i = 0; i < 30; i++) store.appendTurn('c1', [user(`${i}:${'x'.repeat(880)}`)])
+    const kept = store.history('c1').map((m) => String(m.content).split(':')[0])
+    assert.deepEqual(kept, ['27', '28', '29'])
+    assert.ok(store.bytes <= 3000, `${store.bytes} bytes`)
+    // A single turn over the budget is not remembered; the earlier turns stay.
+    store.appendTurn('c1', [user('y'.repeat(5000))])
+    assert.equal(store.history('c1').length, 3)
+  })
+
+  it('keeps all conversations within the total byte budget, evicting the least recent', () => {
+    const store = new ConversationStore({ maxBytesPerConversation: 2000, maxTotalBytes: 5000 })
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) store.appendTurn(id, [user('z'.repeat(950))])
+    assert.ok(store.bytes <= 5000, `${store.bytes} bytes`)
+    assert.deepEqual(store.history('a'), [])
+    assert.equal(store.history('f').length, 1)
+    store.drop('f')
+    assert.ok(store.bytes < 5000 - 900)
+  })
+
   it('expires idle conversations', () => {
     let now = 0
     const store = new ConversationStore({ idleTtlMs: 1000 }, () => now)

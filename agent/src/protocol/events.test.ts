@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { customMetadata, parseWebhookEvent } from './events.ts'
+import { customMetadata, MAX_ID_LENGTH, parseWebhookEvent } from './events.ts'
 
 const ids = { session_id: 's1', conversation_id: 'c1' }
 
@@ -57,5 +57,19 @@ describe('parseWebhookEvent', () => {
       assert.deepEqual(customMetadata(a.event), { a: 1 })
       assert.deepEqual(customMetadata(b.event), { b: 2 })
     }
+  })
+
+  it('refuses ids longer than MAX_ID_LENGTH, so no map is keyed by a 200 KB id', () => {
+    const long = 'x'.repeat(MAX_ID_LENGTH + 1)
+    for (const field of ['session_id', 'conversation_id', 'turn_id']) {
+      const result = parseWebhookEvent({ type: 'message', ...ids, turn_id: 't', [field]: long })
+      assert.match(!result.ok ? result.message : '', new RegExp(`^${field}: `))
+    }
+    const ok = parseWebhookEvent({
+      type: 'session.end',
+      ...ids,
+      session_id: 'x'.repeat(MAX_ID_LENGTH),
+    })
+    assert.equal(ok.ok, true)
   })
 })

@@ -12,7 +12,9 @@ export type EventType = (typeof EventType)[keyof typeof EventType]
 export const EVENT_TYPES: readonly EventType[] = Object.values(EventType)
 
 const metadata = z.record(z.string(), z.unknown())
-const id = z.string().min(1)
+// LayerCode's ids are short; a bound keeps a hostile id out of every map keyed by it.
+export const MAX_ID_LENGTH = 256
+const id = z.string().min(1).max(MAX_ID_LENGTH)
 
 // Optional fields are nullish: LayerCode sends explicit nulls for absent values.
 const base = z.object({

@@ -24,6 +24,15 @@ export function createApp(options: AppOptions): Hono {
   // Route-aware SERVER spans and http.server.request.duration (no-ops without an SDK).
   app.use(httpInstrumentationMiddleware({ captureActiveRequests: true }))
   app.use(requestLogger({ logger }))
+  app.use(async function refuseWhileDraining(c, next) {
+    if (!lifecycle.draining || c.req.path === '/health' || c.req.path === '/ready') return next()
+    c.header('Connection', 'close')
+    c.header('Retry-After', '1')
+    return c.json(
+      errorBody('draining', 'the agent is shutting down; retry on another instance'),
+      503,
+    )
+  })
   app.get('/health', (c) => c.json({ status: 'ok' }))
   app.get('/ready', (c) =>
     lifecycle.draining

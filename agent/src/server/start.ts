@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../logging/logger.ts'
 import { resolveModel } from '../model/provider.ts'
 import { reportExportErrorsTo } from '../telemetry/export-errors.ts'
 import { instrumentModel } from '../telemetry/model.ts'
-import { trackSessions } from '../telemetry/sessions.ts'
+import { sessions } from '../telemetry/sessions.ts'
 import { createApp } from './app.ts'
 import { Lifecycle } from './lifecycle.ts'
 
@@ -45,7 +45,10 @@ export async function startServer(
   reportExportErrorsTo((report) => logger.warn('telemetry export failing', report))
   const lifecycle = new Lifecycle()
   const agent = createAgent(config.agent, { slowDelayMs: config.slowDelayMs })
-  trackSessions(agent.name, { idleTtlMs: config.history.idleTtlMs })
+  sessions.track(agent.name, {
+    idleTtlMs: config.history.idleTtlMs,
+    maxSessions: config.history.maxConversations,
+  })
   const baseModel = await resolveModel({
     modelId: config.modelId,
     openaiApiKey: config.openai.apiKey,
@@ -73,11 +76,25 @@ export async function startServer(
     },
   })
   const server = await new Promise<Server>((resolve, reject) => {
-    const created = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () =>
-      resolve(created as Server),
+    const created = serve(
+      {
+        fetch: app.fetch,
+        hostname: config.host,
+        port: config.port,
+        serverOptions: {
+          // A webhook is small: a client slower than this is holding a socket, not sending.
+          headersTimeout: config.server.headersTimeoutMs,
+          requestTimeout: config.server.requestTimeoutMs,
+          // How often Node checks the two timeouts (30 s by default, which would stretch them).
+          connectionsCheckingInterval: 1000,
+        },
+      },
+      () => resolve(created as Server),
     ) as Server
     created.once('error', reject)
   })
+  // Past this many open sockets Node drops new connections at once instead of queueing them.
+  server.maxConnections = config.server.maxConnections
   // Counted at the socket level: a streamed answer is done when its last byte left, not
   // when the handler returned, so shutdown never cuts the final response.end.
   server.on('request', (_request, response) => response.once('close', lifecycle.beginResponse()))
@@ -93,13 +110,15 @@ export async function startServer(
   })
 
   let closing: Promise<void> | undefined
+  // While turns drain the listener stays open: /ready answers 503 draining (a probe sees the
+  // agent leaving, not a refused connection) and new requests get 503 and Connection: close.
   async function close(): Promise<void> {
     lifecycle.draining = true
-    const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()
     const drained = await lifecycle.waitForIdle(config.shutdownTimeoutMs)
     if (!drained)
       logger.warn('shutdown timeout: closing open streams', { in_flight: lifecycle.inFlight })
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeAllConnections()
     await stopped
   }

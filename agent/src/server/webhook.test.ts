@@ -438,6 +438,14 @@ describe('readiness while draining', () => {
     const turn = server.send({ type: 'message', ...ids('drain'), turn_id: 'd', text: 'finish me' })
     await new Promise((r) => setTimeout(r, 30))
     const closing = server.stop()
+    await new Promise((r) => setTimeout(r, 20))
+    // The listener is still open while the turn drains: probes see 503, not a refused connection.
+    const ready = await fetch(`${server.url}/ready`)
+    assert.equal(ready.status, 503)
+    assert.deepEqual(await ready.json(), { status: 'draining' })
+    const late = await server.send({ type: 'message', ...ids('late'), turn_id: 'l', text: 'hi' })
+    assert.equal(late.status, 503)
+    assert.equal((late.json as { error: { code: string } }).error.code, 'draining')
     const result = await turn
     assert.equal(
       eventTypes(result).at(-1),
@@ -446,5 +454,6 @@ describe('readiness while draining', () => {
     )
     assert.equal(server.lifecycle.draining, true)
     await closing
+    await assert.rejects(fetch(`${server.url}/ready`), 'closed once the turn finished')
   })
 })

@@ -9,7 +9,7 @@ import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../pro
 import { encodeSseEvent, type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
 import { Attr } from '../telemetry/contract.ts'
 import { instruments } from '../telemetry/instruments.ts'
-import { sessionEnded, sessionSeen } from '../telemetry/sessions.ts'
+import { sessions } from '../telemetry/sessions.ts'
 import { startWebhookSpan } from '../telemetry/tracing.ts'
 import { httpError } from './http-error.ts'
 import { readBody } from './read-body.ts'
@@ -100,10 +100,10 @@ async function dispatch(
   switch (event.type) {
     case 'session.start':
       instruments().sessionsStarted.add(1, agent)
-      sessionSeen(event.session_id, deps.agent.name)
+      sessions.seen(event.session_id, deps.agent.name)
       return streamTurn(c, deps, event, span)
     case 'message':
-      sessionSeen(event.session_id, deps.agent.name)
+      sessions.seen(event.session_id, deps.agent.name)
       return streamTurn(c, deps, event, span)
     case 'data':
       return c.json((deps.agent.onData?.(event.data) ?? { status: 'ok' }) as object)
@@ -116,7 +116,7 @@ async function dispatch(
       return c.json({ status: 'ok' })
     case 'session.end':
       instruments().sessionsEnded.add(1, agent)
-      sessionEnded(event.session_id)
+      sessions.ended(event.session_id)
       await deps.store.serialize(event.conversation_id, async () =>
         deps.store.drop(event.conversation_id),
       )

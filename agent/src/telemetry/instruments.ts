@@ -8,7 +8,7 @@ import {
 } from '@opentelemetry/api'
 import { Attr, type KitMetricName, metricSpec } from './contract.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
-import { activeSessionCounts } from './sessions.ts'
+import { sessions } from './sessions.ts'
 
 type Instruments = {
   tokenUsage: Histogram
@@ -53,7 +53,7 @@ function create(provider: MeterProvider): Instruments {
     options('layercode.sessions.active'),
   )
   sessionsActive.addCallback((result) => {
-    for (const [agent, count] of activeSessionCounts())
+    for (const [agent, count] of sessions.counts())
       result.observe(count, { [Attr.AgentName]: agent })
   })
   return {

@@ -1,29 +1,71 @@
-/** Sessions started and not ended, per agent; idle ones expire so a lost session.end cannot leak. */
-const sessions = new Map<string, { agent: string; lastSeen: number }>()
-const agents = new Set<string>()
-let idleTtlMs = 30 * 60_000
-
-/** Reports 0 for this agent while it has no session, rather than no data. */
-export function trackSessions(agent: string, options: { idleTtlMs: number }): void {
-  agents.add(agent)
-  idleTtlMs = options.idleTtlMs
+export type SessionLimits = {
+  /** A session not seen for this long is dropped, so a lost session.end cannot leak. */
+  idleTtlMs: number
+  /** Sessions tracked at most; the least recently seen is dropped first. */
+  maxSessions: number
 }
 
-export function sessionSeen(sessionId: string, agent: string): void {
-  sessions.delete(sessionId)
-  sessions.set(sessionId, { agent, lastSeen: Date.now() })
-}
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleTtlMs: 30 * 60_000, maxSessions: 10_000 }
 
-export function sessionEnded(sessionId: string): void {
-  sessions.delete(sessionId)
-}
+/**
+ * Sessions started and not ended, per agent, for the active-sessions gauge. Bounded by count
+ * and by idle time, pruned on its own timer: a flood of session.start without session.end
+ * (or telemetry turned off, so the gauge never reads it) cannot grow it.
+ */
+export class SessionTracker {
+  // Map order is recency order: a session seen again is re-inserted at the end.
+  readonly #sessions = new Map<string, { agent: string; lastSeen: number }>()
+  readonly #agents = new Set<string>()
+  #limits: SessionLimits = DEFAULT_SESSION_LIMITS
+  #timer: NodeJS.Timeout | undefined
+  readonly #now: () => number
 
-export function activeSessionCounts(): Map<string, number> {
-  const cutoff = Date.now() - idleTtlMs
-  const counts = new Map<string, number>([...agents].map((agent) => [agent, 0]))
-  for (const [id, session] of sessions) {
-    if (session.lastSeen <= cutoff) sessions.delete(id)
-    else counts.set(session.agent, (counts.get(session.agent) ?? 0) + 1)
+  constructor(now: () => number = Date.now) {
+    this.#now = now
   }
-  return counts
+
+  get size(): number {
+    return this.#sessions.size
+  }
+
+  /** Reports 0 for this agent while it has no session, rather than no data; prunes on a timer. */
+  track(agent: string, limits: Partial<SessionLimits> = {}): void {
+    this.#agents.add(agent)
+    this.#limits = { ...DEFAULT_SESSION_LIMITS, ...limits }
+    clearInterval(this.#timer)
+    this.#timer = setInterval(() => this.prune(), Math.min(this.#limits.idleTtlMs, 60_000))
+    this.#timer.unref()
+  }
+
+  seen(sessionId: string, agent: string): void {
+    this.#sessions.delete(sessionId)
+    this.#sessions.set(sessionId, { agent, lastSeen: this.#now() })
+    for (const oldest of this.#sessions.keys()) {
+      if (this.#sessions.size <= this.#limits.maxSessions) break
+      this.#sessions.delete(oldest)
+    }
+  }
+
+  ended(sessionId: string): void {
+    this.#sessions.delete(sessionId)
+  }
+
+  /** Drops idle sessions, oldest first. */
+  prune(): void {
+    const cutoff = this.#now() - this.#limits.idleTtlMs
+    for (const [id, session] of this.#sessions) {
+      if (session.lastSeen > cutoff) break
+      this.#sessions.delete(id)
+    }
+  }
+
+  counts(): Map<string, number> {
+    this.prune()
+    const counts = new Map<string, number>([...this.#agents].map((agent) => [agent, 0]))
+    for (const { agent } of this.#sessions.values()) counts.set(agent, (counts.get(agent) ?? 0) + 1)
+    return counts
+  }
 }
+
+/** The process's tracker: the webhook feeds it, the active-sessions gauge reads it. */
+export const sessions = new SessionTracker()

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { SessionTracker } from './sessions.ts'
+
+describe('SessionTracker', () => {
+  it('counts open sessions per agent, 0 for an agent without any', () => {
+    const tracker = new SessionTracker()
+    tracker.track('bakery')
+    tracker.track('echo')
+    tracker.seen('s1', 'bakery')
+    tracker.seen('s2', 'bakery')
+    tracker.ended('s1')
+    assert.deepEqual(
+      [...tracker.counts()],
+      [
+        ['bakery', 1],
+        ['echo', 0],
+      ],
+    )
+  })
+
+  it('is bounded by count: 100k starts without an end keep only the newest', () => {
+    const tracker = new SessionTracker()
+    tracker.track('echo', { maxSessions: 1000 })
+    for (let i = 0; i < 100_000; i++) tracker.seen(`s${i}`, 'echo')
+    assert.equal(tracker.size, 1000)
+    assert.equal(tracker.counts().get('echo'), 1000)
+  })
+
+  it('forgets idle sessions without anyone reading the gauge', () => {
+    let now = 0
+    const tracker = new SessionTracker(() => now)
+    tracker.track('echo', { idleTtlMs: 1000 })
+    tracker.seen('old', 'echo')
+    now = 600
+    tracker.seen('recent', 'echo')
+    now = 1500
+    tracker.prune()
+    assert.equal(tracker.size, 1)
+    now = 3000
+    tracker.prune()
+    assert.equal(tracker.size, 0)
+  })
+
+  it('prunes on its own timer', async () => {
+    let now = 0
+    const tracker = new SessionTracker(() => now)
+    tracker.track('echo', { idleTtlMs: 20 })
+    tracker.seen('s', 'echo')
+    now = 100
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    assert.equal(tracker.size, 0)
+  })
+})
