@@ -59,7 +59,14 @@ describe('layercode-agent CLI', () => {
   it('exits 1 with one line for a missing env file, an unknown agent and a bad port', async () => {
     for (const [args, message] of [
       [['run', '--env-file', 'nope.env'], /env file not found: nope\.env/],
-      [['run', '--agent', 'robot'], /AGENT: /],
+      [
+        ['run', '--agent', 'robot'],
+        /Invalid value for argument: --agent \(robot\)\. Expected one of: echo, starter, bakery, slow\./,
+      ],
+      [
+        ['run', '--agnet', 'bakery'],
+        /^layercode-agent: unknown option --agnet \(did you mean --agent\?\)$/m,
+      ],
       [['run', '--port', 'http'], /PORT: /],
       [['fly'], /Unknown command/],
     ] as const) {
@@ -70,6 +77,7 @@ describe('layercode-agent CLI', () => {
       assert.equal(result.code, 1, args.join(' '))
       assert.equal(result.stderr.trim().split('\n').length, 1, args.join(' '))
       assert.match(result.stderr, message)
+      assert.ok(!result.stderr.includes('\u001b['), 'no colour codes in piped output')
     }
   })
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env -S node --
 // The `--` matters: without it Node itself consumes our `--env-file` flag and exits 9.
-import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
+import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
 import packageJson from '../package.json' with { type: 'json' }
 import { AGENT_NAMES, DEFAULT_AGENT, describeAgents } from './agents/registry.ts'
+import { loadEnvFile, plain, rejectUnknownFlags } from './cli-args.ts'
 import { loadConfig } from './config.ts'
 import { ErrorCode, KitError } from './errors.ts'
 import { closeLogger, errorFields } from './logging/logger.ts'
@@ -17,8 +17,9 @@ const run = defineCommand({
   meta: { name: 'run', description: 'Serve the LayerCode webhook' },
   args: {
     agent: {
-      type: 'string',
-      description: `Agent to serve: ${AGENT_NAMES.join(', ')} (default ${DEFAULT_AGENT}; env AGENT)`,
+      type: 'enum',
+      options: [...AGENT_NAMES],
+      description: `Agent to serve (default ${DEFAULT_AGENT}; env AGENT)`,
     },
     model: {
       type: 'string',
@@ -36,10 +37,7 @@ const run = defineCommand({
     'cpu-prof': { type: 'string', description: 'Write a .cpuprofile into this directory on exit' },
   },
   async run({ args }) {
-    const envFile = args['env-file']
-    if (envFile && !existsSync(envFile))
-      throw new KitError(ErrorCode.EnvFileMissing, `env file not found: ${envFile}`)
-    if (envFile || existsSync('.env')) process.loadEnvFile(envFile ?? '.env')
+    loadEnvFile(args['env-file'])
     const config = loadConfig(process.env, {
       agent: args.agent,
       model: args.model,
@@ -105,15 +103,16 @@ const cli = defineCommand({
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h') {
-    console.log(await renderUsage(cli))
+    console.log(plain(await renderUsage(cli), process.stdout))
     if (!name) process.exitCode = 1
     return
   }
   if (name === '--version') return console.log(packageJson.version)
   const command = subCommands[name]
   if (command && (rest.includes('--help') || rest.includes('-h'))) {
-    return console.log(await renderUsage(command, cli))
+    return console.log(plain(await renderUsage(command, cli), process.stdout))
   }
+  if (command?.args) rejectUnknownFlags(rest, command.args as ArgsDef)
   await runCommand(cli, { rawArgs: argv })
 }
 
@@ -124,6 +123,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     error instanceof KitError || (error as { name?: string })?.name === 'CLIError'
       ? (error as Error).message
       : String(error)
-  console.error(`layercode-agent: ${message}`)
+  console.error(plain(`layercode-agent: ${message}`, process.stderr))
   process.exitCode = 1
 })

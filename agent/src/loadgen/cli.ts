@@ -1,13 +1,15 @@
 #!/usr/bin/env -S node --
 import { renameSync, writeFileSync } from 'node:fs'
-import { defineCommand, runMain } from 'citty'
+import { type ArgsDef, defineCommand, renderUsage, runCommand } from 'citty'
+import { loadEnvFile, plain, rejectUnknownFlags } from '../cli-args.ts'
+import { ErrorCode, KitError } from '../errors.ts'
 import type { ConversationRecord } from './conversation.ts'
 import { formatSummary, runLoad } from './run.ts'
 
 const number = (name: string, value: string, min: number, max = Number.POSITIVE_INFINITY) => {
   const n = Number(value)
   if (!Number.isFinite(n) || n < min || n > max)
-    throw new Error(`--${name} must be a number from ${min} to ${max}`)
+    throw new KitError(ErrorCode.UsageError, `--${name} must be a number from ${min} to ${max}`)
   return n
 }
 
@@ -23,6 +25,10 @@ const command = defineCommand({
       description: 'Agent webhook URL',
     },
     secret: { type: 'string', description: 'Webhook secret (default: LAYERCODE_WEBHOOK_SECRET)' },
+    'env-file': {
+      type: 'string',
+      description: 'Environment file to load (default .env, if present), as the agent does',
+    },
     rate: { type: 'string', default: '1', description: 'New conversations per second' },
     concurrency: { type: 'string', default: '8', description: 'Conversations in flight at most' },
     duration: { type: 'string', default: '30', description: 'Seconds to run; 0 = until stopped' },
@@ -50,8 +56,13 @@ const command = defineCommand({
     },
   },
   async run({ args }) {
+    loadEnvFile(args['env-file'])
     const secret = args.secret ?? process.env.LAYERCODE_WEBHOOK_SECRET
-    if (!secret) throw new Error('no webhook secret: pass --secret or set LAYERCODE_WEBHOOK_SECRET')
+    if (!secret)
+      throw new KitError(
+        ErrorCode.SecretMissing,
+        'no webhook secret: pass --secret, set LAYERCODE_WEBHOOK_SECRET, or put it in .env',
+      )
     const totals = {
       conversations: 0,
       turnsOk: 0,
@@ -98,4 +109,19 @@ const command = defineCommand({
   },
 })
 
-await runMain(command)
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h'))
+    return console.log(plain(await renderUsage(command), process.stdout))
+  rejectUnknownFlags(argv, command.args as ArgsDef)
+  await runCommand(command, { rawArgs: argv })
+}
+
+// One top-level catch: a user's mistake is one line on stderr and exit code 1.
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message =
+    error instanceof KitError || (error as { name?: string })?.name === 'CLIError'
+      ? (error as Error).message
+      : String(error)
+  console.error(plain(`loadgen: ${message}`, process.stderr))
+  process.exitCode = 1
+})

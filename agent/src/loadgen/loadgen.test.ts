@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { startTestServer, TEST_SECRET, type TestServer } from '../testing/agent-server.ts'
+import { cleanEnv } from '../testing/spawn-agent.ts'
 import { formatSummary, type LoadSummary, runLoad } from './run.ts'
+
+const rootPath = (file: string) => fileURLToPath(new URL(`../../../${file}`, import.meta.url))
 
 describe('load generator', () => {
   let server: TestServer
@@ -103,5 +106,56 @@ describe('load generator', () => {
     assert.equal(summary.turns.ok, 0)
     assert.ok(summary.turns.unexpectedFailures > 0)
     assert.ok((summary.failures['http 401'] ?? 0) > 0)
+  })
+})
+
+describe('loadgen command as the README runs it', () => {
+  const cli = fileURLToPath(new URL('./cli.ts', import.meta.url))
+  const run = async (args: string[], cwd: string) => {
+    const child = spawn(process.execPath, ['--', cli, ...args], {
+      cwd,
+      env: cleanEnv(),
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const [code] = await once(child, 'exit')
+    return { code, stdout, stderr }
+  }
+
+  it('reads the webhook secret from .env after `cp .env.example .env`', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'loadgen-env-'))
+    await copyFile(rootPath('.env.example'), path.join(cwd, '.env'))
+    const secret = /^LAYERCODE_WEBHOOK_SECRET=(.+)$/m.exec(
+      await readFile(rootPath('.env.example'), 'utf8'),
+    )?.[1]
+    assert.ok(secret)
+    const server = await startTestServer({ AGENT: 'echo', LAYERCODE_WEBHOOK_SECRET: secret })
+    try {
+      const result = await run(['--url', server.webhookUrl, '--rate', '2', '--duration', '1'], cwd)
+      assert.equal(result.code, 0, result.stderr)
+      assert.match(result.stdout, /turns +\d+ ok, 0 failed/)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('says what is wrong in one line: no secret, a misspelt flag, a bad number', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'loadgen-bad-'))
+    for (const [args, message] of [
+      [[], /^loadgen: no webhook secret: pass --secret/],
+      [
+        ['--secret', 'x', '--rat', '2'],
+        /^loadgen: unknown option --rat \(did you mean --rate\?\)$/m,
+      ],
+      [['--secret', 'x', '--rate', 'fast'], /^loadgen: --rate must be a number/],
+    ] as const) {
+      const result = await run([...args], cwd)
+      assert.equal(result.code, 1, args.join(' '))
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+      assert.match(result.stderr, message)
+      assert.ok(!result.stderr.includes('\u001b['), 'no colour codes in piped output')
+    }
   })
 })
