@@ -47,6 +47,24 @@ export const NOTHING_HEARD_SPEECH = "Sorry, I didn't catch that, could you say i
 
 export const FAULT_METADATA_KEY = 'kit_fault'
 export const Fault = { Error: 'error', Slow: 'slow', Tokens: 'tokens' } as const
+/**
+ * The answer to a turn that asked for a fault says what became of it (`injected` or
+ * `ignored`), so a load generator counts what happened, not what it asked for.
+ */
+export const FAULT_HEADER = 'x-kit-fault'
+const FAULT_KINDS: readonly string[] = Object.values(Fault)
+
+/** What this agent does with the turn's fault request: undefined when there is none. */
+export function faultHandling(
+  deps: Pick<TurnDeps, 'faultInjection'>,
+  event: TurnEvent,
+): 'injected' | 'ignored' | undefined {
+  if (event.type !== 'message') return undefined
+  const requested = customMetadata(event)[FAULT_METADATA_KEY]
+  if (requested === undefined) return undefined
+  return deps.faultInjection && FAULT_KINDS.includes(String(requested)) ? 'injected' : 'ignored'
+}
+
 /** How much a `tokens` fault multiplies the offline model's reported usage (a token-burst drill). */
 export const TOKEN_BURST_MULTIPLIER = 5000
 

@@ -4,7 +4,7 @@ import { type ArgsDef, defineCommand, renderUsage, runCommand } from 'citty'
 import { loadEnvFile, plain, rejectUnknownFlags } from '../cli-args.ts'
 import { ErrorCode, KitError } from '../errors.ts'
 import type { ConversationRecord } from './conversation.ts'
-import { formatSummary, runLoad } from './run.ts'
+import { FAULTS_IGNORED_HINT, formatSummary, runLoad } from './run.ts'
 
 const number = (name: string, value: string, min: number, max = Number.POSITIVE_INFINITY) => {
   const n = Number(value)
@@ -72,7 +72,12 @@ const command = defineCommand({
     }
     const statusFile = args['status-file']
     let lastProgress = Date.now()
+    let warnedIgnored = false
     const onConversation = (record: ConversationRecord) => {
+      if (!warnedIgnored && record.turns.some((t) => t.faultIgnored)) {
+        warnedIgnored = true
+        console.error(plain(`loadgen: warning: ${FAULTS_IGNORED_HINT}`, process.stderr))
+      }
       totals.conversations += 1
       totals.turnsOk += record.turns.filter((t) => t.ok).length
       totals.turnsFailed += record.turns.filter((t) => !t.ok).length

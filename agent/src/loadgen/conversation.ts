@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { FAULT_METADATA_KEY } from '../agents/run-turn.ts'
+import { FAULT_HEADER, FAULT_METADATA_KEY } from '../agents/run-turn.ts'
 import { sendWebhook, type WebhookResult } from '../protocol/client.ts'
 
 /** What callers of a voice bakery (or any agent) tend to say; rotated across conversations. */
@@ -20,7 +20,10 @@ export type TurnKind = 'session.start' | 'message'
 
 export type TurnRecord = {
   kind: TurnKind
+  /** The fault the agent says it injected (not merely the one asked for). */
   fault?: Fault
+  /** A fault was asked for and the agent ignored it (AGENT_FAULT_INJECTION is off). */
+  faultIgnored?: boolean
   ok: boolean
   /** Why a turn failed: an HTTP status, a missing `response.end`, an error event, a network error. */
   failure?: string
@@ -83,9 +86,11 @@ export async function runConversation(options: ConversationOptions): Promise<Con
         ...metadata,
       })
       const failure = judgeTurn(result, turnId)
+      const injected = fault && result.headers.get(FAULT_HEADER) === 'injected'
       record.turns.push({
         kind,
-        fault,
+        ...(injected ? { fault } : {}),
+        ...(fault && !injected ? { faultIgnored: true } : {}),
         ok: !failure,
         failure,
         totalMs: result.totalMs,

@@ -91,6 +91,34 @@ describe('load generator', () => {
     assert.equal(status.turnsOk, summary.turns.ok)
   })
 
+  it('counts what the agent did, not what it asked for, when fault injection is off', async () => {
+    const plain = await startTestServer({ AGENT: 'echo', AGENT_FAULT_INJECTION: 'false' })
+    try {
+      const summary = await runLoad({
+        url: plain.webhookUrl,
+        secret: TEST_SECRET,
+        rate: 10,
+        concurrency: 10,
+        durationS: 0.5,
+        messages: 3,
+        failRate: 0.5,
+        slowRate: 0.2,
+        thinkTimeMs: 0,
+      })
+      const { turns } = summary
+      assert.equal(turns.failed, 0)
+      assert.equal(turns.injectedErrors, 0, 'no error was injected, so none is reported')
+      assert.equal(turns.injectedSlow, 0)
+      assert.ok(turns.faultsIgnored > 0)
+      assert.match(
+        formatSummary(summary),
+        /fault request\(s\) ignored; .*AGENT_FAULT_INJECTION=true/,
+      )
+    } finally {
+      await plain.stop()
+    }
+  })
+
   it('counts a wrong secret as failures and exits non-zero', async () => {
     const summary = await runLoad({
       url: server.webhookUrl,

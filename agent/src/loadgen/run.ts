@@ -32,6 +32,8 @@ export type LoadSummary = {
     failed: number
     injectedErrors: number
     injectedSlow: number
+    /** Fault requests the agent ignored: it runs without AGENT_FAULT_INJECTION. */
+    faultsIgnored: number
     unexpectedFailures: number
   }
   failures: Record<string, number>
@@ -108,6 +110,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       failed: turns.filter((t) => !t.ok).length,
       injectedErrors: turns.filter((t) => t.fault === 'error').length,
       injectedSlow: turns.filter((t) => t.fault === 'slow').length,
+      faultsIgnored: turns.filter((t) => t.faultIgnored).length,
       unexpectedFailures: turns.filter((t) => !t.ok && t.fault !== 'error').length,
     },
     failures,
@@ -131,5 +134,13 @@ export function formatSummary(summary: LoadSummary): string {
     `latency         ${d(summary.latencyMs)}`,
     `first tts       ${d(summary.firstTtsMs)}`,
     ...Object.entries(summary.failures).map(([why, n]) => `failure         ${n} x ${why}`),
+    ...(t.faultsIgnored ? [faultsIgnoredWarning(t.faultsIgnored)] : []),
   ].join('\n')
+}
+
+export const FAULTS_IGNORED_HINT =
+  'the agent ignores fault requests: start it with AGENT_FAULT_INJECTION=true to inject them'
+
+function faultsIgnoredWarning(count: number): string {
+  return `warning         ${count} fault request(s) ignored; ${FAULTS_IGNORED_HINT}`
 }

@@ -6,6 +6,7 @@ export type ReceivedEvent = { event: Record<string, unknown>; atMs: number }
 export type WebhookResult = {
   status: number
   contentType: string
+  headers: Headers
   /** SSE events in arrival order, each with its time since the request was sent. */
   events: ReceivedEvent[]
   /** The JSON body of a non-streaming answer. */
@@ -41,6 +42,7 @@ export async function sendWebhook(options: SendOptions): Promise<WebhookResult> 
   const result: WebhookResult = {
     status: response.status,
     contentType,
+    headers: response.headers,
     events: [],
     json: undefined,
     totalMs: 0,

@@ -1,6 +1,12 @@
 import { context } from '@opentelemetry/api'
 import type { Context, Handler } from 'hono'
-import { runTurn, type TurnDeps, type TurnSink } from '../agents/run-turn.ts'
+import {
+  FAULT_HEADER,
+  faultHandling,
+  runTurn,
+  type TurnDeps,
+  type TurnSink,
+} from '../agents/run-turn.ts'
 import { runWithCallContext } from '../logging/context.ts'
 import { errorFields } from '../logging/logger.ts'
 import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protocol/events.ts'
@@ -87,7 +93,12 @@ function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent, span: Webho
       deps.logger.error('stream failed', errorFields(error))
     },
   )
-  return c.body(body, 200, { 'Content-Type': 'text/event-stream', ...SSE_HEADERS })
+  const fault = faultHandling(deps, event)
+  return c.body(body, 200, {
+    'Content-Type': 'text/event-stream',
+    ...SSE_HEADERS,
+    ...(fault ? { [FAULT_HEADER]: fault } : {}),
+  })
 }
 
 async function dispatch(
