@@ -20,6 +20,7 @@ import { percentile } from '../loadgen/stats.ts'
 import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import { takeSseEvents } from '../protocol/sse.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
+import { openLoopProblem, signedMs } from './report.ts'
 
 const SECRET = 'whsec_bench_0123456789abcdef'
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -44,7 +45,10 @@ type Sample = {
   requests: number
   seconds: number
   latencies: number[]
-  errors: number
+  /** Turns answered without a complete stream, or not answered at all. */
+  failed: number
+  /** Open loop: requests not sent because 256 were already in flight. */
+  skipped: number
   /** Share of one core the driver itself used: near 1, it (not the agent) set the pace. */
   driverLoad: number
 }
@@ -94,18 +98,19 @@ function postTurn(url: string, body: object): Promise<{ ok: boolean; ms: number 
 
 /** Runs `fn` and measures it: wall time and this process's CPU share of one core. */
 async function measured(
-  fn: () => Promise<{ latencies: number[]; errors: number }>,
+  fn: () => Promise<{ latencies: number[]; failed: number; skipped?: number }>,
 ): Promise<Sample> {
   const started = performance.now()
   const cpu = process.cpuUsage()
-  const { latencies, errors } = await fn()
+  const { latencies, failed, skipped = 0 } = await fn()
   const seconds = (performance.now() - started) / 1000
   const used = process.cpuUsage(cpu)
   return {
     requests: latencies.length,
     seconds,
     latencies,
-    errors,
+    failed,
+    skipped,
     driverLoad: (used.user + used.system) / 1e6 / seconds,
   }
 }
@@ -114,7 +119,7 @@ async function measured(
 function drive(url: string, durationS: number): Promise<Sample> {
   return measured(async () => {
     const latencies: number[] = []
-    let errors = 0
+    let failed = 0
     let n = 0
     const stopAt = performance.now() + durationS * 1000
     await Promise.all(
@@ -130,11 +135,11 @@ function drive(url: string, durationS: number): Promise<Sample> {
           }
           const result = await postTurn(url, body)
           if (result.ok) latencies.push(result.ms)
-          else errors += 1
+          else failed += 1
         }
       }),
     )
-    return { latencies, errors }
+    return { latencies, failed }
   })
 }
 
@@ -142,7 +147,8 @@ function drive(url: string, durationS: number): Promise<Sample> {
 function offer(url: string, rate: number, durationS: number): Promise<Sample> {
   return measured(async () => {
     const latencies: number[] = []
-    let errors = 0
+    let failed = 0
+    let skipped = 0
     const inFlight = new Set<Promise<void>>()
     const started = performance.now()
     for (let i = 0; performance.now() - started < durationS * 1000; i++) {
@@ -150,7 +156,7 @@ function offer(url: string, rate: number, durationS: number): Promise<Sample> {
       const wait = due - performance.now()
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
       if (inFlight.size >= 256) {
-        errors += 1 // the agent fell behind the offered rate
+        skipped += 1 // the agent fell behind the offered rate
         continue
       }
       const body = {
@@ -163,17 +169,17 @@ function offer(url: string, rate: number, durationS: number): Promise<Sample> {
       const task = postTurn(url, body).then(
         (result) => {
           if (result.ok) latencies.push(result.ms)
-          else errors += 1
+          else failed += 1
         },
         () => {
-          errors += 1
+          failed += 1
         },
       )
       const tracked: Promise<void> = task.finally(() => inFlight.delete(tracked))
       inFlight.add(tracked)
     }
     await Promise.all(inFlight)
-    return { latencies, errors }
+    return { latencies, failed, skipped }
   })
 }
 
@@ -208,7 +214,8 @@ function merge(samples: Sample[]): Sample {
     requests: samples.reduce((s, x) => s + x.requests, 0),
     seconds,
     latencies: samples.flatMap((x) => x.latencies),
-    errors: samples.reduce((s, x) => s + x.errors, 0),
+    failed: samples.reduce((s, x) => s + x.failed, 0),
+    skipped: samples.reduce((s, x) => s + x.skipped, 0),
     driverLoad: samples.reduce((s, x) => s + x.driverLoad * x.seconds, 0) / seconds,
   }
 }
@@ -256,7 +263,7 @@ const summary = (label: string, s: Sample) => {
   const p50 = percentile(s.latencies, 50) ?? Number.NaN
   const p99 = percentile(s.latencies, 99) ?? Number.NaN
   console.log(
-    `${label.padEnd(14)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   errors ${s.errors}   driver ${(s.driverLoad * 100).toFixed(0)}% of a core`,
+    `${label.padEnd(14)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   failed turns ${s.failed}${s.skipped ? `   skipped (256 in flight) ${s.skipped}` : ''}   driver ${(s.driverLoad * 100).toFixed(0)}% of a core`,
   )
   return { rps, p50, p99 }
 }
@@ -269,7 +276,7 @@ console.log('saturated (closed loop)')
 const a = summary('telemetry off', merge(off))
 const b = summary('telemetry on', merge(on))
 console.log(
-  `ratio          throughput ${((b.rps / a.rps) * 100).toFixed(1)}% (loss ${((1 - b.rps / a.rps) * 100).toFixed(1)}%)   p50 +${(b.p50 - a.p50).toFixed(2)} ms   p99 +${(b.p99 - a.p99).toFixed(2)} ms`,
+  `ratio          throughput ${((b.rps / a.rps) * 100).toFixed(1)}% (loss ${((1 - b.rps / a.rps) * 100).toFixed(1)}%)   p50 ${signedMs(b.p50 - a.p50)}   p99 ${signedMs(b.p99 - a.p99)}`,
 )
 if (merge(off).driverLoad > 0.9)
   console.log(
@@ -280,9 +287,19 @@ console.log(
 )
 const c = summary('telemetry off', merge(offOpen))
 const d = summary('telemetry on', merge(onOpen))
-console.log(
-  `added          p50 +${(d.p50 - c.p50).toFixed(2)} ms   p99 +${(d.p99 - c.p99).toFixed(2)} ms`,
-)
+const problems = [merge(offOpen), merge(onOpen)].flatMap((run) => {
+  const problem = openLoopProblem({
+    offeredRps: offered,
+    seconds: run.seconds,
+    sent: run.requests + run.failed,
+    skipped: run.skipped,
+  })
+  return problem ? [problem] : []
+})
+if (problems.length > 0) {
+  console.log(`added          not reported: ${problems.join('; ')}`)
+  process.exitCode = 1
+} else console.log(`added          p50 ${signedMs(d.p50 - c.p50)}   p99 ${signedMs(d.p99 - c.p99)}`)
 if (exported)
   console.log(
     `exported: ${exported.requests} OTLP requests, ${(exported.bytes / 1024).toFixed(0)} KiB`,

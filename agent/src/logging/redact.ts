@@ -19,6 +19,12 @@ export const CREDENTIAL_VALUE_PATTERNS: readonly RegExp[] = [
   /\bwhsec_[A-Za-z0-9_]{8,}/g,
 ]
 
+// One pass over a string for every shape (the list above stays separate for the collector test).
+const CREDENTIAL_VALUES = new RegExp(
+  CREDENTIAL_VALUE_PATTERNS.map((pattern) => pattern.source).join('|'),
+  'gi',
+)
+
 // Short values would mask ordinary words; real secrets are long.
 const MIN_SECRET_LENGTH = 8
 
@@ -70,11 +76,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     let out = value
     for (const secret of knownSecrets)
       if (out.includes(secret)) out = out.split(secret).join(REDACTED)
-    for (const pattern of CREDENTIAL_VALUE_PATTERNS) {
-      pattern.lastIndex = 0
-      if (pattern.test(out)) out = out.replace(pattern, REDACTED)
-    }
-    return out
+    return out.replace(CREDENTIAL_VALUES, REDACTED)
   }
 
   function walk(value: unknown, depth: number): unknown {
