@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { loadConfig } from './config.ts'
+import { readFileSync } from 'node:fs'
+import { CONFIG_VARIABLES, loadConfig } from './config.ts'
 import { KitError } from './errors.ts'
 
 describe('loadConfig', () => {
@@ -49,5 +50,13 @@ describe('loadConfig', () => {
     const { secretKeyPattern } = loadConfig({ LOG_REDACT_PATTERN: '^x-tenant$' }).log
     assert.ok(secretKeyPattern.test('X-Tenant'))
     assert.ok(secretKeyPattern.test('authorization'))
+  })
+})
+
+describe('.env.example', () => {
+  it('documents every variable the agent reads', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
+    for (const name of CONFIG_VARIABLES)
+      assert.match(example, new RegExp(`^#? ?${name}=`, 'm'), `${name} is documented`)
   })
 })

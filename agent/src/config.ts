@@ -118,6 +118,9 @@ const schema = z.object({
   AGENT_REQUEST_TIMEOUT_MS: int(30_000, 1),
 })
 
+/** Every environment variable the agent reads (.env.example documents each; a test checks). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape)
+
 function secretKeyPattern(extra: string | undefined): RegExp {
   if (!extra) return DEFAULT_SECRET_KEY_PATTERN
   try {

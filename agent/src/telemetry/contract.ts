@@ -71,7 +71,7 @@ export const SPANS = [
     kind: 'SERVER',
     source: '@hono/otel',
     description:
-      'One per request, named by route; ends when the response headers are sent (an SSE stream goes on in its child).',
+      'One per request, named by route; ends when the response headers are sent (an SSE stream goes on in its child). Every query value in `url.full` is REDACTED; a 4xx leaves the status unset (an upload the client abandoned is 499).',
     attributes: [Attr.HttpMethod, Attr.HttpRoute, Attr.HttpStatus, 'url.full'],
   },
   {
