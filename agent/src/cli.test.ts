@@ -1,31 +1,14 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { AGENT_NAMES } from './agents/registry.ts'
 import { sendWebhook } from './protocol/client.ts'
-import { CLI_PATH, cleanEnv, spawnAgent } from './testing/spawn-agent.ts'
+import { CLI_PATH, runScript, spawnAgent } from './testing/spawn-agent.ts'
 
-type Result = { code: number | null; stdout: string; stderr: string }
-
-async function runCli(
-  args: string[],
-  options: { env?: Record<string, string>; cwd: string },
-): Promise<Result> {
-  const child = spawn(process.execPath, ['--', CLI_PATH, ...args], {
-    cwd: options.cwd,
-    env: cleanEnv(options.env),
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const [code] = await once(child, 'exit')
-  return { code, stdout, stderr }
-}
+const runCli = (args: string[], options: { env?: Record<string, string>; cwd: string }) =>
+  runScript(CLI_PATH, args, options)
 
 describe('layercode-agent CLI', () => {
   let cwd: string

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
 import packageJson from '../package.json' with { type: 'json' }
 import { AGENT_NAMES, DEFAULT_AGENT, describeAgents } from './agents/registry.ts'
-import { loadEnvFile, plain, rejectUnknownFlags } from './cli-args.ts'
+import { loadEnvFile, plain, rejectUnknownFlags, runCli } from './cli-support.ts'
 import { loadConfig } from './config.ts'
 import { ErrorCode, KitError } from './errors.ts'
 import { closeLogger, errorFields } from './logging/logger.ts'
@@ -116,13 +116,4 @@ async function main(argv: string[]): Promise<void> {
   await runCommand(cli, { rawArgs: argv })
 }
 
-// The one top-level catch: every failure becomes one line on stderr and exit code 1.
-main(process.argv.slice(2)).catch((error: unknown) => {
-  // KitErrors and citty's usage errors carry a message written for users; others get their name too.
-  const message =
-    error instanceof KitError || (error as { name?: string })?.name === 'CLIError'
-      ? (error as Error).message
-      : String(error)
-  console.error(plain(`layercode-agent: ${message}`, process.stderr))
-  process.exitCode = 1
-})
+runCli('layercode-agent', () => main(process.argv.slice(2)))

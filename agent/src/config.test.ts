@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
 import { readFileSync } from 'node:fs'
+import { describe, it } from 'node:test'
 import { CONFIG_VARIABLES, loadConfig } from './config.ts'
 import { KitError } from './errors.ts'
 

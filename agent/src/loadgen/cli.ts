@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --
 import { renameSync, writeFileSync } from 'node:fs'
 import { type ArgsDef, defineCommand, renderUsage, runCommand } from 'citty'
-import { loadEnvFile, plain, rejectUnknownFlags } from '../cli-args.ts'
+import { loadEnvFile, plain, rejectUnknownFlags, runCli } from '../cli-support.ts'
 import { ErrorCode, KitError } from '../errors.ts'
 import type { ConversationRecord } from './conversation.ts'
 import { FAULTS_IGNORED_HINT, formatSummary, runLoad } from './run.ts'
@@ -121,12 +121,4 @@ async function main(argv: string[]): Promise<void> {
   await runCommand(command, { rawArgs: argv })
 }
 
-// One top-level catch: a user's mistake is one line on stderr and exit code 1.
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const message =
-    error instanceof KitError || (error as { name?: string })?.name === 'CLIError'
-      ? (error as Error).message
-      : String(error)
-  console.error(plain(`loadgen: ${message}`, process.stderr))
-  process.exitCode = 1
-})
+runCli('loadgen', () => main(process.argv.slice(2)))

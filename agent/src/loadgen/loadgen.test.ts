@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { copyFile, mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { startTestServer, TEST_SECRET, type TestServer } from '../testing/agent-server.ts'
-import { cleanEnv } from '../testing/spawn-agent.ts'
+import { runScript } from '../testing/spawn-agent.ts'
 import { formatSummary, type LoadSummary, runLoad } from './run.ts'
 
 const rootPath = (file: string) => fileURLToPath(new URL(`../../../${file}`, import.meta.url))
@@ -62,9 +60,7 @@ describe('load generator', () => {
   it('runs as a command, prints a JSON summary and keeps a status file', async () => {
     const cli = fileURLToPath(new URL('./cli.ts', import.meta.url))
     const statusFile = path.join(await mkdtemp(path.join(tmpdir(), 'loadgen-')), 'status.json')
-    const child = spawn(process.execPath, [
-      '--',
-      cli,
+    const { code, stdout, stderr } = await runScript(cli, [
       '--url',
       server.webhookUrl,
       '--secret',
@@ -79,10 +75,7 @@ describe('load generator', () => {
       '--status-file',
       statusFile,
     ])
-    let stdout = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    const [code] = await once(child, 'exit')
-    assert.equal(code, 0)
+    assert.equal(code, 0, stderr)
     const summary = JSON.parse(stdout) as LoadSummary
     assert.ok(summary.conversations.completed >= 3)
     assert.equal(summary.turns.failed, 0)
@@ -139,18 +132,7 @@ describe('load generator', () => {
 
 describe('loadgen command as the README runs it', () => {
   const cli = fileURLToPath(new URL('./cli.ts', import.meta.url))
-  const run = async (args: string[], cwd: string) => {
-    const child = spawn(process.execPath, ['--', cli, ...args], {
-      cwd,
-      env: cleanEnv(),
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    const [code] = await once(child, 'exit')
-    return { code, stdout, stderr }
-  }
+  const run = (args: string[], cwd: string) => runScript(cli, args, { cwd })
 
   it('reads the webhook secret from .env after `cp .env.example .env`', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'loadgen-env-'))

@@ -115,3 +115,23 @@ export async function spawnAgent(options: {
     },
   }
 }
+
+export type ScriptResult = { code: number | null; stdout: string; stderr: string }
+
+/** Runs a TypeScript entry point as users do (`node -- script args`) and collects its output. */
+export async function runScript(
+  script: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<ScriptResult> {
+  const child = spawn(process.execPath, ['--', script, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  const [code] = await once(child, 'exit')
+  return { code, stdout, stderr }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { ArgsDef } from 'citty'
-import { rejectUnknownFlags } from './cli-args.ts'
+import { rejectUnknownFlags } from './cli-support.ts'
 
 const args = {
   agent: { type: 'enum', options: ['echo', 'bakery'] },

@@ -62,3 +62,18 @@ export function rejectUnknownFlags(rawArgs: readonly string[], args: ArgsDef): v
     throw new KitError(ErrorCode.UsageError, `unknown option ${token.split('=')[0]}${hint}`)
   }
 }
+
+/**
+ * The one top-level catch of a command: any failure is one line on stderr and exit code 1.
+ * KitErrors and citty's usage errors carry a message written for users; others get their name too.
+ */
+export function runCli(program: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    const message =
+      error instanceof KitError || (error as { name?: string })?.name === 'CLIError'
+        ? (error as Error).message
+        : String(error)
+    console.error(plain(`${program}: ${message}`, process.stderr))
+    process.exitCode = 1
+  })
+}
