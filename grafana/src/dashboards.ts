@@ -125,13 +125,16 @@ const explore = (
 }
 
 const turns = m('layercode.turns')
+// "All" is `.+`, not `.*`: Loki refuses a stream selector whose every matcher accepts the
+// empty string, so `.*` broke every log panel on open.
+const ALL = '.+'
 const variable = (name: string, label: string, definition: string) =>
   new QueryVariableBuilder(name)
     .label(label)
     .query(definition)
     .datasource(DATASOURCES.prometheus)
     .includeAll(true)
-    .allValue('.*')
+    .allValue(ALL)
     .multi(true)
     .refresh(2 as never)
 const standardVariables = [
@@ -387,7 +390,7 @@ export const DASHBOARDS: DashboardSpec[] = [
         .query(`label_values(${SELF_METRICS.hostCpu}, host_name)`)
         .datasource(DATASOURCES.prometheus)
         .includeAll(true)
-        .allValue('.*')
+        .allValue(ALL)
         .multi(true)
         .refresh(2 as never),
     ],

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { DASHBOARDS } from './dashboards.ts'
 import { grafanaFiles } from './generate.ts'
+import { type InterpolationContext, interpolate, type TemplateVariable } from './interpolate.ts'
 
 export type Datasource = 'prometheus' | 'loki' | 'tempo'
 export type PanelQuery = {
@@ -13,6 +14,8 @@ export type PanelQuery = {
   datasourceUid: string
   expr: string
   needs?: string
+  /** The dashboard's variables, as provisioned. */
+  variables: TemplateVariable[]
 }
 
 type PanelJson = {
@@ -27,7 +30,11 @@ export function panelQueries(files = grafanaFiles()): PanelQuery[] {
   const out: PanelQuery[] = []
   for (const [path, content] of Object.entries(files)) {
     if (!path.startsWith('grafana/dashboards/')) continue
-    const dashboard = JSON.parse(content) as { uid: string; panels: PanelJson[] }
+    const dashboard = JSON.parse(content) as {
+      uid: string
+      panels: PanelJson[]
+      templating?: { list?: TemplateVariable[] }
+    }
     for (const panel of dashboard.panels) {
       for (const target of panel.targets ?? []) {
         const type = target.datasource?.type as Datasource
@@ -39,6 +46,7 @@ export function panelQueries(files = grafanaFiles()): PanelQuery[] {
           datasourceUid: String(target.datasource?.uid),
           expr: String(type === 'tempo' ? target.query : target.expr),
           needs: DASHBOARDS.find((d) => d.uid === dashboard.uid)?.panels[panel.id - 1]?.needs,
+          variables: dashboard.templating?.list ?? [],
         })
       }
     }
@@ -82,12 +90,20 @@ export function datasourceUids(): string[] {
   ).datasources.map((d) => d.uid)
 }
 
-/** A dashboard query with its variables and Grafana's interval macros filled in, for Prometheus or Loki directly. */
-export function concrete(expr: string, values: Record<string, string> = {}): string {
-  return expr
-    .replaceAll('$__rate_interval', '1m')
-    .replaceAll('$__interval', '1m')
-    .replaceAll('$__range', '10m')
-    .replaceAll('$__auto', '1m')
-    .replace(/\$([a-z_]+)/g, (_, name: string) => values[name] ?? '.*')
+/**
+ * A query as Grafana runs it for the dashboard's default selection ("All" everywhere), over
+ * the last 10 minutes at a 50 s step ($__rate_interval 60 s with the 10 s scrape interval).
+ * Alert rules have no variables.
+ */
+export function concrete(
+  query: { expr: string; variables?: readonly TemplateVariable[] },
+  context: InterpolationContext = {},
+): string {
+  return interpolate(query.expr, {
+    scrapeIntervalS: 10,
+    stepS: 50,
+    rangeS: 600,
+    ...context,
+    variables: query.variables ?? [],
+  })
 }

@@ -181,8 +181,8 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
       async () => {
         const found: string[] = []
         for (const q of queries) {
-          if ((await harness.query(concrete(q.expr))).length === 0)
-            found.push(`${q.dashboard} "${q.panel}": ${concrete(q.expr)}`)
+          if ((await harness.query(concrete(q))).length === 0)
+            found.push(`${q.dashboard} "${q.panel}": ${concrete(q)}`)
         }
         return found
       },

@@ -156,7 +156,7 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
     }
     for (const q of panelQueries().filter((p) => p.datasource === 'prometheus')) {
       await eventually(`${q.dashboard} "${q.panel}"`, TIMEOUTS.dataMs, async () =>
-        (await promQuery(concrete(q.expr))).length > 0 ? true : undefined,
+        (await promQuery(concrete(q))).length > 0 ? true : undefined,
       )
     }
   })
