@@ -309,6 +309,27 @@ describe('the stack files', () => {
     )
   })
 
+  it("links exemplars by the label Tempo's metrics generator writes them with", () => {
+    // Tempo labels exemplars `traceID` unless trace_id_label_name says otherwise
+    // (modules/overrides/config.go); the datasource's link must name the same label.
+    const tempo = readYaml<{
+      overrides: { defaults: { metrics_generator: { trace_id_label_name?: string } } }
+    }>('tempo/tempo.yaml')
+    const { datasources } = readYaml<{
+      datasources: Array<{
+        uid: string
+        jsonData: { exemplarTraceIdDestinations?: Array<{ name: string; datasourceUid: string }> }
+      }>
+    }>('grafana/provisioning/datasources/datasources.yaml')
+    const destination = datasources
+      .find((d) => d.uid === 'prometheus')
+      ?.jsonData.exemplarTraceIdDestinations?.find((e) => e.datasourceUid === 'tempo')
+    assert.equal(
+      tempo.overrides.defaults.metrics_generator.trace_id_label_name ?? 'traceID',
+      destination?.name,
+    )
+  })
+
   it('promotes the resource attributes the telemetry contract names, under the pinned translation', () => {
     const prometheus = readYaml<{
       otlp: { promote_resource_attributes: string[]; translation_strategy: string }

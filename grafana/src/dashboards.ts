@@ -267,7 +267,7 @@ export const DASHBOARDS: DashboardSpec[] = [
         'Turn duration p95 by agent',
         'How long does a whole turn take, until response.end (alert above 2 s)?',
         's',
-        [{ expr: Q.turnDurationP95, legend: '{{gen_ai_agent_name}}', exemplar: true }],
+        [{ expr: Q.turnDurationP95, legend: '{{gen_ai_agent_name}}' }],
         { threshold: THRESHOLD.latencyP95Seconds },
       ),
       ts(

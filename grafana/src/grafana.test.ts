@@ -176,6 +176,22 @@ describe('generated Grafana files', () => {
     assert.ok(panelCount >= 35 && rules.length >= 7)
   })
 
+  it('ask for exemplars only where the source records them (Tempo span metrics, not the JS SDK)', () => {
+    for (const [file, content] of Object.entries(generatedFiles())) {
+      if (!file.startsWith('grafana/dashboards/')) continue
+      const dashboard = JSON.parse(content) as {
+        panels: Array<{ title: string; targets?: Array<{ exemplar?: boolean; expr?: string }> }>
+      }
+      for (const panel of dashboard.panels)
+        for (const target of panel.targets ?? [])
+          if (target.exemplar)
+            assert.ok(
+              target.expr?.includes(SELF_METRICS.spanLatency),
+              `${file} "${panel.title}" asks for exemplars the agent's metrics never carry`,
+            )
+    }
+  })
+
   it('use only provisioned datasource uids', () => {
     const uids = datasourceUids()
     for (const p of panels)
