@@ -4,7 +4,7 @@
  * (series only while breached) and a threshold step on it, so the same query can be
  * evaluated on Prometheus in tests.
  */
-import { stringify as toYaml } from 'yaml'
+import { Scalar, stringify as toYaml } from 'yaml'
 
 // No anchors for repeated objects, no folded lines: files people read and diff.
 const stringify = (value: unknown) => toYaml(value, { aliasDuplicateObjects: false, lineWidth: 0 })
@@ -197,10 +197,20 @@ export function rulesYaml(): string {
   )
 }
 
+/**
+ * A matcher operator, always quoted: Go's YAML (Grafana's) reads a bare `=` as a string, but
+ * YAML 1.1 tools (PyYAML, Ansible) read it as the special "value" tag and fail.
+ */
+function operator(op: '=' | '!=' | '=~' | '!~'): Scalar {
+  const node = new Scalar(op)
+  node.type = Scalar.QUOTE_DOUBLE
+  return node
+}
+
 export function policiesYaml(): string {
   const route = (severity: string, groupWait: string, repeat: string) => ({
     receiver: CONTACT_POINT,
-    object_matchers: [['severity', '=', severity]],
+    object_matchers: [['severity', operator('='), severity]],
     group_wait: groupWait,
     repeat_interval: repeat,
   })

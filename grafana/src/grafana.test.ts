@@ -5,7 +5,7 @@ import { parser as logql } from '@grafana/lezer-logql'
 import { parser as traceql } from '@grafana/lezer-traceql'
 import type { Tree } from '@lezer/common'
 import { parser as promql } from '@prometheus-io/lezer-promql'
-import { parse } from 'yaml'
+import { parse, parseDocument, Scalar, visit } from 'yaml'
 import {
   LOG_CONTEXT_FIELDS,
   LOG_TRACE_FIELDS,
@@ -344,6 +344,24 @@ describe('contact points and policy', () => {
     const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')
     for (const name of Object.keys(fragments))
       assert.ok(compose.includes(`/alerting-src/${name}`), `init uses ${name}`)
+  })
+
+  it('quote every matcher operator, so YAML 1.1 tools read the policy too', () => {
+    const text = generatedFiles()['grafana/alerting/policies.yaml'] ?? ''
+    const operators: Scalar[] = []
+    visit(parseDocument(text), {
+      Seq(_, node) {
+        const [, op] = node.items
+        if (
+          node.items.length === 3 &&
+          op instanceof Scalar &&
+          /^[=!]~?$|^=~$/.test(String(op.value))
+        )
+          operators.push(op)
+      },
+    })
+    assert.ok(operators.length >= 2)
+    for (const op of operators) assert.equal(op.type, Scalar.QUOTE_DOUBLE, String(op.value))
   })
 
   it('routes by severity, grouped by alertname, with sane repeat intervals', () => {
