@@ -42,8 +42,8 @@ export const ALERTS: AlertSpec[] = [
     expr: ALERT_PROMQL.errorRate,
     for: '2m',
     keepFiringFor: '5m',
-    summary: `More than ${THRESHOLD.errorRate * 100}% of turns fail (service {{ index $labels "service_name" }}).`,
-    description: `Over the last 5 minutes more than ${THRESHOLD.errorRate * 100}% of session.start and message turns ended in an agent error: callers hear the fallback apology instead of an answer.`,
+    summary: `More than ${THRESHOLD.errorRate * 100}% of turns fail (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}).`,
+    description: `Over the last 5 minutes more than ${THRESHOLD.errorRate * 100}% of session.start and message turns of one service in one environment ended in an agent error, over at least ${THRESHOLD.errorRateMinTurns} turns: callers hear the fallback apology instead of an answer.`,
     runbook:
       'Open Traces and errors: the failed-turns table and the error logs name the exception (error.type) and link to the traces. A model provider outage shows as chat spans with error.type; an injected_fault comes from the load generator. Roll back a bad deploy first, investigate second.',
     panel: 'Error rate',
@@ -101,7 +101,7 @@ export const ALERTS: AlertSpec[] = [
     summary:
       'An agent has reported no metrics for a minute: it is down or cannot reach the collector.',
     description:
-      'Every agent reports layercode.sessions.active every export interval. A service that reported in the last day has sent none for a minute (the alert names its service_name; one retired on purpose fires until a day has passed: silence it), or no agent has reported at all.',
+      'Every agent reports layercode.sessions.active every export interval. A service that reported in the last day has sent none for a minute in one environment (the alert names its service_name and deployment_environment_name; one retired on purpose fires until a day has passed: silence it), or no agent has reported at all. It is per service and environment: one dead replica among several that still report does not fire (see the per-instance panels of the System dashboard).',
     runbook:
       'docker compose ps agent and docker compose logs agent. If the agent runs, check OTEL_EXPORTER_OTLP_ENDPOINT and the Telemetry pipeline dashboard (refused data, a full queue).',
     panel: 'Active sessions',

@@ -164,6 +164,8 @@ export const TRACEQL = {
 /** Thresholds, shown on the panels too. */
 export const THRESHOLD = {
   errorRate: 0.05,
+  /** The error-rate alert needs this many turns in its window: 1 failure in 2 is no outage. */
+  errorRateMinTurns: 20,
   latencyP95Seconds: 2,
   tokensPerHour: 1_000_000,
   firstSpeechP95Seconds: 1.5,
@@ -172,16 +174,21 @@ export const THRESHOLD = {
 const window = '5m'
 const sessionsActive = m('layercode.sessions.active')
 const service = l('service.name')
+/** Alerts are per service and environment: a failing production is not diluted by a busy staging. */
+const perService = `${service}, ${l('deployment.environment.name')}`
 /** Alert conditions: each returns series only while its condition holds (the threshold is inside). */
 export const ALERT_PROMQL = {
-  errorRate: `(sum by (${l('service.name')}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${l('service.name')}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}`,
+  errorRate: `((sum by (${perService}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${perService}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}) and on (${perService}) (sum by (${perService}) (increase(${turns}[${window}])) >= ${THRESHOLD.errorRateMinTurns})`,
   latencyP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}) (rate(${m('layercode.turn.duration')}_bucket[${window}]))) > ${THRESHOLD.latencyP95Seconds}`,
   tokensPerHour: `sum by (${l('service.name')}) (increase(${m('gen_ai.client.token.usage')}_sum[1h])) > ${THRESHOLD.tokensPerHour}`,
   firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}, ${l(Attr.AgentName)}) (rate(${m('layercode.turn.time_to_first_speech')}_bucket[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
   // The agent reports its active-session gauge every export interval; silence means it is down:
-  // a service (whatever OTEL_SERVICE_NAME it runs under) seen in the last day and silent for
-  // the last minute, or no agent at all in the last day (never started, or cannot export).
-  agentDown: `absent_over_time(${sessionsActive}[1d]) or (max by (${service}) (present_over_time(${sessionsActive}[1d])) unless max by (${service}) (present_over_time(${sessionsActive}[1m])))`,
+  // a service (whatever OTEL_SERVICE_NAME it runs under) in an environment, seen in the last day
+  // and silent for the last minute, or no agent at all in the last day (never started, or
+  // cannot export). Per service and environment, not per replica: one dead replica among
+  // several that report is reduced capacity, not an outage (the System dashboard shows each
+  // instance), and a replica replaced by a deploy must not page for a day.
+  agentDown: `absent_over_time(${sessionsActive}[1d]) or (max by (${perService}) (present_over_time(${sessionsActive}[1d])) unless max by (${perService}) (present_over_time(${sessionsActive}[1m])))`,
   collectorRefusing: `(${totalRate([...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed], collector, window)}) > 0`,
   // The exporters retry without a deadline, so an outage counts nothing as failed: it shows as
   // a queue that has held data for a minute while nothing was sent (a busy queue is rarely

@@ -33,10 +33,29 @@ const capacity = series(SELF_METRICS.queueCapacity, { ...exporter, data_type: 't
 const [sentSpans] = SELF_METRICS.exporterSent
 const [sendFailedSpans] = SELF_METRICS.exporterSendFailed
 const sent = (values: string) => series(sentSpans, exporter, values)
-const sessions = (service: string, values: string) =>
+const ENV = l('deployment.environment.name')
+const sessions = (service: string, values: string, environment = 'production', instance = 'i1') =>
   series(
     m('layercode.sessions.active'),
-    { [l('service.name')]: service, [l(Attr.AgentName)]: 'echo' },
+    {
+      [l('service.name')]: service,
+      [ENV]: environment,
+      [l('service.instance.id')]: instance,
+      [l(Attr.AgentName)]: 'echo',
+    },
+    values,
+  )
+const ERROR_RATE_RULE = 'layercode-error-rate'
+const turnsOf = (environment: string, outcome: string, values: string) =>
+  series(
+    m('layercode.turns'),
+    {
+      [l('service.name')]: DEFAULT_SERVICE_NAME,
+      [ENV]: environment,
+      [l(Attr.Outcome)]: outcome,
+      [l(Attr.AgentName)]: 'echo',
+      [l(Attr.EventType)]: 'message',
+    },
     values,
   )
 
@@ -120,13 +139,56 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       rule: AGENT_DOWN_RULE,
       name: 'fires for an agent under its own OTEL_SERVICE_NAME that went silent, naming it',
       input: [sessions(DEFAULT_SERVICE_NAME, '1x40'), sessions('my-agent', '0x20 _x20')],
-      fires: { [l('service.name')]: 'my-agent' },
+      fires: { [l('service.name')]: 'my-agent', [ENV]: 'production' },
     },
     {
       rule: AGENT_DOWN_RULE,
       name: 'fires once, naming the service, when the only agent stops',
       input: [sessions(DEFAULT_SERVICE_NAME, '1x20 _x20')],
-      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME },
+      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
+    },
+    {
+      rule: AGENT_DOWN_RULE,
+      name: 'fires for a silent production while staging (same service name) still reports',
+      input: [
+        sessions(DEFAULT_SERVICE_NAME, '1x20 _x20', 'production'),
+        sessions(DEFAULT_SERVICE_NAME, '1x40', 'staging'),
+      ],
+      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
+    },
+    {
+      rule: AGENT_DOWN_RULE,
+      name: 'stays quiet when one replica of several stops (the others report)',
+      input: [
+        sessions(DEFAULT_SERVICE_NAME, '1x20 _x20', 'production', 'replica-1'),
+        sessions(DEFAULT_SERVICE_NAME, '1x40', 'production', 'replica-2'),
+      ],
+      fires: null,
+    },
+    {
+      rule: ERROR_RATE_RULE,
+      name: 'stays quiet at low volume: 1 failed turn out of 2',
+      input: [
+        turnsOf('production', 'ok', '0x20 1x20'),
+        turnsOf('production', 'error', '0x20 1x20'),
+      ],
+      fires: null,
+    },
+    {
+      rule: ERROR_RATE_RULE,
+      name: 'fires for a failing production beside a busy, healthy staging of the same service',
+      input: [
+        turnsOf('production', 'ok', '0+2x40'),
+        turnsOf('production', 'error', '0+1x40'),
+        turnsOf('staging', 'ok', '0+100x40'),
+      ],
+      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
+    },
+    {
+      rule: ERROR_RATE_RULE,
+      name: 'stays quiet for a healthy service at volume',
+      input: [turnsOf('production', 'ok', '0+10x40'), turnsOf('production', 'error', '0x40')],
+      fires: null,
     },
     {
       rule: AGENT_DOWN_RULE,
