@@ -299,7 +299,7 @@ describe('alert rules', () => {
 
   it('include the seed guide three: error rate > 5% critical, p95 > 2 s, tokens > 1M per hour', () => {
     const byUid = Object.fromEntries(rules.map((r) => [r.uid, r]))
-    assert.match(String(byUid['layercode-error-rate']?.expr), /> 0\.05$/)
+    assert.match(String(byUid['layercode-error-rate']?.expr), /\) > 0\.05\) and on /)
     assert.match(String(byUid['layercode-latency-p95']?.expr), /histogram_quantile\(0\.95, .*> 2$/)
     assert.match(String(byUid['layercode-token-usage']?.expr), /\[1h\]\)\) > 1000000$/)
   })
