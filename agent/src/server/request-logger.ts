@@ -4,8 +4,6 @@ import type { Logger } from '../logging/logger.ts'
 
 export type RequestLoggerOptions = {
   logger: Logger
-  /** Logged at debug only, so probes do not flood the logs. */
-  quietPaths?: readonly string[]
 }
 
 function headersOf(c: Context): Record<string, string> {
@@ -19,13 +17,11 @@ function headersOf(c: Context): Record<string, string> {
  */
 export function requestLogger(options: RequestLoggerOptions): MiddlewareHandler {
   const { logger } = options
-  const quietPaths = new Set(options.quietPaths ?? ['/health', '/ready'])
   return async function requestLoggerMiddleware(c, next) {
     const started = performance.now()
     await next()
-    const level = quietPaths.has(c.req.path) ? 'debug' : 'info'
-    if (!logger.isLevelEnabled(level)) return
-    logger.log(level, 'request', {
+    if (!logger.isInfoEnabled()) return
+    logger.info('request', {
       'http.request.method': c.req.method,
       'http.route': routePath(c, -1),
       'http.response.status_code': c.res.status,

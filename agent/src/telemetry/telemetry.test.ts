@@ -116,6 +116,7 @@ before(async () => {
     )
     await send({ type: 'session.update', recording_status: 'completed' })
     await send({ type: 'session.end', transcript: [] })
+    for (const probe of ['/health', '/ready']) await (await fetch(`${server.url}${probe}`)).text()
     await abortedUpload(server.url)
     const unsigned = await fetch(server.webhookUrl, { method: 'POST', body: '{}' })
     assert.equal(unsigned.status, 401)
@@ -174,6 +175,16 @@ describe('client faults', () => {
       .flatMap((m) => m.dataPoints.map((p) => Number(p.attributes[Attr.HttpStatus])))
     assert.ok(statuses.includes(499))
     assert.ok(!statuses.some((status) => status >= 500), `statuses: ${statuses}`)
+  })
+
+  it('health and readiness probes are neither traced nor in the request metrics', () => {
+    const routes = spans.map((s) => String(s.attributes[Attr.HttpRoute] ?? ''))
+    assert.ok(!routes.some((r) => r === '/health' || r === '/ready'), routes.join(', '))
+    const metered = metrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .filter((m) => m.descriptor.name === 'http.server.request.duration')
+      .flatMap((m) => m.dataPoints.map((p) => String(p.attributes[Attr.HttpRoute])))
+    assert.ok(!metered.includes('/health') && !metered.includes('/ready'), metered.join(', '))
   })
 
   it('a 401 leaves the SERVER span status unset, as the semantic conventions ask for 4xx', () => {
