@@ -19,6 +19,7 @@ import {
   SPANS,
   type SpanSpec,
 } from '../agent/src/telemetry/contract.ts'
+import { GAUGE_FRESHNESS_SECONDS } from '../grafana/src/queries.ts'
 import {
   composeVariables,
   loadCompose,
@@ -300,6 +301,7 @@ describe('the stack files', () => {
       collector.receivers.host_metrics as unknown as { collection_interval: string }
     ).collection_interval
     assert.equal(exportMs / 1000, seconds(prometheus.global.scrape_interval))
+    assert.equal(GAUGE_FRESHNESS_SECONDS, (2 * exportMs) / 1000, 'gauge panels see two exports')
     assert.equal(seconds(hostMetrics), seconds(prometheus.global.scrape_interval))
     assert.equal(
       seconds(

@@ -194,7 +194,8 @@ export const DASHBOARDS: DashboardSpec[] = [
     panels: [
       {
         title: 'Turn success rate',
-        description: 'What share of turns ended without an agent error over the time range?',
+        description:
+          'What share of turns ended without an agent error over the time range? A turn the caller abandoned (hung up, barged in) is not a failure: Turns by outcome shows those.',
         kind: 'stat',
         datasource: 'prometheus',
         unit: 'percentunit',
@@ -309,8 +310,9 @@ export const DASHBOARDS: DashboardSpec[] = [
     variables: standardVariables,
     panels: [
       {
-        title: 'Slowest turns',
-        description: 'Which turns took longest (over 1 s)? Click a trace to open it.',
+        title: 'Turns over 1 s',
+        description:
+          "Which turns took over 1 s? Up to 20 as Tempo's search finds them, not sorted by duration: sort the table by Duration. Click a trace to open it.",
         kind: 'table',
         datasource: 'tempo',
         width: 12,
@@ -401,9 +403,12 @@ export const DASHBOARDS: DashboardSpec[] = [
       ts('Host memory', 'How much of the host memory is used?', 'percentunit', [
         { expr: Q.hostMemory, legend: '{{host_name}}' },
       ]),
-      ts('Network I/O', 'How many bytes go in and out?', 'Bps', [
-        { expr: Q.hostNetwork, legend: '{{host_name}} {{direction}}' },
-      ]),
+      ts(
+        'Network I/O',
+        "How many bytes go in and out of the collector's network namespace? In compose that is the collector container's own interfaces, not the host's (/hostfs does not change network counters).",
+        'Bps',
+        [{ expr: Q.hostNetwork, legend: '{{host_name}} {{direction}}' }],
+      ),
       ts('Disk I/O', 'How many bytes are read and written?', 'Bps', [
         { expr: Q.hostDisk, legend: '{{host_name}} {{direction}}' },
       ]),

@@ -80,9 +80,22 @@ const quantile = (q: number, metric: KitMetricName, by: string[], selector: stri
 const totalRate = (series: readonly string[], matcher: string, window: string) =>
   series.map((name) => `(sum(rate(${name}{${matcher}}[${window}])) or vector(0))`).join(' + ')
 
-/** Ratio of two counters' rates, 0 (not "no data") when the numerator has no series yet. */
+/**
+ * Ratio of two counters' rates: 0 (not "no data") when the numerator has no series yet, and
+ * no value (not NaN) when the denominator is 0 in a quiet period.
+ */
 const ratio = (numerator: string, denominator: string) =>
-  `(sum(${numerator}) or vector(0)) / sum(${denominator})`
+  `(sum(${numerator}) or vector(0)) / (sum(${denominator}) > 0)`
+
+/**
+ * Gauges pushed over OTLP get no staleness marker: a restarted agent's last value would stay
+ * beside its successor's for Prometheus' 5-minute lookback. Only samples younger than two
+ * export intervals count (GAUGE_FRESHNESS_SECONDS = 2 x OTEL_METRIC_EXPORT_INTERVAL, checked
+ * against docker-compose.yml by tests/stack.test.ts).
+ */
+export const GAUGE_FRESHNESS_SECONDS = 20
+const latest = (series: string, selector: string) =>
+  `last_over_time(${series}${selector}[${GAUGE_FRESHNESS_SECONDS}s])`
 
 const turns = m('layercode.turns')
 const httpCount = `${m('http.server.request.duration')}_count`
@@ -99,7 +112,8 @@ export const Q = {
     rate(turns, sel(agentVar, `${outcome}="error"`)),
     rate(turns, sel(agentVar)),
   ),
-  successRate: `sum(${rate(turns, sel(agentVar, `${outcome}="ok"`), '$__range')}) / sum(${rate(turns, sel(agentVar), '$__range')})`,
+  // Aborted turns (the caller hung up or barged in) are not failures; Turns by outcome shows them.
+  successRate: `1 - ${ratio(rate(turns, sel(agentVar, `${outcome}="error"`), '$__range'), rate(turns, sel(agentVar), '$__range'))}`,
   turnDurationP95: quantile(0.95, 'layercode.turn.duration', [l(Attr.AgentName)], sel(agentVar)),
   firstSpeech: (q: number) =>
     quantile(q, 'layercode.turn.time_to_first_speech', [l(Attr.AgentName)], sel(agentVar)),
@@ -114,7 +128,7 @@ export const Q = {
     [l(Attr.RequestModel)],
     sel(agentVar),
   ),
-  activeSessions: `sum by (${l(Attr.AgentName)}) (${m('layercode.sessions.active')}${sel(agentVar)})`,
+  activeSessions: `sum by (${l(Attr.AgentName)}) (${latest(m('layercode.sessions.active'), sel(agentVar))})`,
   spanLatencyFromTraces: `histogram_quantile(0.95, sum by (le, span_name) (rate(${SELF_METRICS.spanLatency}{service=~"$service"}[$__rate_interval])))`,
   // System
   hostCpu: `avg by (host_name, state) (${SELF_METRICS.hostCpu}{host_name=~"$host", state!="idle"})`,
@@ -122,12 +136,12 @@ export const Q = {
   hostNetwork: `sum by (host_name, direction) (rate(${SELF_METRICS.hostNetwork}{host_name=~"$host"}[$__rate_interval]))`,
   hostDisk: `sum by (host_name, direction) (rate(${SELF_METRICS.hostDisk}{host_name=~"$host"}[$__rate_interval]))`,
   hostFilesystem: `sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host", state="used"}) / sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host"})`,
-  eventLoopDelayP99: `max by (${l('service.instance.id')}) (${m('nodejs.eventloop.delay.p99')}${sel()})`,
-  eventLoopUtilization: `max by (${l('service.instance.id')}) (${m('nodejs.eventloop.utilization')}${sel()})`,
-  heapUsed: `sum by (${l('service.instance.id')}) (${m('v8js.memory.heap.used')}${sel()})`,
+  eventLoopDelayP99: `max by (${l('service.instance.id')}) (${latest(m('nodejs.eventloop.delay.p99'), sel())})`,
+  eventLoopUtilization: `max by (${l('service.instance.id')}) (${latest(m('nodejs.eventloop.utilization'), sel())})`,
+  heapUsed: `sum by (${l('service.instance.id')}) (${latest(m('v8js.memory.heap.used'), sel())})`,
   gcTime: `sum by (${l('service.instance.id')}, v8js_gc_type) (${rate(`${m('v8js.gc.duration')}_sum`, sel())})`,
   processCpu: `sum by (${l('service.instance.id')}) (${rate(m('process.cpu.time'), sel())})`,
-  processMemory: `max by (${l('service.instance.id')}) (${m('process.memory.usage')}${sel()})`,
+  processMemory: `max by (${l('service.instance.id')}) (${latest(m('process.memory.usage'), sel())})`,
   // Pipeline health
   accepted: (series: string) =>
     `sum by (receiver) (rate(${series}{${collector}}[$__rate_interval]))`,

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import { stringify } from 'yaml'
+import { Attr, DEFAULT_SERVICE_NAME } from '../../agent/src/telemetry/contract.ts'
+import { concrete, panelQueries } from '../../grafana/src/inventory.ts'
+import { l, m } from '../../grafana/src/queries.ts'
+import { ensureBinaries, missingToolchain } from './binaries.ts'
+
+const run = promisify(execFile)
+const missing = await missingToolchain()
+if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the panel tests`)
+if (missing) console.log(`# SKIP panel value tests: ${missing}`)
+
+const panels = panelQueries()
+/** A panel's first query, as Grafana sends it for the dashboard's default selection. */
+function panel(title: string): string {
+  const found = panels.find((p) => p.panel === title)
+  assert.ok(found, `a panel titled "${title}"`)
+  return concrete(found)
+}
+
+const base = {
+  [l('service.name')]: DEFAULT_SERVICE_NAME,
+  [l('deployment.environment.name')]: 'production',
+  [l(Attr.AgentName)]: 'echo',
+}
+const series = (name: string, labels: Record<string, string>, values: string) => ({
+  series: `${name}{${Object.entries({ ...base, ...labels })
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}}`,
+  values,
+})
+const turns = (outcome: string, values: string) =>
+  series(
+    m('layercode.turns'),
+    { [l(Attr.Outcome)]: outcome, [l(Attr.EventType)]: 'message' },
+    values,
+  )
+const sessions = (instance: string, values: string) =>
+  series(m('layercode.sessions.active'), { [l('service.instance.id')]: instance }, values)
+
+/**
+ * Panel queries evaluated by promtool on exact series: the value a known pattern must give,
+ * including the cases live traffic rarely shows (every turn failing, a quiet period, a
+ * restarted agent whose old gauge lingers).
+ */
+describe('panel values, evaluated by promtool on synthetic series', { skip: missing }, () => {
+  let dir: string
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'kit-panels-'))
+  })
+  after(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const cases: Array<{
+    name: string
+    title: string
+    input: unknown[]
+    /** The expected samples; [] means no value at all (not NaN, not 0). */
+    samples: Array<{ labels: string; value: number }>
+  }> = [
+    {
+      name: 'success rate is 0, not "no data", when every turn fails',
+      title: 'Turn success rate',
+      input: [turns('error', '0+1x60')],
+      samples: [{ labels: '{}', value: 0 }],
+    },
+    {
+      name: 'success rate does not count abandoned turns as failures',
+      title: 'Turn success rate',
+      input: [turns('ok', '0+8x60'), turns('aborted', '0+2x60')],
+      samples: [{ labels: '{}', value: 1 }],
+    },
+    {
+      name: 'success rate is 75% for 3 ok turns to 1 failed',
+      title: 'Turn success rate',
+      input: [turns('ok', '0+3x60'), turns('error', '0+1x60')],
+      samples: [{ labels: '{}', value: 0.75 }],
+    },
+    {
+      name: 'error rate shows no value, not NaN, in a quiet period',
+      title: 'Turn error rate',
+      input: [turns('ok', '5x60'), turns('error', '1x60')],
+      samples: [],
+    },
+    {
+      name: 'active sessions count only the live instance after a restart',
+      title: 'Active sessions',
+      input: [sessions('before-restart', '3x30 _x30'), sessions('after-restart', '_x12 1x48')],
+      samples: [{ labels: `{${l(Attr.AgentName)}="echo"}`, value: 1 }],
+    },
+  ]
+
+  for (const { name, title, input, samples } of cases) {
+    it(name, async () => {
+      const file = `${dir}/${name.replace(/\W+/g, '-')}.yaml`
+      await writeFile(
+        file,
+        stringify({
+          rule_files: [],
+          evaluation_interval: '10s',
+          tests: [
+            {
+              interval: '10s',
+              input_series: input,
+              promql_expr_test: [{ expr: panel(title), eval_time: '9m', exp_samples: samples }],
+            },
+          ],
+        }),
+      )
+      const { promtool } = await ensureBinaries()
+      const result = await run(promtool, ['test', 'rules', file]).catch(
+        (error: { stdout: string; stderr: string }) => error,
+      )
+      assert.match(result.stdout, /SUCCESS/, `${panel(title)}\n${result.stdout}${result.stderr}`)
+    })
+  }
+})
