@@ -42,7 +42,7 @@ export const ALERTS: AlertSpec[] = [
     expr: ALERT_PROMQL.errorRate,
     for: '2m',
     keepFiringFor: '5m',
-    summary: `More than ${THRESHOLD.errorRate * 100}% of turns fail (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}).`,
+    summary: `{{ humanizePercentage $values.A.Value }} of turns fail (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above ${THRESHOLD.errorRate * 100}%).`,
     description: `Over the last 5 minutes more than ${THRESHOLD.errorRate * 100}% of session.start and message turns of one service in one environment ended in an agent error, over at least ${THRESHOLD.errorRateMinTurns} turns: callers hear the fallback apology instead of an answer.`,
     runbook:
       'Open Traces and errors: the failed-turns table and the error logs name the exception (error.type) and link to the traces. A model provider outage shows as chat spans with error.type; an injected_fault comes from the load generator. Roll back a bad deploy first, investigate second.',
@@ -56,7 +56,7 @@ export const ALERTS: AlertSpec[] = [
     expr: ALERT_PROMQL.latencyP95,
     for: '5m',
     keepFiringFor: '5m',
-    summary: `p95 turn duration is above ${THRESHOLD.latencyP95Seconds} s.`,
+    summary: `p95 turn duration is {{ humanizeDuration $values.A.Value }} (service {{ index $labels "service_name" }}; alert above ${THRESHOLD.latencyP95Seconds} s).`,
     description: `The slowest 5% of turns take longer than ${THRESHOLD.latencyP95Seconds} s from webhook to response.end.`,
     runbook:
       'Check Model call latency p95 (a slow provider or model), Tool calls (a slow tool), and the slowest turns in Traces and errors. Event-loop delay on the System dashboard shows a saturated agent.',
@@ -70,7 +70,7 @@ export const ALERTS: AlertSpec[] = [
     expr: ALERT_PROMQL.tokensPerHour,
     for: '0s',
     keepFiringFor: '15m',
-    summary: `More than ${THRESHOLD.tokensPerHour.toLocaleString('en-US')} tokens used in the last hour.`,
+    summary: `{{ humanize $values.A.Value }} tokens used in the last hour (service {{ index $labels "service_name" }}; alert above ${THRESHOLD.tokensPerHour.toLocaleString('en-US')}).`,
     description: `Input plus output tokens over the last hour exceed ${THRESHOLD.tokensPerHour.toLocaleString('en-US')}: cost is running above plan.`,
     runbook:
       'Tokens per minute by model shows which model and whether input (long histories, big prompts) or output grows. Look for a conversation loop or a client retrying; cap history (HISTORY_MAX_TURNS) or switch the model.',
@@ -84,7 +84,7 @@ export const ALERTS: AlertSpec[] = [
     expr: ALERT_PROMQL.firstSpeechP95,
     for: '5m',
     keepFiringFor: '5m',
-    summary: `Callers wait more than ${THRESHOLD.firstSpeechP95Seconds} s before the agent speaks.`,
+    summary: `p95 time to first speech is {{ humanizeDuration $values.A.Value }} (agent {{ index $labels "gen_ai_agent_name" }}; alert above ${THRESHOLD.firstSpeechP95Seconds} s).`,
     description: `The p95 of the time from the webhook to the first response.tts chunk is above ${THRESHOLD.firstSpeechP95Seconds} s: callers hear silence.`,
     runbook:
       'Usually the model is slow to its first token, or a tool call runs before anything is said. Compare Model call latency p95, and consider speaking a short acknowledgement before slow tools.',
@@ -114,7 +114,8 @@ export const ALERTS: AlertSpec[] = [
     expr: ALERT_PROMQL.collectorRefusing,
     for: '2m',
     keepFiringFor: '5m',
-    summary: 'The collector refuses or fails incoming telemetry.',
+    summary:
+      'Receiver {{ index $labels "receiver" }} refuses or fails incoming telemetry ({{ humanize $values.A.Value }} items/s).',
     description:
       'Receivers refuse data when memory_limiter hits its limit, or fail it on bad requests: senders retry, then drop.',
     runbook:
@@ -129,7 +130,8 @@ export const ALERTS: AlertSpec[] = [
     expr: ALERT_PROMQL.collectorExportFailing,
     for: '2m',
     keepFiringFor: '5m',
-    summary: 'A backend is not taking data: the collector queues it on disk or drops it.',
+    summary:
+      'Exporter {{ index $labels "exporter" }} is not delivering: the collector queues its data on disk or drops it.',
     description:
       'An exporter dropped data (send or enqueue failed), its persistent queue has held data for a minute with nothing sent, or the queue is over half full: Tempo, Loki or Prometheus is down or too slow.',
     runbook:

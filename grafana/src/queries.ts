@@ -81,6 +81,14 @@ const totalRate = (series: readonly string[], matcher: string, window: string) =
   series.map((name) => `(sum(rate(${name}{${matcher}}[${window}])) or vector(0))`).join(' + ')
 
 /**
+ * Which components (`receiver` or `exporter`) have any of these counters rising: one term per
+ * series name (a single rate over a name regex would collide once rate drops the names), each
+ * keeping its component label so the alert says which one fails, and the rate as its value.
+ */
+const risingBy = (by: string, series: readonly string[], matcher: string, window: string) =>
+  series.map((name) => `(sum by (${by}) (rate(${name}{${matcher}}[${window}])) > 0)`).join(' or ')
+
+/**
  * Ratio of two counters' rates: 0 (not "no data") when the numerator has no series yet, and
  * no value (not NaN) when the denominator is 0 in a quiet period.
  */
@@ -203,9 +211,14 @@ export const ALERT_PROMQL = {
   // several that report is reduced capacity, not an outage (the System dashboard shows each
   // instance), and a replica replaced by a deploy must not page for a day.
   agentDown: `absent_over_time(${sessionsActive}[1d]) or (max by (${perService}) (present_over_time(${sessionsActive}[1d])) unless max by (${perService}) (present_over_time(${sessionsActive}[1m])))`,
-  collectorRefusing: `(${totalRate([...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed], collector, window)}) > 0`,
+  collectorRefusing: risingBy(
+    'receiver',
+    [...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed],
+    collector,
+    window,
+  ),
   // The exporters retry without a deadline, so an outage counts nothing as failed: it shows as
   // a queue that has held data for a minute while nothing was sent (a busy queue is rarely
   // empty when scraped, but it sends), or one over half full. Failed counts are data lost.
-  collectorExportFailing: `((${totalRate([...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)}) > 0) or ((min by (exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0) unless on (exporter) (${SELF_METRICS.exporterSent.map((name) => `sum by (exporter) (increase(${name}{${collector}}[1m]))`).join(' or ')}) > 0) or (${Q.queueFill}) > 0.5`,
+  collectorExportFailing: `${risingBy('exporter', [...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)} or ((min by (exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0) unless on (exporter) (${SELF_METRICS.exporterSent.map((name) => `sum by (exporter) (increase(${name}{${collector}}[1m]))`).join(' or ')}) > 0) or (${Q.queueFill}) > 0.5`,
 } as const

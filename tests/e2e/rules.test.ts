@@ -127,7 +127,24 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         sent('0+50x40'),
         series(sendFailedSpans, exporter, '0x10 0+10x30'),
       ],
-      fires: {},
+      fires: { exporter: exporter.exporter },
+    },
+    {
+      rule: 'layercode-collector-refusing',
+      name: 'names the receiver that refuses data',
+      input: [
+        series(
+          SELF_METRICS.receiverRefused[0],
+          { job: 'collector', receiver: 'otlp', transport: 'http' },
+          '0x10 0+20x30',
+        ),
+        series(
+          SELF_METRICS.receiverAccepted[0],
+          { job: 'collector', receiver: 'host_metrics', transport: 'x' },
+          '0+20x40',
+        ),
+      ],
+      fires: { receiver: 'otlp' },
     },
     {
       rule: AGENT_DOWN_RULE,
