@@ -85,7 +85,7 @@ export const ALERTS: AlertSpec[] = [
     for: '5m',
     keepFiringFor: '5m',
     summary: `p95 time to first speech is {{ humanizeDuration $values.A.Value }} (agent {{ index $labels "gen_ai_agent_name" }}; alert above ${THRESHOLD.firstSpeechP95Seconds} s).`,
-    description: `The p95 of the time from the webhook to the first response.tts chunk is above ${THRESHOLD.firstSpeechP95Seconds} s: callers hear silence.`,
+    description: `The p95 of the time from the webhook's arrival to the agent's first response.tts chunk, over turns that did not fail, is above ${THRESHOLD.firstSpeechP95Seconds} s: the agent's part of the caller's wait (transcription and speech synthesis come on top).`,
     runbook:
       'Usually the model is slow to its first token, or a tool call runs before anything is said. Compare Model call latency p95, and consider speaking a short acknowledgement before slow tools.',
     panel: 'Time to first speech by agent',

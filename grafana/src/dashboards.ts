@@ -273,7 +273,7 @@ export const DASHBOARDS: DashboardSpec[] = [
       ),
       ts(
         'Time to first speech by agent',
-        'How long is the caller in silence before the first spoken chunk? p50 and p95.',
+        "How long after the webhook arrives does the agent send its first spoken chunk? The agent's share of the caller's wait (LayerCode's transcription and speech synthesis come on top); failed turns left out. p50 and p95.",
         's',
         [
           { expr: Q.firstSpeech(0.5), legend: 'p50 {{gen_ai_agent_name}}' },

@@ -123,8 +123,14 @@ export const Q = {
   // Aborted turns (the caller hung up or barged in) are not failures; Turns by outcome shows them.
   successRate: `1 - ${ratio(rate(turns, sel(agentVar, `${outcome}="error"`), '$__range'), rate(turns, sel(agentVar), '$__range'))}`,
   turnDurationP95: quantile(0.95, 'layercode.turn.duration', [l(Attr.AgentName)], sel(agentVar)),
+  // Failed turns are left out: their first chunk may be the fallback apology.
   firstSpeech: (q: number) =>
-    quantile(q, 'layercode.turn.time_to_first_speech', [l(Attr.AgentName)], sel(agentVar)),
+    quantile(
+      q,
+      'layercode.turn.time_to_first_speech',
+      [l(Attr.AgentName)],
+      sel(agentVar, `${outcome}!="error"`),
+    ),
   turnsByOutcome: `sum by (${outcome}) (${rate(turns, sel(agentVar))}) * 60`,
   failedTurnsPerMinute: `(sum(${rate(turns, sel(agentVar, `${outcome}="error"`))}) or vector(0)) * 60`,
   toolCallsPerMinute: `sum by (${l(Attr.ToolName)}, ${outcome}) (${rate(m('layercode.tool.calls'), sel(agentVar))}) * 60`,
@@ -203,7 +209,7 @@ export const ALERT_PROMQL = {
   errorRate: `((sum by (${perService}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${perService}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}) and on (${perService}) (sum by (${perService}) (increase(${turns}[${window}])) >= ${THRESHOLD.errorRateMinTurns})`,
   latencyP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}) (rate(${m('layercode.turn.duration')}_bucket[${window}]))) > ${THRESHOLD.latencyP95Seconds}`,
   tokensPerHour: `sum by (${l('service.name')}) (increase(${m('gen_ai.client.token.usage')}_sum[1h])) > ${THRESHOLD.tokensPerHour}`,
-  firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}, ${l(Attr.AgentName)}) (rate(${m('layercode.turn.time_to_first_speech')}_bucket[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
+  firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}, ${l(Attr.AgentName)}) (rate(${m('layercode.turn.time_to_first_speech')}_bucket{${outcome}!="error"}[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
   // The agent reports its active-session gauge every export interval; silence means it is down:
   // a service (whatever OTEL_SERVICE_NAME it runs under) in an environment, seen in the last day
   // and silent for the last minute, or no agent at all in the last day (never started, or

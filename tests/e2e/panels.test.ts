@@ -41,6 +41,12 @@ const turns = (outcome: string, values: string) =>
     { [l(Attr.Outcome)]: outcome, [l(Attr.EventType)]: 'message' },
     values,
   )
+const firstSpeech = (outcome: string, le: string, values: string) =>
+  series(
+    `${m('layercode.turn.time_to_first_speech')}_bucket`,
+    { [l(Attr.Outcome)]: outcome, [l(Attr.EventType)]: 'message', le },
+    values,
+  )
 const sessions = (instance: string, values: string) =>
   series(m('layercode.sessions.active'), { [l('service.instance.id')]: instance }, values)
 
@@ -88,6 +94,18 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       title: 'Turn error rate',
       input: [turns('ok', '5x60'), turns('error', '1x60')],
       samples: [],
+    },
+    {
+      name: 'time to first speech leaves out failed turns (their first chunk is the apology)',
+      title: 'Time to first speech by agent',
+      input: [
+        firstSpeech('ok', '0.5', '0+10x60'),
+        firstSpeech('ok', '+Inf', '0+10x60'),
+        firstSpeech('error', '0.5', '0x60'),
+        firstSpeech('error', '+Inf', '0+10x60'),
+      ],
+      // p50 of ok turns only, all within (0, 0.5]: linear interpolation gives 0.25.
+      samples: [{ labels: `{${l(Attr.AgentName)}="echo"}`, value: 0.25 }],
     },
     {
       name: 'active sessions count only the live instance after a restart',

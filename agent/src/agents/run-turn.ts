@@ -121,7 +121,8 @@ function recordTurn(
   const attributes = { [Attr.AgentName]: deps.agent.name, [Attr.EventType]: event.type }
   turns.add(1, { ...attributes, [Attr.Outcome]: outcome })
   turnDuration.record(seconds, { ...attributes, [Attr.Outcome]: outcome })
-  if (firstSpeech !== undefined) timeToFirstSpeech.record(firstSpeech, attributes)
+  if (firstSpeech !== undefined)
+    timeToFirstSpeech.record(firstSpeech, { ...attributes, [Attr.Outcome]: outcome })
 }
 
 /**

@@ -217,8 +217,8 @@ export const KIT_METRICS = [
     instrument: 'histogram',
     unit: 's',
     description:
-      'Time from the webhook to the first response.tts chunk: the silence the caller hears',
-    attributes: agentEvent,
+      "Time from the webhook's arrival to the agent's first response.tts chunk: the agent's share of the caller's wait (LayerCode's transcription and speech synthesis come on top). A failed turn's first chunk may be the fallback apology: filter on the outcome",
+    attributes: [...agentEvent, Attr.Outcome],
     source: 'kit',
     buckets: LATENCY_BUCKETS_S,
   },
