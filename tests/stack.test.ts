@@ -14,6 +14,7 @@ import {
   Attr,
   LOG_CONTEXT_FIELDS,
   LOG_TRACE_FIELDS,
+  METRIC_EXPORT_INTERVAL_MS,
   METRICS,
   PROMOTED_RESOURCE_ATTRIBUTES,
   SPANS,
@@ -302,6 +303,7 @@ describe('the stack files', () => {
     ).collection_interval
     assert.equal(exportMs / 1000, seconds(prometheus.global.scrape_interval))
     assert.equal(GAUGE_FRESHNESS_SECONDS, (2 * exportMs) / 1000, 'gauge panels see two exports')
+    assert.equal(exportMs, METRIC_EXPORT_INTERVAL_MS, "the agent's default is the same interval")
     assert.equal(seconds(hostMetrics), seconds(prometheus.global.scrape_interval))
     assert.equal(
       seconds(

@@ -4,6 +4,15 @@
  * their names from here; tests fail when emitted data and this file disagree.
  */
 
+/**
+ * How often metrics are exported when OTEL_METRIC_EXPORT_INTERVAL is unset (the SDK's own
+ * default is 60 s). The dashboards assume it: Grafana's `$__rate_interval` is built from the
+ * Prometheus datasource's timeInterval, which must equal it, and so must Prometheus' scrape
+ * interval and compose's setting (tests/stack.test.ts checks all four). At 60 s with a 10 s
+ * timeInterval, rates over 40 s windows find under two samples and panels go empty.
+ */
+export const METRIC_EXPORT_INTERVAL_MS = 10_000
+
 /** `service.name` when OTEL_SERVICE_NAME does not set one; the stack's queries expect it. */
 export const DEFAULT_SERVICE_NAME = 'layercode-agent'
 

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { describe, it } from 'node:test'
 import { attributesOf, startOtlpReceiver } from '../testing/otlp-receiver.ts'
 import { cleanEnv, REGISTER_PATH } from '../testing/spawn-agent.ts'
+import { METRIC_EXPORT_INTERVAL_MS } from './contract.ts'
 import { serviceVersion } from './service-version.ts'
 
 /** A user's own app in its own folder, with its own package.json, loading only register.ts. */
@@ -96,5 +97,32 @@ describe('serviceVersion', () => {
     const file = userApp('')
     assert.equal(serviceVersion(file), '9.8.7')
     assert.equal(serviceVersion(path.join('/', 'no', 'such', 'dir', 'x.js')), undefined)
+  })
+})
+
+describe('metric export interval', () => {
+  it("defaults to the dashboards' 10 s, not the SDK's 60 s, and OTEL_METRIC_EXPORT_INTERVAL wins", async () => {
+    const script = userApp(
+      'await new Promise((r) => setTimeout(r, 50)); console.log(process.env.OTEL_METRIC_EXPORT_INTERVAL)',
+    )
+    for (const [env, expected] of [
+      [{}, String(METRIC_EXPORT_INTERVAL_MS)],
+      [{ OTEL_METRIC_EXPORT_INTERVAL: '60000' }, '60000'],
+    ] as const) {
+      const child = spawn(process.execPath, ['--import', REGISTER_PATH, script], {
+        env: cleanEnv({
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_METRICS_EXPORTER: 'none',
+          OTEL_LOGS_EXPORTER: 'none',
+          ...env,
+        }),
+      })
+      let stdout = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+      })
+      await once(child, 'exit')
+      assert.equal(stdout.trim(), expected)
+    }
   })
 })

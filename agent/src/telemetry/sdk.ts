@@ -12,7 +12,12 @@ import {
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import { createRedactor, secretsInEnv } from '../logging/redact.ts'
-import { DEFAULT_SERVICE_NAME, KIT_METRICS, type MetricSpec } from './contract.ts'
+import {
+  DEFAULT_SERVICE_NAME,
+  KIT_METRICS,
+  METRIC_EXPORT_INTERVAL_MS,
+  type MetricSpec,
+} from './contract.ts'
 import { warnOnExportErrors } from './export-errors.ts'
 import { secretRedactingSpanProcessor } from './redact-spans.ts'
 import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
@@ -105,6 +110,11 @@ function instrumentations() {
 export function startTelemetry(options: TelemetryOptions = {}): Telemetry | undefined {
   const env = options.env ?? process.env
   if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true') return undefined
+  // NodeSDK reads the interval from the process environment only.
+  if (!process.env.OTEL_METRIC_EXPORT_INTERVAL)
+    process.env.OTEL_METRIC_EXPORT_INTERVAL = String(
+      env.OTEL_METRIC_EXPORT_INTERVAL || METRIC_EXPORT_INTERVAL_MS,
+    )
   const sdk = new NodeSDK({
     resource: kitResource(env),
     instrumentations: instrumentations(),
