@@ -1,5 +1,5 @@
 /** Writes (or with --check, verifies) every file generated from code. */
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { renderTelemetryDoc } from '../agent/src/telemetry/doc.ts'
 import { grafanaFiles } from '../grafana/src/generate.ts'
 import { renderGrafanaReadme } from '../grafana/src/readme.ts'
@@ -23,6 +23,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       stale += 1
       console.error(`stale: ${file} (run npm run docs)`)
     } else {
+      await mkdir(new URL('.', url), { recursive: true })
       await writeFile(url, content)
       console.log(`wrote ${file}`)
     }

@@ -16,7 +16,11 @@ export const FOLDER = 'LayerCode'
 
 /** A reference Grafana expands from its environment when it reads a provisioning file. */
 export const grafanaEnv = (name: string) => ['$', '{', name, '}'].join('')
-export const CONTACT_POINT = 'layercode-kit'
+/** Warnings go to the first, critical alerts to the second (which also reaches the pager). */
+export const CONTACT_POINTS = {
+  warning: 'layercode-kit',
+  critical: 'layercode-kit-critical',
+} as const
 
 export type AlertSpec = {
   uid: string
@@ -210,8 +214,8 @@ function operator(op: '=' | '!=' | '=~' | '!~'): Scalar {
 }
 
 export function policiesYaml(): string {
-  const route = (severity: string, groupWait: string, repeat: string) => ({
-    receiver: CONTACT_POINT,
+  const route = (severity: 'critical' | 'warning', groupWait: string, repeat: string) => ({
+    receiver: CONTACT_POINTS[severity],
     object_matchers: [['severity', operator('='), severity]],
     group_wait: groupWait,
     repeat_interval: repeat,
@@ -223,7 +227,7 @@ export function policiesYaml(): string {
       policies: [
         {
           orgId: 1,
-          receiver: CONTACT_POINT,
+          receiver: CONTACT_POINTS.warning,
           group_by: ['grafana_folder', 'alertname'],
           group_wait: '30s',
           group_interval: '5m',
@@ -235,30 +239,57 @@ export function policiesYaml(): string {
   )
 }
 
+/** Optional channels, each present when its URL is set (Grafana rejects an empty URL). */
+export const CHANNELS = [
+  { name: 'slack', env: 'SLACK_WEBHOOK_URL', severities: ['critical', 'warning'] },
+  { name: 'webhook', env: 'ALERT_WEBHOOK_URL', severities: ['critical', 'warning'] },
+  // A pager (PagerDuty, Opsgenie... any HTTP endpoint) hears only what must wake someone.
+  { name: 'pager', env: 'ALERT_PAGER_WEBHOOK_URL', severities: ['critical'] },
+] as const
+export type Channel = (typeof CHANNELS)[number]['name']
+
+/** The contact-point file for a set of configured channels: `email+slack+pager.yaml`. */
+export function contactPointsFile(channels: readonly Channel[]): string {
+  return `contact-points/${['email', ...CHANNELS.map((c) => c.name).filter((n) => channels.includes(n))].join('+')}.yaml`
+}
+
 /**
- * The contact point, in pieces the compose init service puts together: e-mail always, Slack
- * and the generic webhook only when their URL is set (Grafana rejects an empty URL).
+ * The contact points, one whole file per combination of configured channels (the compose
+ * init service picks the one that matches the environment): per severity, e-mail always,
+ * Slack and the generic webhook when set, and the pager for critical alerts only.
  */
-export function contactPointFragments(): Record<string, string> {
-  const receiver = (uid: string, type: string, settings: Record<string, unknown>) =>
-    stringify([{ uid, type, settings, disableResolveMessage: false }])
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => `      ${line}`)
-      .join('\n')
-      .concat('\n')
-  return {
-    'contact-points.header.yaml': `${header}apiVersion: 1\ncontactPoints:\n  - orgId: 1\n    name: ${CONTACT_POINT}\n    receivers:\n`,
-    'receiver-email.yaml': receiver('layercode-kit-email', 'email', {
-      addresses: grafanaEnv('ALERT_EMAIL_TO'),
-      singleEmail: true,
-    }),
-    'receiver-slack.yaml': receiver('layercode-kit-slack', 'slack', {
-      url: grafanaEnv('SLACK_WEBHOOK_URL'),
-    }),
-    'receiver-webhook.yaml': receiver('layercode-kit-webhook', 'webhook', {
-      url: grafanaEnv('ALERT_WEBHOOK_URL'),
-      httpMethod: 'POST',
-    }),
+export function contactPointFiles(): Record<string, string> {
+  const files: Record<string, string> = {}
+  const combinations = CHANNELS.reduce<Channel[][]>(
+    (sets, channel) => [...sets, ...sets.map((set) => [...set, channel.name])],
+    [[]],
+  )
+  for (const channels of combinations) {
+    const contactPoints = (['critical', 'warning'] as const).map((severity) => ({
+      orgId: 1,
+      name: CONTACT_POINTS[severity],
+      receivers: [
+        {
+          uid: `${CONTACT_POINTS[severity]}-email`,
+          type: 'email',
+          settings: { addresses: grafanaEnv('ALERT_EMAIL_TO'), singleEmail: true },
+          disableResolveMessage: false,
+        },
+        ...CHANNELS.filter(
+          (c) =>
+            channels.includes(c.name) && (c.severities as readonly string[]).includes(severity),
+        ).map((c) => ({
+          uid: `${CONTACT_POINTS[severity]}-${c.name}`,
+          type: c.name === 'slack' ? 'slack' : 'webhook',
+          settings:
+            c.name === 'slack'
+              ? { url: grafanaEnv(c.env) }
+              : { url: grafanaEnv(c.env), httpMethod: 'POST' },
+          disableResolveMessage: false,
+        })),
+      ],
+    }))
+    files[contactPointsFile(channels)] = header + stringify({ apiVersion: 1, contactPoints })
   }
+  return files
 }

@@ -1,5 +1,5 @@
 /** Every file grafana/src generates: path (from the repo root) -> content. */
-import { contactPointFragments, policiesYaml, rulesYaml } from './alerts.ts'
+import { contactPointFiles, policiesYaml, rulesYaml } from './alerts.ts'
 import { buildDashboard, DASHBOARDS } from './dashboards.ts'
 
 export function grafanaFiles(): Record<string, string> {
@@ -10,7 +10,7 @@ export function grafanaFiles(): Record<string, string> {
   }
   files['grafana/alerting/rules.yaml'] = rulesYaml()
   files['grafana/alerting/policies.yaml'] = policiesYaml()
-  for (const [name, content] of Object.entries(contactPointFragments()))
+  for (const [name, content] of Object.entries(contactPointFiles()))
     files[`grafana/alerting/${name}`] = content
   return files
 }
