@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { promisify } from 'node:util'
-import { stringify } from 'yaml'
 import { Attr, DEFAULT_SERVICE_NAME } from '../../agent/src/telemetry/contract.ts'
 import { concrete, panelQueries } from '../../grafana/src/inventory.ts'
 import { l, m } from '../../grafana/src/queries.ts'
-import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { missingToolchain } from './binaries.ts'
+import { promtoolTest, series as seriesOf } from './promtool.ts'
 
-const run = promisify(execFile)
 const missing = await missingToolchain()
 if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the panel tests`)
 if (missing) console.log(`# SKIP panel value tests: ${missing}`)
@@ -29,12 +26,8 @@ const base = {
   [l('deployment.environment.name')]: 'production',
   [l(Attr.AgentName)]: 'echo',
 }
-const series = (name: string, labels: Record<string, string>, values: string) => ({
-  series: `${name}{${Object.entries({ ...base, ...labels })
-    .map(([k, v]) => `${k}="${v}"`)
-    .join(',')}}`,
-  values,
-})
+const series = (name: string, labels: Record<string, string>, values: string) =>
+  seriesOf(name, { ...base, ...labels }, values)
 const turns = (outcome: string, values: string) =>
   series(
     m('layercode.turns'),
@@ -117,26 +110,11 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
 
   for (const { name, title, input, samples } of cases) {
     it(name, async () => {
-      const file = `${dir}/${name.replace(/\W+/g, '-')}.yaml`
-      await writeFile(
-        file,
-        stringify({
-          rule_files: [],
-          evaluation_interval: '10s',
-          tests: [
-            {
-              interval: '10s',
-              input_series: input,
-              promql_expr_test: [{ expr: panel(title), eval_time: '9m', exp_samples: samples }],
-            },
-          ],
-        }),
-      )
-      const { promtool } = await ensureBinaries()
-      const result = await run(promtool, ['test', 'rules', file]).catch(
-        (error: { stdout: string; stderr: string }) => error,
-      )
-      assert.match(result.stdout, /SUCCESS/, `${panel(title)}\n${result.stdout}${result.stderr}`)
+      const result = await promtoolTest(dir, name, [], {
+        input_series: input,
+        promql_expr_test: [{ expr: panel(title), eval_time: '9m', exp_samples: samples }],
+      })
+      assert.ok(result.ok, `${panel(title)}\n${result.output}`)
     })
   }
 })

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { promisify } from 'node:util'
 import { stringify } from 'yaml'
 import { Attr, DEFAULT_SERVICE_NAME } from '../../agent/src/telemetry/contract.ts'
 import { ruleQueries } from '../../grafana/src/inventory.ts'
 import { l, m, SELF_METRICS } from '../../grafana/src/queries.ts'
-import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { missingToolchain } from './binaries.ts'
+import { promtoolTest, series } from './promtool.ts'
 
-const run = promisify(execFile)
 const missing = await missingToolchain()
 if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the rule tests`)
 if (missing) console.log(`# SKIP alert rule unit tests: ${missing}`)
@@ -20,12 +18,6 @@ const EXPORT_RULE = 'layercode-collector-export'
 const AGENT_DOWN_RULE = 'layercode-agent-down'
 const rules = ruleQueries()
 const exporter = { job: 'collector', instance: 'collector:8888', exporter: 'otlp_http/traces' }
-const series = (name: string, labels: Record<string, string>, values: string) => ({
-  series: `${name}{${Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
-    .join(',')}}`,
-  values,
-})
 // Series names and labels as the rules query them (queries.ts), not typed again here.
 const queue = (values: string) =>
   series(SELF_METRICS.queueSize, { ...exporter, data_type: 'traces' }, values)
@@ -225,32 +217,13 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
 
   for (const { rule, name, input, fires } of cases) {
     it(name, async () => {
-      const test = `${dir}/${rule}-${name.replace(/\W+/g, '-')}.yaml`
-      await writeFile(
-        test,
-        stringify({
-          rule_files: ['rules.yaml'],
-          evaluation_interval: '10s',
-          tests: [
-            {
-              interval: '10s',
-              input_series: input,
-              alert_rule_test: [
-                {
-                  eval_time: '5m',
-                  alertname: rule,
-                  exp_alerts: fires ? [{ exp_labels: fires }] : [],
-                },
-              ],
-            },
-          ],
-        }),
-      )
-      const { promtool } = await ensureBinaries()
-      const result = await run(promtool, ['test', 'rules', test]).catch(
-        (error: { stdout: string; stderr: string }) => error,
-      )
-      assert.match(result.stdout, /SUCCESS/, `${result.stdout}${result.stderr}`)
+      const result = await promtoolTest(dir, `${rule}-${name}`, ['rules.yaml'], {
+        input_series: input,
+        alert_rule_test: [
+          { eval_time: '5m', alertname: rule, exp_alerts: fires ? [{ exp_labels: fires }] : [] },
+        ],
+      })
+      assert.ok(result.ok, result.output)
     })
   }
 })
