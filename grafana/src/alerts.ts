@@ -260,10 +260,10 @@ export function contactPointsFile(channels: readonly Channel[]): string {
  */
 export function contactPointFiles(): Record<string, string> {
   const files: Record<string, string> = {}
-  const combinations = CHANNELS.reduce<Channel[][]>(
-    (sets, channel) => [...sets, ...sets.map((set) => [...set, channel.name])],
-    [[]],
-  )
+  // Every subset of the optional channels, in CHANNELS order.
+  const combinations: Channel[][] = [[]]
+  for (const channel of CHANNELS)
+    for (const set of [...combinations]) combinations.push([...set, channel.name])
   for (const channels of combinations) {
     const contactPoints = (['critical', 'warning'] as const).map((severity) => ({
       orgId: 1,

@@ -28,7 +28,8 @@ describe("interpolate (Grafana's rules for the default selection)", () => {
   it('"All" is the allValue, else the options joined as an escaped regex', () => {
     const variables = [all('env', '.+'), all('svc'), { name: 'conv', type: 'textbox', query: 'c1' }]
     assert.equal(
-      interpolate('{e=~"$env", s=~"${svc}"} | c=~"$conv"', {
+      // `${svc}`, Grafana's braced form, spelt without a template-looking literal.
+      interpolate(`{e=~"$env", s=~"$${'{'}svc}"} | c=~"$conv"`, {
         variables,
         options: { svc: ['a.b', 'c|d'] },
       }),

@@ -31,7 +31,7 @@ export type InterpolationContext = {
 
 const escapeRegex = (value: string) => value.replace(/[\\^$*+?.()|[\]{}]/g, '\\$&')
 
-function valueOf(variable: TemplateVariable, options: readonly string[] | undefined): string {
+function selectedValue(variable: TemplateVariable, options: readonly string[] | undefined): string {
   if (variable.type === 'textbox') return String(variable.query ?? '')
   if (variable.includeAll && variable.allValue !== undefined) return variable.allValue
   const values = (options ?? []).map(escapeRegex)
@@ -57,6 +57,6 @@ export function interpolate(expr: string, context: InterpolationContext = {}): s
     if (builtin !== undefined) return builtin
     const variable = variables.get(name)
     if (!variable) throw new Error(`${whole} is not a variable of this dashboard`)
-    return valueOf(variable, context.options?.[name])
+    return selectedValue(variable, context.options?.[name])
   })
 }
