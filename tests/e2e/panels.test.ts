@@ -14,10 +14,10 @@ if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the
 if (missing) console.log(`# SKIP panel value tests: ${missing}`)
 
 const panels = panelQueries()
-/** A panel's first query, as Grafana sends it for the dashboard's default selection. */
-function panel(title: string): string {
-  const found = panels.find((p) => p.panel === title)
-  assert.ok(found, `a panel titled "${title}"`)
+/** A panel's query (the first, or the `index`th), as Grafana sends it for the default selection. */
+function panel(title: string, index = 0): string {
+  const found = panels.filter((p) => p.panel === title)[index]
+  assert.ok(found, `a panel titled "${title}" with query ${index}`)
   return concrete(found)
 }
 
@@ -40,6 +40,23 @@ const firstSpeech = (outcome: string, le: string, values: string) =>
     { [l(Attr.Outcome)]: outcome, [l(Attr.EventType)]: 'message', le },
     values,
   )
+const http = (status: string, le: string | undefined, values: string) =>
+  series(
+    `${m('http.server.request.duration')}_${le ? 'bucket' : 'count'}`,
+    {
+      [l(Attr.HttpRoute)]: '/api/agent',
+      [l(Attr.HttpMethod)]: 'POST',
+      [l(Attr.HttpStatus)]: status,
+      ...(le ? { le } : {}),
+    },
+    values,
+  )
+const tokens = (type: string, values: string) =>
+  series(
+    `${m('gen_ai.client.token.usage')}_sum`,
+    { [l(Attr.RequestModel)]: 'gpt-4o-mini', [l(Attr.TokenType)]: type },
+    values,
+  )
 const sessions = (instance: string, values: string) =>
   series(m('layercode.sessions.active'), { [l('service.instance.id')]: instance }, values)
 
@@ -60,6 +77,9 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
   const cases: Array<{
     name: string
     title: string
+    /** Which of the panel's queries (default the first). */
+    query?: number
+    evalTime?: string
     input: unknown[]
     /** The expected samples; [] means no value at all (not NaN, not 0). */
     samples: Array<{ labels: string; value: number }>
@@ -101,6 +121,63 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       samples: [{ labels: `{${l(Attr.AgentName)}="echo"}`, value: 0.25 }],
     },
     {
+      name: 'requests per minute: 0.2 webhooks/s on one route is 12',
+      title: 'Requests per minute',
+      input: [http('200', undefined, '0+2x60')],
+      samples: [{ labels: `{${l(Attr.HttpRoute)}="/api/agent"}`, value: 12 }],
+    },
+    {
+      name: 'HTTP latency p50: every request under 100 ms interpolates to 50 ms',
+      title: 'HTTP latency',
+      input: ['0.1', '0.5', '+Inf'].map((le) => http('200', le, '0+10x60')),
+      samples: [{ labels: '{}', value: 0.05 }],
+    },
+    {
+      name: 'HTTP 5xx share: 1 in 10 is 10%',
+      title: 'Error rate',
+      input: [http('200', undefined, '0+9x60'), http('500', undefined, '0+1x60')],
+      samples: [{ labels: '{}', value: 0.1 }],
+    },
+    {
+      name: 'turns by outcome: 0.3 ok and 0.1 failed per second are 18 and 6 a minute',
+      title: 'Turns by outcome',
+      input: [turns('ok', '0+3x60'), turns('error', '0+1x60')],
+      samples: [
+        { labels: `{${l(Attr.Outcome)}="error"}`, value: 6 },
+        { labels: `{${l(Attr.Outcome)}="ok"}`, value: 18 },
+      ],
+    },
+    {
+      name: 'tokens per minute: 10 input tokens/s is 600 a minute, per model and type',
+      title: 'Tokens per minute by model',
+      input: [tokens('input', '0+100x60')],
+      samples: [
+        {
+          labels: `{${l(Attr.RequestModel)}="gpt-4o-mini",${l(Attr.TokenType)}="input"}`,
+          value: 600,
+        },
+      ],
+    },
+    {
+      name: 'tokens in the last hour: 100 every 10 s is 36,000',
+      title: 'Tokens in the last hour',
+      input: [tokens('input', '0+100x500')],
+      evalTime: '80m',
+      samples: [{ labels: '{}', value: 36000 }],
+    },
+    {
+      name: 'failed turns per minute is 0 by value, not "no data", when turns succeed',
+      title: 'Failing turns per minute',
+      input: [turns('ok', '0+3x60')],
+      samples: [{ labels: '{}', value: 0 }],
+    },
+    {
+      name: 'failed turns per minute: 0.1 failed/s is 6',
+      title: 'Failing turns per minute',
+      input: [turns('ok', '0+3x60'), turns('error', '0+1x60')],
+      samples: [{ labels: '{}', value: 6 }],
+    },
+    {
       name: 'active sessions count only the live instance after a restart',
       title: 'Active sessions',
       input: [sessions('before-restart', '3x30 _x30'), sessions('after-restart', '_x12 1x48')],
@@ -108,13 +185,15 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
     },
   ]
 
-  for (const { name, title, input, samples } of cases) {
+  for (const { name, title, query = 0, evalTime = '9m', input, samples } of cases) {
     it(name, async () => {
       const result = await promtoolTest(dir, name, [], {
         input_series: input,
-        promql_expr_test: [{ expr: panel(title), eval_time: '9m', exp_samples: samples }],
+        promql_expr_test: [
+          { expr: panel(title, query), eval_time: evalTime, exp_samples: samples },
+        ],
       })
-      assert.ok(result.ok, `${panel(title)}\n${result.output}`)
+      assert.ok(result.ok, `${panel(title, query)}\n${result.output}`)
     })
   }
 })
