@@ -19,6 +19,7 @@ import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
 import { settle } from '../../agent/src/testing/poll.ts'
 import { ALERTS } from '../../grafana/src/alerts.ts'
 import { DASHBOARDS } from '../../grafana/src/dashboards.ts'
+import { Doctor, exitCode, formatTable } from '../../grafana/src/doctor.ts'
 import { concrete, panelQueries } from '../../grafana/src/inventory.ts'
 import {
   EXPECTED_SERIES,
@@ -200,6 +201,19 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
       )
       assert.equal(rule.title, alert.title)
     }
+  })
+
+  it('npm run doctor finds every panel, rule, datasource and link working', async () => {
+    const doctor = new Doctor({
+      grafanaUrl: URLS.grafana,
+      user: 'admin',
+      password: GRAFANA_PASSWORD,
+    })
+    const checks = await eventually('a clean doctor run', 180_000, async () => {
+      const run = await doctor.run()
+      return exitCode(run) === 0 ? run : undefined
+    })
+    assert.equal(exitCode(checks), 0, formatTable(checks))
   })
 
   it('an error burst fires the error-rate alert and an e-mail arrives in Mailpit', async () => {

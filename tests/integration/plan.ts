@@ -70,6 +70,8 @@ export const PLAN = {
     ),
     dashboards: DASHBOARDS.map((d) => `GET /api/dashboards/uid/${d.uid}`),
     alertRules: ALERTS.map((a) => `GET /api/v1/provisioning/alert-rules/${a.uid}`),
+    doctor:
+      'npm run doctor (grafana/src/doctor.ts) exits 0: every panel query as Grafana renders it has data or may be empty, every rule query runs, every datasource is healthy, trace <-> logs links resolve',
     alertDrill:
       'an error burst (50% failing turns) makes "Turn error rate above 5%" fire and an e-mail arrive in Mailpit (GET /api/v1/search?query=subject:...)',
   },
@@ -107,6 +109,7 @@ export function printPlan(): string {
     ...PLAN.grafana.datasources,
     ...PLAN.grafana.dashboards,
     ...PLAN.grafana.alertRules,
+    PLAN.grafana.doctor,
     PLAN.grafana.alertDrill,
   ])
   section('restart', PLAN.restart)
