@@ -178,6 +178,23 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       samples: [{ labels: '{}', value: 6 }],
     },
     {
+      name: 'heap used shows only the live instance after a restart, not its predecessor',
+      title: 'Heap used',
+      input: [
+        series(
+          m('v8js.memory.heap.used'),
+          { [l('service.instance.id')]: 'before-restart', v8js_heap_space_name: 'old_space' },
+          '5000x30 _x30',
+        ),
+        series(
+          m('v8js.memory.heap.used'),
+          { [l('service.instance.id')]: 'after-restart', v8js_heap_space_name: 'old_space' },
+          '_x12 3000x48',
+        ),
+      ],
+      samples: [{ labels: `{${l('service.instance.id')}="after-restart"}`, value: 3000 }],
+    },
+    {
       name: 'active sessions count only the live instance after a restart',
       title: 'Active sessions',
       input: [sessions('before-restart', '3x30 _x30'), sessions('after-restart', '_x12 1x48')],

@@ -38,6 +38,23 @@ const sessions = (service: string, values: string, environment = 'production', i
     values,
   )
 const ERROR_RATE_RULE = 'layercode-error-rate'
+const FIRST_SPEECH_RULE = 'layercode-first-speech'
+/** First-speech histogram buckets: `fast` turns land under 0.5 s, slow ones between 0.5 and 5 s. */
+const firstSpeechOf = (outcome: string, fastPer10s: number, slowPer10s: number) =>
+  ['0.5', '5', '+Inf'].map((le) =>
+    series(
+      `${m('layercode.turn.time_to_first_speech')}_bucket`,
+      {
+        [l('service.name')]: DEFAULT_SERVICE_NAME,
+        [l('deployment.environment.name')]: 'production',
+        [l(Attr.Outcome)]: outcome,
+        [l(Attr.AgentName)]: 'echo',
+        [l(Attr.EventType)]: 'message',
+        le,
+      },
+      `0+${le === '0.5' ? fastPer10s : fastPer10s + slowPer10s}x40`,
+    ),
+  )
 const turnsOf = (environment: string, outcome: string, values: string) =>
   series(
     m('layercode.turns'),
@@ -192,6 +209,18 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         turnsOf('staging', 'ok', '0+100x40'),
       ],
       fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
+    },
+    {
+      rule: FIRST_SPEECH_RULE,
+      name: 'first speech stays quiet when only failed turns (their apology) were slow',
+      input: [...firstSpeechOf('ok', 10, 0), ...firstSpeechOf('error', 0, 10)],
+      fires: null,
+    },
+    {
+      rule: FIRST_SPEECH_RULE,
+      name: 'first speech fires when successful turns are slow to speak',
+      input: [...firstSpeechOf('ok', 1, 9)],
+      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [l(Attr.AgentName)]: 'echo' },
     },
     {
       rule: ERROR_RATE_RULE,
