@@ -2,8 +2,8 @@
  * npm run doctor -- --grafana http://localhost:3000 [--env-file .env]
  * Checks a running stack through Grafana's API (see grafana/src/doctor.ts).
  */
-import { type ArgsDef, defineCommand, runCommand } from 'citty'
-import { loadEnvFile, rejectUnknownFlags, runCli } from '../agent/src/cli-support.ts'
+import { type CommandDef, defineCommand } from 'citty'
+import { loadEnvFile, runSingleCommand } from '../agent/src/cli-support.ts'
 import { ErrorCode, KitError } from '../agent/src/errors.ts'
 import { Doctor, exitCode, formatTable } from '../grafana/src/doctor.ts'
 
@@ -39,9 +39,4 @@ const command = defineCommand({
   },
 })
 
-async function main(argv: string[]): Promise<void> {
-  rejectUnknownFlags(argv, command.args as ArgsDef)
-  await runCommand(command, { rawArgs: argv })
-}
-
-runCli('doctor', () => main(process.argv.slice(2)))
+runSingleCommand('doctor', command as CommandDef, process.argv.slice(2))

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { stripVTControlCharacters } from 'node:util'
-import type { ArgsDef } from 'citty'
+import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty'
 import { ErrorCode, KitError } from './errors.ts'
 
 /** Loads `--env-file` (which must exist) or, when there is one, `.env`; variables already set win. */
@@ -75,5 +75,18 @@ export function runCli(program: string, main: () => Promise<void>): void {
         : String(error)
     console.error(plain(`${program}: ${message}`, process.stderr))
     process.exitCode = 1
+  })
+}
+
+/**
+ * A command without subcommands, run as users expect: `--help` prints its usage, an unknown
+ * flag is an error, any failure is one line (runCli).
+ */
+export function runSingleCommand(program: string, command: CommandDef, argv: string[]): void {
+  runCli(program, async () => {
+    if (argv.includes('--help') || argv.includes('-h'))
+      return console.log(plain(await renderUsage(command), process.stdout))
+    rejectUnknownFlags(argv, command.args as ArgsDef)
+    await runCommand(command, { rawArgs: argv })
   })
 }

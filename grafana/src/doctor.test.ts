@@ -202,6 +202,12 @@ describe('doctor verdicts', () => {
 describe('doctor command', () => {
   const cli = fileURLToPath(new URL('../../scripts/doctor.ts', import.meta.url))
 
+  it('prints its usage for --help', async () => {
+    const result = await runScript(cli, ['--help'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /--grafana/)
+  })
+
   it('says in one line that no stack is reachable, and exits 1', async () => {
     const result = await runScript(cli, ['--grafana', 'http://127.0.0.1:9'])
     assert.equal(result.code, 1)

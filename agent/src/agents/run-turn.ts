@@ -52,17 +52,27 @@ export const Fault = { Error: 'error', Slow: 'slow', Tokens: 'tokens' } as const
  * `ignored`), so a load generator counts what happened, not what it asked for.
  */
 export const FAULT_HEADER = 'x-kit-fault'
-const FAULT_KINDS: readonly string[] = Object.values(Fault)
+type FaultKind = (typeof Fault)[keyof typeof Fault]
+const FAULT_KINDS: readonly unknown[] = Object.values(Fault)
+
+/** The fault this turn gets: asked for by a `message`, a known kind, and injection on. */
+function injectedFault(
+  deps: Pick<TurnDeps, 'faultInjection'>,
+  event: TurnEvent,
+): FaultKind | undefined {
+  if (!deps.faultInjection || event.type !== 'message') return undefined
+  const requested = customMetadata(event)[FAULT_METADATA_KEY]
+  return FAULT_KINDS.includes(requested) ? (requested as FaultKind) : undefined
+}
 
 /** What this agent does with the turn's fault request: undefined when there is none. */
 export function faultHandling(
   deps: Pick<TurnDeps, 'faultInjection'>,
   event: TurnEvent,
 ): 'injected' | 'ignored' | undefined {
-  if (event.type !== 'message') return undefined
-  const requested = customMetadata(event)[FAULT_METADATA_KEY]
-  if (requested === undefined) return undefined
-  return deps.faultInjection && FAULT_KINDS.includes(String(requested)) ? 'injected' : 'ignored'
+  if (event.type !== 'message' || customMetadata(event)[FAULT_METADATA_KEY] === undefined)
+    return undefined
+  return injectedFault(deps, event) ? 'injected' : 'ignored'
 }
 
 /** How much a `tokens` fault multiplies the offline model's reported usage (a token-burst drill). */
@@ -73,7 +83,7 @@ async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessag
     turn.speak(deps.agent.welcome)
     return [{ role: 'assistant', content: deps.agent.welcome }]
   }
-  const fault = deps.faultInjection ? customMetadata(turn.event)[FAULT_METADATA_KEY] : undefined
+  const fault = injectedFault(deps, turn.event)
   if (fault === Fault.Error)
     throw new KitError(ErrorCode.InjectedFault, 'fault injected on request')
   if (fault === Fault.Slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })

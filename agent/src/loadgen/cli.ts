@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --
 import { renameSync, writeFileSync } from 'node:fs'
-import { type ArgsDef, defineCommand, renderUsage, runCommand } from 'citty'
-import { loadEnvFile, plain, rejectUnknownFlags, runCli } from '../cli-support.ts'
+import { type CommandDef, defineCommand } from 'citty'
+import { loadEnvFile, plain, runSingleCommand } from '../cli-support.ts'
 import { ErrorCode, KitError } from '../errors.ts'
 import type { ConversationRecord } from './conversation.ts'
 import { FAULTS_IGNORED_HINT, formatSummary, runLoad } from './run.ts'
@@ -114,11 +114,4 @@ const command = defineCommand({
   },
 })
 
-async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h'))
-    return console.log(plain(await renderUsage(command), process.stdout))
-  rejectUnknownFlags(argv, command.args as ArgsDef)
-  await runCommand(command, { rawArgs: argv })
-}
-
-runCli('loadgen', () => main(process.argv.slice(2)))
+runSingleCommand('loadgen', command as CommandDef, process.argv.slice(2))
