@@ -6,6 +6,7 @@
 import {
   Attr,
   type KitMetricName,
+  METRIC_EXPORT_INTERVAL_MS,
   metricSpec,
   prometheusLabel,
   prometheusName,
@@ -98,10 +99,9 @@ const ratio = (numerator: string, denominator: string) =>
 /**
  * Gauges pushed over OTLP get no staleness marker: a restarted agent's last value would stay
  * beside its successor's for Prometheus' 5-minute lookback. Only samples younger than two
- * export intervals count (GAUGE_FRESHNESS_SECONDS = 2 x OTEL_METRIC_EXPORT_INTERVAL, checked
- * against docker-compose.yml by tests/stack.test.ts).
+ * export intervals count (the contract's interval; tests/stack.test.ts checks compose's).
  */
-export const GAUGE_FRESHNESS_SECONDS = 20
+export const GAUGE_FRESHNESS_SECONDS = (2 * METRIC_EXPORT_INTERVAL_MS) / 1000
 const latest = (series: string, selector: string) =>
   `last_over_time(${series}${selector}[${GAUGE_FRESHNESS_SECONDS}s])`
 
