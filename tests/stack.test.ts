@@ -20,7 +20,7 @@ import {
   SPANS,
   type SpanSpec,
 } from '../agent/src/telemetry/contract.ts'
-import { GAUGE_FRESHNESS_SECONDS } from '../grafana/src/queries.ts'
+import { GAUGE_FRESHNESS_SECONDS, SCRAPED_COMPONENTS } from '../grafana/src/queries.ts'
 import {
   composeVariables,
   loadCompose,
@@ -340,6 +340,19 @@ describe('the stack files', () => {
     }>('prometheus/prometheus.yml')
     assert.deepEqual(prometheus.otlp.promote_resource_attributes, [...PROMOTED_RESOURCE_ATTRIBUTES])
     assert.equal(prometheus.otlp.translation_strategy, 'UnderscoreEscapingWithSuffixes')
+  })
+
+  it('scrapes every component the component-down alert watches, by its compose service name', () => {
+    const { scrape_configs: jobs } = readYaml<{
+      scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>
+    }>('prometheus/prometheus.yml')
+    const byJob = new Map(jobs.map((j) => [j.job_name, j.static_configs.flatMap((c) => c.targets)]))
+    for (const job of SCRAPED_COMPONENTS) {
+      const [target] = byJob.get(job) ?? []
+      assert.ok(target, `prometheus.yml scrapes ${job}`)
+      assert.equal(target.split(':')[0], job)
+      assert.ok(compose.services[job], `compose runs ${job}`)
+    }
   })
 
   it('provisions datasources with fixed uids and every correlation', () => {

@@ -14,6 +14,16 @@ import { ALERT_PROMQL, THRESHOLD } from './queries.ts'
 
 export const FOLDER = 'LayerCode'
 
+/** The generated dashboard with one runbook panel per alert, in ALERTS order (runbooks.ts). */
+export const RUNBOOKS_DASHBOARD_UID = 'layercode-runbooks'
+/**
+ * Grafana's `runbook_url` annotation, relative to Grafana's root: Grafana does not expand
+ * environment variables in rule annotations (grafana/grafana#54975), so GF_SERVER_ROOT_URL
+ * cannot make it absolute. The alert's page links it; notifications show it as text.
+ */
+export const runbookUrl = (uid: string) =>
+  `/d/${RUNBOOKS_DASHBOARD_UID}?viewPanel=panel-${ALERTS.findIndex((a) => a.uid === uid) + 1}`
+
 /** A reference Grafana expands from its environment when it reads a provisioning file. */
 export const grafanaEnv = (name: string) => ['$', '{', name, '}'].join('')
 /** Warnings go to the first, critical alerts to the second (which also reaches the pager). */
@@ -112,6 +122,22 @@ export const ALERTS: AlertSpec[] = [
     noDataState: 'OK',
   },
   {
+    uid: 'layercode-component-down',
+    title: 'Collector, Tempo or Loki down',
+    severity: 'warning',
+    expr: ALERT_PROMQL.componentDown,
+    for: '2m',
+    keepFiringFor: '2m',
+    summary:
+      'Prometheus cannot scrape {{ index $labels "job" }} ({{ index $labels "instance" }}): it is down or unreachable.',
+    description:
+      'A pipeline component has not answered its metrics scrape for two minutes. Tempo or Loki down: the collector keeps their data in its persistent queue and sends it when they are back, so nothing is lost until the queue fills (Collector failing to export fires too). Collector down: no new telemetry at all (Agent sends no telemetry, critical, fires too). A warning, not a page: callers are not affected.',
+    runbook:
+      'docker compose ps and docker compose logs <job>; restart it (docker compose up -d <job>). Exporter queue fill shows how much the collector is holding for it.',
+    panel: 'Ingested by backend',
+    noDataState: 'OK',
+  },
+  {
     uid: 'layercode-collector-refusing',
     title: 'Collector refusing data',
     severity: 'critical',
@@ -182,7 +208,11 @@ function rule(alert: AlertSpec) {
     execErrState: 'Error',
     for: alert.for,
     keepFiringFor: alert.keepFiringFor,
-    annotations: { summary: alert.summary, description: alert.description, runbook: alert.runbook },
+    annotations: {
+      summary: alert.summary,
+      description: alert.description,
+      runbook_url: runbookUrl(alert.uid),
+    },
     labels: { severity: alert.severity },
     isPaused: false,
   }

@@ -23,6 +23,7 @@ import {
   SearchTableType,
   DataqueryBuilder as TempoQuery,
 } from '@grafana/grafana-foundation-sdk/tempo'
+import { TextMode, PanelBuilder as TextPanel } from '@grafana/grafana-foundation-sdk/text'
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries'
 import { Attr, DEFAULT_SERVICE_NAME } from '../../agent/src/telemetry/contract.ts'
 import { LOGQL, l, m, Q, SELF_METRICS, THRESHOLD, TRACEQL } from './queries.ts'
@@ -39,7 +40,7 @@ export type PanelSpec = {
   title: string
   /** The question the panel answers (also shown in Grafana). */
   description: string
-  kind: 'timeseries' | 'stat' | 'table' | 'logs'
+  kind: 'timeseries' | 'stat' | 'table' | 'logs' | 'text'
   datasource: DatasourceName
   queries: Query[]
   unit?: string
@@ -47,6 +48,8 @@ export type PanelSpec = {
   threshold?: number
   width?: number
   height?: number
+  /** Markdown of a text panel. */
+  content?: string
   /** Data only the compose stack has (Tempo-derived metrics); the native run cannot check it. */
   needs?: 'tempo'
 }
@@ -75,6 +78,15 @@ function query(datasource: DatasourceName, q: Query, refId: string): cog.Builder
 }
 
 function panel(spec: PanelSpec) {
+  if (spec.kind === 'text') {
+    return new TextPanel()
+      .title(spec.title)
+      .description(spec.description)
+      .mode(TextMode.Markdown)
+      .content(spec.content ?? '')
+      .height(spec.height ?? 8)
+      .span(spec.width ?? 24)
+  }
   const builder =
     spec.kind === 'timeseries'
       ? new TimeseriesPanel().lineWidth(1).fillOpacity(10)
@@ -414,7 +426,7 @@ export const DASHBOARDS: DashboardSpec[] = [
       ]),
       ts(
         'Filesystem usage',
-        'How full is each filesystem?',
+        'How full is each filesystem, as df shows it? (blocks reserved for root count as unavailable)',
         'percentunit',
         [{ expr: Q.hostFilesystem, legend: '{{host_name}} {{mountpoint}}' }],
         { threshold: 0.9 },

@@ -23,6 +23,8 @@ type Behaviour = {
   /** Queries containing one of these answer with an error. */
   failing?: readonly string[]
   unhealthy?: readonly string[]
+  /** The label the span metrics' exemplars carry their trace id in (Tempo's default: traceID). */
+  exemplarLabel?: string
 }
 
 const frame = (fields: string[], values: unknown[][]) => ({
@@ -80,17 +82,25 @@ async function standIn(behaviour: Behaviour) {
         const frames =
           text === '{ span.layercode.turn.id != nil }'
             ? [frame(['traceID'], [['abc123']])]
-            : text.includes('trace_id!=""')
-              ? [frame(['labels', 'Line'], [[{ trace_id: 'abc123' }], ['turn completed']])]
-              : [
+            : query.exemplar === true
+              ? [
+                  frame(['time', 'value'], [[1], [0.2]]),
                   frame(
-                    ['time', 'value'],
-                    [
-                      [1, 2, 3],
-                      [4, 5, 6],
-                    ],
+                    ['Time', 'Value', behaviour.exemplarLabel ?? 'trace_id'],
+                    [[1], [0.2], ['def456']],
                   ),
                 ]
+              : text.includes('trace_id!=""')
+                ? [frame(['labels', 'Line'], [[{ trace_id: 'abc123' }], ['turn completed']])]
+                : [
+                    frame(
+                      ['time', 'value'],
+                      [
+                        [1, 2, 3],
+                        [4, 5, 6],
+                      ],
+                    ),
+                  ]
         return json(res, 200, { results: { A: { status: 200, frames } } })
       }
       json(res, 404, { message: 'not found' })
@@ -149,6 +159,11 @@ describe('doctor, against a stand-in for Grafana', () => {
     const names = checks.map((c) => `${c.dashboard}/${c.panel}`)
     assert.ok(names.includes('(links)/trace -> logs (trace_id field)'))
     assert.ok(names.includes('(links)/log -> trace (derived field)'))
+    assert.equal(checks.find((c) => c.panel === 'exemplar -> trace')?.status, 'ok')
+    assert.ok(
+      queries.some((q) => q.query.query === 'def456' && q.query.queryType === 'traceql'),
+      "the exemplar's trace id opened in Tempo",
+    )
     assert.equal(checks.filter((c) => c.dashboard === '(datasource)').length, 3)
     assert.equal(checks.filter((c) => c.dashboard === '(alert rule)').length, rules.length)
     assert.ok(!grafana.seen.some((s) => s.path.includes('not-ours')), 'only the kit dashboards')
@@ -186,7 +201,21 @@ describe('doctor verdicts', () => {
       const checks = await new Doctor({ grafanaUrl: grafana.url, token: 't' }).run()
       const panel = checks.find((c) => c.panel.startsWith('Span latency from traces'))
       assert.equal(panel?.status, 'skipped')
+      assert.equal(checks.find((c) => c.panel === 'exemplar -> trace')?.status, 'skipped')
       assert.equal(exitCode(checks), 0, formatTable(checks))
+    } finally {
+      await grafana.close()
+    }
+  })
+
+  it("fails when the span metrics' exemplars carry no trace_id (Tempo's default traceID label)", async () => {
+    const grafana = await standIn({ exemplarLabel: 'traceID' })
+    try {
+      const checks = await new Doctor({ grafanaUrl: grafana.url, token: 't' }).run()
+      const link = checks.find((c) => c.panel === 'exemplar -> trace')
+      assert.equal(link?.status, 'empty')
+      assert.match(String(link?.error), /trace_id_label_name/)
+      assert.equal(exitCode(checks), 1)
     } finally {
       await grafana.close()
     }

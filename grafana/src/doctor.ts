@@ -3,13 +3,14 @@
  * HTTP API only, as a user's Grafana would run it. For every provisioned LayerCode dashboard
  * it renders each panel's queries for the default selection and time range (the same
  * interpolation as the tests), runs them through /api/ds/query, checks every datasource's
- * health, evaluates every alert rule's query, and follows the trace <-> logs links on real
- * data. Prints a table and exits 1 on any error, or on an empty panel that should have data.
+ * health, evaluates every alert rule's query, and follows the trace <-> logs and exemplar ->
+ * trace links on real data. Prints a table and exits 1 on any error, or on an empty panel that should have data.
  * Credentials: GRAFANA_TOKEN (a service-account token), or GRAFANA_ADMIN_USER (default admin)
  * and GRAFANA_ADMIN_PASSWORD, from the environment or .env.
  */
-import { DASHBOARDS } from './dashboards.ts'
+import { DASHBOARDS, DATASOURCES } from './dashboards.ts'
 import { interpolate, type TemplateVariable } from './interpolate.ts'
+import { SELF_METRICS } from './queries.ts'
 
 export type Check = {
   dashboard: string
@@ -235,11 +236,12 @@ export class Doctor {
 
   /**
    * The correlations on real data: a recent trace opens by id in Tempo, its logs are found in
-   * Loki by the trace_id field, and a log line's trace_id opens its trace.
+   * Loki by the trace_id field, a log line's trace_id opens its trace, and an exemplar on
+   * Tempo's span metrics (label trace_id, the Prometheus datasource's exemplar link) opens its
+   * trace.
    */
   async links(): Promise<Check[]> {
-    const tempo = { type: 'tempo', uid: 'tempo' }
-    const loki = { type: 'loki', uid: 'loki' }
+    const { tempo, loki, prometheus } = DATASOURCES
     const check = (panel: string, result: QueryResult, why: string): Check => ({
       dashboard: '(links)',
       panel,
@@ -282,6 +284,41 @@ export class Doctor {
       )
       checks.push(check('log -> trace (derived field)', fromLog, `trace ${logTraceId} not found`))
     } else checks.push(check('log -> trace (derived field)', logged, 'no log line with a trace_id'))
+    const exemplars = await this.query(
+      prometheus,
+      {
+        expr: `sum by (le) (rate(${SELF_METRICS.spanLatency}[5m]))`,
+        exemplar: true,
+        range: true,
+      },
+      'now-1h',
+      'now',
+    )
+    const exemplarTraceId = firstValue(exemplars.frames, ['trace_id'])
+    if (exemplarTraceId) {
+      const fromExemplar = await this.query(
+        tempo,
+        { queryType: 'traceql', query: exemplarTraceId },
+        'now-1h',
+        'now',
+      )
+      checks.push(check('exemplar -> trace', fromExemplar, `trace ${exemplarTraceId} not found`))
+    } else if (exemplars.rows === 0 && !exemplars.error) {
+      checks.push({
+        dashboard: '(links)',
+        panel: 'exemplar -> trace',
+        status: 'skipped',
+        rows: 0,
+        error: 'no span metrics; needs tempo',
+      })
+    } else
+      checks.push(
+        check(
+          'exemplar -> trace',
+          { ...exemplars, rows: 0 },
+          'span metrics carry no exemplar with a trace_id label (tempo.yaml trace_id_label_name)',
+        ),
+      )
     return checks
   }
 

@@ -1,10 +1,11 @@
 /** Every file grafana/src generates: path (from the repo root) -> content. */
 import { contactPointFiles, policiesYaml, rulesYaml } from './alerts.ts'
 import { buildDashboard, DASHBOARDS } from './dashboards.ts'
+import { RUNBOOKS } from './runbooks.ts'
 
 export function grafanaFiles(): Record<string, string> {
   const files: Record<string, string> = {}
-  for (const dashboard of DASHBOARDS) {
+  for (const dashboard of [...DASHBOARDS, RUNBOOKS]) {
     files[`grafana/dashboards/${dashboard.uid}.json`] =
       `${JSON.stringify(buildDashboard(dashboard), null, 2)}\n`
   }

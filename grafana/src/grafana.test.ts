@@ -22,6 +22,7 @@ import {
 import { generatedFiles } from '../../scripts/docs.ts'
 import { ALERTS, CONTACT_POINTS, grafanaEnv } from './alerts.ts'
 import { DASHBOARDS } from './dashboards.ts'
+import { grafanaFiles } from './generate.ts'
 import type { TemplateVariable } from './interpolate.ts'
 import { concrete, datasourceUids, panelQueries, ruleQueries } from './inventory.ts'
 import { SELF_METRICS } from './queries.ts'
@@ -275,11 +276,22 @@ describe('generated Grafana files', () => {
 describe('alert rules', () => {
   const dashboards = new Map(DASHBOARDS.map((d) => [d.uid, d]))
 
-  it('carry summary, description, runbook, severity, for, keepFiringFor, and link to their panel', () => {
+  it('carry summary, description, runbook_url, severity, for, keepFiringFor, and link to their panel', () => {
+    const runbooks = JSON.parse(
+      grafanaFiles()['grafana/dashboards/layercode-runbooks.json'] ?? '{}',
+    ) as { panels: Array<{ id: number; title: string; options?: { content?: string } }> }
     for (const { rule, title } of rules) {
       const annotations = rule.annotations as Record<string, string>
-      for (const key of ['summary', 'description', 'runbook'])
+      assert.deepEqual(Object.keys(annotations).sort(), ['description', 'runbook_url', 'summary'])
+      for (const key of ['summary', 'description'])
         assert.ok(annotations[key] && annotations[key].length > 20, `${title}: ${key}`)
+      // Grafana's own key, opening this alert's panel on the runbooks dashboard.
+      const viewPanel = /^\/d\/layercode-runbooks\?viewPanel=panel-(\d+)$/.exec(
+        annotations.runbook_url ?? '',
+      )
+      const runbook = runbooks.panels.find((p) => p.id === Number(viewPanel?.[1]))
+      assert.equal(runbook?.title, title, `${title}: runbook_url ${annotations.runbook_url}`)
+      assert.match(String(runbook?.options?.content), /\*\*What to do\.\*\* \S/)
       assert.match(String((rule.labels as Record<string, string>).severity), /^(critical|warning)$/)
       assert.match(String(rule.for), /^\d+[smh]$/)
       assert.match(String(rule.keepFiringFor), /^\d+[smh]$/)

@@ -53,6 +53,8 @@ export const SELF_METRICS = {
   queueSize: 'otelcol_exporter_queue_size',
   queueCapacity: 'otelcol_exporter_queue_capacity',
   prometheusSamples: 'prometheus_tsdb_head_samples_appended_total',
+  /** Prometheus's own series per scrape target: 1 when the last scrape succeeded. */
+  scrapeUp: 'up',
   hostCpu: 'system_cpu_utilization_ratio',
   hostMemory: 'system_memory_utilization_ratio',
   hostNetwork: 'system_network_io_bytes_total',
@@ -149,7 +151,8 @@ export const Q = {
   hostMemory: `avg by (host_name) (${SELF_METRICS.hostMemory}{host_name=~"$host", state="used"})`,
   hostNetwork: `sum by (host_name, direction) (rate(${SELF_METRICS.hostNetwork}{host_name=~"$host"}[$__rate_interval]))`,
   hostDisk: `sum by (host_name, direction) (rate(${SELF_METRICS.hostDisk}{host_name=~"$host"}[$__rate_interval]))`,
-  hostFilesystem: `sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host", state="used"}) / sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host"})`,
+  // As df shows it: used / (used + available); blocks reserved for root are not available.
+  hostFilesystem: `sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host", state="used"}) / sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host", state=~"used|free"})`,
   eventLoopDelayP99: `max by (${l('service.instance.id')}) (${latest(m('nodejs.eventloop.delay.p99'), sel())})`,
   eventLoopUtilization: `max by (${l('service.instance.id')}) (${latest(m('nodejs.eventloop.utilization'), sel())})`,
   heapUsed: `sum by (${l('service.instance.id')}) (${latest(m('v8js.memory.heap.used'), sel())})`,
@@ -200,6 +203,8 @@ export const THRESHOLD = {
 }
 
 const window = '5m'
+/** Prometheus scrape jobs of the pipeline's own components (prometheus/prometheus.yml). */
+export const SCRAPED_COMPONENTS = ['collector', 'tempo', 'loki'] as const
 const sessionsActive = m('layercode.sessions.active')
 const service = l('service.name')
 /** Alerts are per service and environment: a failing production is not diluted by a busy staging. */
@@ -217,6 +222,9 @@ export const ALERT_PROMQL = {
   // several that report is reduced capacity, not an outage (the System dashboard shows each
   // instance), and a replica replaced by a deploy must not page for a day.
   agentDown: `absent_over_time(${sessionsActive}[1d]) or (max by (${perService}) (present_over_time(${sessionsActive}[1d])) unless max by (${perService}) (present_over_time(${sessionsActive}[1m])))`,
+  // A component Prometheus cannot scrape is down or unreachable. Grafana is left out: when it
+  // is down nothing evaluates this rule anyway.
+  componentDown: `${SELF_METRICS.scrapeUp}{job=~"${SCRAPED_COMPONENTS.join('|')}"} == 0`,
   collectorRefusing: risingBy(
     'receiver',
     [...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed],

@@ -95,4 +95,19 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
     await harness.stopService('agent')
     await firesWithin('layercode-agent-down', 100_000)
   })
+
+  it('component down fires, naming Loki, while the Loki stand-in is down', async () => {
+    assert.equal(await firing('layercode-component-down'), false)
+    await harness.stopService('loki')
+    try {
+      await firesWithin('layercode-component-down', 40_000)
+      const down = await harness.query(String(rules['layercode-component-down']))
+      assert.deepEqual(
+        down.map((s) => s.metric.job),
+        ['loki'],
+      )
+    } finally {
+      await harness.startStandIn('loki')
+    }
+  })
 })

@@ -19,6 +19,10 @@ import { addressOf, nsName, type ServiceName, setup, teardown } from './netns.ts
 
 const compose = loadCompose()
 const RECORDER_PORT = 4999
+/** Where a stand-in collector serves its own metrics, behind front.ts on Tempo's/Loki's port. */
+const STAND_IN_METRICS_PORT = 8888
+/** The Loki stand-in's OTLP receiver, behind front.ts on loki:3100. */
+const LOKI_STAND_IN_OTLP_PORT = 3101
 /** The collector's container limit in docker-compose.yml, applied here with a memory cgroup. */
 export const COLLECTOR_MEMORY_LIMIT = 512 * 2 ** 20
 
@@ -72,7 +76,20 @@ const standInConfig = (receiver: Record<string, unknown>, signal: 'traces' | 'lo
     },
     service: {
       pipelines: { [signal]: { receivers: ['otlp'], exporters: ['otlp_http'] } },
-      telemetry: { metrics: { level: 'none' } },
+      telemetry: {
+        metrics: {
+          level: 'basic',
+          readers: [
+            {
+              pull: {
+                exporter: {
+                  prometheus: { host: '127.0.0.1', port: STAND_IN_METRICS_PORT },
+                },
+              },
+            },
+          ],
+        },
+      },
     },
   })
 
@@ -149,22 +166,32 @@ export class Harness {
             'traces',
           )
         : standInConfig(
-            { http: { endpoint: '0.0.0.0:3100', logs_url_path: '/otlp/v1/logs' } },
+            {
+              http: {
+                endpoint: `127.0.0.1:${LOKI_STAND_IN_OTLP_PORT}`,
+                logs_url_path: '/otlp/v1/logs',
+              },
+            },
             'logs',
           ),
     )
-    if (
-      !this.procs.get(`${service}-recorder`) ||
-      this.procs.get(`${service}-recorder`)?.child.exitCode !== null
-    ) {
+    const frontPort = service === 'tempo' ? 3200 : 3100
+    const helpers = {
+      recorder: [rootPath('tests/e2e/recorder.ts'), String(RECORDER_PORT), recordFile],
+      front: [
+        rootPath('tests/e2e/front.ts'),
+        String(frontPort),
+        String(STAND_IN_METRICS_PORT),
+        ...(service === 'loki' ? [String(LOKI_STAND_IN_OTLP_PORT)] : []),
+      ],
+    }
+    for (const [helper, args] of Object.entries(helpers)) {
+      const name = `${service}-${helper}`
+      const running = this.procs.get(name)?.child
+      if (running && running.exitCode === null && running.signalCode === null) continue
       this.procs.set(
-        `${service}-recorder`,
-        inNamespace(
-          service,
-          [process.execPath, rootPath('tests/e2e/recorder.ts'), String(RECORDER_PORT), recordFile],
-          process.env,
-          this.log(`${service}-recorder`),
-        ),
+        name,
+        inNamespace(service, [process.execPath, ...args], process.env, this.log(name)),
       )
     }
     this.procs.set(
@@ -188,6 +215,10 @@ export class Harness {
       )
       return res.status < 500
     })
+    await waitFor(
+      `${service} stand-in metrics`,
+      async () => (await fetch(this.url(service, frontPort, '/metrics'))).ok,
+    )
   }
 
   async startCollector(): Promise<void> {
@@ -296,20 +327,32 @@ export class Harness {
     return otlpItems(requests, signal)
   }
 
-  /** An instant PromQL query against the real Prometheus. */
+  /** An instant PromQL query against the real Prometheus (now, or at `time`, Unix seconds). */
   async query(
     promql: string,
+    time?: number,
   ): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+    return this.instant(promql, time)
+  }
+
+  /** The raw samples of a range selector (`metric[90s]`), evaluated now or at `time`. */
+  async samples(
+    selector: string,
+    time?: number,
+  ): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>> {
+    return this.instant(selector, time)
+  }
+
+  private async instant<T>(promql: string, time?: number): Promise<T[]> {
     const res = await fetch(this.url('prometheus', 9090, '/api/v1/query'), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ query: promql }),
+      body: new URLSearchParams({
+        query: promql,
+        ...(time === undefined ? {} : { time: String(time) }),
+      }),
     })
-    const body = (await res.json()) as {
-      status: string
-      error?: string
-      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }
-    }
+    const body = (await res.json()) as { status: string; error?: string; data: { result: T[] } }
     if (body.status !== 'success') throw new Error(`${promql}: ${body.error}`)
     return body.data.result
   }
@@ -331,6 +374,8 @@ export class Harness {
       'loki',
       'tempo-recorder',
       'loki-recorder',
+      'tempo-front',
+      'loki-front',
       'prometheus',
     ]) {
       await stopProc(this.procs.get(name))

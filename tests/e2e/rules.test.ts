@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
 import { Attr, DEFAULT_SERVICE_NAME } from '../../agent/src/telemetry/contract.ts'
 import { ruleQueries } from '../../grafana/src/inventory.ts'
-import { l, m, SELF_METRICS } from '../../grafana/src/queries.ts'
+import { l, m, SCRAPED_COMPONENTS, SELF_METRICS } from '../../grafana/src/queries.ts'
 import { missingToolchain } from './binaries.ts'
 import { promtoolTest, series } from './promtool.ts'
 
@@ -38,6 +38,9 @@ const sessions = (service: string, values: string, environment = 'production', i
     values,
   )
 const ERROR_RATE_RULE = 'layercode-error-rate'
+const COMPONENT_DOWN_RULE = 'layercode-component-down'
+const up = (job: string, values: string) =>
+  series(SELF_METRICS.scrapeUp, { job, instance: `${job}:9` }, values)
 const FIRST_SPEECH_RULE = 'layercode-first-speech'
 /** First-speech histogram buckets: `fast` turns land under 0.5 s, slow ones between 0.5 and 5 s. */
 const firstSpeechOf = (outcome: string, fastPer10s: number, slowPer10s: number) =>
@@ -154,6 +157,22 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         ),
       ],
       fires: { receiver: 'otlp' },
+    },
+    {
+      rule: COMPONENT_DOWN_RULE,
+      name: 'stays quiet while every component answers its scrape, and for Grafana down',
+      input: [
+        ...SCRAPED_COMPONENTS.map((job) => up(job, '1x40')),
+        up('grafana', '0x40'),
+        up('prometheus', '1x40'),
+      ],
+      fires: null,
+    },
+    {
+      rule: COMPONENT_DOWN_RULE,
+      name: 'names the component Prometheus cannot scrape',
+      input: [...SCRAPED_COMPONENTS.map((job) => up(job, job === 'loki' ? '1x20 0x20' : '1x40'))],
+      fires: { job: 'loki', instance: 'loki:9' },
     },
     {
       rule: AGENT_DOWN_RULE,

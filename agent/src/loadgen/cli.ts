@@ -48,6 +48,11 @@ const command = defineCommand({
       default: '0',
       description: 'Share of messages reporting 5000x token usage (0..1)',
     },
+    'hangup-rate': {
+      type: 'string',
+      default: '0',
+      description: 'Share of messages the caller hangs up on mid-answer (0..1)',
+    },
     'think-time': { type: 'string', default: '200', description: 'Pause between messages, ms' },
     json: { type: 'boolean', description: 'Print the summary as JSON' },
     'status-file': {
@@ -79,7 +84,7 @@ const command = defineCommand({
         console.error(plain(`loadgen: warning: ${FAULTS_IGNORED_HINT}`, process.stderr))
       }
       totals.conversations += 1
-      totals.turnsOk += record.turns.filter((t) => t.ok).length
+      totals.turnsOk += record.turns.filter((t) => t.ok && !t.hungUp).length
       totals.turnsFailed += record.turns.filter((t) => !t.ok).length
       totals.unexpectedFailures += record.turns.filter((t) => !t.ok && t.fault !== 'error').length
       totals.updatedAt = new Date().toISOString()
@@ -105,6 +110,7 @@ const command = defineCommand({
       failRate: number('fail-rate', args['fail-rate'], 0, 1),
       slowRate: number('slow-rate', args['slow-rate'], 0, 1),
       tokenRate: number('token-rate', args['token-rate'], 0, 1),
+      hangupRate: number('hangup-rate', args['hangup-rate'], 0, 1),
       thinkTimeMs: number('think-time', args['think-time'], 0),
       signal: stop.signal,
       onConversation,

@@ -14,7 +14,12 @@ export const SCRIPTS: readonly (readonly string[])[] = [
   ['Can I book a table for two at 12:30?', "What's on the menu for lunch?", 'Perfect.'],
 ]
 
-export type Fault = 'error' | 'slow' | 'tokens'
+/**
+ * `hangup`: the caller hangs up mid-answer (a barge-in or a dropped call): the message asks
+ * for a slow turn and the request is cancelled once the answer's headers arrive, so the agent
+ * records the turn as aborted.
+ */
+export type Fault = 'error' | 'slow' | 'tokens' | 'hangup'
 
 export type TurnKind = 'session.start' | 'message'
 
@@ -22,6 +27,8 @@ export type TurnRecord = {
   kind: TurnKind
   /** The fault the agent says it injected (not merely the one asked for). */
   fault?: Fault
+  /** The caller hung up on purpose (a `hangup` fault): not a failure. */
+  hungUp?: boolean
   /** A fault was asked for and the agent ignored it (AGENT_FAULT_INJECTION is off). */
   faultIgnored?: boolean
   ok: boolean
@@ -66,31 +73,41 @@ export async function runConversation(options: ConversationOptions): Promise<Con
   const record: ConversationRecord = { conversationId, turns: [], otherFailures: [] }
   const transcript: Array<{ role: string; text: string; timestamp: number }> = []
   const base = { session_id: sessionId, conversation_id: conversationId }
-  const post = (body: Record<string, unknown>) =>
+  const post = (body: Record<string, unknown>, hangUp = false) =>
     sendWebhook({
       url: options.url,
       secret: options.secret,
       body: { ...base, ...body },
       signal: options.signal,
+      hangUp,
     })
   const started = Date.now()
 
   const turn = async (kind: TurnKind, text: string | undefined, fault?: Fault) => {
     const turnId = `turn_${randomUUID()}`
-    const metadata = fault ? { custom_metadata: { [FAULT_METADATA_KEY]: fault } } : {}
+    const asked = fault === 'hangup' ? 'slow' : fault
+    const metadata = asked ? { custom_metadata: { [FAULT_METADATA_KEY]: asked } } : {}
     try {
-      const result = await post({
-        type: kind,
-        turn_id: turnId,
-        ...(text === undefined ? {} : { text }),
-        ...metadata,
-      })
-      const failure = judgeTurn(result, turnId)
+      const result = await post(
+        {
+          type: kind,
+          turn_id: turnId,
+          ...(text === undefined ? {} : { text }),
+          ...metadata,
+        },
+        fault === 'hangup',
+      )
+      const failure = result.hungUp
+        ? result.status === 200
+          ? undefined
+          : `http ${result.status}`
+        : judgeTurn(result, turnId)
       const injected = fault && result.headers.get(FAULT_HEADER) === 'injected'
       record.turns.push({
         kind,
         ...(injected ? { fault } : {}),
         ...(fault && !injected ? { faultIgnored: true } : {}),
+        ...(result.hungUp ? { hungUp: true } : {}),
         ok: !failure,
         failure,
         totalMs: result.totalMs,

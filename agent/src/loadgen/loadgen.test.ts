@@ -57,6 +57,41 @@ describe('load generator', () => {
     assert.ok(ended >= conversations.completed, 'every conversation ended with session.end')
   })
 
+  it('hangs up on the requested share of messages and the agent records exactly those as aborted', async () => {
+    const slow = await startTestServer({ AGENT: 'echo', SLOW_AGENT_DELAY_MS: '2000' })
+    try {
+      const summary = await runLoad({
+        url: slow.webhookUrl,
+        secret: TEST_SECRET,
+        rate: 10,
+        concurrency: 10,
+        durationS: 0.5,
+        messages: 4,
+        failRate: 0,
+        slowRate: 0,
+        hangupRate: 0.25,
+        thinkTimeMs: 0,
+      })
+      const { conversations, turns } = summary
+      const messages = conversations.completed * 4
+      assert.equal(turns.hungUp, messages / 4, 'one message in four')
+      assert.equal(turns.failed, 0, 'a hang-up is not a failure')
+      assert.equal(turns.ok, conversations.completed * 5 - turns.hungUp)
+      assert.equal(summary.latencyMs.count, turns.ok, 'hang-ups stay out of the latency')
+      assert.match(formatSummary(summary), new RegExp(`, ${turns.hungUp} hung up`))
+      // The agent notices the closed stream and ends the turn aborted (a 2 s fault delay
+      // would otherwise keep it running).
+      const deadline = Date.now() + 1500
+      const aborted = () =>
+        slow.logs().filter((l) => l.message === 'turn completed' && l.outcome === 'aborted')
+      while (aborted().length < turns.hungUp && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20))
+      assert.equal(aborted().length, turns.hungUp)
+    } finally {
+      await slow.stop()
+    }
+  })
+
   it('runs as a command, prints a JSON summary and keeps a status file', async () => {
     const cli = fileURLToPath(new URL('./cli.ts', import.meta.url))
     const statusFile = path.join(await mkdtemp(path.join(tmpdir(), 'loadgen-')), 'status.json')

@@ -16,6 +16,8 @@ export type LoadOptions = {
   slowRate: number
   /** Share of messages whose model usage is reported 5000x (a token-burst drill). */
   tokenRate?: number
+  /** Share of messages the caller hangs up on mid-answer (the agent records them aborted). */
+  hangupRate?: number
   thinkTimeMs: number
   /** Messages per conversation (the script is repeated as needed). */
   messages: number
@@ -32,6 +34,8 @@ export type LoadSummary = {
     failed: number
     injectedErrors: number
     injectedSlow: number
+    /** Turns the caller hung up on by design (`hangupRate`): neither ok nor failed. */
+    hungUp: number
     /** Fault requests the agent ignored: it runs without AGENT_FAULT_INJECTION. */
     faultsIgnored: number
     unexpectedFailures: number
@@ -55,8 +59,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const failNext = evenSpread(options.failRate)
   const slowNext = evenSpread(options.slowRate)
   const tokensNext = evenSpread(options.tokenRate ?? 0)
+  const hangupNext = evenSpread(options.hangupRate ?? 0)
   const pickFault = (): Fault | undefined =>
-    failNext() ? 'error' : slowNext() ? 'slow' : tokensNext() ? 'tokens' : undefined
+    failNext()
+      ? 'error'
+      : slowNext()
+        ? 'slow'
+        : tokensNext()
+          ? 'tokens'
+          : hangupNext()
+            ? 'hangup'
+            : undefined
   const records: ConversationRecord[] = []
   const inFlight = new Set<Promise<void>>()
   let startedCount = 0
@@ -93,7 +106,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   }
   await Promise.all(inFlight)
 
-  const turns = records.flatMap((r) => r.turns)
+  const all = records.flatMap((r) => r.turns)
+  const turns = all.filter((t) => !t.hungUp)
   const failures: Record<string, number> = {}
   for (const failure of [
     ...turns.flatMap((t) => (t.failure ? [t.failure] : [])),
@@ -110,6 +124,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       failed: turns.filter((t) => !t.ok).length,
       injectedErrors: turns.filter((t) => t.fault === 'error').length,
       injectedSlow: turns.filter((t) => t.fault === 'slow').length,
+      hungUp: all.length - turns.length,
       faultsIgnored: turns.filter((t) => t.faultIgnored).length,
       unexpectedFailures: turns.filter((t) => !t.ok && t.fault !== 'error').length,
     },
@@ -118,7 +133,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     firstTtsMs: distribution(
       turns.flatMap((t) => (t.ok && t.firstTtsMs !== undefined ? [t.firstTtsMs] : [])),
     ),
-    turnsPerSecond: Math.round((turns.length / durationS) * 10) / 10,
+    turnsPerSecond: Math.round((all.length / durationS) * 10) / 10,
   }
 }
 
@@ -129,7 +144,7 @@ export function formatSummary(summary: LoadSummary): string {
   return [
     `duration        ${summary.durationS} s`,
     `conversations   ${c.completed}/${c.started} completed${c.skippedBusy ? `, ${c.skippedBusy} ticks skipped (all busy)` : ''}`,
-    `turns           ${t.ok} ok, ${t.failed} failed (${t.injectedErrors} injected errors, ${t.injectedSlow} injected slow, ${t.unexpectedFailures} unexpected)`,
+    `turns           ${t.ok} ok, ${t.failed} failed (${t.injectedErrors} injected errors, ${t.injectedSlow} injected slow, ${t.unexpectedFailures} unexpected)${t.hungUp ? `, ${t.hungUp} hung up` : ''}`,
     `throughput      ${summary.turnsPerSecond} turns/s`,
     `latency         ${d(summary.latencyMs)}`,
     `first tts       ${d(summary.firstTtsMs)}`,

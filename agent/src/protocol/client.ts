@@ -14,6 +14,8 @@ export type WebhookResult = {
   totalMs: number
   /** Time to the first `response.tts`: the silence a caller hears. */
   firstTtsMs: number | undefined
+  /** The request was cancelled once the answer's headers arrived (`hangUp`). */
+  hungUp: boolean
 }
 
 export type SendOptions = {
@@ -22,12 +24,16 @@ export type SendOptions = {
   body: unknown
   headers?: Record<string, string>
   signal?: AbortSignal
+  /** Cancel the answer as soon as its headers arrive, as a caller hanging up mid-answer does. */
+  hangUp?: boolean
 }
 
 /** Sends one signed webhook the way LayerCode does and reads the whole answer. */
 export async function sendWebhook(options: SendOptions): Promise<WebhookResult> {
   const raw = JSON.stringify(options.body)
   const started = performance.now()
+  const hangUp = options.hangUp ? new AbortController() : undefined
+  const signals = [options.signal, hangUp?.signal].filter((s) => s !== undefined)
   const response = await fetch(options.url, {
     method: 'POST',
     headers: {
@@ -36,7 +42,7 @@ export async function sendWebhook(options: SendOptions): Promise<WebhookResult> 
       ...options.headers,
     },
     body: raw,
-    signal: options.signal ?? null,
+    signal: signals.length > 0 ? AbortSignal.any(signals) : null,
   })
   const contentType = response.headers.get('content-type') ?? ''
   const result: WebhookResult = {
@@ -47,6 +53,14 @@ export async function sendWebhook(options: SendOptions): Promise<WebhookResult> 
     json: undefined,
     totalMs: 0,
     firstTtsMs: undefined,
+    hungUp: false,
+  }
+  if (hangUp) {
+    hangUp.abort(new Error('the caller hung up'))
+    await response.body?.cancel().catch(() => {})
+    result.hungUp = true
+    result.totalMs = performance.now() - started
+    return result
   }
   if (contentType.startsWith('text/event-stream') && response.body) {
     const decoder = new TextDecoder()

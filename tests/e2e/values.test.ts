@@ -1,0 +1,737 @@
+/**
+ * Every Prometheus panel's value under a scripted traffic pattern with known counts, on the real
+ * collector and Prometheus: each query exactly as Grafana sends it for the default selection
+ * (`concrete`), evaluated at a chosen instant, compared with an independent measurement (the
+ * load generator's counts, the spans and log records the Tempo/Loki stand-ins received, /proc).
+ *
+ * Tolerances come from how Prometheus computes `rate()` (promql/functions.go, extrapolatedRate):
+ * the increase between the first and last sample of the window is extrapolated to the window's
+ * edges, so over a 60 s window whose samples span S seconds a known increase n gives a per-second
+ * value between n/60 (no extrapolation) and n/S (full). A warm-up phase makes every series exist,
+ * with a settled value, before the measured traffic, so the increase is the traffic's alone.
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync, statfsSync } from 'node:fs'
+import { open, rm, writeFile } from 'node:fs/promises'
+import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { DEFAULT_SERVICE_NAME, LATENCY_BUCKETS_S } from '../../agent/src/telemetry/contract.ts'
+import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
+import { waitFor } from '../../agent/src/testing/poll.ts'
+import {
+  concrete,
+  type PanelQuery,
+  panelQueries,
+  ruleQueries,
+} from '../../grafana/src/inventory.ts'
+import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { Harness } from './harness.ts'
+import { missingPrivileges, nsName } from './netns.ts'
+
+const missing = (await missingToolchain()) ?? (await missingPrivileges())
+if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the panel values`)
+if (missing) console.log(`# SKIP panel values under scripted traffic: ${missing}`)
+
+/** `$__rate_interval` as `concrete` renders it (60 s: a 50 s step, the 10 s scrape interval). */
+const WINDOW_S = Number(/\[(\d+)s\]/.exec(concrete({ expr: 'x[$__rate_interval]' }))?.[1])
+const MESSAGES = 3
+/** Faults per message; evenSpread makes the counts exact. Slow turns wait 3 s (compose). */
+const MIX = ['--fail-rate=0.2', '--slow-rate=0.2', '--hangup-rate=0.1', `--messages=${MESSAGES}`]
+const load = (seconds: number) => [
+  '--rate=2',
+  `--duration=${seconds}`,
+  '--think-time=0',
+  '--concurrency=16',
+  ...MIX,
+]
+
+type Summary = {
+  conversations: { completed: number; skippedBusy: number }
+  turns: { ok: number; failed: number; injectedErrors: number; hungUp: number }
+  turnsPerSecond: number
+  firstTtsMs: { p50: number; p95: number }
+}
+type Span = { name: string; durationS: number; attrs: Record<string, unknown> }
+type Vector = Array<{ metric: Record<string, string>; value: [number, string] }>
+
+/** [lo, hi] for a value, and what it stands for (shown when the check fails). */
+type Range = { lo: number; hi: number; why: string }
+const between = (lo: number, hi: number, why: string): Range => ({ lo, hi, why })
+const exactly = (value: number, why: string) => between(value, value, why)
+
+/** The histogram bucket holding x (upper bounds inclusive, as Prometheus's `le`). */
+function bucket(x: number, bounds: readonly number[] = LATENCY_BUCKETS_S): [number, number] {
+  const i = bounds.findIndex((b) => x <= b)
+  return i < 0
+    ? [bounds.at(-1) ?? 0, Number.POSITIVE_INFINITY]
+    : [bounds[i - 1] ?? 0, bounds[i] ?? 0]
+}
+/**
+ * histogram_quantile interpolates inside the bucket that holds the q-th observation; the span's
+ * and the metric's clocks differ by microseconds to milliseconds, so the neighbouring bucket
+ * counts when the true value sits within 10% of an edge.
+ */
+function quantileRange(observations: number[], q: number, why: string): Range {
+  const sorted = [...observations].sort((a, b) => a - b)
+  const x = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN
+  return between(bucket(x * 0.9)[0], bucket(x * 1.1)[1], `${why}: true p${q * 100} ${x} s`)
+}
+
+describe('panel values under scripted traffic, on the real collector and Prometheus', {
+  skip: missing,
+}, () => {
+  let harness: Harness
+  let warm: Summary
+  let traffic: Summary
+  let trafficStart = 0
+  /** The evaluation instants: the first agent export / collector scrape after the traffic. */
+  let tAgent = 0
+  let tCollector = 0
+  /** What the samples in each window span (last - first sample), in seconds. */
+  let agentSpanS = 0
+  let collectorSpanS = 0
+  let spans: Span[] = []
+  let logRecords = 0
+  const checked = new Set<string>()
+  const panels = panelQueries().filter((q) => q.datasource === 'prometheus')
+
+  const recordedSpans = (): Span[] =>
+    harness.recorded('tempo', 'traces').map((item) => {
+      return {
+        name: String(item.name),
+        durationS: (Number(item.endTimeUnixNano) - Number(item.startTimeUnixNano)) / 1e9,
+        attrs: { ...attributesOf(item), status: (item.status as { code?: number })?.code ?? 0 },
+      }
+    })
+
+  /**
+   * From the raw samples of `selector` (summed per timestamp): the first sample that reached
+   * `finalValue`, and the last sample before `before` (ms).
+   */
+  async function settledAt(selector: string, before: number, finalValue: number) {
+    const series = await harness.samples(`${selector}[3m]`)
+    const sums = new Map<number, number>()
+    for (const s of series)
+      for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
+    const times = [...sums.keys()].sort((a, b) => a - b)
+    const final = times.find((ts) => sums.get(ts) === finalValue)
+    const base = times.filter((ts) => ts * 1000 < before).at(-1)
+    assert.ok(
+      final !== undefined,
+      `${selector} reaches ${finalValue}: ${JSON.stringify([...sums])}`,
+    )
+    assert.ok(base !== undefined, `${selector} has a sample before the traffic`)
+    return { final, base }
+  }
+
+  before(async () => {
+    harness = await Harness.start(await ensureBinaries())
+    warm = (await harness.loadgen(load(6))) as unknown as Summary
+    const warmTurns = warm.turns.ok + warm.turns.failed + warm.turns.hungUp
+    await waitFor(
+      'the warm-up turns in Prometheus',
+      async () =>
+        Number((await harness.query('sum(layercode_turns_total)'))[0]?.value[1]) === warmTurns,
+      60_000,
+    )
+    // Every 60 s window that ends after the traffic starts must see only the settled warm-up
+    // before it: the counters stay flat for 45 s first.
+    const flat = async (selector: string) => {
+      const sums = new Map<number, number>()
+      for (const s of await harness.samples(`${selector}[45s]`))
+        for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
+      return sums.size >= 4 && new Set(sums.values()).size === 1
+    }
+    await waitFor(
+      'the warm-up settled',
+      async () =>
+        (await flat('layercode_turns_total')) &&
+        (await flat('otelcol_receiver_accepted_spans{job="collector"}')) &&
+        (await flat('otelcol_receiver_accepted_log_records{job="collector"}')),
+      120_000,
+      2_000,
+    )
+    trafficStart = Date.now()
+    const spansBefore = recordedSpans().length
+    const logsBefore = harness.recorded('loki', 'logs').length
+    traffic = (await harness.loadgen(load(15))) as unknown as Summary
+    const trafficTurns = traffic.turns.ok + traffic.turns.failed + traffic.turns.hungUp
+    await waitFor(
+      'every traffic turn counted in Prometheus',
+      async () =>
+        Number((await harness.query('sum(layercode_turns_total)'))[0]?.value[1]) ===
+        warmTurns + trafficTurns,
+      60_000,
+    )
+    // The stand-ins have everything once their counts stop moving for one batch delay.
+    let last = -1
+    await waitFor(
+      'spans and logs delivered',
+      async () => {
+        const now = recordedSpans().length + harness.recorded('loki', 'logs').length
+        const done = now === last
+        last = now
+        return done
+      },
+      60_000,
+      6_000,
+    )
+    spans = recordedSpans().slice(spansBefore)
+    logRecords = harness.recorded('loki', 'logs').length - logsBefore
+    // One more collector scrape, then what it accepted during the traffic is final.
+    await sleep(12_000)
+    const acceptedAt = async (time?: number) =>
+      Number(
+        (await harness.query('sum(otelcol_receiver_accepted_spans{job="collector"})', time))[0]
+          ?.value[1],
+      )
+    const acceptedFinal = await acceptedAt()
+    assert.equal(
+      acceptedFinal - (await acceptedAt(trafficStart / 1000)),
+      spans.length,
+      'the Tempo stand-in got every span the collector accepted',
+    )
+    const acceptedLogs = async (time: number) =>
+      Number(
+        (
+          await harness.query('sum(otelcol_receiver_accepted_log_records{job="collector"})', time)
+        )[0]?.value[1],
+      )
+    const agent = await settledAt('layercode_turns_total', trafficStart, warmTurns + trafficTurns)
+    tAgent = agent.final + 0.001
+    const collector = await settledAt(
+      'otelcol_receiver_accepted_spans{job="collector"}',
+      trafficStart,
+      acceptedFinal,
+    )
+    tCollector = collector.final + 0.001
+    assert.equal(
+      (await acceptedLogs(tCollector)) - (await acceptedLogs(trafficStart / 1000)),
+      logRecords,
+      'by then the collector had accepted every log record the Loki stand-in got',
+    )
+    assert.ok(tAgent - agent.base < WINDOW_S, 'the agent window holds the pre-traffic sample')
+    assert.ok(tCollector - collector.base < WINDOW_S, 'the collector window does too')
+    const spanOf = async (selector: string, at: number) => {
+      const [first] = await harness.samples(`${selector}[${WINDOW_S}s]`, at)
+      const ts = first?.values.map(([t]) => t) ?? []
+      return (ts.at(-1) ?? 0) - (ts[0] ?? 0)
+    }
+    agentSpanS = await spanOf('layercode_turns_total', tAgent)
+    collectorSpanS = await spanOf('otelcol_receiver_accepted_spans{job="collector"}', tCollector)
+  })
+
+  after(async () => {
+    await harness?.stop()
+  })
+
+  /** Per-second bounds for a known increase n over the agent's / the collector's window. */
+  const perSecond = (n: number, spanS: number, why: string) =>
+    between((n / WINDOW_S) * 0.99, (n / spanS) * 1.01, `${why}: ${n} in the window`)
+  const perMinute = (n: number, why: string) => {
+    const r = perSecond(n, agentSpanS, why)
+    return between(r.lo * 60, r.hi * 60, r.why)
+  }
+
+  /** Evaluates a panel's query and checks each returned series against `expected`, by labels. */
+  async function expectPanel(
+    title: string,
+    index: number,
+    at: number,
+    expected: Array<{ labels: Record<string, string>; range: Range }>,
+  ) {
+    const query = panels.filter((p) => p.panel === title)[index] as PanelQuery
+    assert.ok(query, `panel "${title}" query ${index}`)
+    checked.add(`${title}#${index}`)
+    const text = concrete(query)
+    const result: Vector = await harness.query(text, at)
+    const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort())
+    const got = new Map(
+      result.map((r) => {
+        const labels = Object.fromEntries(
+          Object.keys(expected[0]?.labels ?? {}).map((k) => [k, r.metric[k] ?? '']),
+        )
+        return [key(labels), Number(r.value[1])]
+      }),
+    )
+    assert.deepEqual(
+      [...got.keys()].sort(),
+      expected.map((e) => key(e.labels)).sort(),
+      `"${title}" series: ${JSON.stringify(result)}\n${text}`,
+    )
+    for (const { labels, range } of expected) {
+      const value = got.get(key(labels)) ?? Number.NaN
+      assert.ok(
+        value >= range.lo - 1e-9 && value <= range.hi + 1e-9,
+        `"${title}" ${key(labels)} = ${value}, expected ${range.lo}..${range.hi} (${range.why})\n${text}`,
+      )
+    }
+  }
+  const one = (range: Range) => [{ labels: {}, range }]
+
+  it('the traffic ran as scripted, and Prometheus counted every turn by its outcome', async () => {
+    const byOutcome = async (time: number) =>
+      Object.fromEntries(
+        (await harness.query('sum by (layercode_outcome) (layercode_turns_total)', time)).map(
+          (r) => [r.metric.layercode_outcome, Number(r.value[1])],
+        ),
+      )
+    const [before, afterwards] = [await byOutcome(trafficStart / 1000), await byOutcome(tAgent)]
+    assert.deepEqual(
+      {
+        ok: (afterwards.ok ?? 0) - (before.ok ?? 0),
+        error: (afterwards.error ?? 0) - (before.error ?? 0),
+        aborted: (afterwards.aborted ?? 0) - (before.aborted ?? 0),
+      },
+      { ok: traffic.turns.ok, error: traffic.turns.injectedErrors, aborted: traffic.turns.hungUp },
+    )
+    assert.equal(traffic.conversations.skippedBusy, 0)
+    assert.equal(traffic.turns.failed, traffic.turns.injectedErrors, 'only injected errors fail')
+    assert.equal(
+      traffic.turns.injectedErrors,
+      Math.floor(traffic.conversations.completed * 3 * 0.2),
+    )
+    assert.ok(traffic.turns.hungUp > 0)
+  })
+
+  it('agent overview: turns, outcomes, requests and tokens', async () => {
+    const t = traffic.turns
+    const all = t.ok + t.failed + t.hungUp
+    const errorShare = t.injectedErrors / all
+    const allWithWarm = all + warm.turns.ok + warm.turns.failed + warm.turns.hungUp
+    const errorShareWithWarm = (t.injectedErrors + warm.turns.injectedErrors) / allWithWarm
+    // Ratios of series exported together: both sides scale alike, so within a few percent.
+    const ratio = (r: number, why: string) => between(r * 0.9, r * 1.1, `${why}: ${r}`)
+    const share = ratio(errorShareWithWarm, 'error share, warm-up included')
+    await expectPanel(
+      'Turn success rate',
+      0,
+      tAgent,
+      one(between(1 - share.hi, 1 - share.lo, `1 - ${share.why}`)),
+    )
+    await expectPanel('Turn error rate', 0, tAgent, one(ratio(errorShare, 'error share')))
+    await expectPanel('Error rate', 1, tAgent, one(ratio(errorShare, 'error share')))
+    await expectPanel('Error rate', 0, tAgent, one(exactly(0, 'failed turns answer 200')))
+    await expectPanel('Turns by outcome', 0, tAgent, [
+      { labels: { layercode_outcome: 'ok' }, range: perMinute(t.ok, 'ok turns') },
+      { labels: { layercode_outcome: 'error' }, range: perMinute(t.injectedErrors, 'errors') },
+      { labels: { layercode_outcome: 'aborted' }, range: perMinute(t.hungUp, 'hung up') },
+    ])
+    await expectPanel(
+      'Failing turns per minute',
+      0,
+      tAgent,
+      one(perMinute(t.injectedErrors, 'errors')),
+    )
+    // A start, the messages, a data event and session.end per conversation; probes not counted.
+    const webhooks = traffic.conversations.completed * (MESSAGES + 3)
+    await expectPanel('Requests per minute', 0, tAgent, [
+      { labels: { http_route: '/api/agent' }, range: perMinute(webhooks, 'webhooks') },
+    ])
+    await expectPanel('Active sessions', 0, tAgent, [
+      { labels: { gen_ai_agent_name: 'bakery' }, range: exactly(0, 'every session ended') },
+    ])
+    const tools = new Map<string, number>()
+    for (const s of spans.filter((x) => x.name.startsWith('execute_tool '))) {
+      const key = `${s.attrs['gen_ai.tool.name']}|${s.attrs.status === 2 ? 'error' : 'ok'}`
+      tools.set(key, (tools.get(key) ?? 0) + 1)
+    }
+    assert.ok(tools.size >= 3, 'the bakery used its tools')
+    await expectPanel(
+      'Tool calls per minute',
+      0,
+      tAgent,
+      [...tools].map(([key, n]) => {
+        const [tool = '', outcome = ''] = key.split('|')
+        return {
+          labels: { gen_ai_tool_name: tool, layercode_outcome: outcome },
+          range: perMinute(n, `${tool} calls (execute_tool spans)`),
+        }
+      }),
+    )
+    const chats = spans.filter((s) => s.name.startsWith('chat '))
+    const tokens = (type: string) =>
+      chats.reduce((sum, s) => sum + Number(s.attrs[`gen_ai.usage.${type}_tokens`] ?? 0), 0)
+    const model = String(chats[0]?.attrs['gen_ai.request.model'])
+    await expectPanel(
+      'Tokens per minute by model',
+      0,
+      tAgent,
+      ['input', 'output'].map((type) => ({
+        labels: { gen_ai_request_model: model, gen_ai_token_type: type },
+        range: perMinute(tokens(type), `${type} tokens on the chat spans`),
+      })),
+    )
+    // An hour holds the warm-up too; rate() cannot see the part in each series' first sample.
+    const total = tokens('input') + tokens('output')
+    await expectPanel(
+      'Tokens in the last hour',
+      0,
+      tAgent,
+      one(between(total, total * 1.8, 'tokens')),
+    )
+  })
+
+  it('agent overview: latency percentiles match the traced durations', async () => {
+    const durations = (pred: (s: Span) => boolean) => spans.filter(pred).map((s) => s.durationS)
+    const http = durations((s) => s.name === 'POST /api/agent')
+    for (const [index, q] of [0.5, 0.95, 0.99].entries())
+      await expectPanel('HTTP latency', index, tAgent, one(quantileRange(http, q, 'server spans')))
+    const turns = durations((s) => /^layercode\.webhook (message|session\.start)$/.test(s.name))
+    await expectPanel('Turn duration p95 by agent', 0, tAgent, [
+      { labels: { gen_ai_agent_name: 'bakery' }, range: quantileRange(turns, 0.95, 'turn spans') },
+    ])
+    const chats = durations((s) => s.name.startsWith('chat '))
+    await expectPanel('Model call latency p95', 0, tAgent, [
+      {
+        labels: { gen_ai_request_model: 'offline-voice-1' },
+        range: quantileRange(chats, 0.95, 'chat spans'),
+      },
+    ])
+    // The caller hears the first words a little after the agent says them: the client's
+    // percentile, or the bucket below it.
+    for (const [index, key] of (['p50', 'p95'] as const).entries()) {
+      const client = traffic.firstTtsMs[key] / 1000
+      await expectPanel('Time to first speech by agent', index, tAgent, [
+        {
+          labels: { gen_ai_agent_name: 'bakery' },
+          range: between(bucket(client * 0.8)[0], bucket(client)[1], `client ${key} ${client} s`),
+        },
+      ])
+    }
+  })
+
+  it('pipeline: what the collector accepted and delivered, and nothing refused or dropped', async () => {
+    const at = tCollector
+    const perS = (n: number, why: string) => perSecond(n, collectorSpanS, why)
+    await expectPanel('Accepted spans', 0, at, [
+      { labels: { receiver: 'otlp' }, range: perS(spans.length, 'spans the Tempo stand-in got') },
+    ])
+    await expectPanel('Ingested by backend', 0, at, one(perS(spans.length, 'spans to Tempo')))
+    await expectPanel('Accepted log records', 0, at, [
+      { labels: { receiver: 'otlp' }, range: perS(logRecords, 'records the Loki stand-in got') },
+    ])
+    await expectPanel('Ingested by backend', 1, at, one(perS(logRecords, 'records to Loki')))
+    // Metric points arrive steadily: one agent export and one host scrape every 10 s, each as
+    // many points as Prometheus stores series for (a histogram point is one `_count` series).
+    const pointsPerExport = async (selector: string) =>
+      Number((await harness.query(`count(last_over_time(${selector}[10s]))`, at))[0]?.value[1] ?? 0)
+    const agentPoints = await pointsPerExport(
+      '{job="layercode/layercode-agent", __name__!~"target_info|.+_bucket|.+_sum"}',
+    )
+    const hostPoints = await pointsPerExport('{__name__=~"system_.+"}')
+    const steady = (n: number, why: string) => between((n / 10) * 0.8, (n / 10) * 1.2, why)
+    await expectPanel('Accepted metric points', 0, at, [
+      { labels: { receiver: 'otlp' }, range: steady(agentPoints, `${agentPoints} points / 10 s`) },
+      { labels: { receiver: 'host_metrics' }, range: steady(hostPoints, `${hostPoints} / 10 s`) },
+    ])
+    // Every sample Prometheus stored with a timestamp in the window, counted from the raw data.
+    const stored = (await harness.samples(`{__name__=~".+"}[${WINDOW_S}s]`, at)).reduce(
+      (sum, series) => sum + series.values.length,
+      0,
+    )
+    await expectPanel(
+      'Ingested by backend',
+      2,
+      at,
+      one(
+        between((stored / WINDOW_S) * 0.75, (stored / WINDOW_S) * 1.25, `${stored} samples stored`),
+      ),
+    )
+    for (const title of [
+      'Refused or failed at the receiver',
+      'Dropped (queue full)',
+      'Send failures',
+    ])
+      await expectPanel(title, 0, at, one(exactly(0, 'a healthy pipeline')))
+    await expectPanel(
+      'Exporter queue fill',
+      0,
+      at,
+      ['otlp_http/logs', 'otlp_http/metrics', 'otlp_http/traces'].map((exporter) => ({
+        labels: { exporter },
+        range: between(0, 0.001, 'drained: at most a batch in flight'),
+      })),
+    )
+  })
+
+  it('system: host and process panels agree with /proc and statfs under a known load', async () => {
+    const agentPid = harness.procs.get('agent')?.child.pid
+    const cpuTicks = () => {
+      const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1)
+      const n = (fields ?? []).map(Number)
+      const idle = (n[3] ?? 0) + (n[4] ?? 0)
+      return { busy: n.reduce((a, b) => a + b, 0) - idle, all: n.reduce((a, b) => a + b, 0) }
+    }
+    const processCpuS = () => {
+      const stat = readFileSync(`/proc/${agentPid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, USER_HZ 100
+    }
+    const netBytes = async () => {
+      const out: string[] = []
+      const child = spawn('ip', ['netns', 'exec', nsName('collector'), 'cat', '/proc/net/dev'])
+      child.stdout.on('data', (c: Buffer) => out.push(c.toString()))
+      await once(child, 'exit')
+      const totals = { receive: 0, transmit: 0 }
+      for (const line of out.join('').split('\n').slice(2)) {
+        const [, counters = ''] = line.split(':')
+        const n = counters.trim().split(/\s+/).map(Number)
+        totals.receive += n[0] ?? 0
+        totals.transmit += n[8] ?? 0
+      }
+      return totals
+    }
+    // The devices the host metrics report (their names only), counted from /proc/diskstats.
+    const devices = new Set(
+      (await harness.query('count by (device) (system_disk_io_bytes_total)')).map(
+        (r) => r.metric.device,
+      ),
+    )
+    const diskBytes = () => {
+      const totals = { read: 0, write: 0 }
+      for (const line of readFileSync('/proc/diskstats', 'utf8').trim().split('\n')) {
+        const n = line.trim().split(/\s+/)
+        if (!devices.has(n[2])) continue
+        totals.read += Number(n[5]) * 512
+        totals.write += Number(n[9]) * 512
+      }
+      return totals
+    }
+
+    // One of the machine's cores busy for 35 s, 64 MiB written and synced, over a 60 s window.
+    const [net0, disk0, proc0] = [await netBytes(), diskBytes(), processCpuS()]
+    const t0 = Date.now()
+    const busy = spawn(process.execPath, [
+      '-e',
+      'const end = Date.now() + 35000; while (Date.now() < end);',
+    ])
+    await sleep(5_000)
+    const cpuBusy0 = cpuTicks()
+    // Written in the middle of the window: rate() sees increases between samples inside it.
+    await sleep(15_000)
+    // 64 MiB written and synced, dropped from the page cache, and read back: both directions.
+    const file = `${harness.dir}/disk-load`
+    const handle = await open(file, 'w+')
+    for (let i = 0; i < 16; i++) await handle.write(Buffer.alloc(4 * 2 ** 20, i + 1))
+    await handle.sync()
+    await writeFile('/proc/sys/vm/drop_caches', '1')
+    const chunk = Buffer.alloc(4 * 2 ** 20)
+    for (let i = 0; i < 16; i++) await handle.read(chunk, 0, chunk.length, i * chunk.length)
+    await handle.close()
+    await sleep(5_000)
+    const cpuBusy1 = cpuTicks()
+    const tBusy = Date.now() / 1000
+    await once(busy, 'exit')
+    await rm(file)
+    await sleep(Math.max(0, t0 + WINDOW_S * 1000 - Date.now()))
+    const tEnd = Date.now() / 1000
+    const [net1, disk1, proc1] = [await netBytes(), diskBytes(), processCpuS()]
+    const elapsed = tEnd - t0 / 1000
+    const hostName = (await harness.query('max by (host_name) (system_cpu_logical_count)'))[0]
+      ?.metric.host_name
+    assert.ok(hostName)
+    const near = (measured: number, rel: number, abs: number, why: string) =>
+      between(
+        measured * (1 - rel) - abs,
+        measured * (1 + rel) + abs,
+        `${why}: measured ${measured}`,
+      )
+
+    // Host CPU: the panel's states summed, while the busy loop ran, vs /proc/stat then.
+    const busyShare = (cpuBusy1.busy - cpuBusy0.busy) / (cpuBusy1.all - cpuBusy0.all)
+    const cpuPanel = panels.find((p) => p.panel === 'Host CPU') as PanelQuery
+    checked.add('Host CPU#0')
+    const states = await harness.query(concrete(cpuPanel), tBusy)
+    const summed = states.reduce((sum, r) => sum + Number(r.value[1]), 0)
+    assert.ok(states.every((r) => r.metric.host_name === hostName && r.metric.state !== 'idle'))
+    const cpuRange = near(busyShare, 0, 0.15, 'busy share from /proc/stat')
+    assert.ok(
+      summed >= cpuRange.lo && summed <= cpuRange.hi && summed >= 0.4,
+      `Host CPU ${summed}, expected ${cpuRange.lo}..${cpuRange.hi} and one core of two busy`,
+    )
+
+    const meminfo = Object.fromEntries(
+      readFileSync('/proc/meminfo', 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => [line.split(':')[0], Number(line.split(':')[1]?.trim().split(' ')[0])]),
+    ) as Record<string, number>
+    const total = meminfo.MemTotal ?? 1
+    const used =
+      total -
+      (meminfo.MemFree ?? 0) -
+      (meminfo.Buffers ?? 0) -
+      (meminfo.Cached ?? 0) -
+      (meminfo.SReclaimable ?? 0)
+    await expectPanel('Host memory', 0, tEnd, [
+      { labels: { host_name: hostName }, range: near(used / total, 0, 0.03, '/proc/meminfo') },
+    ])
+
+    const rates = <K extends string>(a: Record<K, number>, b: Record<K, number>, key: K) =>
+      (b[key] - a[key]) / elapsed
+    await expectPanel(
+      'Network I/O',
+      0,
+      tEnd,
+      (['receive', 'transmit'] as const).map((direction) => ({
+        labels: { host_name: hostName, direction },
+        range: near(rates(net0, net1, direction), 0.35, 50, `collector netns ${direction} B/s`),
+      })),
+    )
+    for (const direction of ['read', 'write'] as const)
+      assert.ok(
+        rates(disk0, disk1, direction) >= (64 * 2 ** 20) / elapsed,
+        `the 64 MiB ${direction} reached the disk counters`,
+      )
+    await expectPanel(
+      'Disk I/O',
+      0,
+      tEnd,
+      (['read', 'write'] as const).map((direction) => ({
+        labels: { host_name: hostName, direction },
+        range: near(
+          rates(disk0, disk1, direction),
+          0.2,
+          32_768,
+          `/proc/diskstats ${direction} B/s`,
+        ),
+      })),
+    )
+    const fs = statfsSync('/')
+    const dfUsed = (fs.blocks - fs.bfree) / (fs.blocks - fs.bfree + fs.bavail)
+    const mounts: Vector = await harness.query(
+      concrete(panels.find((p) => p.panel === 'Filesystem usage') as PanelQuery),
+      tEnd,
+    )
+    checked.add('Filesystem usage#0')
+    const root = mounts.find((r) => r.metric.mountpoint === '/')
+    assert.ok(root, JSON.stringify(mounts))
+    assert.ok(
+      Math.abs(Number(root.value[1]) - dfUsed) < 0.01,
+      `Filesystem usage of / is ${root.value[1]}, df says ${dfUsed}`,
+    )
+    assert.ok(mounts.every((r) => Number(r.value[1]) >= 0 && Number(r.value[1]) <= 1))
+
+    // The agent process, by its instance id, vs /proc/<pid>.
+    const [instance] = await harness.query(
+      'max by (service_instance_id) (layercode_sessions_active)',
+    )
+    const id = { service_instance_id: String(instance?.metric.service_instance_id) }
+    const cpuRate = (proc1 - proc0) / elapsed
+    await expectPanel('Process CPU', 0, tEnd, [
+      { labels: id, range: near(cpuRate, 0.35, 0.005, 'utime+stime from /proc/<pid>/stat') },
+    ])
+    const rss =
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agentPid}/status`, 'utf8'))?.[1]) * 1024
+    await expectPanel('Process memory (RSS)', 0, tEnd, [
+      { labels: id, range: near(rss, 0.25, 0, 'VmRSS') },
+    ])
+    await expectPanel('Heap used', 0, tEnd, [
+      { labels: id, range: between(2 ** 20, rss, 'more than 1 MiB, less than the RSS') },
+    ])
+    // Bounds, not measurements: a quiet loop is busy for at most what the process burns, it
+    // waits at most a few timer ticks, and GC is part of the CPU time.
+    await expectPanel('Event-loop utilization', 0, tEnd, [
+      { labels: id, range: between(0, Math.min(1, cpuRate * 2 + 0.05), 'at most the CPU share') },
+    ])
+    await expectPanel('Event-loop delay p99', 0, tEnd, [
+      { labels: id, range: between(0.001, 0.2, 'a quiet loop') },
+    ])
+    const gc = await harness.query(
+      concrete(panels.find((p) => p.panel === 'GC time') as PanelQuery),
+      tEnd,
+    )
+    checked.add('GC time#0')
+    const gcTotal = gc.reduce((sum, r) => sum + Number(r.value[1]), 0)
+    assert.ok(
+      gc.length > 0 && gc.every((r) => r.metric.service_instance_id === id.service_instance_id),
+    )
+    assert.ok(
+      gcTotal >= 0 && gcTotal <= cpuRate * 1.35 + 0.005,
+      `GC ${gcTotal} s/s within CPU ${cpuRate}`,
+    )
+  })
+
+  it('alert conditions: the scripted faults breach exactly the rules they should, by value', async () => {
+    const expr = (uid: string) => String(ruleQueries().find((r) => r.uid === uid)?.expr)
+    const service = {
+      service_name: DEFAULT_SERVICE_NAME,
+      deployment_environment_name: 'development',
+    }
+    const evaluated = new Set<string>()
+    const evaluate = async (uid: string, at: number) => {
+      evaluated.add(uid)
+      return (await harness.query(expr(uid), at)).map((r) => ({
+        labels: Object.fromEntries(Object.entries(r.metric).filter(([k]) => k !== '__name__')),
+        value: Number(r.value[1]),
+      }))
+    }
+    const expectRule = async (uid: string, at: number, labels: object, range: Range) => {
+      const fired = await evaluate(uid, at)
+      assert.equal(fired.length, 1, `${uid}: ${JSON.stringify(fired)}`)
+      assert.deepEqual(fired[0]?.labels, labels, uid)
+      const value = fired[0]?.value ?? Number.NaN
+      assert.ok(
+        value >= range.lo && value <= range.hi,
+        `${uid} = ${value}, expected ${range.lo}..${range.hi} (${range.why})`,
+      )
+    }
+    // 20% of messages fail: over 5 minutes, warm-up included, well above 5% and 20 turns.
+    const t = { warm: warm.turns, traffic: traffic.turns }
+    const all = (x: Summary['turns']) => x.ok + x.failed + x.hungUp
+    const share =
+      (t.warm.injectedErrors + t.traffic.injectedErrors) / (all(t.warm) + all(t.traffic))
+    await expectRule(
+      'layercode-error-rate',
+      tAgent,
+      service,
+      between(share * 0.9, share * 1.1, `error share ${share}`),
+    )
+    const turnDurations = spans
+      .filter((s) => /^layercode\.webhook (message|session\.start)$/.test(s.name))
+      .map((s) => s.durationS)
+    await expectRule(
+      'layercode-latency-p95',
+      tAgent,
+      { service_name: DEFAULT_SERVICE_NAME },
+      quantileRange(turnDurations, 0.95, 'turn spans (slow turns wait 3 s)'),
+    )
+    const client = traffic.firstTtsMs.p95 / 1000
+    await expectRule(
+      'layercode-first-speech',
+      tAgent,
+      { service_name: DEFAULT_SERVICE_NAME, gen_ai_agent_name: 'bakery' },
+      between(bucket(client * 0.8)[0], bucket(client)[1], `client p95 ${client} s`),
+    )
+    for (const uid of ['layercode-token-usage', 'layercode-agent-down'])
+      assert.deepEqual(await evaluate(uid, tAgent), [], `${uid} stays quiet`)
+    for (const uid of [
+      'layercode-collector-refusing',
+      'layercode-collector-export',
+      'layercode-component-down',
+    ])
+      assert.deepEqual(await evaluate(uid, tCollector), [], `${uid} stays quiet`)
+    assert.deepEqual(
+      [...evaluated].sort(),
+      ruleQueries()
+        .map((r) => r.uid)
+        .sort(),
+      'every rule',
+    )
+  })
+
+  it('checked every Prometheus panel query (Tempo span metrics run in the compose suite)', () => {
+    const all = new Set<string>()
+    for (const p of panels) {
+      const index = panels.filter((q) => q.panel === p.panel).indexOf(p)
+      if (!p.needs) all.add(`${p.panel}#${index}`)
+    }
+    assert.deepEqual(
+      [...all].filter((k) => !checked.has(k)),
+      [],
+    )
+  })
+})
