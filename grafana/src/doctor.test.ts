@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { runNode } from '@layercode-kit/test-support'
 import { parse } from 'yaml'
-import { runScript } from '../../agent/src/testing/spawn-agent.ts'
 import { generatedFiles } from '../../scripts/docs.ts'
 import { Doctor, exitCode, formatTable, rangeSeconds } from './doctor.ts'
 
@@ -232,13 +232,13 @@ describe('doctor command', () => {
   const cli = fileURLToPath(new URL('../../scripts/doctor.ts', import.meta.url))
 
   it('prints its usage for --help', async () => {
-    const result = await runScript(cli, ['--help'])
+    const result = await runNode(cli, ['--help'])
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, /--grafana/)
   })
 
   it('says in one line that no stack is reachable, and exits 1', async () => {
-    const result = await runScript(cli, ['--grafana', 'http://127.0.0.1:9'])
+    const result = await runNode(cli, ['--grafana', 'http://127.0.0.1:9'])
     assert.equal(result.code, 1)
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
     assert.match(result.stderr, /^doctor: no Grafana reachable at http:\/\/127\.0\.0\.1:9/)
@@ -247,8 +247,8 @@ describe('doctor command', () => {
   it('prints the table and exits 0 against a healthy stand-in', async () => {
     const grafana = await standIn({})
     try {
-      const result = await runScript(cli, ['--grafana', grafana.url], {
-        env: { GRAFANA_ADMIN_PASSWORD: 'pw' },
+      const result = await runNode(cli, ['--grafana', grafana.url], {
+        env: { ...process.env, GRAFANA_ADMIN_PASSWORD: 'pw' },
       })
       assert.equal(result.code, 0, result.stderr)
       assert.match(result.stdout, /^dashboard\s+panel\s+status/)

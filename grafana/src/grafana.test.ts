@@ -6,9 +6,6 @@ import path from 'node:path'
 import { describe, it } from 'node:test'
 import { parser as logql } from '@grafana/lezer-logql'
 import { parser as traceql } from '@grafana/lezer-traceql'
-import type { Tree } from '@lezer/common'
-import { parser as promql } from '@prometheus-io/lezer-promql'
-import { parse, parseDocument, Scalar, visit } from 'yaml'
 import {
   LOG_CONTEXT_FIELDS,
   LOG_TRACE_FIELDS,
@@ -18,7 +15,10 @@ import {
   prometheusSeries,
   SPANS,
   type SpanSpec,
-} from '../../agent/src/telemetry/contract.ts'
+} from '@layercode-kit/telemetry'
+import type { Tree } from '@lezer/common'
+import { parser as promql } from '@prometheus-io/lezer-promql'
+import { parse, parseDocument, Scalar, visit } from 'yaml'
 import { generatedFiles } from '../../scripts/docs.ts'
 import { ALERTS, CONTACT_POINTS, grafanaEnv } from './alerts.ts'
 import { DASHBOARDS } from './dashboards.ts'

@@ -1,6 +1,6 @@
 /**
  * Every query the dashboards and alert rules run, defined once. Metric and label names come
- * from the telemetry contract (agent/src/telemetry/contract.ts) or from the documented
+ * from the telemetry contract (packages/telemetry/src/contract.ts) or from the documented
  * self-metrics of the collector and Prometheus (SELF_METRICS), never typed twice.
  */
 import {
@@ -10,7 +10,7 @@ import {
   metricSpec,
   prometheusLabel,
   prometheusName,
-} from '../../agent/src/telemetry/contract.ts'
+} from '@layercode-kit/telemetry'
 
 /** A contract metric's Prometheus name. */
 export const m = (name: KitMetricName | string) => prometheusName(metricSpec(name as KitMetricName))

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { settle, waitFor } from '../../agent/src/testing/poll.ts'
+import { settle, waitFor } from '@layercode-kit/test-support'
 import { ruleQueries } from '../../grafana/src/inventory.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 import { Harness } from './harness.ts'

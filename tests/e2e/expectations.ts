@@ -12,7 +12,7 @@ import {
   prometheusLabel,
   prometheusSeries,
   SPANS,
-} from '../../agent/src/telemetry/contract.ts'
+} from '@layercode-kit/telemetry'
 
 export const SERVICE_NAME = DEFAULT_SERVICE_NAME
 /** The agent compose runs by default, with the tools the trace tree below needs. */

@@ -17,9 +17,8 @@ import { readFileSync, statfsSync } from 'node:fs'
 import { open, rm, writeFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { DEFAULT_SERVICE_NAME, LATENCY_BUCKETS_S } from '../../agent/src/telemetry/contract.ts'
-import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
-import { waitFor } from '../../agent/src/testing/poll.ts'
+import { DEFAULT_SERVICE_NAME, LATENCY_BUCKETS_S } from '@layercode-kit/telemetry'
+import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import {
   concrete,
   type PanelQuery,

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { attributesOf, settle } from '@layercode-kit/test-support'
 import {
   DockerComposeEnvironment,
   getContainerRuntimeClient,
@@ -15,8 +16,6 @@ import {
   Wait,
 } from 'testcontainers'
 import { runLoad } from '../../agent/src/loadgen/run.ts'
-import { attributesOf } from '../../agent/src/testing/otlp-receiver.ts'
-import { settle } from '../../agent/src/testing/poll.ts'
 import { ALERTS } from '../../grafana/src/alerts.ts'
 import { DASHBOARDS } from '../../grafana/src/dashboards.ts'
 import { Doctor, exitCode, formatTable } from '../../grafana/src/doctor.ts'

@@ -3,7 +3,7 @@
  * drives, and every query and expectation it checks. `npm run test:integration -- --dry-run`
  * prints it; compose.test.ts executes it.
  */
-import { METRICS } from '../../agent/src/telemetry/contract.ts'
+import { METRICS } from '@layercode-kit/telemetry'
 import { ALERTS } from '../../grafana/src/alerts.ts'
 import { DASHBOARDS } from '../../grafana/src/dashboards.ts'
 import { panelQueries } from '../../grafana/src/inventory.ts'

@@ -1,14 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
+import { Attr, executeToolSpan, instruments, invokeAgentSpan } from '@layercode-kit/telemetry'
 import type { ModelMessage } from 'ai'
 import { ErrorCode, KitError } from '../errors.ts'
 import type { ConversationStore } from '../history/store.ts'
 import { errorFields, type Logger } from '../logging/logger.ts'
 import { customMetadata, type TurnEvent } from '../protocol/events.ts'
 import { SentenceChunker } from '../protocol/sentences.ts'
-import { Attr } from '../telemetry/contract.ts'
-import { instruments } from '../telemetry/instruments.ts'
-import { executeToolSpan, invokeAgentSpan } from '../telemetry/tracing.ts'
 import type { Agent, AgentTurn, ToolCall } from './types.ts'
 
 /** Where a turn's answer goes (the SSE stream in the server). Writes are queued, in order. */

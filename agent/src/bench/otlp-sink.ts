@@ -3,7 +3,7 @@
  * never runs on the event loop that times the requests. Prints `{"url"}` once listening and
  * `{"requests","bytes"}` when told to stop (SIGTERM).
  */
-import { startOtlpReceiver } from '../testing/otlp-receiver.ts'
+import { startOtlpReceiver } from '@layercode-kit/test-support'
 
 const sink = await startOtlpReceiver()
 console.log(JSON.stringify({ url: sink.url }))

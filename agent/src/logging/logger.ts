@@ -1,9 +1,9 @@
 import path from 'node:path'
 import type { Writable } from 'node:stream'
+import { createRedactor, type RedactorOptions } from '@layercode-kit/telemetry'
 import winston from 'winston'
 import DailyRotateFile from 'winston-daily-rotate-file'
 import { getCallContext } from './context.ts'
-import { createRedactor, type RedactorOptions } from './redact.ts'
 
 export type Logger = winston.Logger
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const

@@ -12,10 +12,9 @@ import { createServer, request } from 'node:http'
 import { type AddressInfo, connect } from 'node:net'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { settle, startOtlpReceiver } from '@layercode-kit/test-support'
 import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import { takeSseEvents } from '../protocol/sse.ts'
-import { startOtlpReceiver } from '../testing/otlp-receiver.ts'
-import { settle } from '../testing/poll.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
 const CASES = Number(process.env.FUZZ_CASES ?? 2000)

@@ -5,9 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
+import { settle, startOtlpReceiver } from '@layercode-kit/test-support'
 import { sendWebhook } from '../protocol/client.ts'
-import { startOtlpReceiver } from '../testing/otlp-receiver.ts'
-import { settle } from '../testing/poll.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
 /** One marker per place a secret can enter; none may leave the process. */

@@ -1,3 +1,4 @@
+import { Attr, instruments, sessions, startWebhookSpan } from '@layercode-kit/telemetry'
 import { context } from '@opentelemetry/api'
 import type { Context, Handler } from 'hono'
 import {
@@ -13,10 +14,6 @@ import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protoco
 import { parseJson } from '../protocol/json.ts'
 import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/signature.ts'
 import { encodeSseEvent, type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
-import { Attr } from '../telemetry/contract.ts'
-import { instruments } from '../telemetry/instruments.ts'
-import { sessions } from '../telemetry/sessions.ts'
-import { startWebhookSpan } from '../telemetry/tracing.ts'
 import { httpError } from './http-error.ts'
 import { readBody } from './read-body.ts'
 

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
+import { Attr, CAPTURE_CONTENT_ENV, instrumentModel } from '@layercode-kit/telemetry'
+import { captureTelemetry } from '@layercode-kit/telemetry/testing'
 import { SpanStatusCode } from '@opentelemetry/api'
 import { streamText } from 'ai'
 import { OfflineLanguageModel } from '../model/offline.ts'
-import { captureTelemetry } from '../testing/telemetry.ts'
-import { Attr } from './contract.ts'
-import { CAPTURE_CONTENT_ENV, instrumentModel } from './model.ts'
 
 const captured = await captureTelemetry()
 after(() => captured.telemetry.shutdown())

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { describe, it } from 'node:test'
+import { attributesOf, settle, startOtlpReceiver } from '@layercode-kit/test-support'
 import { sendWebhook } from '../protocol/client.ts'
-import { attributesOf, startOtlpReceiver } from '../testing/otlp-receiver.ts'
-import { settle } from '../testing/poll.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
 const SECRET = 'whsec_otlp_test_0123456789'

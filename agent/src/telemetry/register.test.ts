@@ -5,10 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { attributesOf, startOtlpReceiver } from '../testing/otlp-receiver.ts'
+import { METRIC_EXPORT_INTERVAL_MS, serviceVersion } from '@layercode-kit/telemetry'
+import { attributesOf, startOtlpReceiver } from '@layercode-kit/test-support'
 import { cleanEnv, REGISTER_PATH } from '../testing/spawn-agent.ts'
-import { METRIC_EXPORT_INTERVAL_MS } from './contract.ts'
-import { serviceVersion } from './service-version.ts'
 
 /** A user's own app in its own folder, with its own package.json, loading only register.ts. */
 function userApp(source: string): string {

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { runNode, type ScriptResult } from '@layercode-kit/test-support'
 
 export const CLI_PATH = fileURLToPath(new URL('../cli.ts', import.meta.url))
-export const REGISTER_PATH = fileURLToPath(new URL('../telemetry/register.ts', import.meta.url))
+export const REGISTER_PATH = fileURLToPath(import.meta.resolve('@layercode-kit/telemetry/register'))
 
 /** The environment without anything the agent reads, so the machine's settings cannot leak in. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -116,22 +117,11 @@ export async function spawnAgent(options: {
   }
 }
 
-export type ScriptResult = { code: number | null; stdout: string; stderr: string }
-
-/** Runs a TypeScript entry point as users do (`node -- script args`) and collects its output. */
-export async function runScript(
+/** Runs one of the agent's entry points (`node -- script args`) with a clean environment. */
+export function runScript(
   script: string,
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<ScriptResult> {
-  const child = spawn(process.execPath, ['--', script, ...args], {
-    cwd: options.cwd,
-    env: cleanEnv(options.env),
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const [code] = await once(child, 'exit')
-  return { code, stdout, stderr }
+  return runNode(script, args, { cwd: options.cwd, env: cleanEnv(options.env) })
 }

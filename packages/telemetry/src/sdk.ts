@@ -11,7 +11,6 @@ import {
 } from '@opentelemetry/sdk-metrics'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
-import { createRedactor, secretsInEnv } from '../logging/redact.ts'
 import {
   DEFAULT_SERVICE_NAME,
   KIT_METRICS,
@@ -19,6 +18,7 @@ import {
   type MetricSpec,
 } from './contract.ts'
 import { warnOnExportErrors } from './export-errors.ts'
+import { createRedactor, secretsInEnv } from './redact.ts'
 import { secretRedactingSpanProcessor } from './redact-spans.ts'
 import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
 import { serviceVersion } from './service-version.ts'

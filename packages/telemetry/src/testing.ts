@@ -5,8 +5,8 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace'
-import { startInstrumented } from '../telemetry/instrumented.ts'
-import type { Telemetry } from '../telemetry/sdk.ts'
+import { startInstrumented } from './instrumented.ts'
+import type { Telemetry } from './sdk.ts'
 
 /** A reader the test collects from on demand. */
 class OnDemandMetricReader extends MetricReader {

@@ -1,5 +1,5 @@
 /**
- * Load with `node --import ./agent/src/telemetry/register.ts` so instrumentation is in place
+ * Load with `node --import @layercode-kit/telemetry/register` so instrumentation is in place
  * before the app's modules load. Telemetry is flushed when the app exits (flush-on-exit.ts).
  */
 import { flushOnExit } from './flush-on-exit.ts'

@@ -1,4 +1,4 @@
-import packageJson from '../../package.json' with { type: 'json' }
+import packageJson from '../package.json' with { type: 'json' }
 import { DEFAULT_SERVICE_NAME } from './contract.ts'
 
 /** The instrumentation scope of everything the kit itself emits, named after the service. */

@@ -9,7 +9,6 @@ import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { suppressTracing } from '@opentelemetry/core'
 import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
-import { ancestry, captureTelemetry } from '../testing/telemetry.ts'
 import {
   Attr,
   LOG_CONTEXT_FIELDS,
@@ -18,10 +17,11 @@ import {
   SPANS,
   type SpanSpec,
 } from './contract.ts'
+import { ancestry, captureTelemetry } from './testing.ts'
 
 // The SDK must be running (and its loader hook registered) before the app's modules load.
 const captured = await captureTelemetry({ ...process.env, APP_ENV: 'test' })
-const { ids, startTestServer } = await import('../testing/agent-server.ts')
+const { ids, startTestServer } = await import('../../../agent/src/testing/agent-server.ts')
 
 const API_KEY = 'lc_live_telemetry_key_0123456789'
 const MENU_QUESTION = "What's on the menu today?"

@@ -61,7 +61,7 @@ export function renderTelemetryDoc(): string {
   return [
     '# Telemetry contract',
     '',
-    '<!-- Generated from agent/src/telemetry/contract.ts by `npm run docs`. Do not edit by hand: a test fails when this file is stale. -->',
+    '<!-- Generated from packages/telemetry/src/contract.ts by `npm run docs`. Do not edit by hand: a test fails when this file is stale. -->',
     '',
     'Every span, metric and log field the agent emits. Dashboards, alert rules and the end-to-end',
     'expectations take their names from the same contract, so a rename breaks tests, not dashboards.',

@@ -1,6 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace'
-import type { Redactor } from '../logging/redact.ts'
+import type { Redactor } from './redact.ts'
 
 /** Semantic conventions' placeholder for a redacted query value. */
 export const REDACTED_QUERY_VALUE = 'REDACTED'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { SpanStatusCode } from '@opentelemetry/api'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
-import { createRedactor, REDACTED } from '../logging/redact.ts'
+import { createRedactor, REDACTED } from './redact.ts'
 import { redactUrlQuery, secretRedactingSpanProcessor } from './redact-spans.ts'
 
 const KEY = 'known-secret-value-123456'

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { SpanStatusCode, trace } from '@opentelemetry/api'
-import { captureTelemetry } from '../testing/telemetry.ts'
 import { counter, gauge, histogram, withSpan } from './helpers.ts'
+import { captureTelemetry } from './testing.ts'
 
 const captured = await captureTelemetry()
 after(() => captured.telemetry.shutdown())

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { describe, it } from 'node:test'
+import * as telemetry from '@layercode-kit/telemetry'
+
+/**
+ * The package's public surface, as a user's app imports it: a change here is a change for
+ * every app that depends on it, so it is spelled out.
+ */
+describe('@layercode-kit/telemetry public exports', () => {
+  it('has three entry points: the API, the --import register, and the test helpers', async () => {
+    const manifest = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as { exports: Record<string, string> }
+    assert.deepEqual(Object.keys(manifest.exports), ['.', './register', './testing'])
+    for (const entry of Object.keys(manifest.exports))
+      assert.ok(import.meta.resolve(`@layercode-kit/telemetry${entry.slice(1)}`))
+    const testing = await import('@layercode-kit/telemetry/testing')
+    assert.equal(typeof testing.captureTelemetry, 'function')
+  })
+
+  it('exports the contract, the SDK bootstrap, span and metric helpers, and redaction', () => {
+    assert.deepEqual(Object.keys(telemetry).sort(), [
+      'Attr',
+      'CAPTURE_CONTENT_ENV',
+      'CREDENTIAL_VALUE_PATTERNS',
+      'DEFAULT_FLUSH_TIMEOUT_MS',
+      'DEFAULT_SECRET_KEY_PATTERN',
+      'DEFAULT_SERVICE_NAME',
+      'DEFAULT_SESSION_LIMITS',
+      'KIT_METRICS',
+      'LATENCY_BUCKETS_S',
+      'LOG_CONTEXT_FIELDS',
+      'LOG_TRACE_FIELDS',
+      'METRICS',
+      'METRIC_EXPORT_INTERVAL_MS',
+      'Operation',
+      'Outcome',
+      'PROMOTED_RESOURCE_ATTRIBUTES',
+      'REDACTED',
+      'REDACTED_QUERY_VALUE',
+      'RUNTIME_METRICS',
+      'SCOPE_NAME',
+      'SCOPE_VERSION',
+      'SPANS',
+      'SessionTracker',
+      'TOKEN_BUCKETS',
+      'counter',
+      'createRedactor',
+      'errorType',
+      'executeToolSpan',
+      'flushOnExit',
+      'gauge',
+      'histogram',
+      'inSpan',
+      'instrumentModel',
+      'instruments',
+      'invokeAgentSpan',
+      'metricSpec',
+      'onShutdown',
+      'perMeterProvider',
+      'prometheusLabel',
+      'prometheusName',
+      'prometheusSeries',
+      'providerName',
+      'recordFailure',
+      'redactQueryString',
+      'redactUrlQuery',
+      'rememberSecrets',
+      'renderTelemetryDoc',
+      'reportExportErrorsTo',
+      'runShutdownHooks',
+      'secretRedactingSpanProcessor',
+      'secretsInEnv',
+      'serviceVersion',
+      'sessions',
+      'spanProcessorsFromEnv',
+      'startInstrumented',
+      'startTelemetry',
+      'startWebhookSpan',
+      'tracer',
+      'warnOnExportErrors',
+      'withSpan',
+    ])
+  })
+})

@@ -1,0 +1,23 @@
+/**
+ * @layercode-kit/telemetry: what an agent needs for the kit's dashboards and alerts to work.
+ * Start the SDK with `node --import @layercode-kit/telemetry/register` (configured by the
+ * standard OTEL_* variables), record with the contract's names, and the panels show it.
+ */
+export * from './contract.ts'
+export * from './doc.ts'
+export * from './export-errors.ts'
+export * from './flush-on-exit.ts'
+export * from './helpers.ts'
+export * from './instrumented.ts'
+export * from './instruments.ts'
+export * from './model.ts'
+export * from './redact.ts'
+export * from './redact-spans.ts'
+export * from './scope.ts'
+export * from './sdk.ts'
+export * from './sdk-limits.ts'
+export * from './service-version.ts'
+export * from './sessions.ts'
+export * from './shutdown.ts'
+export * from './span-processors.ts'
+export * from './tracing.ts'

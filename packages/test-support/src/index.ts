@@ -1,0 +1,4 @@
+/** What the kit's tests share: polling, an OTLP receiver, running a Node entry point. */
+export * from './otlp-receiver.ts'
+export * from './poll.ts'
+export * from './process.ts'
