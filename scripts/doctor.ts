@@ -2,9 +2,9 @@
  * npm run doctor -- --grafana http://localhost:3000 [--env-file .env]
  * Checks a running stack through Grafana's API (see grafana/src/doctor.ts).
  */
+
+import { ErrorCode, KitError, loadEnvFile, runSingleCommand } from '@layercode-kit/cli'
 import { type CommandDef, defineCommand } from 'citty'
-import { loadEnvFile, runSingleCommand } from '../agent/src/cli-support.ts'
-import { ErrorCode, KitError } from '../agent/src/errors.ts'
 import { Doctor, exitCode, formatTable } from '../grafana/src/doctor.ts'
 
 const command = defineCommand({

@@ -1,13 +1,19 @@
 #!/usr/bin/env -S node --
 // The `--` matters: without it Node itself consumes our `--env-file` flag and exits 9.
 import { tmpdir } from 'node:os'
+import {
+  ErrorCode,
+  KitError,
+  loadEnvFile,
+  plain,
+  rejectUnknownFlags,
+  runCli,
+} from '@layercode-kit/cli'
 import { DEFAULT_FLUSH_TIMEOUT_MS, onShutdown, runShutdownHooks } from '@layercode-kit/telemetry'
 import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
 import packageJson from '../package.json' with { type: 'json' }
 import { AGENT_NAMES, DEFAULT_AGENT, describeAgents } from './agents/registry.ts'
-import { loadEnvFile, plain, rejectUnknownFlags, runCli } from './cli-support.ts'
 import { loadConfig } from './config.ts'
-import { ErrorCode, KitError } from './errors.ts'
 import { closeLogger, errorFields } from './logging/logger.ts'
 import { heapSnapshotOnSignal, startCpuProfile } from './profiling.ts'
 import { startServer } from './server/start.ts'

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import { KitError } from '@layercode-kit/cli'
 import { CONFIG_VARIABLES, loadConfig } from './config.ts'
-import { KitError } from './errors.ts'
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {

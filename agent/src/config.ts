@@ -1,7 +1,7 @@
+import { ErrorCode, KitError } from '@layercode-kit/cli'
 import { DEFAULT_SECRET_KEY_PATTERN } from '@layercode-kit/telemetry'
 import { z } from 'zod'
 import { AGENT_NAMES, DEFAULT_AGENT } from './agents/registry.ts'
-import { ErrorCode, KitError } from './errors.ts'
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './history/store.ts'
 import { LOG_LEVELS, type LogLevel } from './logging/logger.ts'
 

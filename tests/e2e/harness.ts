@@ -295,7 +295,7 @@ export class Harness {
       [
         process.execPath,
         '--',
-        'agent/src/loadgen/cli.ts',
+        'packages/loadgen/src/cli.ts',
         '--url=http://agent:8000/api/agent',
         '--json',
         ...args,

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { runLoad } from '@layercode-kit/loadgen'
 import { attributesOf, settle } from '@layercode-kit/test-support'
 import {
   DockerComposeEnvironment,
@@ -15,7 +16,6 @@ import {
   type StartedDockerComposeEnvironment,
   Wait,
 } from 'testcontainers'
-import { runLoad } from '../../agent/src/loadgen/run.ts'
 import { ALERTS } from '../../grafana/src/alerts.ts'
 import { DASHBOARDS } from '../../grafana/src/dashboards.ts'
 import { Doctor, exitCode, formatTable } from '../../grafana/src/doctor.ts'

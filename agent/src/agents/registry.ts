@@ -1,4 +1,4 @@
-import { ErrorCode, KitError } from '../errors.ts'
+import { ErrorCode, KitError } from '@layercode-kit/cli'
 import { createBakeryAgent } from './bakery.ts'
 import { createEchoAgent } from './echo.ts'
 import { createSlowAgent } from './slow.ts'

@@ -1,8 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
-import { Attr, executeToolSpan, instruments, invokeAgentSpan } from '@layercode-kit/telemetry'
+import { ErrorCode, KitError } from '@layercode-kit/cli'
+import {
+  Attr,
+  executeToolSpan,
+  FAULT_METADATA_KEY,
+  Fault,
+  type FaultKind,
+  instruments,
+  invokeAgentSpan,
+  Outcome,
+} from '@layercode-kit/telemetry'
 import type { ModelMessage } from 'ai'
-import { ErrorCode, KitError } from '../errors.ts'
 import type { ConversationStore } from '../history/store.ts'
 import { errorFields, type Logger } from '../logging/logger.ts'
 import { customMetadata, type TurnEvent } from '../protocol/events.ts'
@@ -26,10 +35,7 @@ export type TurnDeps = {
   slowDelayMs: number
 }
 
-export const TurnOutcome = { Ok: 'ok', Error: 'error', Aborted: 'aborted' } as const
-export type TurnOutcome = (typeof TurnOutcome)[keyof typeof TurnOutcome]
-
-export type TurnResult = { outcome: TurnOutcome; error?: unknown }
+export type TurnResult = { outcome: Outcome; error?: unknown }
 
 /**
  * On failure the caller hears this, the client gets `response.data` with `{error: {code, message}}`,
@@ -43,14 +49,6 @@ export const FALLBACK_SPEECH = 'Sorry, I ran into a problem. Could you say that 
  */
 export const NOTHING_HEARD_SPEECH = "Sorry, I didn't catch that, could you say it again?"
 
-export const FAULT_METADATA_KEY = 'kit_fault'
-export const Fault = { Error: 'error', Slow: 'slow', Tokens: 'tokens' } as const
-/**
- * The answer to a turn that asked for a fault says what became of it (`injected` or
- * `ignored`), so a load generator counts what happened, not what it asked for.
- */
-export const FAULT_HEADER = 'x-kit-fault'
-type FaultKind = (typeof Fault)[keyof typeof Fault]
 const FAULT_KINDS: readonly unknown[] = Object.values(Fault)
 
 /** The fault this turn gets: asked for by a `message`, a known kind, and injection on. */
@@ -98,10 +96,10 @@ async function runTool<T>(deps: TurnDeps, call: ToolCall, execute: () => Promise
   const { logger } = deps
   const started = performance.now()
   logger.debug('tool call', { tool: call.name, tool_call_id: call.callId })
-  let outcome: TurnOutcome = TurnOutcome.Error
+  let outcome: Outcome = Outcome.Error
   try {
     const result = await executeToolSpan(call.name, call.callId, execute)
-    outcome = TurnOutcome.Ok
+    outcome = Outcome.Ok
     logger.debug('tool result', {
       tool: call.name,
       tool_call_id: call.callId,
@@ -121,7 +119,7 @@ async function runTool<T>(deps: TurnDeps, call: ToolCall, execute: () => Promise
 function recordTurn(
   deps: TurnDeps,
   event: TurnEvent,
-  outcome: TurnOutcome,
+  outcome: Outcome,
   seconds: number,
   firstSpeech?: number,
 ) {
@@ -179,7 +177,7 @@ export async function runTurn(
       logger,
     }
     logger.debug('turn received', { text: turn.text, history_messages: turn.history.length })
-    let outcome: TurnOutcome = TurnOutcome.Ok
+    let outcome: Outcome = Outcome.Ok
     let failure: unknown
     try {
       const messages = await invokeAgentSpan(deps.agent.name, conversationId, () =>
@@ -190,9 +188,9 @@ export async function runTurn(
     } catch (error) {
       say(chunker.flush())
       if (signal.aborted) {
-        outcome = TurnOutcome.Aborted
+        outcome = Outcome.Aborted
       } else {
-        outcome = TurnOutcome.Error
+        outcome = Outcome.Error
         failure = error
         const code = error instanceof KitError ? error.code : ErrorCode.AgentFailed
         logger.error('turn failed', errorFields(error))

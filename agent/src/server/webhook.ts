@@ -1,13 +1,13 @@
-import { Attr, instruments, sessions, startWebhookSpan } from '@layercode-kit/telemetry'
+import {
+  Attr,
+  FAULT_HEADER,
+  instruments,
+  sessions,
+  startWebhookSpan,
+} from '@layercode-kit/telemetry'
 import { context } from '@opentelemetry/api'
 import type { Context, Handler } from 'hono'
-import {
-  FAULT_HEADER,
-  faultHandling,
-  runTurn,
-  type TurnDeps,
-  type TurnSink,
-} from '../agents/run-turn.ts'
+import { faultHandling, runTurn, type TurnDeps, type TurnSink } from '../agents/run-turn.ts'
 import { runWithCallContext } from '../logging/context.ts'
 import { errorFields } from '../logging/logger.ts'
 import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protocol/events.ts'

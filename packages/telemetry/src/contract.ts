@@ -47,6 +47,19 @@ export const Attr = {
 export const Outcome = { Ok: 'ok', Error: 'error', Aborted: 'aborted' } as const
 export type Outcome = (typeof Outcome)[keyof typeof Outcome]
 
+/**
+ * Faults a `message` can ask the kit's agent for (alert drills, the load generator), in
+ * `custom_metadata[FAULT_METADATA_KEY]`, honoured only with AGENT_FAULT_INJECTION on.
+ */
+export const Fault = { Error: 'error', Slow: 'slow', Tokens: 'tokens' } as const
+export type FaultKind = (typeof Fault)[keyof typeof Fault]
+export const FAULT_METADATA_KEY = 'kit_fault'
+/**
+ * The answer to a turn that asked for a fault says what became of it (`injected` or
+ * `ignored`), so a load generator counts what happened, not what it asked for.
+ */
+export const FAULT_HEADER = 'x-kit-fault'
+
 export const Operation = {
   InvokeAgent: 'invoke_agent',
   Chat: 'chat',

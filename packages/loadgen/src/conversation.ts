@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { FAULT_HEADER, FAULT_METADATA_KEY } from '../agents/run-turn.ts'
-import { sendWebhook, type WebhookResult } from '../protocol/client.ts'
+import { sendWebhook, type WebhookResult } from '@layercode-kit/agent'
+import { FAULT_HEADER, FAULT_METADATA_KEY, type FaultKind } from '@layercode-kit/telemetry'
 
 /** What callers of a voice bakery (or any agent) tend to say; rotated across conversations. */
 export const SCRIPTS: readonly (readonly string[])[] = [
@@ -19,7 +19,7 @@ export const SCRIPTS: readonly (readonly string[])[] = [
  * for a slow turn and the request is cancelled once the answer's headers arrive, so the agent
  * records the turn as aborted.
  */
-export type Fault = 'error' | 'slow' | 'tokens' | 'hangup'
+export type Fault = FaultKind | 'hangup'
 
 export type TurnKind = 'session.start' | 'message'
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env -S node --
 import { renameSync, writeFileSync } from 'node:fs'
+import { ErrorCode, KitError, loadEnvFile, plain, runSingleCommand } from '@layercode-kit/cli'
 import { type CommandDef, defineCommand } from 'citty'
-import { loadEnvFile, plain, runSingleCommand } from '../cli-support.ts'
-import { ErrorCode, KitError } from '../errors.ts'
 import type { ConversationRecord } from './conversation.ts'
 import { FAULTS_IGNORED_HINT, formatSummary, runLoad } from './run.ts'
 

@@ -5,10 +5,6 @@ import type { AddressInfo } from 'node:net'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
-import { suppressTracing } from '@opentelemetry/core'
-import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics'
-import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 import {
   Attr,
   LOG_CONTEXT_FIELDS,
@@ -16,12 +12,16 @@ import {
   type MetricSpec,
   SPANS,
   type SpanSpec,
-} from './contract.ts'
-import { ancestry, captureTelemetry } from './testing.ts'
+} from '@layercode-kit/telemetry'
+import { ancestry, captureTelemetry } from '@layercode-kit/telemetry/testing'
+import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { suppressTracing } from '@opentelemetry/core'
+import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 
 // The SDK must be running (and its loader hook registered) before the app's modules load.
 const captured = await captureTelemetry({ ...process.env, APP_ENV: 'test' })
-const { ids, startTestServer } = await import('../../../agent/src/testing/agent-server.ts')
+const { ids, startTestServer } = await import('../testing/agent-server.ts')
 
 const API_KEY = 'lc_live_telemetry_key_0123456789'
 const MENU_QUESTION = "What's on the menu today?"

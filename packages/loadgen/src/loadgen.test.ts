@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { startTestServer, TEST_SECRET, type TestServer } from '../testing/agent-server.ts'
-import { runScript } from '../testing/spawn-agent.ts'
+import {
+  runScript,
+  startTestServer,
+  TEST_SECRET,
+  type TestServer,
+} from '@layercode-kit/agent/testing'
 import { formatSummary, type LoadSummary, runLoad } from './run.ts'
 
 const rootPath = (file: string) => fileURLToPath(new URL(`../../../${file}`, import.meta.url))
