@@ -1,8 +1,7 @@
 /** Writes (or with --check, verifies) every file generated from code. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { grafanaFiles, renderGrafanaReadme } from '@layercode-kit/grafana-gen'
 import { renderTelemetryDoc } from '@layercode-kit/telemetry'
-import { grafanaFiles } from '../grafana/src/generate.ts'
-import { renderGrafanaReadme } from '../grafana/src/readme.ts'
 
 export function generatedFiles(): Record<string, string> {
   return {

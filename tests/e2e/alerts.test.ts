@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { ruleQueries } from '@layercode-kit/grafana-gen'
 import { settle, waitFor } from '@layercode-kit/test-support'
-import { ruleQueries } from '../../grafana/src/inventory.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 import { Harness } from './harness.ts'
 import { missingPrivileges } from './netns.ts'

@@ -17,14 +17,9 @@ import { readFileSync, statfsSync } from 'node:fs'
 import { open, rm, writeFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { concrete, type PanelQuery, panelQueries, ruleQueries } from '@layercode-kit/grafana-gen'
 import { DEFAULT_SERVICE_NAME, LATENCY_BUCKETS_S } from '@layercode-kit/telemetry'
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
-import {
-  concrete,
-  type PanelQuery,
-  panelQueries,
-  ruleQueries,
-} from '../../grafana/src/inventory.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 import { Harness } from './harness.ts'
 import { missingPrivileges, nsName } from './netns.ts'

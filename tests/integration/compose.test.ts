@@ -8,6 +8,15 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  ALERTS,
+  concrete,
+  DASHBOARDS,
+  Doctor,
+  exitCode,
+  formatTable,
+  panelQueries,
+} from '@layercode-kit/grafana-gen'
 import { runLoad } from '@layercode-kit/loadgen'
 import { attributesOf, settle } from '@layercode-kit/test-support'
 import {
@@ -16,10 +25,6 @@ import {
   type StartedDockerComposeEnvironment,
   Wait,
 } from 'testcontainers'
-import { ALERTS } from '../../grafana/src/alerts.ts'
-import { DASHBOARDS } from '../../grafana/src/dashboards.ts'
-import { Doctor, exitCode, formatTable } from '../../grafana/src/doctor.ts'
-import { concrete, panelQueries } from '../../grafana/src/inventory.ts'
 import {
   EXPECTED_SERIES,
   type LogView,

@@ -3,10 +3,9 @@
  * drives, and every query and expectation it checks. `npm run test:integration -- --dry-run`
  * prints it; compose.test.ts executes it.
  */
+
+import { ALERTS, DASHBOARDS, panelQueries } from '@layercode-kit/grafana-gen'
 import { METRICS } from '@layercode-kit/telemetry'
-import { ALERTS } from '../../grafana/src/alerts.ts'
-import { DASHBOARDS } from '../../grafana/src/dashboards.ts'
-import { panelQueries } from '../../grafana/src/inventory.ts'
 import {
   EXPECTED_LOG_FIELDS,
   EXPECTED_SERIES,
@@ -71,7 +70,7 @@ export const PLAN = {
     dashboards: DASHBOARDS.map((d) => `GET /api/dashboards/uid/${d.uid}`),
     alertRules: ALERTS.map((a) => `GET /api/v1/provisioning/alert-rules/${a.uid}`),
     doctor:
-      'npm run doctor (grafana/src/doctor.ts) exits 0: every panel query as Grafana renders it has data or may be empty, every rule query runs, every datasource is healthy, trace <-> logs links resolve',
+      'npm run doctor (packages/grafana-gen/src/doctor.ts) exits 0: every panel query as Grafana renders it has data or may be empty, every rule query runs, every datasource is healthy, trace <-> logs links resolve',
     alertDrill:
       'an error burst (50% failing turns) makes "Turn error rate above 5%" fire and an e-mail arrive in Mailpit (GET /api/v1/search?query=subject:...)',
   },

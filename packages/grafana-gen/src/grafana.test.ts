@@ -19,7 +19,7 @@ import {
 import type { Tree } from '@lezer/common'
 import { parser as promql } from '@prometheus-io/lezer-promql'
 import { parse, parseDocument, Scalar, visit } from 'yaml'
-import { generatedFiles } from '../../scripts/docs.ts'
+import { generatedFiles } from '../../../scripts/docs.ts'
 import { ALERTS, CONTACT_POINTS, grafanaEnv } from './alerts.ts'
 import { DASHBOARDS } from './dashboards.ts'
 import { grafanaFiles } from './generate.ts'
@@ -167,9 +167,13 @@ function acceptsEmpty({ op, value }: StreamMatcher): boolean {
 }
 
 describe('generated Grafana files', () => {
-  it('are what the code produces (run `npm run docs` after changing grafana/src or the contract)', () => {
+  it('are what the code produces (run `npm run docs` after changing packages/grafana-gen or the contract)', () => {
     for (const [file, content] of Object.entries(generatedFiles())) {
-      assert.equal(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'), content, file)
+      assert.equal(
+        readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8'),
+        content,
+        file,
+      )
     }
   })
 
@@ -335,7 +339,7 @@ describe('contact points and policy', () => {
    */
   function picked(env: Record<string, string>): ContactPoints {
     const compose = parse(
-      readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'),
     ) as { services: { init: { command: string[] } } }
     const lines = String(compose.services.init.command.at(-1))
       .split('\n')

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { runNode } from '@layercode-kit/test-support'
 import { parse } from 'yaml'
-import { generatedFiles } from '../../scripts/docs.ts'
+import { generatedFiles } from '../../../scripts/docs.ts'
 import { Doctor, exitCode, formatTable, rangeSeconds } from './doctor.ts'
 
 const files = generatedFiles()
@@ -229,7 +229,7 @@ describe('doctor verdicts', () => {
 })
 
 describe('doctor command', () => {
-  const cli = fileURLToPath(new URL('../../scripts/doctor.ts', import.meta.url))
+  const cli = fileURLToPath(new URL('../../../scripts/doctor.ts', import.meta.url))
 
   it('prints its usage for --help', async () => {
     const result = await runNode(cli, ['--help'])

@@ -1,4 +1,4 @@
-/** Every file grafana/src generates: path (from the repo root) -> content. */
+/** Every file packages/grafana-gen generates: path (from the repo root) -> content. */
 import { contactPointFiles, policiesYaml, rulesYaml } from './alerts.ts'
 import { buildDashboard, DASHBOARDS } from './dashboards.ts'
 import { RUNBOOKS } from './runbooks.ts'

@@ -84,7 +84,10 @@ export function ruleQueries(files = grafanaFiles()): RuleQuery[] {
 
 /** Provisioned datasource uids. */
 export function datasourceUids(): string[] {
-  const file = new URL('../provisioning/datasources/datasources.yaml', import.meta.url)
+  const file = new URL(
+    '../../../grafana/provisioning/datasources/datasources.yaml',
+    import.meta.url,
+  )
   return (
     parse(readFileSync(file, 'utf8')) as { datasources: Array<{ uid: string }> }
   ).datasources.map((d) => d.uid)

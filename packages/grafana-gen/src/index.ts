@@ -1,0 +1,15 @@
+/**
+ * The kit's dashboards, alert rules, contact points and their README, as code: queries from
+ * the telemetry contract, built with the Grafana Foundation SDK, written into grafana/ by
+ * `npm run docs`; plus what checks them (the inventory of every query, Grafana's
+ * interpolation, the doctor).
+ */
+export * from './alerts.ts'
+export * from './dashboards.ts'
+export * from './doctor.ts'
+export * from './generate.ts'
+export * from './interpolate.ts'
+export * from './inventory.ts'
+export * from './queries.ts'
+export * from './readme.ts'
+export * from './runbooks.ts'
