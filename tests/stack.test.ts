@@ -106,7 +106,7 @@ function listeningPorts(): Record<string, Set<number>> {
     prometheus: new Set([9090]), // the image's default --web.listen-address
     grafana: new Set([3000]), // the image's default http_port
     mailpit: new Set([1025, 8025]), // the image's default SMTP and HTTP ports
-    agent: new Set([8000]), // the agent's default PORT (agent/src/config.ts)
+    agent: new Set([8000]), // the agent's default PORT (its config.ts)
   }
 }
 

@@ -286,6 +286,26 @@ export class Harness {
     await waitFor('agent healthy', async () => (await fetch(this.url('agent', 8000, '/health'))).ok)
   }
 
+  /**
+   * Starts another process in a service's network namespace (a user's own app beside the
+   * agent), with the agent service's OTEL_* settings so it exports to the same collector.
+   */
+  async startApp(name: string, command: string[], env: Record<string, string>, port: number) {
+    const otel = Object.fromEntries(
+      Object.entries(compose.services.agent?.environment ?? {}).filter(([k]) =>
+        k.startsWith('OTEL_'),
+      ),
+    )
+    this.procs.set(
+      name,
+      inNamespace('agent', command, { ...process.env, ...otel, ...env }, this.log(name)),
+    )
+    await waitFor(
+      `${name} healthy`,
+      async () => (await fetch(this.url('agent', port, '/health'))).ok,
+    )
+  }
+
   /** Runs the load generator next to the agent, as the compose service does, and returns its JSON summary. */
   async loadgen(args: string[]): Promise<Record<string, unknown>> {
     const secret = composeWebhookSecret(compose)
@@ -367,6 +387,7 @@ export class Harness {
 
   async stop(): Promise<void> {
     for (const name of [
+      ...[...this.procs.keys()].filter((name) => name.startsWith('app:')),
       'agent',
       'collector',
       'tempo',

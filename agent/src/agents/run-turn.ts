@@ -2,14 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
 import { ErrorCode, KitError } from '@layercode-kit/cli'
 import {
-  Attr,
   executeToolSpan,
   FAULT_METADATA_KEY,
   Fault,
   type FaultKind,
-  instruments,
   invokeAgentSpan,
   Outcome,
+  recordToolCall,
+  recordTurn,
 } from '@layercode-kit/telemetry'
 import type { ModelMessage } from 'ai'
 import type { ConversationStore } from '../history/store.ts'
@@ -108,27 +108,8 @@ async function runTool<T>(deps: TurnDeps, call: ToolCall, execute: () => Promise
     })
     return result
   } finally {
-    instruments().toolCalls.add(1, {
-      [Attr.AgentName]: deps.agent.name,
-      [Attr.ToolName]: call.name,
-      [Attr.Outcome]: outcome,
-    })
+    recordToolCall({ agent: deps.agent.name, tool: call.name, outcome })
   }
-}
-
-function recordTurn(
-  deps: TurnDeps,
-  event: TurnEvent,
-  outcome: Outcome,
-  seconds: number,
-  firstSpeech?: number,
-) {
-  const { turns, turnDuration, timeToFirstSpeech } = instruments()
-  const attributes = { [Attr.AgentName]: deps.agent.name, [Attr.EventType]: event.type }
-  turns.add(1, { ...attributes, [Attr.Outcome]: outcome })
-  turnDuration.record(seconds, { ...attributes, [Attr.Outcome]: outcome })
-  if (firstSpeech !== undefined)
-    timeToFirstSpeech.record(firstSpeech, { ...attributes, [Attr.Outcome]: outcome })
 }
 
 /**
@@ -201,13 +182,13 @@ export async function runTurn(
       sink.end()
     }
     const durationMs = performance.now() - started
-    recordTurn(
-      deps,
-      event,
+    recordTurn({
+      agent: deps.agent.name,
+      eventType: event.type,
       outcome,
-      durationMs / 1000,
-      firstSpeechMs === undefined ? undefined : firstSpeechMs / 1000,
-    )
+      durationS: durationMs / 1000,
+      firstSpeechS: firstSpeechMs === undefined ? undefined : firstSpeechMs / 1000,
+    })
     logger.info('turn completed', {
       outcome,
       duration_ms: Math.round(durationMs),

@@ -1,8 +1,8 @@
 import {
-  Attr,
   FAULT_HEADER,
-  instruments,
-  sessions,
+  recordSessionActivity,
+  recordSessionEnd,
+  recordSessionStart,
   startWebhookSpan,
 } from '@layercode-kit/telemetry'
 import { context } from '@opentelemetry/api'
@@ -104,14 +104,12 @@ async function dispatch(
   event: WebhookEvent,
   span: WebhookSpan,
 ): Promise<Response> {
-  const agent = { [Attr.AgentName]: deps.agent.name }
   switch (event.type) {
     case 'session.start':
-      instruments().sessionsStarted.add(1, agent)
-      sessions.seen(event.session_id, deps.agent.name)
+      recordSessionStart(event.session_id, deps.agent.name)
       return streamTurn(c, deps, event, span)
     case 'message':
-      sessions.seen(event.session_id, deps.agent.name)
+      recordSessionActivity(event.session_id, deps.agent.name)
       return streamTurn(c, deps, event, span)
     case 'data':
       return c.json((deps.agent.onData?.(event.data) ?? { status: 'ok' }) as object)
@@ -123,8 +121,7 @@ async function dispatch(
       })
       return c.json({ status: 'ok' })
     case 'session.end':
-      instruments().sessionsEnded.add(1, agent)
-      sessions.ended(event.session_id)
+      recordSessionEnd(event.session_id, deps.agent.name)
       await deps.store.serialize(event.conversation_id, async () =>
         deps.store.drop(event.conversation_id),
       )

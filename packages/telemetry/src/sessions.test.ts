@@ -19,6 +19,14 @@ describe('SessionTracker', () => {
     )
   })
 
+  it('reports 0, not nothing, for an agent whose sessions all ended, without track()', () => {
+    // A user's app records sessions without calling track(): an idle agent still shows 0.
+    const tracker = new SessionTracker()
+    tracker.seen('s1', 'weather')
+    tracker.ended('s1')
+    assert.deepEqual([...tracker.counts()], [['weather', 0]])
+  })
+
   it('is bounded by count: 100k starts without an end keep only the newest', () => {
     const tracker = new SessionTracker()
     tracker.track('echo', { maxSessions: 1000 })

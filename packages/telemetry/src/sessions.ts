@@ -37,7 +37,9 @@ export class SessionTracker {
     this.#timer.unref()
   }
 
+  /** A webhook of this session; from now on the agent reports 0 rather than no data when idle. */
   seen(sessionId: string, agent: string): void {
+    this.#agents.add(agent)
     this.#sessions.delete(sessionId)
     this.#sessions.set(sessionId, { agent, lastSeen: this.#now() })
     for (const oldest of this.#sessions.keys()) {

@@ -1,0 +1,145 @@
+/**
+ * A user's own LayerCode backend, not the kit's agent: Hono, the official LayerCode SDK for
+ * the webhook, winston for logs, and only the kit's telemetry package. Started with
+ * `node --import @layercode-kit/telemetry/register src/server.ts`, it appears on every agent
+ * dashboard because it records with the contract's names (spans, turn metrics, log fields).
+ */
+import { serve } from '@hono/node-server'
+import { httpInstrumentationMiddleware } from '@hono/otel'
+import { streamResponse, verifySignature } from '@layercode/node-server-sdk'
+import {
+  executeToolSpan,
+  invokeAgentSpan,
+  Outcome,
+  recordSessionActivity,
+  recordSessionEnd,
+  recordSessionStart,
+  recordToolCall,
+  recordTurn,
+  startWebhookSpan,
+} from '@layercode-kit/telemetry'
+import { context } from '@opentelemetry/api'
+import { Hono } from 'hono'
+import winston from 'winston'
+
+const AGENT = 'weather'
+const secret = process.env.LAYERCODE_WEBHOOK_SECRET
+if (!secret) throw new Error('set LAYERCODE_WEBHOOK_SECRET')
+// Logged as JSON to stdout; the SDK's winston instrumentation also sends every record over
+// OTLP with the trace context.
+const logger = winston.createLogger({
+  format: winston.format.json(),
+  transports: [new winston.transports.Console()],
+})
+
+type Webhook = {
+  type: string
+  session_id: string
+  conversation_id: string
+  turn_id?: string
+  text?: string
+}
+
+/** The agent itself: one tool, a sentence back. */
+async function answer(text: string): Promise<string> {
+  const city = /\bin ([A-Z][a-z]+)/.exec(text)?.[1] ?? 'London'
+  let outcome: Outcome = Outcome.Error
+  try {
+    const forecast = await executeToolSpan('lookup_weather', `call_${Date.now()}`, async () =>
+      city.length % 2 ? 'sunny' : 'raining',
+    )
+    outcome = Outcome.Ok
+    return `It is ${forecast} in ${city}.`
+  } finally {
+    recordToolCall({ agent: AGENT, tool: 'lookup_weather', outcome })
+  }
+}
+
+function turn(event: Webhook, reply: () => Promise<string>, end: (outcome: Outcome) => void) {
+  const started = performance.now()
+  const fields = {
+    conversation_id: event.conversation_id,
+    session_id: event.session_id,
+    turn_id: event.turn_id,
+    event_type: event.type,
+    agent: AGENT,
+  }
+  // The SDK's declaration files use extensionless imports, so its helper types do not resolve here.
+  return streamResponse(
+    event,
+    async ({ stream }: { stream: { tts(text: string): void; end(): void } }) => {
+      let outcome: Outcome = Outcome.Ok
+      let firstSpeechS: number | undefined
+      try {
+        const text = await invokeAgentSpan(AGENT, event.conversation_id, reply)
+        firstSpeechS = (performance.now() - started) / 1000
+        stream.tts(text)
+      } catch (error) {
+        outcome = Outcome.Error
+        logger.error('turn failed', { ...fields, error: (error as Error).message })
+        stream.tts('Sorry, something went wrong.')
+      } finally {
+        stream.end()
+        const durationS = (performance.now() - started) / 1000
+        recordTurn({ agent: AGENT, eventType: event.type, outcome, durationS, firstSpeechS })
+        logger.info('turn completed', {
+          ...fields,
+          outcome,
+          duration_ms: Math.round(durationS * 1000),
+        })
+        end(outcome)
+      }
+    },
+  )
+}
+
+const app = new Hono()
+app.use(httpInstrumentationMiddleware())
+app.get('/health', (c) => c.json({ status: 'ok' }))
+app.post('/api/agent', async (c) => {
+  const raw = await c.req.text()
+  const signature = c.req.header('layercode-signature') ?? ''
+  if (!verifySignature({ payload: raw, signature, secret }))
+    return c.json({ error: 'bad signature' }, 401)
+  let event: Webhook
+  try {
+    event = JSON.parse(raw) as Webhook
+  } catch {
+    return c.json({ error: 'body is not JSON' }, 400)
+  }
+  if (typeof event.session_id !== 'string' || typeof event.conversation_id !== 'string')
+    return c.json({ error: 'session_id and conversation_id are required' }, 400)
+  const span = startWebhookSpan(event, AGENT)
+  return context.with(span.context, () => {
+    switch (event.type) {
+      case 'session.start':
+        recordSessionStart(event.session_id, AGENT)
+        return turn(
+          event,
+          async () => 'Hello! Ask me about the weather.',
+          (outcome) => span.end({ outcome }),
+        )
+      case 'message':
+        recordSessionActivity(event.session_id, AGENT)
+        return turn(
+          event,
+          () => answer(event.text ?? ''),
+          (outcome) => span.end({ outcome }),
+        )
+      case 'session.end':
+        recordSessionEnd(event.session_id, AGENT)
+        span.end()
+        return c.json({ status: 'ok' })
+      default:
+        span.end()
+        return c.json({ status: 'ok' })
+    }
+  })
+})
+
+const port = Number(process.env.PORT ?? 8100)
+serve({ fetch: app.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) =>
+  logger.info('example listening', {
+    url: `http://${process.env.HOST ?? '127.0.0.1'}:${info.port}`,
+  }),
+)

@@ -1,0 +1,54 @@
+/**
+ * The contract's metrics, recorded in one place with the attributes the dashboards group by:
+ * a turn (count, duration, time to first speech), a tool call, a session starting and ending
+ * (the active-sessions gauge follows). The kit's agent and any user's agent call these.
+ */
+import { Attr, type Outcome } from './contract.ts'
+import { instruments } from './instruments.ts'
+import { sessions } from './sessions.ts'
+
+export type TurnRecord = {
+  agent: string
+  /** The webhook event: `message` or `session.start`. */
+  eventType: string
+  outcome: Outcome
+  durationS: number
+  /** Until the first spoken chunk; undefined when nothing was said. */
+  firstSpeechS?: number | undefined
+}
+
+export function recordTurn(turn: TurnRecord): void {
+  const { turns, turnDuration, timeToFirstSpeech } = instruments()
+  const attributes = {
+    [Attr.AgentName]: turn.agent,
+    [Attr.EventType]: turn.eventType,
+    [Attr.Outcome]: turn.outcome,
+  }
+  turns.add(1, attributes)
+  turnDuration.record(turn.durationS, attributes)
+  if (turn.firstSpeechS !== undefined) timeToFirstSpeech.record(turn.firstSpeechS, attributes)
+}
+
+export function recordToolCall(call: { agent: string; tool: string; outcome: Outcome }): void {
+  instruments().toolCalls.add(1, {
+    [Attr.AgentName]: call.agent,
+    [Attr.ToolName]: call.tool,
+    [Attr.Outcome]: call.outcome,
+  })
+}
+
+/** A session's first webhook (`session.start`): counted once, active until it ends. */
+export function recordSessionStart(sessionId: string, agent: string): void {
+  instruments().sessionsStarted.add(1, { [Attr.AgentName]: agent })
+  sessions.seen(sessionId, agent)
+}
+
+/** Any later webhook of a session: keeps it active (a session may start before this process did). */
+export function recordSessionActivity(sessionId: string, agent: string): void {
+  sessions.seen(sessionId, agent)
+}
+
+export function recordSessionEnd(sessionId: string, agent: string): void {
+  instruments().sessionsEnded.add(1, { [Attr.AgentName]: agent })
+  sessions.ended(sessionId)
+}
