@@ -11,7 +11,7 @@ export function generatedFiles(): Record<string, string> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
   const check = process.argv.includes('--check')
   let stale = 0
   for (const [file, content] of Object.entries(generatedFiles())) {

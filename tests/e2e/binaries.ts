@@ -129,7 +129,7 @@ export async function ensureBinaries(): Promise<Binaries> {
   return { otelcol, ...(await ensurePrometheus()) }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
   const missing = await missingToolchain()
   if (missing) {
     console.error(`e2e: ${missing}`)

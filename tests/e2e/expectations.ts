@@ -11,7 +11,7 @@ import {
   PROMOTED_RESOURCE_ATTRIBUTES,
   prometheusLabel,
   prometheusSeries,
-  SPANS,
+  spanSpecFor,
 } from '@layercode-kit/telemetry'
 
 export const SERVICE_NAME = DEFAULT_SERVICE_NAME
@@ -55,13 +55,6 @@ export const EXPECTED_SPAN_TREE = [
   { name: 'execute_tool list_menu', parent: `invoke_agent ${AGENT}` },
 ] as const
 
-const specFor = (name: string) =>
-  SPANS.find((spec) =>
-    new RegExp(
-      `^${spec.name.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '.+')}$`,
-    ).test(name),
-  )
-
 /** What is wrong with the traces of a run (empty when the contract's tree is there). */
 export function spanTreeProblems(spans: readonly SpanView[]): string[] {
   const problems: string[] = []
@@ -78,7 +71,7 @@ export function spanTreeProblems(spans: readonly SpanView[]): string[] {
     const parent = byId.get(span.parentSpanId)?.name
     if (expected.parent && parent !== expected.parent)
       problems.push(`"${expected.name}" is a child of "${parent}", not "${expected.parent}"`)
-    const spec = specFor(span.name)
+    const spec = spanSpecFor(span.name)
     for (const key of spec?.attributes ?? [])
       if (!(key in span.attributes)) problems.push(`"${span.name}" lacks ${key}`)
     if (span.resource['service.name'] !== SERVICE_NAME)

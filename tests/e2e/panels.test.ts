@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { concrete, l, m, panelQueries } from '@layercode-kit/grafana-gen'
+import { concrete, labelName, panelQueries, seriesName } from '@layercode-kit/grafana-gen'
 import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { missingToolchain } from './binaries.ts'
 import { promtoolTest, series as seriesOf } from './promtool.ts'
@@ -21,43 +21,47 @@ function panel(title: string, index = 0): string {
 }
 
 const base = {
-  [l('service.name')]: DEFAULT_SERVICE_NAME,
-  [l('deployment.environment.name')]: 'production',
-  [l(Attr.AgentName)]: 'echo',
+  [labelName('service.name')]: DEFAULT_SERVICE_NAME,
+  [labelName('deployment.environment.name')]: 'production',
+  [labelName(Attr.AgentName)]: 'echo',
 }
 const series = (name: string, labels: Record<string, string>, values: string) =>
   seriesOf(name, { ...base, ...labels }, values)
 const turns = (outcome: string, values: string) =>
   series(
-    m('layercode.turns'),
-    { [l(Attr.Outcome)]: outcome, [l(Attr.EventType)]: 'message' },
+    seriesName('layercode.turns'),
+    { [labelName(Attr.Outcome)]: outcome, [labelName(Attr.EventType)]: 'message' },
     values,
   )
 const firstSpeech = (outcome: string, le: string, values: string) =>
   series(
-    `${m('layercode.turn.time_to_first_speech')}_bucket`,
-    { [l(Attr.Outcome)]: outcome, [l(Attr.EventType)]: 'message', le },
+    `${seriesName('layercode.turn.time_to_first_speech')}_bucket`,
+    { [labelName(Attr.Outcome)]: outcome, [labelName(Attr.EventType)]: 'message', le },
     values,
   )
 const http = (status: string, le: string | undefined, values: string) =>
   series(
-    `${m('http.server.request.duration')}_${le ? 'bucket' : 'count'}`,
+    `${seriesName('http.server.request.duration')}_${le ? 'bucket' : 'count'}`,
     {
-      [l(Attr.HttpRoute)]: '/api/agent',
-      [l(Attr.HttpMethod)]: 'POST',
-      [l(Attr.HttpStatus)]: status,
+      [labelName(Attr.HttpRoute)]: '/api/agent',
+      [labelName(Attr.HttpMethod)]: 'POST',
+      [labelName(Attr.HttpStatus)]: status,
       ...(le ? { le } : {}),
     },
     values,
   )
 const tokens = (type: string, values: string) =>
   series(
-    `${m('gen_ai.client.token.usage')}_sum`,
-    { [l(Attr.RequestModel)]: 'gpt-4o-mini', [l(Attr.TokenType)]: type },
+    `${seriesName('gen_ai.client.token.usage')}_sum`,
+    { [labelName(Attr.RequestModel)]: 'gpt-4o-mini', [labelName(Attr.TokenType)]: type },
     values,
   )
 const sessions = (instance: string, values: string) =>
-  series(m('layercode.sessions.active'), { [l('service.instance.id')]: instance }, values)
+  series(
+    seriesName('layercode.sessions.active'),
+    { [labelName('service.instance.id')]: instance },
+    values,
+  )
 
 /**
  * Panel queries evaluated by promtool on exact series: the value a known pattern must give,
@@ -117,13 +121,13 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
         firstSpeech('error', '+Inf', '0+10x60'),
       ],
       // p50 of ok turns only, all within (0, 0.5]: linear interpolation gives 0.25.
-      samples: [{ labels: `{${l(Attr.AgentName)}="echo"}`, value: 0.25 }],
+      samples: [{ labels: `{${labelName(Attr.AgentName)}="echo"}`, value: 0.25 }],
     },
     {
       name: 'requests per minute: 0.2 webhooks/s on one route is 12',
       title: 'Requests per minute',
       input: [http('200', undefined, '0+2x60')],
-      samples: [{ labels: `{${l(Attr.HttpRoute)}="/api/agent"}`, value: 12 }],
+      samples: [{ labels: `{${labelName(Attr.HttpRoute)}="/api/agent"}`, value: 12 }],
     },
     {
       name: 'HTTP latency p50: every request under 100 ms interpolates to 50 ms',
@@ -142,8 +146,8 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       title: 'Turns by outcome',
       input: [turns('ok', '0+3x60'), turns('error', '0+1x60')],
       samples: [
-        { labels: `{${l(Attr.Outcome)}="error"}`, value: 6 },
-        { labels: `{${l(Attr.Outcome)}="ok"}`, value: 18 },
+        { labels: `{${labelName(Attr.Outcome)}="error"}`, value: 6 },
+        { labels: `{${labelName(Attr.Outcome)}="ok"}`, value: 18 },
       ],
     },
     {
@@ -152,7 +156,7 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       input: [tokens('input', '0+100x60')],
       samples: [
         {
-          labels: `{${l(Attr.RequestModel)}="gpt-4o-mini",${l(Attr.TokenType)}="input"}`,
+          labels: `{${labelName(Attr.RequestModel)}="gpt-4o-mini",${labelName(Attr.TokenType)}="input"}`,
           value: 600,
         },
       ],
@@ -181,23 +185,29 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       title: 'Heap used',
       input: [
         series(
-          m('v8js.memory.heap.used'),
-          { [l('service.instance.id')]: 'before-restart', v8js_heap_space_name: 'old_space' },
+          seriesName('v8js.memory.heap.used'),
+          {
+            [labelName('service.instance.id')]: 'before-restart',
+            v8js_heap_space_name: 'old_space',
+          },
           '5000x30 _x30',
         ),
         series(
-          m('v8js.memory.heap.used'),
-          { [l('service.instance.id')]: 'after-restart', v8js_heap_space_name: 'old_space' },
+          seriesName('v8js.memory.heap.used'),
+          {
+            [labelName('service.instance.id')]: 'after-restart',
+            v8js_heap_space_name: 'old_space',
+          },
           '_x12 3000x48',
         ),
       ],
-      samples: [{ labels: `{${l('service.instance.id')}="after-restart"}`, value: 3000 }],
+      samples: [{ labels: `{${labelName('service.instance.id')}="after-restart"}`, value: 3000 }],
     },
     {
       name: 'active sessions count only the live instance after a restart',
       title: 'Active sessions',
       input: [sessions('before-restart', '3x30 _x30'), sessions('after-restart', '_x12 1x48')],
-      samples: [{ labels: `{${l(Attr.AgentName)}="echo"}`, value: 1 }],
+      samples: [{ labels: `{${labelName(Attr.AgentName)}="echo"}`, value: 1 }],
     },
   ]
 

@@ -4,21 +4,12 @@
  * request is appended to a file, one JSON line each.  node recorder.ts <port> <file>
  */
 import { appendFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import { gunzipSync } from 'node:zlib'
+import { startOtlpReceiver } from '@layercode-kit/test-support'
 
 const [port, file] = process.argv.slice(2) as [string, string]
-createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (chunk: Buffer) => chunks.push(chunk))
-  req.on('end', () => {
-    const raw = Buffer.concat(chunks)
-    // gzip by its magic bytes, whatever the headers say
-    const body = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw
-    appendFileSync(
-      file,
-      `${JSON.stringify({ path: req.url, body: JSON.parse(body.toString() || '{}') })}\n`,
-    )
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-  })
-}).listen(Number(port), '127.0.0.1')
+// The stand-in's exporter retries nothing: the line is on disk before the answer.
+await startOtlpReceiver({
+  port: Number(port),
+  onRequest: (request) =>
+    appendFileSync(file, `${JSON.stringify({ path: request.path, body: request.json ?? {} })}\n`),
+})

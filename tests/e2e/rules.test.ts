@@ -3,7 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { l, m, ruleQueries, SCRAPED_COMPONENTS, SELF_METRICS } from '@layercode-kit/grafana-gen'
+import {
+  labelName,
+  ruleQueries,
+  SCRAPED_COMPONENTS,
+  SELF_METRICS,
+  seriesName,
+} from '@layercode-kit/grafana-gen'
 import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { stringify } from 'yaml'
 import { missingToolchain } from './binaries.ts'
@@ -24,15 +30,15 @@ const capacity = series(SELF_METRICS.queueCapacity, { ...exporter, data_type: 't
 const [sentSpans] = SELF_METRICS.exporterSent
 const [sendFailedSpans] = SELF_METRICS.exporterSendFailed
 const sent = (values: string) => series(sentSpans, exporter, values)
-const ENV = l('deployment.environment.name')
+const ENV = labelName('deployment.environment.name')
 const sessions = (service: string, values: string, environment = 'production', instance = 'i1') =>
   series(
-    m('layercode.sessions.active'),
+    seriesName('layercode.sessions.active'),
     {
-      [l('service.name')]: service,
+      [labelName('service.name')]: service,
       [ENV]: environment,
-      [l('service.instance.id')]: instance,
-      [l(Attr.AgentName)]: 'echo',
+      [labelName('service.instance.id')]: instance,
+      [labelName(Attr.AgentName)]: 'echo',
     },
     values,
   )
@@ -45,13 +51,13 @@ const FIRST_SPEECH_RULE = 'layercode-first-speech'
 const firstSpeechOf = (outcome: string, fastPer10s: number, slowPer10s: number) =>
   ['0.5', '5', '+Inf'].map((le) =>
     series(
-      `${m('layercode.turn.time_to_first_speech')}_bucket`,
+      `${seriesName('layercode.turn.time_to_first_speech')}_bucket`,
       {
-        [l('service.name')]: DEFAULT_SERVICE_NAME,
-        [l('deployment.environment.name')]: 'production',
-        [l(Attr.Outcome)]: outcome,
-        [l(Attr.AgentName)]: 'echo',
-        [l(Attr.EventType)]: 'message',
+        [labelName('service.name')]: DEFAULT_SERVICE_NAME,
+        [labelName('deployment.environment.name')]: 'production',
+        [labelName(Attr.Outcome)]: outcome,
+        [labelName(Attr.AgentName)]: 'echo',
+        [labelName(Attr.EventType)]: 'message',
         le,
       },
       `0+${le === '0.5' ? fastPer10s : fastPer10s + slowPer10s}x40`,
@@ -59,13 +65,13 @@ const firstSpeechOf = (outcome: string, fastPer10s: number, slowPer10s: number) 
   )
 const turnsOf = (environment: string, outcome: string, values: string) =>
   series(
-    m('layercode.turns'),
+    seriesName('layercode.turns'),
     {
-      [l('service.name')]: DEFAULT_SERVICE_NAME,
+      [labelName('service.name')]: DEFAULT_SERVICE_NAME,
       [ENV]: environment,
-      [l(Attr.Outcome)]: outcome,
-      [l(Attr.AgentName)]: 'echo',
-      [l(Attr.EventType)]: 'message',
+      [labelName(Attr.Outcome)]: outcome,
+      [labelName(Attr.AgentName)]: 'echo',
+      [labelName(Attr.EventType)]: 'message',
     },
     values,
   )
@@ -183,13 +189,13 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       rule: AGENT_DOWN_RULE,
       name: 'fires for an agent under its own OTEL_SERVICE_NAME that went silent, naming it',
       input: [sessions(DEFAULT_SERVICE_NAME, '1x40'), sessions('my-agent', '0x20 _x20')],
-      fires: { [l('service.name')]: 'my-agent', [ENV]: 'production' },
+      fires: { [labelName('service.name')]: 'my-agent', [ENV]: 'production' },
     },
     {
       rule: AGENT_DOWN_RULE,
       name: 'fires once, naming the service, when the only agent stops',
       input: [sessions(DEFAULT_SERVICE_NAME, '1x20 _x20')],
-      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
+      fires: { [labelName('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
     },
     {
       rule: AGENT_DOWN_RULE,
@@ -198,7 +204,7 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         sessions(DEFAULT_SERVICE_NAME, '1x20 _x20', 'production'),
         sessions(DEFAULT_SERVICE_NAME, '1x40', 'staging'),
       ],
-      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
+      fires: { [labelName('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
     },
     {
       rule: AGENT_DOWN_RULE,
@@ -226,7 +232,7 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         turnsOf('production', 'error', '0+1x40'),
         turnsOf('staging', 'ok', '0+100x40'),
       ],
-      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
+      fires: { [labelName('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
     },
     {
       rule: FIRST_SPEECH_RULE,
@@ -238,7 +244,10 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       rule: FIRST_SPEECH_RULE,
       name: 'first speech fires when successful turns are slow to speak',
       input: [...firstSpeechOf('ok', 1, 9)],
-      fires: { [l('service.name')]: DEFAULT_SERVICE_NAME, [l(Attr.AgentName)]: 'echo' },
+      fires: {
+        [labelName('service.name')]: DEFAULT_SERVICE_NAME,
+        [labelName(Attr.AgentName)]: 'echo',
+      },
     },
     {
       rule: ERROR_RATE_RULE,

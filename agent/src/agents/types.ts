@@ -17,7 +17,7 @@ export type AgentTurn = {
   speakDelta(delta: string): void
   /** Sent to the browser client as `response.data`. */
   sendData(content: unknown): void
-  /** Runs one tool call; the place where tool calls are logged and (later) traced and counted. */
+  /** Runs one tool call; the place where tool calls are logged, traced and counted. */
   runTool<T>(call: ToolCall, execute: () => Promise<T>): Promise<T>
   signal: AbortSignal
   logger: Logger

@@ -66,27 +66,4 @@ describe('ConversationStore', () => {
     assert.equal(store.drop('a'), true)
     assert.deepEqual(store.history('a'), [])
   })
-
-  it('serializes turns of one conversation but not of different ones', async () => {
-    const store = new ConversationStore()
-    const log: string[] = []
-    const turn = (id: string, name: string, ms: number) =>
-      store.serialize(id, async () => {
-        log.push(`${name}:start`)
-        await sleep(ms)
-        log.push(`${name}:end`)
-      })
-    await Promise.all([turn('x', 'x1', 30), turn('x', 'x2', 1), turn('y', 'y1', 5)])
-    assert.ok(log.indexOf('x1:end') < log.indexOf('x2:start'))
-    assert.ok(log.indexOf('y1:start') < log.indexOf('x1:end'))
-  })
-
-  it('keeps serializing after a failed turn', async () => {
-    const store = new ConversationStore()
-    const failed = store.serialize('x', async () => {
-      throw new Error('boom')
-    })
-    await assert.rejects(failed, /boom/)
-    assert.equal(await store.serialize('x', async () => 'next'), 'next')
-  })
 })

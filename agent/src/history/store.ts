@@ -26,15 +26,15 @@ type Conversation = { turns: Turn[]; bytes: number; lastActive: number }
 
 /**
  * In-memory conversation history keyed by `conversation_id`, bounded in every direction.
- * Turns of one conversation run one after another (`serialize`), and a turn's messages
- * are stored only after its stream completed, so the next turn always sees the last one.
+ * A turn's messages are stored only after its stream completed, and turns of one
+ * conversation run one after another (turn/keyed-queue.ts), so the next turn always sees
+ * the last one.
  */
 export class ConversationStore {
   readonly limits: HistoryLimits
   readonly #now: () => number
   // Map order is recency order: touched entries are re-inserted at the end.
   readonly #conversations = new Map<string, Conversation>()
-  readonly #tails = new Map<string, Promise<unknown>>()
   #bytes = 0
 
   constructor(limits: Partial<HistoryLimits> = {}, now: () => number = Date.now) {
@@ -51,21 +51,6 @@ export class ConversationStore {
   get bytes(): number {
     this.#expire()
     return this.#bytes
-  }
-
-  /** Runs `fn` after every earlier call for the same conversation has settled. */
-  serialize<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(conversationId) ?? Promise.resolve()
-    const run = previous.then(fn, fn)
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.#tails.set(conversationId, tail)
-    void tail.then(() => {
-      if (this.#tails.get(conversationId) === tail) this.#tails.delete(conversationId)
-    })
-    return run
   }
 
   history(conversationId: string): ModelMessage[] {

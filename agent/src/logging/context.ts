@@ -1,12 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { LOG_CONTEXT_FIELDS } from '@layercode-kit/telemetry'
 
-/** Who a log line (and later a span) is about: set once per webhook, read everywhere below it. */
-export type CallContext = {
-  conversation_id: string
-  session_id: string
+/**
+ * Who a log line is about: set once per webhook, read everywhere below it. Its fields are the
+ * contract's LOG_CONTEXT_FIELDS (only turn_id may be absent: session.end has none).
+ */
+export type CallContext = Omit<Record<(typeof LOG_CONTEXT_FIELDS)[number], string>, 'turn_id'> & {
   turn_id?: string
-  event_type: string
-  agent: string
 }
 
 const storage = new AsyncLocalStorage<CallContext>()

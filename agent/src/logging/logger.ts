@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Writable } from 'node:stream'
-import { createRedactor, type RedactorOptions } from '@layercode-kit/telemetry'
+import { createRedactor, errorType, type RedactorOptions } from '@layercode-kit/telemetry'
 import winston from 'winston'
 import DailyRotateFile from 'winston-daily-rotate-file'
 import { getCallContext } from './context.ts'
@@ -69,12 +69,15 @@ export function createLogger(options: LoggerOptions): Logger {
   })
 }
 
-/** Error fields for a log record (Error's own properties are not enumerable). */
+/**
+ * Error fields for a log record (Error's own properties are not enumerable). `error.type` is
+ * decided by the same function as the span's, so "Exceptions by type" and the traces agree.
+ */
 export function errorFields(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error))
-    return { 'error.type': typeof error, 'error.message': String(error) }
+    return { 'error.type': errorType(error), 'error.message': String(error) }
   return {
-    'error.type': error.name,
+    'error.type': errorType(error),
     'error.message': error.message,
     'error.code': (error as { code?: unknown }).code,
     'error.stack': error.stack,

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-/** The webhook event types LayerCode sends (see shared/layercode-protocol.md). */
+/** The webhook event types LayerCode sends (its webhook documentation; summarised in agent/README.md). */
 export const EventType = {
   SessionStart: 'session.start',
   Message: 'message',

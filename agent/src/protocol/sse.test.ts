@@ -26,4 +26,12 @@ describe('SSE framing', () => {
     assert.deepEqual([...first.events, ...second.events], events)
     assert.equal(second.rest, '')
   })
+
+  it('reads CRLF and CR line endings, comments and multi-line data, as the SSE spec allows', () => {
+    const text =
+      ': keep-alive\r\ndata: {"type":\r\ndata: "response.end","turn_id":"t1"}\r\n\r\ndata: {"a":1}\r\rdata: {"b"'
+    const { events, rest } = takeSseEvents(text)
+    assert.deepEqual(events, [{ type: 'response.end', turn_id: 't1' }, { a: 1 }])
+    assert.equal(rest, 'data: {"b"')
+  })
 })

@@ -1,3 +1,4 @@
+import { createParser } from 'eventsource-parser'
 /** What the agent streams back for `session.start` and `message` (one `data:` line per event). */
 export type ResponseEvent =
   | { type: 'response.tts'; content: string; turn_id: string }
@@ -16,19 +17,26 @@ export function encodeSseEvent(event: ResponseEvent): Uint8Array {
   return encoder.encode(`data: ${JSON.stringify(event)}\n\n`)
 }
 
-/** Parses complete `data: <json>` events out of an SSE buffer; returns what is left over. */
+/** The end of the last complete event: a blank line, with any of SSE's three line endings. */
+const LAST_EVENT_END = /(?:\r\n|\r|\n)(?:\r\n|\r|\n)(?![\s\S]*(?:\r\n|\r|\n)(?:\r\n|\r|\n))/
+
+/**
+ * Parses the complete events of an SSE buffer as JSON (their `data:` lines joined, as the SSE
+ * spec says, by eventsource-parser: CRLF, CR or LF line endings, comments, multi-line data);
+ * returns the incomplete tail for the next chunk.
+ */
 export function takeSseEvents(buffer: string): { events: unknown[]; rest: string } {
+  const end = LAST_EVENT_END.exec(buffer)
+  if (!end) return { events: [], rest: buffer }
   const events: unknown[] = []
-  let rest = buffer
-  for (let end = rest.indexOf('\n\n'); end !== -1; end = rest.indexOf('\n\n')) {
-    const block = rest.slice(0, end)
-    rest = rest.slice(end + 2)
-    const data = block
-      .split('\n')
-      .filter((line) => line.startsWith('data:'))
-      .map((line) => line.slice(5).replace(/^ /, ''))
-      .join('\n')
-    if (data) events.push(JSON.parse(data))
-  }
-  return { events, rest }
+  const parser = createParser({
+    onEvent: (event) => {
+      if (event.data) events.push(JSON.parse(event.data))
+    },
+  })
+  const complete = buffer.slice(0, end.index + end[0].length)
+  // Only complete events are fed, so a final CR ends a line; the parser would wait to see
+  // whether an LF follows (half a CRLF), so it gets one: the same single line end.
+  parser.feed(complete.endsWith('\r') ? `${complete}\n` : complete)
+  return { events, rest: buffer.slice(end.index + end[0].length) }
 }

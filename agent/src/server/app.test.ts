@@ -2,13 +2,14 @@ import assert from 'node:assert/strict'
 import { PassThrough } from 'node:stream'
 import { describe, it } from 'node:test'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
+import { FAULT_METADATA_KEY } from '@layercode-kit/telemetry'
 import { createAgent } from '../agents/registry.ts'
-import { FALLBACK_SPEECH } from '../agents/run-turn.ts'
 import { ConversationStore } from '../history/store.ts'
 import { createLogger } from '../logging/logger.ts'
 import { OfflineLanguageModel } from '../model/offline.ts'
 import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import { takeSseEvents } from '../protocol/sse.ts'
+import { FALLBACK_SPEECH } from '../turn/run-turn.ts'
 import { type AppOptions, createApp } from './app.ts'
 import { Lifecycle } from './lifecycle.ts'
 
@@ -132,7 +133,7 @@ describe('createApp', () => {
     const { app } = makeApp()
     const res = await app.request(
       '/api/agent',
-      signed({ ...message, custom_metadata: { kit_fault: 'error' } }),
+      signed({ ...message, custom_metadata: { [FAULT_METADATA_KEY]: 'error' } }),
     )
     assert.doesNotMatch(await res.text(), /"error"/)
   })

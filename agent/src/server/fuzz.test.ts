@@ -12,6 +12,7 @@ import { createServer, request } from 'node:http'
 import { type AddressInfo, connect } from 'node:net'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { FAULT_METADATA_KEY } from '@layercode-kit/telemetry'
 import { settle, startOtlpReceiver } from '@layercode-kit/test-support'
 import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import { takeSseEvents } from '../protocol/sse.ts'
@@ -237,7 +238,7 @@ function makeCase(r: Rng, n: number): Case {
         ...ids,
         turn_id: turnId,
         text: text(r),
-        custom_metadata: { kit_fault: r.pick(['error', 'slow', 'tokens', 'bogus', 5]) },
+        custom_metadata: { [FAULT_METADATA_KEY]: r.pick(['error', 'slow', 'tokens', 'bogus', 5]) },
       })
       return {
         name: 'turn with a fault request',

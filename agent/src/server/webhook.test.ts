@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { FAULT_METADATA_KEY } from '@layercode-kit/telemetry'
 import { AGENT_NAMES } from '../agents/registry.ts'
-import { FALLBACK_SPEECH, NOTHING_HEARD_SPEECH } from '../agents/run-turn.ts'
 import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import {
   eventTypes,
@@ -11,6 +11,7 @@ import {
   TEST_SECRET,
   type TestServer,
 } from '../testing/agent-server.ts'
+import { FALLBACK_SPEECH, NOTHING_HEARD_SPEECH } from '../turn/run-turn.ts'
 
 const SSE_BODY = /^(data: \{[^\n]*\}\n\n)+$/
 
@@ -171,7 +172,7 @@ describe('agent behaviour over HTTP', () => {
       ...conversation,
       turn_id: 's1',
       text: 'first words',
-      custom_metadata: { kit_fault: 'slow' },
+      custom_metadata: { [FAULT_METADATA_KEY]: 'slow' },
     })
     await new Promise((resolve) => setTimeout(resolve, 5))
     const second = await server.send({
@@ -213,7 +214,7 @@ describe('agent behaviour over HTTP', () => {
       ...conversation,
       turn_id: 'x1',
       text: 'boom',
-      custom_metadata: { kit_fault: 'error' },
+      custom_metadata: { [FAULT_METADATA_KEY]: 'error' },
     })
     assert.equal(failed.status, 200)
     assert.deepEqual(eventTypes(failed), ['response.data', 'response.tts', 'response.end'])

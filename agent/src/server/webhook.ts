@@ -7,18 +7,22 @@ import {
 } from '@layercode-kit/telemetry'
 import { context } from '@opentelemetry/api'
 import type { Context, Handler } from 'hono'
-import { faultHandling, runTurn, type TurnDeps, type TurnSink } from '../agents/run-turn.ts'
 import { runWithCallContext } from '../logging/context.ts'
 import { errorFields } from '../logging/logger.ts'
 import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protocol/events.ts'
 import { parseJson } from '../protocol/json.ts'
 import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/signature.ts'
 import { encodeSseEvent, type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
+import { faultHandling } from '../turn/faults.ts'
+import { KeyedQueue } from '../turn/keyed-queue.ts'
+import { runTurn, type TurnDeps, type TurnSink } from '../turn/run-turn.ts'
 import { httpError } from './http-error.ts'
 import { readBody } from './read-body.ts'
 
-export type WebhookDeps = TurnDeps & {
+export type WebhookDeps = Omit<TurnDeps, 'turns'> & {
   webhookSecret: string | undefined
+  /** One per app unless given: turns of one conversation run one after another. */
+  turns?: KeyedQueue
 }
 
 const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
@@ -52,7 +56,7 @@ type WebhookSpan = ReturnType<typeof startWebhookSpan>
  * GC time of this in a bare Hono app under load, and ~20% of the echo agent's throughput.
  * The caller hanging up cancels the stream, which aborts the turn.
  */
-function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent, span: WebhookSpan): Response {
+function streamTurn(c: Context, deps: TurnDeps, event: TurnEvent, span: WebhookSpan): Response {
   const abort = new AbortController()
   let open = true
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined
@@ -100,7 +104,7 @@ function streamTurn(c: Context, deps: WebhookDeps, event: TurnEvent, span: Webho
 
 async function dispatch(
   c: Context,
-  deps: WebhookDeps,
+  deps: TurnDeps & WebhookDeps,
   event: WebhookEvent,
   span: WebhookSpan,
 ): Promise<Response> {
@@ -122,7 +126,7 @@ async function dispatch(
       return c.json({ status: 'ok' })
     case 'session.end':
       recordSessionEnd(event.session_id, deps.agent.name)
-      await deps.store.serialize(event.conversation_id, async () =>
+      await deps.turns.run(event.conversation_id, async () =>
         deps.store.drop(event.conversation_id),
       )
       deps.logger.info('session ended', {
@@ -139,7 +143,8 @@ async function dispatch(
  * The LayerCode webhook: verify the signature over the raw bytes, then validate, then
  * dispatch by event type, with the call context set for every log line below.
  */
-export function webhookHandler(deps: WebhookDeps): Handler {
+export function webhookHandler(options: WebhookDeps): Handler {
+  const deps: TurnDeps & WebhookDeps = { ...options, turns: options.turns ?? new KeyedQueue() }
   return async function handleWebhook(c) {
     if (!deps.webhookSecret) {
       throw httpError(500, 'secret_missing', 'LAYERCODE_WEBHOOK_SECRET is not set on the server')

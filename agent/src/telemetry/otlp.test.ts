@@ -153,7 +153,7 @@ describe('a broken collector never changes the answers nor blocks shutdown', () 
     const { port } = refusing.address() as { port: number }
     await new Promise((resolve) => refusing.close(resolve))
     const refused = await answersWith({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` })
-    const hanging = await startOtlpReceiver('hang')
+    const hanging = await startOtlpReceiver({ mode: 'hang' })
     const hung = await answersWith({ OTEL_EXPORTER_OTLP_ENDPOINT: hanging.url })
     assert.ok(hanging.requests.length > 0, 'the agent did try to export to the hanging collector')
     await hanging.close()

@@ -7,11 +7,13 @@ import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   Attr,
+  FAULT_METADATA_KEY,
   LOG_CONTEXT_FIELDS,
   METRICS,
   type MetricSpec,
   SPANS,
   type SpanSpec,
+  spanSpecFor,
 } from '@layercode-kit/telemetry'
 import { ancestry, captureTelemetry } from '@layercode-kit/telemetry/testing'
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api'
@@ -51,12 +53,8 @@ function pointValue(point: MetricData['dataPoints'][number]): number {
 }
 
 function specFor(span: ReadableSpan): SpanSpec | undefined {
-  return (SPANS as readonly SpanSpec[]).find((spec) => {
-    const pattern = new RegExp(
-      `^${spec.name.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '.+')}$`,
-    )
-    return KIND[spec.kind] === span.kind && pattern.test(span.name)
-  })
+  const kind = (Object.keys(KIND) as SpanSpec['kind'][]).find((k) => KIND[k] === span.kind)
+  return kind && spanSpecFor(span.name, kind)
 }
 
 /** A client that announces a body, sends part of it and hangs up. */
@@ -104,7 +102,7 @@ before(async () => {
       type: 'message',
       turn_id: 'turn-fail',
       text: 'break',
-      custom_metadata: { kit_fault: 'error' },
+      custom_metadata: { [FAULT_METADATA_KEY]: 'error' },
     })
     await send({ type: 'data', turn_id: 'turn-data', data: { clicked: 'menu' } })
     // As an outside caller: this process's own client instrumentation would replace the header.
@@ -282,6 +280,11 @@ describe('traces', () => {
     assert.equal(log?.severityText, 'error')
     assert.equal(log?.attributes.turn_id, 'turn-fail')
     assert.equal(log?.attributes['error.code'], 'injected_fault')
+    assert.equal(
+      log?.attributes['error.type'],
+      webhook.attributes[Attr.ErrorType],
+      'one error.type',
+    )
   })
 
   it("continues the caller's trace from an incoming traceparent", () => {

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream'
+import { readJsonLines } from '@layercode-kit/test-support'
 import { loadConfig } from '../config.ts'
 import { closeLogger } from '../logging/logger.ts'
 import { sendWebhook, type WebhookResult } from '../protocol/client.ts'
@@ -27,19 +28,14 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   })
   const stdout = new PassThrough()
-  const lines: string[] = []
-  let partial = ''
-  stdout.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString()).split('\n')
-    partial = parts.pop() ?? ''
-    lines.push(...parts.filter(Boolean))
-  })
+  const lines: Array<Record<string, unknown>> = []
+  readJsonLines(stdout, (line) => lines.push(line))
   const running = await startServer(config, { stdout })
   const webhookUrl = `${running.url}${config.agentRoute}`
   return {
     ...running,
     webhookUrl,
-    logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logs: () => lines,
     send: (body, headers) => sendWebhook({ url: webhookUrl, secret: TEST_SECRET, body, headers }),
     async stop() {
       await running.close()

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { runNode, type ScriptResult } from '@layercode-kit/test-support'
+import { readJsonLines, runNode, type ScriptResult } from '@layercode-kit/test-support'
 
 export const CLI_PATH = fileURLToPath(new URL('../cli.ts', import.meta.url))
 export const REGISTER_PATH = fileURLToPath(import.meta.resolve('@layercode-kit/telemetry/register'))
@@ -78,19 +78,9 @@ export async function spawnAgent(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logs: Array<Record<string, unknown>> = []
-  let buffer = ''
-  let listened = false
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (listened && options.keepLogs === false) return
-    buffer += chunk.toString()
-    const lines = buffer.split('\n')
-    buffer = lines.pop() ?? ''
-    for (const text of lines) {
-      if (!text.startsWith('{')) continue
-      const line = JSON.parse(text) as Record<string, unknown>
-      logs.push(line)
-      child.emit('log', line)
-    }
+  const stopReading = readJsonLines(child.stdout, (line) => {
+    logs.push(line)
+    child.emit('log', line)
   })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -103,7 +93,7 @@ export async function spawnAgent(options: {
       throw new Error(`agent exited with ${code} before listening: ${stderr}`)
     }),
   ])
-  listened = true
+  if (options.keepLogs === false) stopReading()
   return {
     child,
     url: String(listening.url),

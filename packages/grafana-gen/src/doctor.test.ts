@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { runNode } from '@layercode-kit/test-support'
 import { parse } from 'yaml'
 import { generatedFiles } from '../../../scripts/docs.ts'
+import { DATASOURCES } from './dashboards.ts'
 import { Doctor, exitCode, formatTable, rangeSeconds } from './doctor.ts'
 
 const files = generatedFiles()
@@ -55,7 +56,7 @@ async function standIn(behaviour: Behaviour) {
         return json(
           res,
           200,
-          ['prometheus', 'loki', 'tempo'].map((uid) => ({ uid, name: uid, type: uid })),
+          Object.values(DATASOURCES).map(({ uid, type }) => ({ uid, name: uid, type })),
         )
       const health = /^\/api\/datasources\/uid\/(\w+)\/health$/.exec(path)
       if (health)

@@ -13,9 +13,10 @@ import {
 } from '@layercode-kit/telemetry'
 
 /** A contract metric's Prometheus name. */
-export const m = (name: KitMetricName | string) => prometheusName(metricSpec(name as KitMetricName))
+export const seriesName = (name: KitMetricName | string) =>
+  prometheusName(metricSpec(name as KitMetricName))
 /** A contract attribute's Prometheus label. */
-export const l = (attribute: string) => prometheusLabel(attribute)
+export const labelName = (attribute: string) => prometheusLabel(attribute)
 
 /** Self-metrics of the stack used by the Pipeline health dashboard and an alert (as scraped from the pinned releases). */
 export const SELF_METRICS = {
@@ -67,14 +68,14 @@ export const SELF_METRICS = {
 const collector = 'job="collector"'
 
 /** Label matchers of the dashboards' variables. */
-const vars = `${l('deployment.environment.name')}=~"$environment", ${l('service.name')}=~"$service"`
-const agentVar = `${l(Attr.AgentName)}=~"$agent"`
+const vars = `${labelName('deployment.environment.name')}=~"$environment", ${labelName('service.name')}=~"$service"`
+const agentVar = `${labelName(Attr.AgentName)}=~"$agent"`
 const sel = (...extra: string[]) => `{${[vars, ...extra].join(', ')}}`
 const rate = (series: string, selector: string, window = '$__rate_interval') =>
   `rate(${series}${selector}[${window}])`
 
 const quantile = (q: number, metric: KitMetricName, by: string[], selector: string) =>
-  `histogram_quantile(${q}, sum by (le${by.map((b) => `, ${b}`).join('')}) (${rate(`${m(metric)}_bucket`, selector)}))`
+  `histogram_quantile(${q}, sum by (le${by.map((b) => `, ${b}`).join('')}) (${rate(`${seriesName(metric)}_bucket`, selector)}))`
 
 /**
  * The summed rate of several counters, each term 0 while its series does not exist yet.
@@ -107,15 +108,15 @@ export const GAUGE_FRESHNESS_SECONDS = (2 * METRIC_EXPORT_INTERVAL_MS) / 1000
 const latest = (series: string, selector: string) =>
   `last_over_time(${series}${selector}[${GAUGE_FRESHNESS_SECONDS}s])`
 
-const turns = m('layercode.turns')
-const httpCount = `${m('http.server.request.duration')}_count`
-const outcome = l(Attr.Outcome)
+const turns = seriesName('layercode.turns')
+const httpCount = `${seriesName('http.server.request.duration')}_count`
+const outcome = labelName(Attr.Outcome)
 
-export const Q = {
-  requestsPerMinute: `sum by (${l(Attr.HttpRoute)}) (${rate(httpCount, sel())}) * 60`,
+export const PANEL_QUERY = {
+  requestsPerMinute: `sum by (${labelName(Attr.HttpRoute)}) (${rate(httpCount, sel())}) * 60`,
   httpLatency: (q: number) => quantile(q, 'http.server.request.duration', [], sel()),
   httpErrorRate: ratio(
-    rate(httpCount, sel(`${l(Attr.HttpStatus)}=~"5.."`)),
+    rate(httpCount, sel(`${labelName(Attr.HttpStatus)}=~"5.."`)),
     rate(httpCount, sel()),
   ),
   turnErrorRate: ratio(
@@ -124,27 +125,32 @@ export const Q = {
   ),
   // Aborted turns (the caller hung up or barged in) are not failures; Turns by outcome shows them.
   successRate: `1 - ${ratio(rate(turns, sel(agentVar, `${outcome}="error"`), '$__range'), rate(turns, sel(agentVar), '$__range'))}`,
-  turnDurationP95: quantile(0.95, 'layercode.turn.duration', [l(Attr.AgentName)], sel(agentVar)),
+  turnDurationP95: quantile(
+    0.95,
+    'layercode.turn.duration',
+    [labelName(Attr.AgentName)],
+    sel(agentVar),
+  ),
   // Failed turns are left out: their first chunk may be the fallback apology.
   firstSpeech: (q: number) =>
     quantile(
       q,
       'layercode.turn.time_to_first_speech',
-      [l(Attr.AgentName)],
+      [labelName(Attr.AgentName)],
       sel(agentVar, `${outcome}!="error"`),
     ),
   turnsByOutcome: `sum by (${outcome}) (${rate(turns, sel(agentVar))}) * 60`,
   failedTurnsPerMinute: `(sum(${rate(turns, sel(agentVar, `${outcome}="error"`))}) or vector(0)) * 60`,
-  toolCallsPerMinute: `sum by (${l(Attr.ToolName)}, ${outcome}) (${rate(m('layercode.tool.calls'), sel(agentVar))}) * 60`,
-  tokensPerMinute: `sum by (${l(Attr.RequestModel)}, ${l(Attr.TokenType)}) (${rate(`${m('gen_ai.client.token.usage')}_sum`, sel(agentVar))}) * 60`,
-  tokensLastHour: `sum(increase(${m('gen_ai.client.token.usage')}_sum${sel(agentVar)}[1h]))`,
+  toolCallsPerMinute: `sum by (${labelName(Attr.ToolName)}, ${outcome}) (${rate(seriesName('layercode.tool.calls'), sel(agentVar))}) * 60`,
+  tokensPerMinute: `sum by (${labelName(Attr.RequestModel)}, ${labelName(Attr.TokenType)}) (${rate(`${seriesName('gen_ai.client.token.usage')}_sum`, sel(agentVar))}) * 60`,
+  tokensLastHour: `sum(increase(${seriesName('gen_ai.client.token.usage')}_sum${sel(agentVar)}[1h]))`,
   modelLatencyP95: quantile(
     0.95,
     'gen_ai.client.operation.duration',
-    [l(Attr.RequestModel)],
+    [labelName(Attr.RequestModel)],
     sel(agentVar),
   ),
-  activeSessions: `sum by (${l(Attr.AgentName)}) (${latest(m('layercode.sessions.active'), sel(agentVar))})`,
+  activeSessions: `sum by (${labelName(Attr.AgentName)}) (${latest(seriesName('layercode.sessions.active'), sel(agentVar))})`,
   spanLatencyFromTraces: `histogram_quantile(0.95, sum by (le, span_name) (rate(${SELF_METRICS.spanLatency}{service=~"$service"}[$__rate_interval])))`,
   // System
   hostCpu: `avg by (host_name, state) (${SELF_METRICS.hostCpu}{host_name=~"$host", state!="idle"})`,
@@ -153,12 +159,12 @@ export const Q = {
   hostDisk: `sum by (host_name, direction) (rate(${SELF_METRICS.hostDisk}{host_name=~"$host"}[$__rate_interval]))`,
   // As df shows it: used / (used + available); blocks reserved for root are not available.
   hostFilesystem: `sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host", state="used"}) / sum by (host_name, mountpoint) (${SELF_METRICS.hostFilesystem}{host_name=~"$host", state=~"used|free"})`,
-  eventLoopDelayP99: `max by (${l('service.instance.id')}) (${latest(m('nodejs.eventloop.delay.p99'), sel())})`,
-  eventLoopUtilization: `max by (${l('service.instance.id')}) (${latest(m('nodejs.eventloop.utilization'), sel())})`,
-  heapUsed: `sum by (${l('service.instance.id')}) (${latest(m('v8js.memory.heap.used'), sel())})`,
-  gcTime: `sum by (${l('service.instance.id')}, v8js_gc_type) (${rate(`${m('v8js.gc.duration')}_sum`, sel())})`,
-  processCpu: `sum by (${l('service.instance.id')}) (${rate(m('process.cpu.time'), sel())})`,
-  processMemory: `max by (${l('service.instance.id')}) (${latest(m('process.memory.usage'), sel())})`,
+  eventLoopDelayP99: `max by (${labelName('service.instance.id')}) (${latest(seriesName('nodejs.eventloop.delay.p99'), sel())})`,
+  eventLoopUtilization: `max by (${labelName('service.instance.id')}) (${latest(seriesName('nodejs.eventloop.utilization'), sel())})`,
+  heapUsed: `sum by (${labelName('service.instance.id')}) (${latest(seriesName('v8js.memory.heap.used'), sel())})`,
+  gcTime: `sum by (${labelName('service.instance.id')}, v8js_gc_type) (${rate(`${seriesName('v8js.gc.duration')}_sum`, sel())})`,
+  processCpu: `sum by (${labelName('service.instance.id')}) (${rate(seriesName('process.cpu.time'), sel())})`,
+  processMemory: `max by (${labelName('service.instance.id')}) (${latest(seriesName('process.memory.usage'), sel())})`,
   // Pipeline health
   accepted: (series: string) =>
     `sum by (receiver) (rate(${series}{${collector}}[$__rate_interval]))`,
@@ -205,16 +211,16 @@ export const THRESHOLD = {
 const window = '5m'
 /** Prometheus scrape jobs of the pipeline's own components (prometheus/prometheus.yml). */
 export const SCRAPED_COMPONENTS = ['collector', 'tempo', 'loki'] as const
-const sessionsActive = m('layercode.sessions.active')
-const service = l('service.name')
+const sessionsActive = seriesName('layercode.sessions.active')
+const service = labelName('service.name')
 /** Alerts are per service and environment: a failing production is not diluted by a busy staging. */
-const perService = `${service}, ${l('deployment.environment.name')}`
+const perService = `${service}, ${labelName('deployment.environment.name')}`
 /** Alert conditions: each returns series only while its condition holds (the threshold is inside). */
 export const ALERT_PROMQL = {
   errorRate: `((sum by (${perService}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${perService}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}) and on (${perService}) (sum by (${perService}) (increase(${turns}[${window}])) >= ${THRESHOLD.errorRateMinTurns})`,
-  latencyP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}) (rate(${m('layercode.turn.duration')}_bucket[${window}]))) > ${THRESHOLD.latencyP95Seconds}`,
-  tokensPerHour: `sum by (${l('service.name')}) (increase(${m('gen_ai.client.token.usage')}_sum[1h])) > ${THRESHOLD.tokensPerHour}`,
-  firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${l('service.name')}, ${l(Attr.AgentName)}) (rate(${m('layercode.turn.time_to_first_speech')}_bucket{${outcome}!="error"}[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
+  latencyP95: `histogram_quantile(0.95, sum by (le, ${labelName('service.name')}) (rate(${seriesName('layercode.turn.duration')}_bucket[${window}]))) > ${THRESHOLD.latencyP95Seconds}`,
+  tokensPerHour: `sum by (${labelName('service.name')}) (increase(${seriesName('gen_ai.client.token.usage')}_sum[1h])) > ${THRESHOLD.tokensPerHour}`,
+  firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${labelName('service.name')}, ${labelName(Attr.AgentName)}) (rate(${seriesName('layercode.turn.time_to_first_speech')}_bucket{${outcome}!="error"}[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
   // The agent reports its active-session gauge every export interval; silence means it is down:
   // a service (whatever OTEL_SERVICE_NAME it runs under) in an environment, seen in the last day
   // and silent for the last minute, or no agent at all in the last day (never started, or
@@ -234,5 +240,5 @@ export const ALERT_PROMQL = {
   // The exporters retry without a deadline, so an outage counts nothing as failed: it shows as
   // a queue that has held data for a minute while nothing was sent (a busy queue is rarely
   // empty when scraped, but it sends), or one over half full. Failed counts are data lost.
-  collectorExportFailing: `${risingBy('exporter', [...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)} or ((min by (exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0) unless on (exporter) (${SELF_METRICS.exporterSent.map((name) => `sum by (exporter) (increase(${name}{${collector}}[1m]))`).join(' or ')}) > 0) or (${Q.queueFill}) > 0.5`,
+  collectorExportFailing: `${risingBy('exporter', [...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)} or ((min by (exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0) unless on (exporter) (${SELF_METRICS.exporterSent.map((name) => `sum by (exporter) (increase(${name}{${collector}}[1m]))`).join(' or ')}) > 0) or (${PANEL_QUERY.queueFill}) > 0.5`,
 } as const

@@ -2,14 +2,21 @@
 import { renameSync, writeFileSync } from 'node:fs'
 import { ErrorCode, KitError, loadEnvFile, plain, runSingleCommand } from '@layercode-kit/cli'
 import { type CommandDef, defineCommand } from 'citty'
+import { z } from 'zod'
 import type { ConversationRecord } from './conversation.ts'
 import { FAULTS_IGNORED_HINT, formatSummary, runLoad } from './run.ts'
 
+/** A numeric flag, checked by zod: a finite number in [min, max], or a usage error naming it. */
 const number = (name: string, value: string, min: number, max = Number.POSITIVE_INFINITY) => {
-  const n = Number(value)
-  if (!Number.isFinite(n) || n < min || n > max)
+  const parsed = z.coerce
+    .number()
+    .finite()
+    .min(min)
+    .max(max)
+    .safeParse(value.trim() || Number.NaN)
+  if (!parsed.success)
     throw new KitError(ErrorCode.UsageError, `--${name} must be a number from ${min} to ${max}`)
-  return n
+  return parsed.data
 }
 
 const command = defineCommand({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { sendWebhook, type WebhookResult } from '@layercode-kit/agent'
 import { FAULT_HEADER, FAULT_METADATA_KEY, type FaultKind } from '@layercode-kit/telemetry'
 
@@ -131,7 +132,9 @@ export async function runConversation(options: ConversationOptions): Promise<Con
     }
   }
 
-  const pause = () => new Promise((resolve) => setTimeout(resolve, options.thinkTimeMs))
+  // Abortable: stopping the load generator does not wait out a think time.
+  const pause = () =>
+    sleep(options.thinkTimeMs, undefined, { signal: options.signal }).catch(() => {})
   await turn('session.start', undefined)
   for (const text of options.script) {
     await pause()

@@ -3,6 +3,30 @@
  * Code, dashboards, alerts, docs/telemetry.md and the end-to-end expectations all take
  * their names from here; tests fail when emitted data and this file disagree.
  */
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+} from '@opentelemetry/semantic-conventions'
+import {
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+} from './semconv.ts'
 
 /**
  * How often metrics are exported when OTEL_METRIC_EXPORT_INTERVAL is unset (the SDK's own
@@ -22,26 +46,26 @@ export const Attr = {
   SessionId: 'layercode.session.id',
   TurnId: 'layercode.turn.id',
   Outcome: 'layercode.outcome',
-  AgentName: 'gen_ai.agent.name',
-  Operation: 'gen_ai.operation.name',
-  Provider: 'gen_ai.provider.name',
-  RequestModel: 'gen_ai.request.model',
-  ResponseModel: 'gen_ai.response.model',
-  ResponseId: 'gen_ai.response.id',
-  FinishReasons: 'gen_ai.response.finish_reasons',
-  InputTokens: 'gen_ai.usage.input_tokens',
-  OutputTokens: 'gen_ai.usage.output_tokens',
-  TokenType: 'gen_ai.token.type',
-  GenAiConversationId: 'gen_ai.conversation.id',
-  ToolName: 'gen_ai.tool.name',
-  ToolCallId: 'gen_ai.tool.call.id',
-  ToolType: 'gen_ai.tool.type',
-  InputMessages: 'gen_ai.input.messages',
-  OutputMessages: 'gen_ai.output.messages',
-  ErrorType: 'error.type',
-  HttpMethod: 'http.request.method',
-  HttpRoute: 'http.route',
-  HttpStatus: 'http.response.status_code',
+  AgentName: ATTR_GEN_AI_AGENT_NAME,
+  Operation: ATTR_GEN_AI_OPERATION_NAME,
+  Provider: ATTR_GEN_AI_PROVIDER_NAME,
+  RequestModel: ATTR_GEN_AI_REQUEST_MODEL,
+  ResponseModel: ATTR_GEN_AI_RESPONSE_MODEL,
+  ResponseId: ATTR_GEN_AI_RESPONSE_ID,
+  FinishReasons: ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  InputTokens: ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  OutputTokens: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  TokenType: ATTR_GEN_AI_TOKEN_TYPE,
+  GenAiConversationId: ATTR_GEN_AI_CONVERSATION_ID,
+  ToolName: ATTR_GEN_AI_TOOL_NAME,
+  ToolCallId: ATTR_GEN_AI_TOOL_CALL_ID,
+  ToolType: ATTR_GEN_AI_TOOL_TYPE,
+  InputMessages: ATTR_GEN_AI_INPUT_MESSAGES,
+  OutputMessages: ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ErrorType: ATTR_ERROR_TYPE,
+  HttpMethod: ATTR_HTTP_REQUEST_METHOD,
+  HttpRoute: ATTR_HTTP_ROUTE,
+  HttpStatus: ATTR_HTTP_RESPONSE_STATUS_CODE,
 } as const
 
 export const Outcome = { Ok: 'ok', Error: 'error', Aborted: 'aborted' } as const
@@ -157,6 +181,17 @@ export const SPANS = [
     optionalAttributes: [Attr.HttpStatus, Attr.ErrorType],
   },
 ] as const satisfies readonly SpanSpec[]
+
+/**
+ * The contract's spec for a span name: `{placeholders}` in the contract's names (`invoke_agent
+ * {agent}`) match any non-empty text. Optionally also by span kind.
+ */
+export function spanSpecFor(name: string, kind?: SpanKindName): SpanSpec | undefined {
+  return (SPANS as readonly SpanSpec[]).find((spec) => {
+    const escaped = spec.name.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '.+')
+    return (kind === undefined || spec.kind === kind) && new RegExp(`^${escaped}$`).test(name)
+  })
+}
 
 // --------------------------------------------------------------------------- metrics
 

@@ -83,6 +83,7 @@ describe('@layercode-kit/telemetry public exports', () => {
       'serviceVersion',
       'sessions',
       'spanProcessorsFromEnv',
+      'spanSpecFor',
       'startInstrumented',
       'startTelemetry',
       'startWebhookSpan',

@@ -3,14 +3,15 @@
  * Start the SDK with `node --import @layercode-kit/telemetry/register` (configured by the
  * standard OTEL_* variables), record with the contract's names, and the panels show it.
  */
+
+export * from './bootstrap.ts'
 export * from './contract.ts'
 export * from './doc.ts'
 export * from './export-errors.ts'
 export * from './flush-on-exit.ts'
+export * from './genai-model.ts'
 export * from './helpers.ts'
-export * from './instrumented.ts'
 export * from './instruments.ts'
-export * from './model.ts'
 export * from './recording.ts'
 export * from './redact.ts'
 export * from './redact-spans.ts'

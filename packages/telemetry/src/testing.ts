@@ -5,7 +5,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace'
-import { startInstrumented } from './instrumented.ts'
+import { startInstrumented } from './bootstrap.ts'
 import type { Telemetry } from './sdk.ts'
 
 /** A reader the test collects from on demand. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { gunzipSync } from 'node:zlib'
 
 export type OtlpRequest = {
   path: string
@@ -8,24 +9,38 @@ export type OtlpRequest = {
   json?: Record<string, unknown>
 }
 
+export type OtlpReceiverOptions = {
+  /** `hang`: accept requests and never answer, like a stuck collector. */
+  mode?: 'ok' | 'hang'
+  /** Loopback and an ephemeral port unless given. */
+  host?: string
+  port?: number
+  /** Called with every request as it arrives (the e2e recorder appends them to a file). */
+  onRequest?: (request: OtlpRequest) => void
+}
+
 /**
- * An OTLP/HTTP endpoint on loopback that records what it is sent (decoding OTLP/JSON), or
- * in `hang` mode accepts requests and never answers, like a stuck collector.
+ * An OTLP/HTTP endpoint that records what it is sent, decoding OTLP/JSON (gzipped or not,
+ * told by its magic bytes, whatever the headers say).
  */
-export async function startOtlpReceiver(mode: 'ok' | 'hang' = 'ok') {
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}) {
+  const { mode = 'ok', host = '127.0.0.1', port = 0 } = options
   const requests: OtlpRequest[] = []
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      const body = Buffer.concat(chunks)
+      const raw = Buffer.concat(chunks)
+      const body = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw
       const contentType = req.headers['content-type'] ?? ''
-      requests.push({
+      const request: OtlpRequest = {
         path: req.url ?? '',
         contentType,
-        bytes: body.length,
-        ...(contentType.includes('json') ? { json: JSON.parse(body.toString()) } : {}),
-      })
+        bytes: raw.length,
+        ...(contentType.includes('json') ? { json: JSON.parse(body.toString() || '{}') } : {}),
+      }
+      requests.push(request)
+      options.onRequest?.(request)
       if (mode === 'ok')
         res
           .writeHead(200, { 'content-type': contentType })
@@ -33,9 +48,9 @@ export async function startOtlpReceiver(mode: 'ok' | 'hang' = 'ok') {
     })
   }
   const server: Server = createServer(handle)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(port, host, resolve))
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://${host}:${(server.address() as AddressInfo).port}`,
     requests,
     /** Every decoded item of one signal, flattened out of its resource and scope envelopes. */
     items: (signal: OtlpSignal) => otlpItems(requests, signal),

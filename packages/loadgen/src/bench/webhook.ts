@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { Agent, request } from 'node:http'
 import { createInterface } from 'node:readline'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { SIGNATURE_HEADER, signPayload, takeSseEvents } from '@layercode-kit/agent'
 import { spawnAgent } from '@layercode-kit/agent/testing'
@@ -153,7 +154,7 @@ function offer(url: string, rate: number, durationS: number): Promise<Sample> {
     for (let i = 0; performance.now() - started < durationS * 1000; i++) {
       const due = started + (i * 1000) / rate
       const wait = due - performance.now()
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      if (wait > 0) await sleep(wait)
       if (inFlight.size >= 256) {
         skipped += 1 // the agent fell behind the offered rate
         continue

@@ -3,20 +3,20 @@ import type { LanguageModelV4 } from '@ai-sdk/provider'
 import { ErrorCode, KitError } from '@layercode-kit/cli'
 import {
   executeToolSpan,
-  FAULT_METADATA_KEY,
   Fault,
-  type FaultKind,
   invokeAgentSpan,
   Outcome,
   recordToolCall,
   recordTurn,
 } from '@layercode-kit/telemetry'
 import type { ModelMessage } from 'ai'
+import type { Agent, AgentTurn, ToolCall } from '../agents/types.ts'
 import type { ConversationStore } from '../history/store.ts'
 import { errorFields, type Logger } from '../logging/logger.ts'
-import { customMetadata, type TurnEvent } from '../protocol/events.ts'
+import type { TurnEvent } from '../protocol/events.ts'
 import { SentenceChunker } from '../protocol/sentences.ts'
-import type { Agent, AgentTurn, ToolCall } from './types.ts'
+import { injectedFault, TOKEN_BURST_MULTIPLIER } from './faults.ts'
+import type { KeyedQueue } from './keyed-queue.ts'
 
 /** Where a turn's answer goes (the SSE stream in the server). Writes are queued, in order. */
 export type TurnSink = {
@@ -29,6 +29,8 @@ export type TurnDeps = {
   agent: Agent
   model: LanguageModelV4
   store: ConversationStore
+  /** Turns of one conversation, one after another. */
+  turns: KeyedQueue
   logger: Logger
   /** Honour `custom_metadata.kit_fault` ("error" | "slow"), for load tests and alert drills. */
   faultInjection: boolean
@@ -48,31 +50,6 @@ export const FALLBACK_SPEECH = 'Sorry, I ran into a problem. Could you say that 
  * could transcribe) is answered with this, without calling the agent or storing history.
  */
 export const NOTHING_HEARD_SPEECH = "Sorry, I didn't catch that, could you say it again?"
-
-const FAULT_KINDS: readonly unknown[] = Object.values(Fault)
-
-/** The fault this turn gets: asked for by a `message`, a known kind, and injection on. */
-function injectedFault(
-  deps: Pick<TurnDeps, 'faultInjection'>,
-  event: TurnEvent,
-): FaultKind | undefined {
-  if (!deps.faultInjection || event.type !== 'message') return undefined
-  const requested = customMetadata(event)[FAULT_METADATA_KEY]
-  return FAULT_KINDS.includes(requested) ? (requested as FaultKind) : undefined
-}
-
-/** What this agent does with the turn's fault request: undefined when there is none. */
-export function faultHandling(
-  deps: Pick<TurnDeps, 'faultInjection'>,
-  event: TurnEvent,
-): 'injected' | 'ignored' | undefined {
-  if (event.type !== 'message' || customMetadata(event)[FAULT_METADATA_KEY] === undefined)
-    return undefined
-  return injectedFault(deps, event) ? 'injected' : 'ignored'
-}
-
-/** How much a `tokens` fault multiplies the offline model's reported usage (a token-burst drill). */
-export const TOKEN_BURST_MULTIPLIER = 5000
 
 async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessage[]> {
   if (turn.event.type === 'session.start') {
@@ -125,7 +102,7 @@ export async function runTurn(
 ): Promise<TurnResult> {
   const { logger, store } = deps
   const conversationId = event.conversation_id
-  return store.serialize(conversationId, async () => {
+  return deps.turns.run(conversationId, async () => {
     const started = performance.now()
     const chunker = new SentenceChunker()
     let spokenChars = 0

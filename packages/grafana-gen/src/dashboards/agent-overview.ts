@@ -1,0 +1,134 @@
+import { DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
+import { PANEL_QUERY, THRESHOLD } from '../queries.ts'
+import { type DashboardSpec, explore, standardVariables, ts } from './parts.ts'
+
+export const AGENT_OVERVIEW: DashboardSpec = {
+  uid: 'layercode-agent-overview',
+  title: 'LayerCode agent overview',
+  description: 'Requests, latency, errors, turns, tools, tokens and sessions of your voice agents.',
+  variables: standardVariables,
+  links: [
+    explore('Traces in Explore', 'tempo', `{resource.service.name="${DEFAULT_SERVICE_NAME}"}`),
+    explore('Logs in Explore', 'loki', `{service_name="${DEFAULT_SERVICE_NAME}"}`),
+  ],
+  panels: [
+    {
+      title: 'Turn success rate',
+      description:
+        'What share of turns ended without an agent error over the time range? A turn the caller abandoned (hung up, barged in) is not a failure: Turns by outcome shows those.',
+      kind: 'stat',
+      datasource: 'prometheus',
+      unit: 'percentunit',
+      width: 6,
+      height: 5,
+      queries: [{ expr: PANEL_QUERY.successRate, instant: true }],
+    },
+    {
+      title: 'Active sessions',
+      description: 'How many calls are in progress right now?',
+      kind: 'stat',
+      datasource: 'prometheus',
+      unit: 'short',
+      width: 6,
+      height: 5,
+      queries: [
+        { expr: PANEL_QUERY.activeSessions, legend: '{{gen_ai_agent_name}}', instant: true },
+      ],
+    },
+    {
+      title: 'Tokens in the last hour',
+      description: 'How close is token usage to the alert threshold (1M tokens per hour)?',
+      kind: 'stat',
+      datasource: 'prometheus',
+      unit: 'short',
+      threshold: THRESHOLD.tokensPerHour,
+      width: 6,
+      height: 5,
+      queries: [{ expr: PANEL_QUERY.tokensLastHour, instant: true }],
+    },
+    {
+      title: 'Turn error rate',
+      description: 'What share of turns fail (alert above 5%)?',
+      kind: 'stat',
+      datasource: 'prometheus',
+      unit: 'percentunit',
+      threshold: THRESHOLD.errorRate,
+      width: 6,
+      height: 5,
+      queries: [{ expr: PANEL_QUERY.turnErrorRate, instant: true }],
+    },
+    ts('Requests per minute', 'How much webhook traffic arrives, per route?', 'reqpm', [
+      { expr: PANEL_QUERY.requestsPerMinute, legend: '{{http_route}}' },
+    ]),
+    ts(
+      'HTTP latency',
+      'How long until the agent answers (headers; a turn streams on)? p50, p95 and p99.',
+      's',
+      [
+        { expr: PANEL_QUERY.httpLatency(0.5), legend: 'p50' },
+        { expr: PANEL_QUERY.httpLatency(0.95), legend: 'p95' },
+        { expr: PANEL_QUERY.httpLatency(0.99), legend: 'p99' },
+      ],
+    ),
+    ts(
+      'Error rate',
+      'What share of requests answer 5xx, and of turns fail?',
+      'percentunit',
+      [
+        { expr: PANEL_QUERY.httpErrorRate, legend: 'HTTP 5xx' },
+        { expr: PANEL_QUERY.turnErrorRate, legend: 'turns' },
+      ],
+      { threshold: THRESHOLD.errorRate },
+    ),
+    ts(
+      'Turns by outcome',
+      'How many turns per minute succeed, fail or are abandoned by the caller?',
+      'short',
+      [{ expr: PANEL_QUERY.turnsByOutcome, legend: '{{layercode_outcome}}' }],
+    ),
+    ts(
+      'Turn duration p95 by agent',
+      'How long does a whole turn take, until response.end (alert above 2 s)?',
+      's',
+      [{ expr: PANEL_QUERY.turnDurationP95, legend: '{{gen_ai_agent_name}}' }],
+      { threshold: THRESHOLD.latencyP95Seconds },
+    ),
+    ts(
+      'Time to first speech by agent',
+      "How long after the webhook arrives does the agent send its first spoken chunk? The agent's share of the caller's wait (LayerCode's transcription and speech synthesis come on top); failed turns left out. p50 and p95.",
+      's',
+      [
+        { expr: PANEL_QUERY.firstSpeech(0.5), legend: 'p50 {{gen_ai_agent_name}}' },
+        { expr: PANEL_QUERY.firstSpeech(0.95), legend: 'p95 {{gen_ai_agent_name}}' },
+      ],
+      { threshold: THRESHOLD.firstSpeechP95Seconds },
+    ),
+    ts('Tool calls per minute', 'Which tools are called, how often, and do they fail?', 'short', [
+      {
+        expr: PANEL_QUERY.toolCallsPerMinute,
+        legend: '{{gen_ai_tool_name}} {{layercode_outcome}}',
+      },
+    ]),
+    ts(
+      'Tokens per minute by model',
+      'How many input and output tokens does each model use?',
+      'short',
+      [
+        {
+          expr: PANEL_QUERY.tokensPerMinute,
+          legend: '{{gen_ai_request_model}} {{gen_ai_token_type}}',
+        },
+      ],
+    ),
+    ts('Model call latency p95', 'How long do model calls take, per model?', 's', [
+      { expr: PANEL_QUERY.modelLatencyP95, legend: '{{gen_ai_request_model}}' },
+    ]),
+    ts(
+      'Span latency from traces (with exemplars)',
+      'Which spans are slow? From the span metrics Tempo generates; click an exemplar dot to open that trace.',
+      's',
+      [{ expr: PANEL_QUERY.spanLatencyFromTraces, legend: '{{span_name}}', exemplar: true }],
+      { needs: 'tempo' },
+    ),
+  ],
+}

@@ -1,0 +1,214 @@
+/** What the kit's dashboards are made of: datasources, panel and query builders, variables. */
+import type * as cog from '@grafana/grafana-foundation-sdk/cog'
+import {
+  GraphThresholdsStyleConfigBuilder,
+  GraphThresholdsStyleMode,
+} from '@grafana/grafana-foundation-sdk/common'
+import {
+  DashboardBuilder,
+  type DashboardLink,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+  QueryVariableBuilder,
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
+} from '@grafana/grafana-foundation-sdk/dashboard'
+import { PanelBuilder as LogsPanel } from '@grafana/grafana-foundation-sdk/logs'
+import { DataqueryBuilder as LokiQuery } from '@grafana/grafana-foundation-sdk/loki'
+import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus'
+import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
+import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table'
+import {
+  SearchTableType,
+  DataqueryBuilder as TempoQuery,
+} from '@grafana/grafana-foundation-sdk/tempo'
+import { TextMode, PanelBuilder as TextPanel } from '@grafana/grafana-foundation-sdk/text'
+import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries'
+import { Attr } from '@layercode-kit/telemetry'
+import { labelName, seriesName } from '../queries.ts'
+
+export const DATASOURCES = {
+  prometheus: { type: 'prometheus', uid: 'prometheus' },
+  loki: { type: 'loki', uid: 'loki' },
+  tempo: { type: 'tempo', uid: 'tempo' },
+} as const
+export type DatasourceName = keyof typeof DATASOURCES
+
+type Query = { expr: string; legend?: string; instant?: boolean; exemplar?: boolean }
+export type PanelSpec = {
+  title: string
+  /** The question the panel answers (also shown in Grafana). */
+  description: string
+  kind: 'timeseries' | 'stat' | 'table' | 'logs' | 'text'
+  datasource: DatasourceName
+  queries: Query[]
+  unit?: string
+  /** A threshold line or colour step, e.g. the alert's. */
+  threshold?: number
+  width?: number
+  height?: number
+  /** Markdown of a text panel. */
+  content?: string
+  /** Data only the compose stack has (Tempo-derived metrics); the native run cannot check it. */
+  needs?: 'tempo'
+}
+
+function query(datasource: DatasourceName, q: Query, refId: string): cog.Builder<cog.Dataquery> {
+  if (datasource === 'prometheus') {
+    const builder = new PromQuery().expr(q.expr).refId(refId).datasource(DATASOURCES.prometheus)
+    if (q.legend) builder.legendFormat(q.legend)
+    if (q.instant) builder.instant()
+    if (q.exemplar) builder.exemplar(true)
+    return builder
+  }
+  if (datasource === 'loki') {
+    const builder = new LokiQuery().expr(q.expr).refId(refId).datasource(DATASOURCES.loki)
+    if (q.legend) builder.legendFormat(q.legend)
+    if (q.instant) builder.instant(true)
+    return builder
+  }
+  return new TempoQuery()
+    .query(q.expr)
+    .queryType('traceql')
+    .tableType(SearchTableType.Traces)
+    .limit(20)
+    .refId(refId)
+    .datasource(DATASOURCES.tempo)
+}
+
+export function panel(spec: PanelSpec) {
+  if (spec.kind === 'text') {
+    return new TextPanel()
+      .title(spec.title)
+      .description(spec.description)
+      .mode(TextMode.Markdown)
+      .content(spec.content ?? '')
+      .height(spec.height ?? 8)
+      .span(spec.width ?? 24)
+  }
+  const builder =
+    spec.kind === 'timeseries'
+      ? new TimeseriesPanel().lineWidth(1).fillOpacity(10)
+      : spec.kind === 'stat'
+        ? new StatPanel()
+        : spec.kind === 'table'
+          ? new TablePanel()
+          : new LogsPanel().showTime(true).wrapLogMessage(true).enableLogDetails(true)
+  builder.title(spec.title).description(spec.description).datasource(DATASOURCES[spec.datasource])
+  builder.height(spec.height ?? 8).span(spec.width ?? 12)
+  if (spec.unit) builder.unit(spec.unit)
+  if (spec.threshold !== undefined) {
+    builder.thresholds(
+      new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+        { value: null, color: 'green' },
+        { value: spec.threshold, color: 'red' },
+      ]),
+    )
+    if (spec.kind === 'timeseries') {
+      ;(builder as TimeseriesPanel).thresholdsStyle(
+        new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Line),
+      )
+    }
+  }
+  for (const [i, q] of spec.queries.entries())
+    builder.withTarget(query(spec.datasource, q, String.fromCharCode(65 + i)))
+  return builder
+}
+
+export const explore = (
+  title: string,
+  datasource: DatasourceName,
+  expr: string,
+): cog.Builder<DashboardLink> => {
+  const queryField = datasource === 'tempo' ? { queryType: 'traceql', query: expr } : { expr }
+  const panes = {
+    a: {
+      datasource: datasource,
+      queries: [{ refId: 'A', datasource: DATASOURCES[datasource], ...queryField }],
+      range: { from: 'now-1h', to: 'now' },
+    },
+  }
+  return new DashboardLinkBuilder(title)
+    .type(DashboardLinkType.Link)
+    .url(`/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes))}`)
+    .icon('external link')
+    .targetBlank(true)
+}
+
+const turns = seriesName('layercode.turns')
+// "All" is `.+`, not `.*`: Loki refuses a stream selector whose every matcher accepts the
+// empty string, so `.*` broke every log panel on open.
+export const ALL = '.+'
+const variable = (name: string, label: string, definition: string) =>
+  new QueryVariableBuilder(name)
+    .label(label)
+    .query(definition)
+    .datasource(DATASOURCES.prometheus)
+    .includeAll(true)
+    .allValue(ALL)
+    .multi(true)
+    .refresh(2 as never)
+export const standardVariables = [
+  variable(
+    'environment',
+    'Environment',
+    `label_values(${turns}, ${labelName('deployment.environment.name')})`,
+  ),
+  variable(
+    'service',
+    'Service',
+    `label_values(${turns}{${labelName('deployment.environment.name')}=~"$environment"}, ${labelName('service.name')})`,
+  ),
+  variable(
+    'agent',
+    'Agent',
+    `label_values(${turns}{${labelName('service.name')}=~"$service"}, ${labelName(Attr.AgentName)})`,
+  ),
+]
+
+export type DashboardSpec = {
+  uid: string
+  title: string
+  description: string
+  panels: PanelSpec[]
+  variables?: Array<cog.Builder<unknown>>
+  links?: Array<cog.Builder<DashboardLink>>
+}
+
+/** A time-series panel of Prometheus queries. */
+export const ts = (
+  title: string,
+  description: string,
+  unit: string,
+  queries: Query[],
+  extra: Partial<PanelSpec> = {},
+): PanelSpec => ({
+  title,
+  description,
+  kind: 'timeseries',
+  datasource: 'prometheus',
+  unit,
+  queries,
+  ...extra,
+})
+
+/** A dashboard's JSON model, as provisioned. */
+export function buildDashboard(spec: DashboardSpec): Record<string, unknown> {
+  const builder = new DashboardBuilder(spec.title)
+    .uid(spec.uid)
+    .description(spec.description)
+    .tags(['layercode', 'generated'])
+    .refresh('30s')
+    .time({ from: 'now-1h', to: 'now' })
+    .timezone('browser')
+    .editable()
+  for (const v of spec.variables ?? []) builder.withVariable(v as never)
+  for (const link of spec.links ?? []) builder.link(link)
+  for (const p of spec.panels) builder.withPanel(panel(p) as never)
+  const json = builder.build() as unknown as Record<string, unknown>
+  // Stable ids: an alert rule links to its panel by id.
+  ;(json.panels as Array<Record<string, unknown>>).forEach((p, i) => {
+    p.id = i + 1
+  })
+  return json
+}
