@@ -12,7 +12,7 @@ import { homedir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parse } from 'yaml'
-import { loadCompose, readText, rootPath } from '../stack.ts'
+import { loadCompose, readText, rootPath } from '../stack/support.ts'
 
 const run = promisify(execFile)
 

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
-import { rootPath } from '../stack.ts'
+import { rootPath } from '../stack/support.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 
 const run = promisify(execFile)

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type OtlpSignal, otlpItems, waitFor } from '@layercode-kit/test-support'
 import { stringify } from 'yaml'
-import { composeWebhookSecret, loadCompose, ROOT, readText, rootPath } from '../stack.ts'
+import { composeWebhookSecret, loadCompose, ROOT, readText, rootPath } from '../stack/support.ts'
 import type { Binaries } from './binaries.ts'
 import { addressOf, nsName, type ServiceName, setup, teardown } from './netns.ts'
 

@@ -6,7 +6,7 @@ import { parser as logql } from '@grafana/lezer-logql'
 import { parser as traceql } from '@grafana/lezer-traceql'
 import { concrete, panelQueries } from '@layercode-kit/grafana-gen'
 import { attributesOf, settle, waitFor } from '@layercode-kit/test-support'
-import { composeWebhookSecret } from '../stack.ts'
+import { composeWebhookSecret } from '../stack/support.ts'
 import { ensureBinaries, missingToolchain } from './binaries.ts'
 import {
   EXPECTED_SERIES,

@@ -34,7 +34,7 @@ import {
   spanTreeProblems,
   TRAFFIC,
 } from '../e2e/expectations.ts'
-import { ROOT } from '../stack.ts'
+import { ROOT } from '../stack/support.ts'
 import {
   COMPOSE_FILES,
   GRAFANA_PASSWORD,

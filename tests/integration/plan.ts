@@ -13,7 +13,7 @@ import {
   SERVICE_NAME,
   TRAFFIC,
 } from '../e2e/expectations.ts'
-import { composeWebhookSecret, loadCompose, oneShotServices } from '../stack.ts'
+import { composeWebhookSecret, loadCompose, oneShotServices } from '../stack/support.ts'
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'tests/integration/docker-compose.timing.yml']
 export const GRAFANA_PASSWORD = 'integration-test-password'

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { ModelMessage } from 'ai'
 import { ConversationStore } from './store.ts'
 

@@ -9,6 +9,14 @@ import { Scalar, stringify as toYaml } from 'yaml'
 // No anchors for repeated objects, no folded lines: files people read and diff.
 const stringify = (value: unknown) => toYaml(value, { aliasDuplicateObjects: false, lineWidth: 0 })
 
+import {
+  ContactPointBuilder,
+  NotificationPolicyBuilder,
+  QueryBuilder,
+  RuleBuilder,
+} from '@grafana/grafana-foundation-sdk/alerting'
+import { TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr'
+import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus'
 import { DATASOURCES, panelRef } from './dashboards.ts'
 import { ALERT_PROMQL, THRESHOLD } from './queries.ts'
 
@@ -171,50 +179,57 @@ export const ALERTS: AlertSpec[] = [
   },
 ]
 
+/**
+ * One rule, built with the Foundation SDK's alerting builders (typed states, durations and
+ * queries), then written in Grafana's file-provisioning shape: it names `keep_firing_for`
+ * `keepFiringFor` and links the panel with `dashboardUid`/`panelId`.
+ */
 function rule(alert: AlertSpec) {
   const { dashboardUid, panelId } = panelRef(alert.panel)
-  return {
-    uid: alert.uid,
-    title: alert.title,
-    condition: 'B',
-    data: [
-      {
-        refId: 'A',
-        relativeTimeRange: { from: 600, to: 0 },
-        datasourceUid: DATASOURCES.prometheus.uid,
-        model: {
-          refId: 'A',
-          expr: alert.expr,
-          instant: true,
-          range: false,
-          datasource: DATASOURCES.prometheus,
-        },
-      },
-      {
-        refId: 'B',
-        datasourceUid: '__expr__',
-        model: {
-          refId: 'B',
-          type: 'threshold',
-          expression: 'A',
-          conditions: [{ evaluator: { type: 'gt', params: [0] } }],
-          datasource: { type: '__expr__', uid: '__expr__' },
-        },
-      },
-    ],
-    dashboardUid,
-    panelId,
-    noDataState: alert.noDataState,
-    execErrState: 'Error',
-    for: alert.for,
-    keepFiringFor: alert.keepFiringFor,
-    annotations: {
+  const condition = new TypeThresholdBuilder()
+    .refId('B')
+    .expression('A')
+    .conditions([{ evaluator: { type: 'gt', params: [0] } }] as never)
+    .datasource({ type: '__expr__', uid: '__expr__' })
+  const built = new RuleBuilder(alert.title)
+    .uid(alert.uid)
+    .condition('B')
+    .withQuery(
+      new QueryBuilder('A')
+        .relativeTimeRange({ from: 600, to: 0 })
+        .datasourceUid(DATASOURCES.prometheus.uid)
+        .model(
+          new PromQuery().refId('A').expr(alert.expr).instant().datasource(DATASOURCES.prometheus),
+        ),
+    )
+    .withQuery(new QueryBuilder('B').datasourceUid('__expr__').model(condition))
+    .noDataState(alert.noDataState)
+    .execErrState('Error')
+    .forDuration(alert.for)
+    .keepFiringFor(alert.keepFiringFor)
+    .annotations({
       summary: alert.summary,
       description: alert.description,
       runbook_url: runbookUrl(alert.uid),
-    },
-    labels: { severity: alert.severity },
-    isPaused: false,
+    })
+    .labels({ severity: alert.severity })
+    .isPaused(false)
+    .build()
+  return {
+    uid: built.uid,
+    title: built.title,
+    condition: built.condition,
+    // The query models carry cog's marker methods; JSON keeps the data only.
+    data: JSON.parse(JSON.stringify(built.data)) as typeof built.data,
+    dashboardUid,
+    panelId,
+    noDataState: built.noDataState,
+    execErrState: built.execErrState,
+    for: built.for,
+    keepFiringFor: built.keep_firing_for,
+    annotations: built.annotations,
+    labels: built.labels,
+    isPaused: built.isPaused,
   }
 }
 
@@ -244,29 +259,29 @@ function operator(op: '=' | '!=' | '=~' | '!~'): Scalar {
 }
 
 export function policiesYaml(): string {
-  const route = (severity: 'critical' | 'warning', groupWait: string, repeat: string) => ({
-    receiver: CONTACT_POINTS[severity],
-    object_matchers: [['severity', operator('='), severity]],
-    group_wait: groupWait,
-    repeat_interval: repeat,
-  })
-  return (
-    header +
-    stringify({
-      apiVersion: 1,
-      policies: [
-        {
-          orgId: 1,
-          receiver: CONTACT_POINTS.warning,
-          group_by: ['grafana_folder', 'alertname'],
-          group_wait: '30s',
-          group_interval: '5m',
-          repeat_interval: '4h',
-          routes: [route('critical', '10s', '1h'), route('warning', '30s', '4h')],
-        },
-      ],
-    })
-  )
+  const route = (severity: 'critical' | 'warning', groupWait: string, repeat: string) =>
+    new NotificationPolicyBuilder()
+      .receiver(CONTACT_POINTS[severity])
+      .objectMatchers([['severity', '=', severity]])
+      .groupWait(groupWait)
+      .repeatInterval(repeat)
+  const policy = new NotificationPolicyBuilder()
+    .receiver(CONTACT_POINTS.warning)
+    .groupBy(['grafana_folder', 'alertname'])
+    .groupWait('30s')
+    .groupInterval('5m')
+    .repeatInterval('4h')
+    .routes([route('critical', '10s', '1h'), route('warning', '30s', '4h')])
+    .build()
+  const routes = (policy.routes ?? []).map((r) => ({
+    ...r,
+    object_matchers: r.object_matchers?.map(([label, op, value]) => [
+      label,
+      operator(op as '='),
+      value,
+    ]),
+  }))
+  return header + stringify({ apiVersion: 1, policies: [{ orgId: 1, ...policy, routes }] })
 }
 
 /** Optional channels, each present when its URL is set (Grafana rejects an empty URL). */
@@ -299,25 +314,31 @@ export function contactPointFiles(): Record<string, string> {
       orgId: 1,
       name: CONTACT_POINTS[severity],
       receivers: [
-        {
-          uid: `${CONTACT_POINTS[severity]}-email`,
-          type: 'email',
-          settings: { addresses: grafanaEnv('ALERT_EMAIL_TO'), singleEmail: true },
-          disableResolveMessage: false,
-        },
+        new ContactPointBuilder()
+          .uid(`${CONTACT_POINTS[severity]}-email`)
+          .type('email')
+          .settings({ addresses: grafanaEnv('ALERT_EMAIL_TO'), singleEmail: true })
+          .disableResolveMessage(false),
         ...CHANNELS.filter(
           (c) =>
             channels.includes(c.name) && (c.severities as readonly string[]).includes(severity),
-        ).map((c) => ({
-          uid: `${CONTACT_POINTS[severity]}-${c.name}`,
-          type: c.name === 'slack' ? 'slack' : 'webhook',
-          settings:
-            c.name === 'slack'
-              ? { url: grafanaEnv(c.env) }
-              : { url: grafanaEnv(c.env), httpMethod: 'POST' },
-          disableResolveMessage: false,
-        })),
-      ],
+        ).map((c) =>
+          new ContactPointBuilder()
+            .uid(`${CONTACT_POINTS[severity]}-${c.name}`)
+            .type(c.name === 'slack' ? 'slack' : 'webhook')
+            .settings(
+              c.name === 'slack'
+                ? { url: grafanaEnv(c.env) }
+                : { url: grafanaEnv(c.env), httpMethod: 'POST' },
+            )
+            .disableResolveMessage(false),
+        ),
+      ].map((receiver) => {
+        // A receiver of the file format: the API model the builder makes, without its name
+        // (the contact point's, above).
+        const { uid, type, settings, disableResolveMessage } = receiver.build()
+        return { uid, type, settings, disableResolveMessage }
+      }),
     }))
     files[contactPointsFile(channels)] = header + stringify({ apiVersion: 1, contactPoints })
   }

@@ -102,7 +102,7 @@ const ratio = (numerator: string, denominator: string) =>
 /**
  * Gauges pushed over OTLP get no staleness marker: a restarted agent's last value would stay
  * beside its successor's for Prometheus' 5-minute lookback. Only samples younger than two
- * export intervals count (the contract's interval; tests/stack.test.ts checks compose's).
+ * export intervals count (the contract's interval; tests/stack/backends.test.ts checks compose's).
  */
 export const GAUGE_FRESHNESS_SECONDS = (2 * METRIC_EXPORT_INTERVAL_MS) / 1000
 const latest = (series: string, selector: string) =>

@@ -32,7 +32,7 @@ import {
  * How often metrics are exported when OTEL_METRIC_EXPORT_INTERVAL is unset (the SDK's own
  * default is 60 s). The dashboards assume it: Grafana's `$__rate_interval` is built from the
  * Prometheus datasource's timeInterval, which must equal it, and so must Prometheus' scrape
- * interval and compose's setting (tests/stack.test.ts checks all four). At 60 s with a 10 s
+ * interval and compose's setting (tests/stack/backends.test.ts checks all four). At 60 s with a 10 s
  * timeInterval, rates over 40 s windows find under two samples and panels go empty.
  */
 export const METRIC_EXPORT_INTERVAL_MS = 10_000

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const rootPath = (...parts: string[]) => path.join(ROOT, ...parts)
 export const readText = (file: string) => readFileSync(rootPath(file), 'utf8')
 export const readYaml = <T = Record<string, unknown>>(file: string): T =>

@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  Attr,
+  CREDENTIAL_VALUE_PATTERNS,
+  DEFAULT_SECRET_KEY_PATTERN,
+  LOG_CONTEXT_FIELDS,
+  LOG_TRACE_FIELDS,
+  METRICS,
+  SPANS,
+  type SpanSpec,
+} from '@layercode-kit/telemetry'
+import { collector, services } from './configs.ts'
+import { readText, readYaml } from './support.ts'
+
+describe('the collector', () => {
+  const manifest =
+    readYaml<Record<string, Array<{ gomod: string }> | { version: string }>>(
+      'collector/manifest.yaml',
+    )
+  const manifestComponents = (kind: string) =>
+    ((manifest[kind] as Array<{ gomod: string }>) ?? []).map(
+      (c) => c.gomod.split(' ')[0]?.split('/').at(-1) as string,
+    )
+
+  it('lists in its manifest exactly the components the config uses, all at the image release', () => {
+    const release = (manifest.dist as { version: string }).version
+    assert.equal(services.collector?.image, `otel/opentelemetry-collector-contrib:${release}`)
+    for (const kind of ['extensions', 'receivers', 'processors', 'exporters']) {
+      for (const entry of manifest[kind] as Array<{ gomod: string }>)
+        assert.match(entry.gomod, new RegExp(` v${release}$`), entry.gomod)
+    }
+    // Config names (snake_case) -> module names, as release 0.160.0 documents them.
+    const moduleOf: Record<string, string> = {
+      health_check: 'healthcheckextension',
+      pprof: 'pprofextension',
+      zpages: 'zpagesextension',
+      file_storage: 'filestorage',
+      otlp: 'otlpreceiver',
+      host_metrics: 'hostmetricsreceiver',
+      memory_limiter: 'memorylimiterprocessor',
+      resource_detection: 'resourcedetectionprocessor',
+      transform: 'transformprocessor',
+      redaction: 'redactionprocessor',
+      otlp_http: 'otlphttpexporter',
+    }
+    const used = (section: Record<string, unknown>) =>
+      [
+        ...new Set(
+          Object.keys(section).map((id) => moduleOf[id.split('/')[0] as string] ?? `unknown:${id}`),
+        ),
+      ].sort()
+    assert.deepEqual(used(collector.extensions), manifestComponents('extensions').sort())
+    assert.deepEqual(used(collector.receivers), manifestComponents('receivers').sort())
+    assert.deepEqual(used(collector.processors), manifestComponents('processors').sort())
+    assert.deepEqual(used(collector.exporters), manifestComponents('exporters').sort())
+  })
+
+  it('names exporters per signal, each with a persistent retrying queue, and memory_limiter first', () => {
+    for (const [signal, pipeline] of Object.entries(collector.service.pipelines)) {
+      assert.equal(pipeline.processors[0], 'memory_limiter', `${signal}: memory_limiter first`)
+      assert.deepEqual(pipeline.exporters, [`otlp_http/${signal}`])
+      const exporter = collector.exporters[`otlp_http/${signal}`] as {
+        sending_queue: { storage: string }
+        retry_on_failure: { max_elapsed_time: string }
+      }
+      assert.equal(exporter.sending_queue.storage, 'file_storage/queue')
+      assert.equal(exporter.retry_on_failure.max_elapsed_time, '0s')
+    }
+    assert.deepEqual(Object.keys(collector.service.pipelines).sort(), ['logs', 'metrics', 'traces'])
+    assert.ok(collector.service.extensions.includes('file_storage/queue'))
+  })
+
+  it('uses no deprecated component alias', () => {
+    const text = readText('collector/config.yaml')
+    for (const old of [
+      'otlphttp',
+      'spanmetrics',
+      'resourcedetection',
+      'memorylimiter',
+      'hostmetrics',
+      'filestorage',
+      'healthcheck:',
+    ]) {
+      assert.doesNotMatch(text.replace(/^\s*#.*$/gm, ''), new RegExp(`^\\s*${old}`, 'm'), old)
+    }
+  })
+
+  it('drops credential keys with the agent pattern, and no key the telemetry contract uses', () => {
+    const transform = collector.processors['transform/drop_secrets'] as Record<
+      string,
+      Array<{ context: string; statements: string[] }>
+    >
+    const statements = Object.values(transform).filter(Array.isArray).flat() as Array<{
+      context: string
+      statements: string[]
+    }>
+    const patterns = new Set(
+      statements.flatMap((group) =>
+        group.statements.map(
+          (st: string) => /delete_matching_keys\(attributes, "\(\?i\)\((.*)\)"\)$/.exec(st)?.[1],
+        ),
+      ),
+    )
+    assert.deepEqual(
+      [...patterns],
+      [DEFAULT_SECRET_KEY_PATTERN.source],
+      'the collector uses the agent pattern, in every statement',
+    )
+    // One group per context: a flat list that mixes contexts validates but skips some of them.
+    assert.deepEqual(
+      transform.trace_statements?.map((g) => g.context),
+      ['resource', 'span', 'spanevent'],
+    )
+    assert.deepEqual(
+      transform.log_statements?.map((g) => g.context),
+      ['resource', 'log'],
+    )
+    assert.deepEqual(
+      transform.metric_statements?.map((g) => g.context),
+      ['resource', 'datapoint'],
+    )
+    const credentials = [
+      'authorization',
+      'http.request.header.authorization',
+      'cookie',
+      'layercode-signature',
+      'client_secret',
+      'password',
+      'api_key',
+      'x-api-key',
+      'access_token',
+      'x-auth-token',
+      'api_token',
+      'token',
+      'session_key',
+      'credential',
+    ]
+    for (const key of credentials) assert.match(key, DEFAULT_SECRET_KEY_PATTERN, key)
+    const contract = [
+      ...Object.values(Attr),
+      ...(SPANS as readonly SpanSpec[]).flatMap((s) => [
+        ...s.attributes,
+        ...(s.optionalAttributes ?? []),
+      ]),
+      ...METRICS.flatMap((m) => [...m.attributes, ...(m.optionalAttributes ?? [])]),
+      ...LOG_CONTEXT_FIELDS,
+      ...LOG_TRACE_FIELDS,
+      'max_tokens',
+      'tts_chunks',
+    ]
+    for (const key of new Set(contract)) assert.doesNotMatch(key, DEFAULT_SECRET_KEY_PATTERN, key)
+  })
+
+  it('masks personal data and token-shaped values whatever their key', () => {
+    // Go's inline (?i) flag, as a JS flag.
+    const values = (
+      collector.processors['redaction/mask_values'] as { blocked_values: string[] }
+    ).blocked_values.map((v) =>
+      v.startsWith('(?i)') ? new RegExp(v.slice(4), 'i') : new RegExp(v),
+    )
+    const masked = (s: string) => values.some((re) => re.test(s))
+    // The agent masks the same credential shapes first (logs and spans); the collector is the second line.
+    const blocked = (collector.processors['redaction/mask_values'] as { blocked_values: string[] })
+      .blocked_values
+    for (const pattern of CREDENTIAL_VALUE_PATTERNS)
+      assert.ok(
+        blocked.includes(`${pattern.flags.includes('i') ? '(?i)' : ''}${pattern.source}`),
+        `collector blocks ${pattern.source}`,
+      )
+    for (const secret of [
+      'caller@example.com',
+      '+14155550123',
+      'Bearer abc.def',
+      'sk-proj-1234567890abcdefgh',
+      'whsec_0123456789ab',
+    ])
+      assert.ok(masked(secret), secret)
+    for (const safe of [
+      '2026-11-26T18:42:44.501Z',
+      'conv_123',
+      '/api/agent',
+      'offline-voice-1',
+      '0.1.0',
+    ])
+      assert.ok(!masked(safe), safe)
+    for (const pipeline of ['traces', 'logs']) {
+      assert.ok(collector.service.pipelines[pipeline]?.processors.includes('redaction/mask_values'))
+      assert.ok(
+        collector.service.pipelines[pipeline]?.processors.includes('transform/drop_secrets'),
+      )
+    }
+  })
+})
