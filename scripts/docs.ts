@@ -1,15 +1,6 @@
 /** Writes (or with --check, verifies) every file generated from code. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { grafanaFiles, renderGrafanaReadme } from '@layercode-kit/grafana-gen'
-import { renderTelemetryDoc } from '@layercode-kit/telemetry'
-
-export function generatedFiles(): Record<string, string> {
-  return {
-    'docs/telemetry.md': renderTelemetryDoc(),
-    'grafana/README.md': renderGrafanaReadme(),
-    ...grafanaFiles(),
-  }
-}
+import { generatedFiles } from '@layercode-kit/grafana-gen'
 
 if (import.meta.main) {
   const check = process.argv.includes('--check')

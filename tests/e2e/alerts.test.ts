@@ -2,13 +2,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ruleQueries } from '@layercode-kit/grafana-gen'
 import { settle, waitFor } from '@layercode-kit/test-support'
-import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { ensureBinaries } from './binaries.ts'
+import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
-import { missingPrivileges } from './netns.ts'
 
-const missing = (await missingToolchain()) ?? (await missingPrivileges())
-if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the alert drills`)
-if (missing) console.log(`# SKIP alert drills: ${missing}`)
+const missing = await nativeSuiteGuard('alert drills')
 
 const rules = Object.fromEntries(ruleQueries().map((r) => [r.uid, r.expr]))
 

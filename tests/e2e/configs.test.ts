@@ -4,12 +4,11 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { rootPath } from '../stack/support.ts'
-import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { ensureBinaries } from './binaries.ts'
+import { nativeSuiteGuard } from './guard.ts'
 
 const run = promisify(execFile)
-const missing = await missingToolchain()
-if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must build the real binaries`)
-if (missing) console.log(`# SKIP e2e config checks: ${missing}`)
+const missing = await nativeSuiteGuard('e2e config checks', { root: false })
 
 describe('the shipped configs, checked by the real binaries', { skip: missing }, () => {
   it('otelcol validate passes on collector/config.yaml, with the collector built from the manifest', async () => {

@@ -10,13 +10,11 @@ import { concrete, panelQueries } from '@layercode-kit/grafana-gen'
 import { Attr, LOG_CONTEXT_FIELDS, Outcome } from '@layercode-kit/telemetry'
 import { attributesOf, settle } from '@layercode-kit/test-support'
 import { composeWebhookSecret, rootPath } from '../stack/support.ts'
-import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { ensureBinaries } from './binaries.ts'
+import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
-import { missingPrivileges } from './netns.ts'
 
-const missing = (await missingToolchain()) ?? (await missingPrivileges())
-if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the example app`)
-if (missing) console.log(`# SKIP the example app end to end: ${missing}`)
+const missing = await nativeSuiteGuard('the example app end to end')
 
 const SERVICE = 'weather-agent'
 const PORT = 8100

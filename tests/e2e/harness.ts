@@ -1,20 +1,17 @@
-/**
- * Runs the kit natively: the real collector and Prometheus with the unmodified files from
- * collector/ and prometheus/, the agent as users start it, and stand-ins for Tempo and Loki
- * that record what the collector sends them. Commands and environments come from
- * docker-compose.yml, so this run and `docker compose up` stay the same.
- */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type OtlpSignal, otlpItems, waitFor } from '@layercode-kit/test-support'
+import { type OtlpSignal, waitFor } from '@layercode-kit/test-support'
 import { stringify } from 'yaml'
-import { composeWebhookSecret, loadCompose, ROOT, readText, rootPath } from '../stack/support.ts'
+import { composeWebhookSecret, loadCompose, readText, rootPath } from '../stack/support.ts'
 import type { Binaries } from './binaries.ts'
-import { addressOf, nsName, type ServiceName, setup, teardown } from './netns.ts'
+import { MemoryCgroup } from './cgroup.ts'
+import { addressOf, type ServiceName, setup, teardown } from './netns.ts'
+import { inNamespace, type Proc, running, stopProc } from './processes.ts'
+import { PrometheusClient, type Sample, type Series } from './prometheus-client.ts'
+import { readRecording } from './recordings.ts'
 
 const compose = loadCompose()
 const RECORDER_PORT = 4999
@@ -24,34 +21,6 @@ const STAND_IN_METRICS_PORT = 8888
 const LOKI_STAND_IN_OTLP_PORT = 3101
 /** The collector's container limit in docker-compose.yml, applied here with a memory cgroup. */
 export const COLLECTOR_MEMORY_LIMIT = 512 * 2 ** 20
-
-type Proc = { child: ChildProcess; log: string[] }
-
-function inNamespace(
-  service: ServiceName,
-  command: string[],
-  env: NodeJS.ProcessEnv,
-  logFile: string[],
-): Proc {
-  const child = spawn('ip', ['netns', 'exec', nsName(service), ...command], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const log: string[] = logFile
-  child.stdout?.on('data', (c: Buffer) => log.push(c.toString()))
-  child.stderr?.on('data', (c: Buffer) => log.push(c.toString()))
-  return { child, log }
-}
-
-async function stopProc(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return
-  const exited = once(proc.child, 'exit')
-  proc.child.kill(signal)
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 15_000)
-  await exited
-  clearTimeout(timer)
-}
 
 /** The agent image's exec-form ENTRYPOINT, read from its Dockerfile so both start the agent alike. */
 function imageEntrypoint(): string[] {
@@ -97,7 +66,8 @@ export class Harness {
   readonly binaries: Binaries
   readonly procs = new Map<string, Proc>()
   readonly logs = new Map<string, string[]>()
-  cgroup = ''
+  cgroup: MemoryCgroup | undefined
+  readonly prometheus = new PrometheusClient(`http://${addressOf('prometheus')}:9090`)
 
   private constructor(dir: string, binaries: Binaries) {
     this.dir = dir
@@ -186,8 +156,7 @@ export class Harness {
     }
     for (const [helper, args] of Object.entries(helpers)) {
       const name = `${service}-${helper}`
-      const running = this.procs.get(name)?.child
-      if (running && running.exitCode === null && running.signalCode === null) continue
+      if (running(this.procs.get(name))) continue
       this.procs.set(
         name,
         inNamespace(service, [process.execPath, ...args], process.env, this.log(name)),
@@ -221,19 +190,8 @@ export class Harness {
   }
 
   async startCollector(): Promise<void> {
-    // The container's memory limit, as a cgroup (v1 or v2) around the collector process.
-    const self = readFileSync('/proc/self/cgroup', 'utf8')
-    const v1 = /:memory:(.*)$/m.exec(self)?.[1]
-    const base =
-      v1 !== undefined
-        ? `/sys/fs/cgroup/memory${v1}`
-        : `/sys/fs/cgroup${/^0::(.*)$/m.exec(self)?.[1] ?? ''}`
-    this.cgroup = `${base}/kite2e-collector`
-    await mkdir(this.cgroup, { recursive: true })
-    await writeFile(
-      `${this.cgroup}/${v1 !== undefined ? 'memory.limit_in_bytes' : 'memory.max'}`,
-      String(COLLECTOR_MEMORY_LIMIT),
-    )
+    // The container's memory limit, as a cgroup around the collector process.
+    this.cgroup = await MemoryCgroup.create('kite2e-collector', COLLECTOR_MEMORY_LIMIT)
     const queue = `${this.dir}/collector-queue`
     await mkdir(queue, { recursive: true })
     // Mount points only (empty): in compose these are the host's / and the queue volume.
@@ -254,7 +212,7 @@ export class Harness {
     )
     // `ip netns exec` and `exec` keep the pid; /sys/fs/cgroup is not visible inside the
     // namespace (ip remounts /sys there), so the process is moved into its cgroup from here.
-    await writeFile(`${this.cgroup}/cgroup.procs`, String(proc.child.pid))
+    await this.cgroup.add(proc.child.pid)
     this.procs.set('collector', proc)
     await waitFor(
       'collector healthy',
@@ -336,53 +294,23 @@ export class Harness {
 
   /** Every span or log record the Tempo / Loki stand-in received so far. */
   recorded(service: 'tempo' | 'loki', signal: OtlpSignal): Array<Record<string, unknown>> {
-    const file = `${this.dir}/${service}.jsonl`
-    if (!existsSync(file)) return []
-    const requests = readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { path: string; body: Record<string, unknown> })
-      .map((r) => ({ path: r.path, json: r.body }))
-    return otlpItems(requests, signal)
+    return readRecording(`${this.dir}/${service}.jsonl`, signal)
   }
 
   /** An instant PromQL query against the real Prometheus (now, or at `time`, Unix seconds). */
-  async query(
-    promql: string,
-    time?: number,
-  ): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-    return this.instant(promql, time)
+  query(promql: string, time?: number): Promise<Sample[]> {
+    return this.prometheus.query(promql, time)
   }
 
   /** The raw samples of a range selector (`metric[90s]`), evaluated now or at `time`. */
-  async samples(
-    selector: string,
-    time?: number,
-  ): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>> {
-    return this.instant(selector, time)
-  }
-
-  private async instant<T>(promql: string, time?: number): Promise<T[]> {
-    const res = await fetch(this.url('prometheus', 9090, '/api/v1/query'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        query: promql,
-        ...(time === undefined ? {} : { time: String(time) }),
-      }),
-    })
-    const body = (await res.json()) as { status: string; error?: string; data: { result: T[] } }
-    if (body.status !== 'success') throw new Error(`${promql}: ${body.error}`)
-    return body.data.result
+  samples(selector: string, time?: number): Promise<Series[]> {
+    return this.prometheus.samples(selector, time)
   }
 
   /** The collector's peak memory use so far (its cgroup's high-water mark), in bytes. */
   collectorPeakMemory(): number {
-    for (const file of ['memory.max_usage_in_bytes', 'memory.peak']) {
-      if (existsSync(`${this.cgroup}/${file}`))
-        return Number(readFileSync(`${this.cgroup}/${file}`, 'utf8'))
-    }
-    throw new Error('no memory high-water mark in the collector cgroup')
+    if (!this.cgroup) throw new Error('the collector has not started')
+    return this.cgroup.peak()
   }
 
   async stop(): Promise<void> {
@@ -401,7 +329,7 @@ export class Harness {
       await stopProc(this.procs.get(name))
     }
     await teardown()
-    if (this.cgroup) await rmdir(this.cgroup).catch(() => {})
+    await this.cgroup?.remove()
     if (!process.env.KEEP_E2E_DIR) await rm(this.dir, { recursive: true, force: true })
   }
 

@@ -5,12 +5,10 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { concrete, labelName, panelQueries, seriesName } from '@layercode-kit/grafana-gen'
 import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
-import { missingToolchain } from './binaries.ts'
+import { nativeSuiteGuard } from './guard.ts'
 import { promtoolTest, series as seriesOf } from './promtool.ts'
 
-const missing = await missingToolchain()
-if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the panel tests`)
-if (missing) console.log(`# SKIP panel value tests: ${missing}`)
+const missing = await nativeSuiteGuard('panel value tests', { root: false })
 
 const panels = panelQueries()
 /** A panel's query (the first, or the `index`th), as Grafana sends it for the default selection. */

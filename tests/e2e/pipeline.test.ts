@@ -7,7 +7,7 @@ import { parser as traceql } from '@grafana/lezer-traceql'
 import { concrete, panelQueries } from '@layercode-kit/grafana-gen'
 import { attributesOf, settle, waitFor } from '@layercode-kit/test-support'
 import { composeWebhookSecret } from '../stack/support.ts'
-import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { ensureBinaries } from './binaries.ts'
 import {
   EXPECTED_SERIES,
   type LogView,
@@ -18,13 +18,10 @@ import {
   spanTreeProblems,
   TRAFFIC,
 } from './expectations.ts'
+import { nativeSuiteGuard } from './guard.ts'
 import { COLLECTOR_MEMORY_LIMIT, Harness } from './harness.ts'
-import { missingPrivileges } from './netns.ts'
 
-const missing = (await missingToolchain()) ?? (await missingPrivileges())
-if (missing && process.env.CI)
-  throw new Error(`e2e: ${missing}; CI must run the native end-to-end suite`)
-if (missing) console.log(`# SKIP native end-to-end suite: ${missing}`)
+const missing = await nativeSuiteGuard('native end-to-end suite')
 
 const spanView = (item: Record<string, unknown>): SpanView => ({
   name: String(item.name),

@@ -12,12 +12,10 @@ import {
 } from '@layercode-kit/grafana-gen'
 import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { stringify } from 'yaml'
-import { missingToolchain } from './binaries.ts'
+import { nativeSuiteGuard } from './guard.ts'
 import { promtoolTest, series } from './promtool.ts'
 
-const missing = await missingToolchain()
-if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the rule tests`)
-if (missing) console.log(`# SKIP alert rule unit tests: ${missing}`)
+const missing = await nativeSuiteGuard('alert rule unit tests', { root: false })
 
 const EXPORT_RULE = 'layercode-collector-export'
 const AGENT_DOWN_RULE = 'layercode-agent-down'

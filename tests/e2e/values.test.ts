@@ -20,13 +20,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { concrete, type PanelQuery, panelQueries, ruleQueries } from '@layercode-kit/grafana-gen'
 import { DEFAULT_SERVICE_NAME, LATENCY_BUCKETS_S } from '@layercode-kit/telemetry'
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
-import { ensureBinaries, missingToolchain } from './binaries.ts'
+import { ensureBinaries } from './binaries.ts'
+import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
-import { missingPrivileges, nsName } from './netns.ts'
+import { nsName } from './netns.ts'
 
-const missing = (await missingToolchain()) ?? (await missingPrivileges())
-if (missing && process.env.CI) throw new Error(`e2e: ${missing}; CI must run the panel values`)
-if (missing) console.log(`# SKIP panel values under scripted traffic: ${missing}`)
+const missing = await nativeSuiteGuard('panel values under scripted traffic')
 
 /** `$__rate_interval` as `concrete` renders it (60 s: a 50 s step, the 10 s scrape interval). */
 const WINDOW_S = Number(/\[(\d+)s\]/.exec(concrete({ expr: 'x[$__rate_interval]' }))?.[1])

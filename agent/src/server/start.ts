@@ -2,7 +2,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Writable } from 'node:stream'
 import { serve } from '@hono/node-server'
-import { instrumentModel, reportExportErrorsTo, sessions } from '@layercode-kit/telemetry'
+import { instrumentModel, reportExportErrorsTo, SessionTracker } from '@layercode-kit/telemetry'
 import { createAgent } from '../agents/registry.ts'
 import { type AgentConfig, secretValues } from '../config.ts'
 import { ConversationStore } from '../history/store.ts'
@@ -43,6 +43,7 @@ export async function startServer(
   reportExportErrorsTo((report) => logger.warn('telemetry export failing', report))
   const lifecycle = new Lifecycle()
   const agent = createAgent(config.agent, { slowDelayMs: config.slowDelayMs })
+  const sessions = new SessionTracker()
   sessions.track(agent.name, {
     idleTtlMs: config.history.idleTtlMs,
     maxSessions: config.history.maxConversations,
@@ -55,6 +56,7 @@ export async function startServer(
   })
   const model = instrumentModel(baseModel, agent.name)
   const app = createApp({
+    sessions,
     agent,
     model,
     logger,

@@ -3,6 +3,7 @@ import {
   recordSessionActivity,
   recordSessionEnd,
   recordSessionStart,
+  SessionTracker,
   startWebhookSpan,
 } from '@layercode-kit/telemetry'
 import { context } from '@opentelemetry/api'
@@ -23,6 +24,8 @@ export type WebhookDeps = Omit<TurnDeps, 'turns'> & {
   webhookSecret: string | undefined
   /** One per app unless given: turns of one conversation run one after another. */
   turns?: KeyedQueue
+  /** One per app unless given: the active-sessions gauge reads it. */
+  sessions?: SessionTracker
 }
 
 const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
@@ -104,16 +107,16 @@ function streamTurn(c: Context, deps: TurnDeps, event: TurnEvent, span: WebhookS
 
 async function dispatch(
   c: Context,
-  deps: TurnDeps & WebhookDeps,
+  deps: TurnDeps & WebhookDeps & { sessions: SessionTracker },
   event: WebhookEvent,
   span: WebhookSpan,
 ): Promise<Response> {
   switch (event.type) {
     case 'session.start':
-      recordSessionStart(event.session_id, deps.agent.name)
+      recordSessionStart(deps.sessions, event.session_id, deps.agent.name)
       return streamTurn(c, deps, event, span)
     case 'message':
-      recordSessionActivity(event.session_id, deps.agent.name)
+      recordSessionActivity(deps.sessions, event.session_id, deps.agent.name)
       return streamTurn(c, deps, event, span)
     case 'data':
       return c.json((deps.agent.onData?.(event.data) ?? { status: 'ok' }) as object)
@@ -125,7 +128,7 @@ async function dispatch(
       })
       return c.json({ status: 'ok' })
     case 'session.end':
-      recordSessionEnd(event.session_id, deps.agent.name)
+      recordSessionEnd(deps.sessions, event.session_id, deps.agent.name)
       await deps.turns.run(event.conversation_id, async () =>
         deps.store.drop(event.conversation_id),
       )
@@ -144,7 +147,11 @@ async function dispatch(
  * dispatch by event type, with the call context set for every log line below.
  */
 export function webhookHandler(options: WebhookDeps): Handler {
-  const deps: TurnDeps & WebhookDeps = { ...options, turns: options.turns ?? new KeyedQueue() }
+  const deps: TurnDeps & WebhookDeps & { sessions: SessionTracker } = {
+    ...options,
+    turns: options.turns ?? new KeyedQueue(),
+    sessions: options.sessions ?? new SessionTracker(),
+  }
   return async function handleWebhook(c) {
     if (!deps.webhookSecret) {
       throw httpError(500, 'secret_missing', 'LAYERCODE_WEBHOOK_SECRET is not set on the server')

@@ -16,6 +16,7 @@ import {
   recordSessionStart,
   recordToolCall,
   recordTurn,
+  SessionTracker,
   startWebhookSpan,
 } from '@layercode-kit/telemetry'
 import { context } from '@opentelemetry/api'
@@ -23,6 +24,8 @@ import { Hono } from 'hono'
 import winston from 'winston'
 
 const AGENT = 'weather'
+/** Open sessions, for the active-sessions gauge. */
+const sessions = new SessionTracker()
 const secret = process.env.LAYERCODE_WEBHOOK_SECRET
 if (!secret) throw new Error('set LAYERCODE_WEBHOOK_SECRET')
 // Logged as JSON to stdout; the SDK's winston instrumentation also sends every record over
@@ -113,21 +116,21 @@ app.post('/api/agent', async (c) => {
   return context.with(span.context, () => {
     switch (event.type) {
       case 'session.start':
-        recordSessionStart(event.session_id, AGENT)
+        recordSessionStart(sessions, event.session_id, AGENT)
         return turn(
           event,
           async () => 'Hello! Ask me about the weather.',
           (outcome) => span.end({ outcome }),
         )
       case 'message':
-        recordSessionActivity(event.session_id, AGENT)
+        recordSessionActivity(sessions, event.session_id, AGENT)
         return turn(
           event,
           () => answer(event.text ?? ''),
           (outcome) => span.end({ outcome }),
         )
       case 'session.end':
-        recordSessionEnd(event.session_id, AGENT)
+        recordSessionEnd(sessions, event.session_id, AGENT)
         span.end()
         return c.json({ status: 'ok' })
       default:

@@ -5,9 +5,9 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { runNode } from '@layercode-kit/test-support'
 import { parse } from 'yaml'
-import { generatedFiles } from '../../../scripts/docs.ts'
 import { DATASOURCES } from './dashboards.ts'
 import { Doctor, exitCode, formatTable, rangeSeconds } from './doctor.ts'
+import { generatedFiles } from './generate.ts'
 
 const files = generatedFiles()
 const dashboards = Object.entries(files)

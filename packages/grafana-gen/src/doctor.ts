@@ -249,6 +249,9 @@ export class Doctor {
       rows: result.rows,
       ...(result.error ? { error: result.error } : result.rows ? {} : { error: why }),
     })
+    /** A trace by id in Tempo, as a link from a log line or an exemplar opens it. */
+    const openTrace = (traceId: string) =>
+      this.query(tempo, { queryType: 'traceql', query: traceId }, 'now-1h', 'now')
     const search = await this.query(
       tempo,
       { queryType: 'traceql', query: '{ span.layercode.turn.id != nil }', limit: 1 },
@@ -257,7 +260,7 @@ export class Doctor {
     )
     const traceId = firstValue(search.frames, ['traceID', 'traceId', 'trace_id'])
     if (!traceId) return [check('trace search', search, 'no turn trace in the last hour to follow')]
-    const trace = await this.query(tempo, { queryType: 'traceql', query: traceId }, 'now-1h', 'now')
+    const trace = await openTrace(traceId)
     const logs = await this.query(
       loki,
       { expr: `{service_name=~".+"} | trace_id="${traceId}"` },
@@ -276,12 +279,7 @@ export class Doctor {
     )
     const logTraceId = firstValue(logged.frames, ['trace_id'], true)
     if (logTraceId) {
-      const fromLog = await this.query(
-        tempo,
-        { queryType: 'traceql', query: logTraceId },
-        'now-1h',
-        'now',
-      )
+      const fromLog = await openTrace(logTraceId)
       checks.push(check('log -> trace (derived field)', fromLog, `trace ${logTraceId} not found`))
     } else checks.push(check('log -> trace (derived field)', logged, 'no log line with a trace_id'))
     const exemplars = await this.query(
@@ -296,12 +294,7 @@ export class Doctor {
     )
     const exemplarTraceId = firstValue(exemplars.frames, ['trace_id'])
     if (exemplarTraceId) {
-      const fromExemplar = await this.query(
-        tempo,
-        { queryType: 'traceql', query: exemplarTraceId },
-        'now-1h',
-        'now',
-      )
+      const fromExemplar = await openTrace(exemplarTraceId)
       checks.push(check('exemplar -> trace', fromExemplar, `trace ${exemplarTraceId} not found`))
     } else if (exemplars.rows === 0 && !exemplars.error) {
       checks.push({

@@ -1,6 +1,9 @@
 /** Every file packages/grafana-gen generates: path (from the repo root) -> content. */
+
+import { renderTelemetryDoc } from '@layercode-kit/telemetry'
 import { contactPointFiles, policiesYaml, rulesYaml } from './alerts.ts'
 import { buildDashboard, DASHBOARDS } from './dashboards.ts'
+import { renderGrafanaReadme } from './readme.ts'
 import { RUNBOOKS } from './runbooks.ts'
 
 export function grafanaFiles(): Record<string, string> {
@@ -14,4 +17,13 @@ export function grafanaFiles(): Record<string, string> {
   for (const [name, content] of Object.entries(contactPointFiles()))
     files[`grafana/alerting/${name}`] = content
   return files
+}
+
+/** What `npm run docs` writes: the contract's docs page, grafana/README.md and grafanaFiles(). */
+export function generatedFiles(): Record<string, string> {
+  return {
+    'docs/telemetry.md': renderTelemetryDoc(),
+    'grafana/README.md': renderGrafanaReadme(),
+    ...grafanaFiles(),
+  }
 }

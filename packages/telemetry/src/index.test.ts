@@ -81,7 +81,6 @@ describe('@layercode-kit/telemetry public exports', () => {
       'secretRedactingSpanProcessor',
       'secretsInEnv',
       'serviceVersion',
-      'sessions',
       'spanProcessorsFromEnv',
       'spanSpecFor',
       'startInstrumented',

@@ -6,9 +6,8 @@ import {
   metrics,
   type ObservableGauge,
 } from '@opentelemetry/api'
-import { Attr, type KitMetricName, metricSpec } from './contract.ts'
+import { type KitMetricName, metricSpec } from './contract.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
-import { sessions } from './sessions.ts'
 
 type Instruments = {
   tokenUsage: Histogram
@@ -52,10 +51,6 @@ function create(provider: MeterProvider): Instruments {
     'layercode.sessions.active',
     options('layercode.sessions.active'),
   )
-  sessionsActive.addCallback((result) => {
-    for (const [agent, count] of sessions.counts())
-      result.observe(count, { [Attr.AgentName]: agent })
-  })
   return {
     tokenUsage: histogram('gen_ai.client.token.usage'),
     operationDuration: histogram('gen_ai.client.operation.duration'),

@@ -1,11 +1,11 @@
 /**
  * The contract's metrics, recorded in one place with the attributes the dashboards group by:
  * a turn (count, duration, time to first speech), a tool call, a session starting and ending
- * (the active-sessions gauge follows). The kit's agent and any user's agent call these.
+ * (the app's SessionTracker feeds the active-sessions gauge). The kit's agent and any user's agent call these.
  */
 import { Attr, type Outcome } from './contract.ts'
 import { instruments } from './instruments.ts'
-import { sessions } from './sessions.ts'
+import type { SessionTracker } from './sessions.ts'
 
 export type TurnRecord = {
   agent: string
@@ -38,17 +38,25 @@ export function recordToolCall(call: { agent: string; tool: string; outcome: Out
 }
 
 /** A session's first webhook (`session.start`): counted once, active until it ends. */
-export function recordSessionStart(sessionId: string, agent: string): void {
+export function recordSessionStart(
+  sessions: SessionTracker,
+  sessionId: string,
+  agent: string,
+): void {
   instruments().sessionsStarted.add(1, { [Attr.AgentName]: agent })
   sessions.seen(sessionId, agent)
 }
 
 /** Any later webhook of a session: keeps it active (a session may start before this process did). */
-export function recordSessionActivity(sessionId: string, agent: string): void {
+export function recordSessionActivity(
+  sessions: SessionTracker,
+  sessionId: string,
+  agent: string,
+): void {
   sessions.seen(sessionId, agent)
 }
 
-export function recordSessionEnd(sessionId: string, agent: string): void {
+export function recordSessionEnd(sessions: SessionTracker, sessionId: string, agent: string): void {
   instruments().sessionsEnded.add(1, { [Attr.AgentName]: agent })
   sessions.ended(sessionId)
 }

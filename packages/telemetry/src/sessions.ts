@@ -1,3 +1,6 @@
+import type { ObservableGauge } from '@opentelemetry/api'
+import { Attr } from './contract.ts'
+import { instruments } from './instruments.ts'
 export type SessionLimits = {
   /** A session not seen for this long is dropped, so a lost session.end cannot leak. */
   idleTtlMs: number
@@ -19,9 +22,23 @@ export class SessionTracker {
   #limits: SessionLimits = DEFAULT_SESSION_LIMITS
   #timer: NodeJS.Timeout | undefined
   readonly #now: () => number
+  #gauge: ObservableGauge | undefined
 
   constructor(now: () => number = Date.now) {
     this.#now = now
+  }
+
+  /**
+   * Reports its counts on the active-sessions gauge of the current MeterProvider (again if
+   * the SDK was restarted since), from the first session or track() on.
+   */
+  #observe(): void {
+    const gauge = instruments().sessionsActive
+    if (gauge === this.#gauge) return
+    this.#gauge = gauge
+    gauge.addCallback((result) => {
+      for (const [agent, count] of this.counts()) result.observe(count, { [Attr.AgentName]: agent })
+    })
   }
 
   get size(): number {
@@ -30,6 +47,7 @@ export class SessionTracker {
 
   /** Reports 0 for this agent while it has no session, rather than no data; prunes on a timer. */
   track(agent: string, limits: Partial<SessionLimits> = {}): void {
+    this.#observe()
     this.#agents.add(agent)
     this.#limits = { ...DEFAULT_SESSION_LIMITS, ...limits }
     clearInterval(this.#timer)
@@ -39,6 +57,7 @@ export class SessionTracker {
 
   /** A webhook of this session; from now on the agent reports 0 rather than no data when idle. */
   seen(sessionId: string, agent: string): void {
+    this.#observe()
     this.#agents.add(agent)
     this.#sessions.delete(sessionId)
     this.#sessions.set(sessionId, { agent, lastSeen: this.#now() })
@@ -68,6 +87,3 @@ export class SessionTracker {
     return counts
   }
 }
-
-/** The process's tracker: the webhook feeds it, the active-sessions gauge reads it. */
-export const sessions = new SessionTracker()

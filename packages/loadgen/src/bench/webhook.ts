@@ -13,11 +13,11 @@
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { SIGNATURE_HEADER, signPayload, takeSseEvents } from '@layercode-kit/agent'
+import { sendWebhookOverHttp } from '@layercode-kit/agent'
 import { spawnAgent } from '@layercode-kit/agent/testing'
 import { percentile } from '../stats.ts'
 import { openLoopProblem, signedMs } from './report.ts'
@@ -60,40 +60,11 @@ const keepAlive = new Agent({ keepAlive: true, maxSockets: 256 })
  * keep-alive rather than the kit's fetch-based sendWebhook: several times lighter, so the
  * driver keeps ahead of the agent on a shared machine.
  */
-function postTurn(url: string, body: object): Promise<{ ok: boolean; ms: number }> {
-  const raw = JSON.stringify(body)
-  const started = performance.now()
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent: keepAlive,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(raw),
-          [SIGNATURE_HEADER]: signPayload(SECRET, raw),
-        },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          text += chunk
-        })
-        res.on('error', reject)
-        res.on('end', () => {
-          const last = takeSseEvents(text).events.at(-1) as { type?: string } | undefined
-          resolve({
-            ok: res.statusCode === 200 && last?.type === 'response.end',
-            ms: performance.now() - started,
-          })
-        })
-      },
-    )
-    req.on('error', reject)
-    req.end(raw)
-  })
+/** One turn through the agent's node:http client: ok when it ends with response.end. */
+async function postTurn(url: string, body: object): Promise<{ ok: boolean; ms: number }> {
+  const result = await sendWebhookOverHttp({ url, secret: SECRET, body, agent: keepAlive })
+  const last = result.events.at(-1) as { type?: string } | undefined
+  return { ok: result.status === 200 && last?.type === 'response.end', ms: result.totalMs }
 }
 
 /** Runs `fn` and measures it: wall time and this process's CPU share of one core. */
