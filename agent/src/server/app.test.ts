@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream'
 import { describe, it } from 'node:test'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
 import { FAULT_METADATA_KEY } from '@layercode-kit/telemetry'
+import { readJsonLines } from '@layercode-kit/test-support'
 import { createAgent } from '../agents/registry.ts'
 import { ConversationStore } from '../history/store.ts'
 import { createLogger } from '../logging/logger.ts'
@@ -16,9 +17,9 @@ import { Lifecycle } from './lifecycle.ts'
 const secret = 'whsec_app_test_secret'
 
 function makeApp(overrides: Partial<AppOptions> = {}) {
-  const lines: string[] = []
+  const lines: Array<Record<string, unknown>> = []
   const stdout = new PassThrough()
-  stdout.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)))
+  readJsonLines(stdout, (line) => lines.push(line))
   const options: AppOptions = {
     agent: createAgent('starter', { slowDelayMs: 0 }),
     model: new OfflineLanguageModel({ chunkDelayMs: 0 }),
@@ -34,7 +35,7 @@ function makeApp(overrides: Partial<AppOptions> = {}) {
     authorize: { apiKey: undefined, baseUrl: 'http://127.0.0.1:9' },
     ...overrides,
   }
-  return { app: createApp(options), options, logs: () => lines.map((l) => JSON.parse(l)) }
+  return { app: createApp(options), options, logs: () => lines }
 }
 
 function signed(body: unknown): RequestInit {
