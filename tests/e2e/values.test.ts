@@ -30,6 +30,10 @@ const missing = await nativeSuiteGuard('panel values under scripted traffic')
 /** `$__rate_interval` as `concrete` renders it (60 s: a 50 s step, the 10 s scrape interval). */
 const WINDOW_S = Number(/\[(\d+)s\]/.exec(concrete({ expr: 'x[$__rate_interval]' }))?.[1])
 const MESSAGES = 3
+/** The counters the test waits on: turns (agent exports), what the collector accepted (its scrape). */
+const TURNS = 'layercode_turns_total'
+const ACCEPTED_SPANS = 'otelcol_receiver_accepted_spans{job="collector"}'
+const ACCEPTED_LOGS = 'otelcol_receiver_accepted_log_records{job="collector"}'
 /** Faults per message; evenSpread makes the counts exact. Slow turns wait 3 s (compose). */
 const MIX = ['--fail-rate=0.2', '--slow-rate=0.2', '--hangup-rate=0.1', `--messages=${MESSAGES}`]
 const load = (seconds: number) => [
@@ -99,15 +103,23 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       }
     })
 
+  /** The raw samples of `selector` over the last `range`, summed per timestamp. */
+  async function sumsByTime(selector: string, range: string): Promise<Map<number, number>> {
+    const sums = new Map<number, number>()
+    for (const s of await harness.samples(`${selector}[${range}]`))
+      for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
+    return sums
+  }
+  /** `sum(selector)` now or at `time`. */
+  const total = async (selector: string, time?: number) =>
+    Number((await harness.query(`sum(${selector})`, time))[0]?.value[1])
+
   /**
    * From the raw samples of `selector` (summed per timestamp): the first sample that reached
    * `finalValue`, and the last sample before `before` (ms).
    */
   async function settledAt(selector: string, before: number, finalValue: number) {
-    const series = await harness.samples(`${selector}[3m]`)
-    const sums = new Map<number, number>()
-    for (const s of series)
-      for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
+    const sums = await sumsByTime(selector, '3m')
     const times = [...sums.keys()].sort((a, b) => a - b)
     const final = times.find((ts) => sums.get(ts) === finalValue)
     const base = times.filter((ts) => ts * 1000 < before).at(-1)
@@ -125,24 +137,19 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const warmTurns = warm.turns.ok + warm.turns.failed + warm.turns.hungUp
     await waitFor(
       'the warm-up turns in Prometheus',
-      async () =>
-        Number((await harness.query('sum(layercode_turns_total)'))[0]?.value[1]) === warmTurns,
+      async () => (await total(TURNS)) === warmTurns,
       60_000,
     )
     // Every 60 s window that ends after the traffic starts must see only the settled warm-up
     // before it: the counters stay flat for 45 s first.
     const flat = async (selector: string) => {
-      const sums = new Map<number, number>()
-      for (const s of await harness.samples(`${selector}[45s]`))
-        for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
+      const sums = await sumsByTime(selector, '45s')
       return sums.size >= 4 && new Set(sums.values()).size === 1
     }
     await waitFor(
       'the warm-up settled',
       async () =>
-        (await flat('layercode_turns_total')) &&
-        (await flat('otelcol_receiver_accepted_spans{job="collector"}')) &&
-        (await flat('otelcol_receiver_accepted_log_records{job="collector"}')),
+        (await flat(TURNS)) && (await flat(ACCEPTED_SPANS)) && (await flat(ACCEPTED_LOGS)),
       120_000,
       2_000,
     )
@@ -153,9 +160,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const trafficTurns = traffic.turns.ok + traffic.turns.failed + traffic.turns.hungUp
     await waitFor(
       'every traffic turn counted in Prometheus',
-      async () =>
-        Number((await harness.query('sum(layercode_turns_total)'))[0]?.value[1]) ===
-        warmTurns + trafficTurns,
+      async () => (await total(TURNS)) === warmTurns + trafficTurns,
       60_000,
     )
     // The stand-ins have everything once their counts stop moving for one batch delay.
@@ -175,33 +180,18 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     logRecords = harness.recorded('loki', 'logs').length - logsBefore
     // One more collector scrape, then what it accepted during the traffic is final.
     await sleep(12_000)
-    const acceptedAt = async (time?: number) =>
-      Number(
-        (await harness.query('sum(otelcol_receiver_accepted_spans{job="collector"})', time))[0]
-          ?.value[1],
-      )
-    const acceptedFinal = await acceptedAt()
+    const acceptedFinal = await total(ACCEPTED_SPANS)
     assert.equal(
-      acceptedFinal - (await acceptedAt(trafficStart / 1000)),
+      acceptedFinal - (await total(ACCEPTED_SPANS, trafficStart / 1000)),
       spans.length,
       'the Tempo stand-in got every span the collector accepted',
     )
-    const acceptedLogs = async (time: number) =>
-      Number(
-        (
-          await harness.query('sum(otelcol_receiver_accepted_log_records{job="collector"})', time)
-        )[0]?.value[1],
-      )
-    const agent = await settledAt('layercode_turns_total', trafficStart, warmTurns + trafficTurns)
+    const agent = await settledAt(TURNS, trafficStart, warmTurns + trafficTurns)
     tAgent = agent.final + 0.001
-    const collector = await settledAt(
-      'otelcol_receiver_accepted_spans{job="collector"}',
-      trafficStart,
-      acceptedFinal,
-    )
+    const collector = await settledAt(ACCEPTED_SPANS, trafficStart, acceptedFinal)
     tCollector = collector.final + 0.001
     assert.equal(
-      (await acceptedLogs(tCollector)) - (await acceptedLogs(trafficStart / 1000)),
+      (await total(ACCEPTED_LOGS, tCollector)) - (await total(ACCEPTED_LOGS, trafficStart / 1000)),
       logRecords,
       'by then the collector had accepted every log record the Loki stand-in got',
     )
@@ -212,8 +202,8 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       const ts = first?.values.map(([t]) => t) ?? []
       return (ts.at(-1) ?? 0) - (ts[0] ?? 0)
     }
-    agentSpanS = await spanOf('layercode_turns_total', tAgent)
-    collectorSpanS = await spanOf('otelcol_receiver_accepted_spans{job="collector"}', tCollector)
+    agentSpanS = await spanOf(TURNS, tAgent)
+    collectorSpanS = await spanOf(ACCEPTED_SPANS, tCollector)
   })
 
   after(async () => {

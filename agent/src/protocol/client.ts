@@ -29,19 +29,26 @@ export type SendOptions = {
   hangUp?: boolean
 }
 
+/** The body as sent and the headers LayerCode signs it with (plus the caller's). */
+function signed(options: Pick<SendOptions, 'body' | 'secret' | 'headers'>) {
+  const raw = JSON.stringify(options.body)
+  const headers = {
+    'content-type': 'application/json',
+    [SIGNATURE_HEADER]: signPayload(options.secret, raw),
+    ...options.headers,
+  }
+  return { raw, headers }
+}
+
 /** Sends one signed webhook the way LayerCode does and reads the whole answer. */
 export async function sendWebhook(options: SendOptions): Promise<WebhookResult> {
-  const raw = JSON.stringify(options.body)
+  const { raw, headers } = signed(options)
   const started = performance.now()
   const hangUp = options.hangUp ? new AbortController() : undefined
   const signals = [options.signal, hangUp?.signal].filter((s) => s !== undefined)
   const response = await fetch(options.url, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [SIGNATURE_HEADER]: signPayload(options.secret, raw),
-      ...options.headers,
-    },
+    headers,
     body: raw,
     signal: signals.length > 0 ? AbortSignal.any(signals) : null,
   })
@@ -93,7 +100,7 @@ export async function sendWebhook(options: SendOptions): Promise<WebhookResult> 
 export function sendWebhookOverHttp(
   options: Omit<SendOptions, 'hangUp' | 'signal'> & { agent?: Agent },
 ): Promise<{ status: number; events: unknown[]; totalMs: number }> {
-  const raw = JSON.stringify(options.body)
+  const { raw, headers } = signed(options)
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const req = request(
@@ -101,12 +108,7 @@ export function sendWebhookOverHttp(
       {
         method: 'POST',
         ...(options.agent ? { agent: options.agent } : {}),
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(raw),
-          [SIGNATURE_HEADER]: signPayload(options.secret, raw),
-          ...options.headers,
-        },
+        headers: { ...headers, 'content-length': Buffer.byteLength(raw) },
       },
       (res) => {
         let text = ''
