@@ -49,8 +49,7 @@ export type LogView = {
 /** One bakery tool turn: each span and the span it must be a child of. */
 export const EXPECTED_SPAN_TREE = [
   { name: 'POST /api/agent', parent: undefined },
-  { name: 'layercode.webhook message', parent: 'POST /api/agent' },
-  { name: `invoke_agent ${AGENT}`, parent: 'layercode.webhook message' },
+  { name: `invoke_agent ${AGENT}`, parent: 'POST /api/agent' },
   { name: 'chat offline-voice-1', parent: `invoke_agent ${AGENT}` },
   { name: 'execute_tool list_menu', parent: `invoke_agent ${AGENT}` },
 ] as const
@@ -78,7 +77,7 @@ export function spanTreeProblems(spans: readonly SpanView[]): string[] {
       problems.push(`"${span.name}" has service.name ${span.resource['service.name']}`)
   }
   const failed = spans.find(
-    (s) => s.name === 'layercode.webhook message' && s.attributes['layercode.outcome'] === 'error',
+    (s) => s.name === 'POST /api/agent' && s.attributes['layercode.outcome'] === 'error',
   )
   if (!failed) problems.push('no failed turn (layercode.outcome=error) arrived')
   else if (failed.attributes['error.type'] !== 'injected_fault')

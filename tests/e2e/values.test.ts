@@ -51,6 +51,11 @@ type Summary = {
   firstTtsMs: { p50: number; p95: number }
 }
 type Span = { name: string; durationS: number; attrs: Record<string, unknown> }
+/** A turn's span: the webhook's SERVER span for session.start or message. */
+const isTurnSpan = (s: Span) =>
+  s.name === 'POST /api/agent' &&
+  (s.attrs['layercode.event.type'] === 'message' ||
+    s.attrs['layercode.event.type'] === 'session.start')
 type Vector = Array<{ metric: Record<string, string>; value: [number, string] }>
 
 /** [lo, hi] for a value, and what it stands for (shown when the check fails). */
@@ -362,7 +367,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const http = durations((s) => s.name === 'POST /api/agent')
     for (const [index, q] of [0.5, 0.95, 0.99].entries())
       await expectPanel('HTTP latency', index, tAgent, one(quantileRange(http, q, 'server spans')))
-    const turns = durations((s) => /^layercode\.webhook (message|session\.start)$/.test(s.name))
+    const turns = durations(isTurnSpan)
     await expectPanel('Turn duration p95 by agent', 0, tAgent, [
       { labels: { gen_ai_agent_name: 'bakery' }, range: quantileRange(turns, 0.95, 'turn spans') },
     ])
@@ -673,9 +678,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       service,
       between(share * 0.9, share * 1.1, `error share ${share}`),
     )
-    const turnDurations = spans
-      .filter((s) => /^layercode\.webhook (message|session\.start)$/.test(s.name))
-      .map((s) => s.durationS)
+    const turnDurations = spans.filter(isTurnSpan).map((s) => s.durationS)
     await expectRule(
       'layercode-latency-p95',
       tAgent,

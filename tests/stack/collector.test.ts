@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   Attr,
+  COLLECTOR_SECRET_KEY_NAMES,
+  COLLECTOR_SECRET_KEY_PATTERN,
   CREDENTIAL_VALUE_PATTERNS,
   DEFAULT_SECRET_KEY_PATTERN,
   LOG_CONTEXT_FIELDS,
@@ -86,26 +88,35 @@ describe('the collector', () => {
     }
   })
 
-  it('drops credential keys with the agent pattern, and no key the telemetry contract uses', () => {
+  it('drops credential keys: the agent pattern on resources and events, the anchored names on the volume', () => {
     const transform = collector.processors['transform/drop_secrets'] as Record<
       string,
       Array<{ context: string; statements: string[] }>
     >
-    const statements = Object.values(transform).filter(Array.isArray).flat() as Array<{
-      context: string
-      statements: string[]
-    }>
-    const patterns = new Set(
-      statements.flatMap((group) =>
-        group.statements.map(
-          (st: string) => /delete_matching_keys\(attributes, "\(\?i\)\((.*)\)"\)$/.exec(st)?.[1],
-        ),
-      ),
+    const patternsBy = (contexts: string[]) =>
+      new Set(
+        (
+          Object.values(transform).filter(Array.isArray).flat() as Array<{
+            context: string
+            statements: string[]
+          }>
+        )
+          .filter((group) => contexts.includes(group.context))
+          .flatMap((group) =>
+            group.statements.map(
+              (st: string) => /^delete_matching_keys\(attributes, "(.*)"\)$/.exec(st)?.[1],
+            ),
+          ),
+      )
+    assert.deepEqual(
+      [...patternsBy(['resource', 'spanevent'])],
+      [`(?i)(${DEFAULT_SECRET_KEY_PATTERN.source})`],
+      'resources and span events: the agent pattern',
     )
     assert.deepEqual(
-      [...patterns],
-      [DEFAULT_SECRET_KEY_PATTERN.source],
-      'the collector uses the agent pattern, in every statement',
+      [...patternsBy(['span', 'log', 'datapoint'])],
+      [COLLECTOR_SECRET_KEY_PATTERN],
+      'spans, logs and data points: the anchored credential names',
     )
     // One group per context: a flat list that mixes contexts validates but skips some of them.
     assert.deepEqual(
@@ -120,8 +131,18 @@ describe('the collector', () => {
       transform.metric_statements?.map((g) => g.context),
       ['resource', 'datapoint'],
     )
+    // The anchored names in JavaScript: RE2 and JS agree on this subset ((?i) as a flag).
+    const anchored = new RegExp(COLLECTOR_SECRET_KEY_PATTERN.slice(4), 'i')
     const credentials = [
       'authorization',
+      'Authorization',
+      'proxy-authorization',
+      'set-cookie',
+      'refresh_token',
+      'id-token',
+      'client.secret',
+      'passwd',
+      'credentials',
       'http.request.header.authorization',
       'cookie',
       'layercode-signature',
@@ -136,7 +157,31 @@ describe('the collector', () => {
       'session_key',
       'credential',
     ]
-    for (const key of credentials) assert.match(key, DEFAULT_SECRET_KEY_PATTERN, key)
+    for (const key of credentials) {
+      assert.match(key, DEFAULT_SECRET_KEY_PATTERN, key)
+      assert.match(key, anchored, `${key} is dropped from spans, logs and data points too`)
+      if (!key.startsWith('http.'))
+        assert.match(`http.response.header.${key}`, anchored, `${key} as a header attribute`)
+    }
+    // The collector never drops what the agent would keep: one example per name.
+    const examples = [
+      ...credentials,
+      'api-key',
+      'apikey',
+      'auth_token',
+      'bearer.token',
+      'session-token',
+      'csrf_token',
+      'credential',
+      'secret',
+    ]
+    for (const name of COLLECTOR_SECRET_KEY_NAMES) {
+      const matching = examples.filter((key) => new RegExp(`^(?:${name})$`, 'i').test(key))
+      assert.ok(matching.length > 0, `an example of ${name}`)
+      for (const key of matching) assert.match(key, DEFAULT_SECRET_KEY_PATTERN, key)
+    }
+    for (const kept of ['db_password_hint', 'gen_ai.usage.input_tokens', 'tokens', 'secretary'])
+      assert.doesNotMatch(kept, anchored, kept)
     const contract = [
       ...Object.values(Attr),
       ...(SPANS as readonly SpanSpec[]).flatMap((s) => [
@@ -149,7 +194,10 @@ describe('the collector', () => {
       'max_tokens',
       'tts_chunks',
     ]
-    for (const key of new Set(contract)) assert.doesNotMatch(key, DEFAULT_SECRET_KEY_PATTERN, key)
+    for (const key of new Set(contract)) {
+      assert.doesNotMatch(key, DEFAULT_SECRET_KEY_PATTERN, key)
+      assert.doesNotMatch(key, anchored, key)
+    }
   })
 
   it('masks personal data and token-shaped values whatever their key', () => {

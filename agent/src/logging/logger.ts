@@ -1,6 +1,13 @@
 import path from 'node:path'
 import type { Writable } from 'node:stream'
-import { createRedactor, errorType, type RedactorOptions } from '@layercode-kit/telemetry'
+import {
+  createRedactor,
+  errorType,
+  LOG_CONTEXT_KEY,
+  otelLogFormat,
+  type RedactorOptions,
+} from '@layercode-kit/telemetry'
+import { context } from '@opentelemetry/api'
 import winston from 'winston'
 import DailyRotateFile from 'winston-daily-rotate-file'
 import { getCallContext } from './context.ts'
@@ -25,12 +32,23 @@ export type LoggerOptions = RedactorOptions & {
   stdout?: Writable
 }
 
-// Fills in the webhook's call context so callers never pass ids around.
-const callContext = winston.format((info) => {
-  const context = getCallContext()
-  if (context) for (const [key, value] of Object.entries(context)) info[key] ??= value
-  return info
-})
+/**
+ * Each level method returns before winston does any work when its level is off (winston
+ * formats every record, then lets the transports drop it), and captures the call's context
+ * at the call: the webhook's ids, filled in so callers never pass them around (explicit
+ * fields win), and the OpenTelemetry context for the OTLP record's trace and span ids.
+ * winston may run its formats later, when its stream is backed up, in someone else's context.
+ */
+function atCallSite(logger: winston.Logger): void {
+  for (const level of LOG_LEVELS) {
+    const log = logger[level].bind(logger) as (message: string, meta?: object) => winston.Logger
+    const leveled = (message: string, meta?: object) => {
+      if (!logger.isLevelEnabled(level)) return logger
+      return log(message, { ...getCallContext(), ...meta, [LOG_CONTEXT_KEY]: context.active() })
+    }
+    logger[level] = leveled as winston.LeveledLogMethod
+  }
+}
 
 function rotatingFile(options: LogFileOptions): DailyRotateFile {
   const { dir, name, ext } = path.parse(path.resolve(options.path))
@@ -57,16 +75,18 @@ export function createLogger(options: LoggerOptions): Logger {
     new winston.transports.Stream({ stream: options.stdout ?? process.stdout }),
   ]
   if (options.file) transports.push(rotatingFile(options.file))
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: options.level,
     format: winston.format.combine(
       winston.format.timestamp(),
-      callContext(),
       redaction(),
+      otelLogFormat(),
       winston.format.json(),
     ),
     transports,
   })
+  atCallSite(logger)
+  return logger
 }
 
 /**

@@ -135,6 +135,31 @@ describe('logs', () => {
     assert.ok(server.logs().some((l) => l.message === 'turn completed' && l.turn_id === 'i1'))
   })
 
+  it('do no work for a record below the level: its fields are never read', async () => {
+    const stdout = new PassThrough()
+    let out = ''
+    stdout.on('data', (chunk) => (out += chunk))
+    const logger = createLogger({ level: 'info', stdout })
+    let read = 0
+    const meta = {
+      get costly() {
+        read += 1
+        return 'value'
+      },
+    }
+    logger.debug('skipped', meta)
+    logger.info('kept', meta)
+    await closeLogger(logger)
+    assert.equal(read, 1, 'read once, for the info record only')
+    assert.deepEqual(
+      out
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).message),
+      ['kept'],
+    )
+  })
+
   it('let explicit fields win over the context', async () => {
     const stdout = new PassThrough()
     let out = ''

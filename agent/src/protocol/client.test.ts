@@ -34,6 +34,7 @@ describe('webhook client, both transports', () => {
       const types = result.events.map((e) => (e as { type: string }).type)
       assert.equal(types.at(-1), 'response.end')
       assert.ok(types.includes('response.tts'))
+      assert.ok((result.firstTtsMs ?? -1) >= 0 && result.totalMs >= (result.firstTtsMs ?? 0))
     } finally {
       agent.destroy()
     }
@@ -46,5 +47,7 @@ describe('webhook client, both transports', () => {
       body: body(),
     })
     assert.equal(result.status, 401)
+    assert.deepEqual(result.events, [])
+    assert.equal(result.firstTtsMs, undefined)
   })
 })

@@ -93,13 +93,13 @@ export async function sendWebhook(options: SendOptions): Promise<WebhookResult> 
 }
 
 /**
- * The same signed request over node:http (a keep-alive `agent`), reading the answer whole and
- * then its events: the lighter transport, for a driver whose own CPU would otherwise weigh on
- * what it measures (the benchmark). Rejects on a network error.
+ * The same signed request over node:http (a keep-alive `agent`), reading events as they
+ * arrive: the lighter transport, for a driver whose own CPU would otherwise weigh on what it
+ * measures (the benchmark). Rejects on a network error.
  */
 export function sendWebhookOverHttp(
   options: Omit<SendOptions, 'hangUp' | 'signal'> & { agent?: Agent },
-): Promise<{ status: number; events: unknown[]; totalMs: number }> {
+): Promise<{ status: number; events: unknown[]; totalMs: number; firstTtsMs: number | undefined }> {
   const { raw, headers } = signed(options)
   const started = performance.now()
   return new Promise((resolve, reject) => {
@@ -111,19 +111,29 @@ export function sendWebhookOverHttp(
         headers: { ...headers, 'content-length': Buffer.byteLength(raw) },
       },
       (res) => {
-        let text = ''
+        const events: unknown[] = []
+        let firstTtsMs: number | undefined
+        let pending = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => {
-          text += chunk
+          const taken = takeSseEvents(pending + chunk)
+          pending = taken.rest
+          for (const event of taken.events) {
+            events.push(event)
+            if (firstTtsMs === undefined && (event as { type?: unknown }).type === 'response.tts')
+              firstTtsMs = performance.now() - started
+          }
         })
         res.on('error', reject)
-        res.on('end', () =>
+        res.on('end', () => {
+          events.push(...takeSseEvents(`${pending}\n\n`).events)
           resolve({
             status: res.statusCode ?? 0,
-            events: takeSseEvents(text).events,
+            events,
             totalMs: performance.now() - started,
-          }),
-        )
+            firstTtsMs,
+          })
+        })
       },
     )
     req.on('error', reject)

@@ -1,4 +1,4 @@
-import { httpInstrumentationMiddleware } from '@hono/otel'
+import { serverSpans } from '@layercode-kit/telemetry/hono'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { errorFields } from '../logging/logger.ts'
@@ -29,8 +29,9 @@ export function createApp(options: AppOptions): Hono {
       ? c.json({ status: 'draining' }, 503)
       : c.json({ status: 'ready', agent: options.agent.name }),
   )
-  // Route-aware SERVER spans and http.server.request.duration (no-ops without an SDK).
-  app.use(httpInstrumentationMiddleware({ captureActiveRequests: true }))
+  // The SERVER span and http.server.request.duration, both until the answer is complete; a
+  // webhook's span is this one (no-ops without an SDK).
+  app.use(serverSpans())
   app.use(requestLogger({ logger }))
   app.use(async function refuseWhileDraining(c, next) {
     if (!lifecycle.draining) return next()
@@ -51,7 +52,7 @@ export function createApp(options: AppOptions): Hono {
       if (error.status >= 500)
         logger.error('request failed', { code: errorCode(error), 'error.message': error.message })
       // A client fault is not a server error: the semantic conventions leave a 4xx SERVER
-      // span's status unset, and @hono/otel marks the span failed whenever c.error is set.
+      // span's status unset, and serverSpans() marks the span failed whenever c.error is set.
       else c.error = undefined
       return c.json(errorBody(errorCode(error), error.message), error.status)
     }

@@ -4,9 +4,8 @@ import {
   recordSessionEnd,
   recordSessionStart,
   SessionTracker,
-  startWebhookSpan,
 } from '@layercode-kit/telemetry'
-import { context } from '@opentelemetry/api'
+import { startWebhookSpan, type WebhookSpan } from '@layercode-kit/telemetry/hono'
 import type { Context, Handler } from 'hono'
 import { runWithCallContext } from '../logging/context.ts'
 import { errorFields } from '../logging/logger.ts'
@@ -50,8 +49,6 @@ function parseBody(raw: Uint8Array): WebhookEvent {
   if (!result.ok) throw httpError(400, 'invalid_event', result.message)
   return result.event
 }
-
-type WebhookSpan = ReturnType<typeof startWebhookSpan>
 
 /**
  * The turn's answer as an SSE body: a plain ReadableStream the turn enqueues into. Hono's
@@ -171,19 +168,17 @@ export function webhookHandler(options: WebhookDeps): Handler {
       event_type: event.type,
       agent: deps.agent.name,
     }
-    const span = startWebhookSpan(event, deps.agent.name)
-    return runWithCallContext(callContext, () =>
-      context.with(span.context, async () => {
-        try {
-          const response = await dispatch(c, deps, event, span)
-          // Turn events end their span when the stream ends; the rest end here.
-          if (event.type !== 'session.start' && event.type !== 'message') span.end()
-          return response
-        } catch (error) {
-          span.end({ error })
-          throw error
-        }
-      }),
-    )
+    const streams = event.type === 'session.start' || event.type === 'message'
+    const span = startWebhookSpan(c, event, deps.agent.name, { untilStreamEnds: streams })
+    return runWithCallContext(callContext, async () => {
+      try {
+        return await dispatch(c, deps, event, span)
+      } catch (error) {
+        // No stream will end the span: Hono's onError decides the answer, and the SERVER
+        // span records what it decided.
+        span.end()
+        throw error
+      }
+    })
   }
 }

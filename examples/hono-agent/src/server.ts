@@ -5,21 +5,20 @@
  * dashboard because it records with the contract's names (spans, turn metrics, log fields).
  */
 import { serve } from '@hono/node-server'
-import { httpInstrumentationMiddleware } from '@hono/otel'
 import { streamResponse, verifySignature } from '@layercode/node-server-sdk'
 import {
   executeToolSpan,
   invokeAgentSpan,
   Outcome,
+  otelLogFormat,
   recordSessionActivity,
   recordSessionEnd,
   recordSessionStart,
   recordToolCall,
   recordTurn,
   SessionTracker,
-  startWebhookSpan,
 } from '@layercode-kit/telemetry'
-import { context } from '@opentelemetry/api'
+import { serverSpans, startWebhookSpan } from '@layercode-kit/telemetry/hono'
 import { Hono } from 'hono'
 import winston from 'winston'
 
@@ -28,10 +27,10 @@ const AGENT = 'weather'
 const sessions = new SessionTracker()
 const secret = process.env.LAYERCODE_WEBHOOK_SECRET
 if (!secret) throw new Error('set LAYERCODE_WEBHOOK_SECRET')
-// Logged as JSON to stdout; the SDK's winston instrumentation also sends every record over
-// OTLP with the trace context.
+// Logged as JSON to stdout; the kit's format also sends every record over OTLP with the
+// trace context (a no-op when the SDK is not started).
 const logger = winston.createLogger({
-  format: winston.format.json(),
+  format: winston.format.combine(otelLogFormat(), winston.format.json()),
   transports: [new winston.transports.Console()],
 })
 
@@ -97,8 +96,10 @@ function turn(event: Webhook, reply: () => Promise<string>, end: (outcome: Outco
 }
 
 const app = new Hono()
-app.use(httpInstrumentationMiddleware())
 app.get('/health', (c) => c.json({ status: 'ok' }))
+// The SERVER span and the request metric, from the kit: a webhook's span is the request's,
+// lasting until its answer has streamed.
+app.use(serverSpans())
 app.post('/api/agent', async (c) => {
   const raw = await c.req.text()
   const signature = c.req.header('layercode-signature') ?? ''
@@ -112,32 +113,29 @@ app.post('/api/agent', async (c) => {
   }
   if (typeof event.session_id !== 'string' || typeof event.conversation_id !== 'string')
     return c.json({ error: 'session_id and conversation_id are required' }, 400)
-  const span = startWebhookSpan(event, AGENT)
-  return context.with(span.context, () => {
-    switch (event.type) {
-      case 'session.start':
-        recordSessionStart(sessions, event.session_id, AGENT)
-        return turn(
-          event,
-          async () => 'Hello! Ask me about the weather.',
-          (outcome) => span.end({ outcome }),
-        )
-      case 'message':
-        recordSessionActivity(sessions, event.session_id, AGENT)
-        return turn(
-          event,
-          () => answer(event.text ?? ''),
-          (outcome) => span.end({ outcome }),
-        )
-      case 'session.end':
-        recordSessionEnd(sessions, event.session_id, AGENT)
-        span.end()
-        return c.json({ status: 'ok' })
-      default:
-        span.end()
-        return c.json({ status: 'ok' })
-    }
-  })
+  const streams = event.type === 'session.start' || event.type === 'message'
+  const span = startWebhookSpan(c, event, AGENT, { untilStreamEnds: streams })
+  switch (event.type) {
+    case 'session.start':
+      recordSessionStart(sessions, event.session_id, AGENT)
+      return turn(
+        event,
+        async () => 'Hello! Ask me about the weather.',
+        (outcome) => span.end({ outcome }),
+      )
+    case 'message':
+      recordSessionActivity(sessions, event.session_id, AGENT)
+      return turn(
+        event,
+        () => answer(event.text ?? ''),
+        (outcome) => span.end({ outcome }),
+      )
+    case 'session.end':
+      recordSessionEnd(sessions, event.session_id, AGENT)
+      return c.json({ status: 'ok' })
+    default:
+      return c.json({ status: 'ok' })
+  }
 })
 
 const port = Number(process.env.PORT ?? 8100)

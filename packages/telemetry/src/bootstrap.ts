@@ -12,7 +12,7 @@ export async function startInstrumented(
 ): Promise<Telemetry | undefined> {
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel()
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions)
-  const telemetry = startTelemetry(options)
+  const telemetry = await startTelemetry(options)
   await waitForAllMessagesAcknowledged()
   return telemetry
 }

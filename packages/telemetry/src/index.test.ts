@@ -8,21 +8,25 @@ import * as telemetry from '@layercode-kit/telemetry'
  * every app that depends on it, so it is spelled out.
  */
 describe('@layercode-kit/telemetry public exports', () => {
-  it('has three entry points: the API, the --import register, and the test helpers', async () => {
+  it('has four entry points: the API, the Hono middleware, the --import register, and the test helpers', async () => {
     const manifest = JSON.parse(
       readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
     ) as { exports: Record<string, string> }
-    assert.deepEqual(Object.keys(manifest.exports), ['.', './register', './testing'])
+    assert.deepEqual(Object.keys(manifest.exports), ['.', './hono', './register', './testing'])
     for (const entry of Object.keys(manifest.exports))
       assert.ok(import.meta.resolve(`@layercode-kit/telemetry${entry.slice(1)}`))
     const testing = await import('@layercode-kit/telemetry/testing')
     assert.equal(typeof testing.captureTelemetry, 'function')
+    const hono = await import('@layercode-kit/telemetry/hono')
+    assert.deepEqual(Object.keys(hono).sort(), ['serverSpans', 'startWebhookSpan'])
   })
 
   it('exports the contract, the SDK bootstrap, span and metric helpers, and redaction', () => {
     assert.deepEqual(Object.keys(telemetry).sort(), [
       'Attr',
       'CAPTURE_CONTENT_ENV',
+      'COLLECTOR_SECRET_KEY_NAMES',
+      'COLLECTOR_SECRET_KEY_PATTERN',
       'CREDENTIAL_VALUE_PATTERNS',
       'DEFAULT_FLUSH_TIMEOUT_MS',
       'DEFAULT_SECRET_KEY_PATTERN',
@@ -34,6 +38,7 @@ describe('@layercode-kit/telemetry public exports', () => {
       'KIT_METRICS',
       'LATENCY_BUCKETS_S',
       'LOG_CONTEXT_FIELDS',
+      'LOG_CONTEXT_KEY',
       'LOG_TRACE_FIELDS',
       'METRICS',
       'METRIC_EXPORT_INTERVAL_MS',
@@ -61,6 +66,7 @@ describe('@layercode-kit/telemetry public exports', () => {
       'invokeAgentSpan',
       'metricSpec',
       'onShutdown',
+      'otelLogFormat',
       'perMeterProvider',
       'prometheusLabel',
       'prometheusName',
@@ -85,7 +91,6 @@ describe('@layercode-kit/telemetry public exports', () => {
       'spanSpecFor',
       'startInstrumented',
       'startTelemetry',
-      'startWebhookSpan',
       'tracer',
       'warnOnExportErrors',
       'withSpan',

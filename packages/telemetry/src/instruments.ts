@@ -10,6 +10,7 @@ import { type KitMetricName, metricSpec } from './contract.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
 
 type Instruments = {
+  requestDuration: Histogram
   tokenUsage: Histogram
   operationDuration: Histogram
   turnDuration: Histogram
@@ -52,6 +53,7 @@ function create(provider: MeterProvider): Instruments {
     options('layercode.sessions.active'),
   )
   return {
+    requestDuration: histogram('http.server.request.duration'),
     tokenUsage: histogram('gen_ai.client.token.usage'),
     operationDuration: histogram('gen_ai.client.operation.duration'),
     turnDuration: histogram('layercode.turn.duration'),

@@ -1,22 +1,14 @@
-import { logs } from '@opentelemetry/api'
-import { logs as legacyLogs } from '@opentelemetry/api-logs'
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node'
+import type { Instrumentation } from '@opentelemetry/instrumentation'
+import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics'
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs'
-import {
-  AggregationType,
-  createAllowListAttributesProcessor,
-  type IMetricReader,
-  type ViewOptions,
-} from '@opentelemetry/sdk-metrics'
+import type { IMetricReader } from '@opentelemetry/sdk-metrics'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
-import {
-  DEFAULT_SERVICE_NAME,
-  KIT_METRICS,
-  METRIC_EXPORT_INTERVAL_MS,
-  type MetricSpec,
-} from './contract.ts'
+import { DEFAULT_SERVICE_NAME, METRIC_EXPORT_INTERVAL_MS } from './contract.ts'
 import { warnOnExportErrors } from './export-errors.ts'
 import { createRedactor, secretsInEnv } from './redact.ts'
 import { secretRedactingSpanProcessor } from './redact-spans.ts'
@@ -63,51 +55,44 @@ function spanProcessors(options: TelemetryOptions, env: Record<string, string | 
   return [secretRedactingSpanProcessor(redact), ...exporting]
 }
 
-/**
- * For instruments the kit does not create (@hono/otel's): the contract's buckets, and only
- * the contract's attributes (it also stamps service.name on data points, which would clash
- * with the resource attribute Prometheus promotes to the same label).
- */
-function views(): ViewOptions[] {
-  const specs: readonly MetricSpec[] = KIT_METRICS
-  return specs
-    .filter((m) => m.source === '@hono/otel')
-    .map((m) => ({
-      instrumentName: m.name,
-      attributesProcessors: [
-        createAllowListAttributesProcessor([...m.attributes, ...(m.optionalAttributes ?? [])]),
-      ],
-      ...(m.buckets
-        ? {
-            aggregation: {
-              type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
-              options: { boundaries: [...m.buckets] },
-            },
-          }
-        : {}),
-    }))
-}
+const HTTP_CONFIG = { disableIncomingRequestInstrumentation: true }
+const HOST_METRICS_CONFIG = { metricGroups: ['process.cpu', 'process.memory'] }
 
-function instrumentations() {
-  return getNodeAutoInstrumentations({
-    '@opentelemetry/instrumentation-fs': { enabled: false }, // one span per file read: noise
-    '@opentelemetry/instrumentation-dns': { enabled: false },
-    '@opentelemetry/instrumentation-net': { enabled: false },
-    // @hono/otel makes the route-aware server span; a second, route-less one would only add noise.
-    '@opentelemetry/instrumentation-http': { disableIncomingRequestInstrumentation: true },
-    // Process CPU and memory; the host's own metrics come from the collector's hostmetrics receiver.
-    '@opentelemetry/instrumentation-host-metrics': {
-      enabled: true,
-      metricGroups: ['process.cpu', 'process.memory'],
-    },
-  })
+/**
+ * Only what the contract needs, each patch costing CPU on every call it wraps: outbound
+ * HTTP (fetch through undici: the model API, LayerCode; node:http clients), V8 runtime
+ * metrics, and process CPU and memory (the host's own come from the collector's
+ * hostmetrics receiver). Incoming requests are the Hono middleware's (`serverSpans()`), logs
+ * are the winston format's (`otelLogFormat()`). Setting the standard
+ * OTEL_NODE_ENABLED_INSTRUMENTATIONS switches to the auto-instrumentations it names.
+ */
+async function instrumentations(
+  env: Record<string, string | undefined>,
+): Promise<Instrumentation[]> {
+  if (env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) {
+    const { getNodeAutoInstrumentations } = await import(
+      '@opentelemetry/auto-instrumentations-node'
+    )
+    return getNodeAutoInstrumentations({
+      '@opentelemetry/instrumentation-http': HTTP_CONFIG,
+      '@opentelemetry/instrumentation-host-metrics': HOST_METRICS_CONFIG,
+    })
+  }
+  return [
+    new HttpInstrumentation(HTTP_CONFIG),
+    new UndiciInstrumentation(),
+    new RuntimeNodeInstrumentation(),
+    new HostMetricsInstrumentation(HOST_METRICS_CONFIG),
+  ]
 }
 
 /**
  * Starts the OpenTelemetry Node SDK: traces, metrics and logs, configured by the standard
  * OTEL_* variables. Returns undefined when OTEL_SDK_DISABLED=true.
  */
-export function startTelemetry(options: TelemetryOptions = {}): Telemetry | undefined {
+export async function startTelemetry(
+  options: TelemetryOptions = {},
+): Promise<Telemetry | undefined> {
   const env = options.env ?? process.env
   if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true') return undefined
   // NodeSDK reads the interval from the process environment only.
@@ -117,20 +102,13 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry | unde
     )
   const sdk = new NodeSDK({
     resource: kitResource(env),
-    instrumentations: instrumentations(),
-    views: views(),
+    instrumentations: await instrumentations(env),
     spanProcessors: spanProcessors(options, env),
     ...(options.metricReaders ? { metricReaders: options.metricReaders } : {}),
     ...(options.logRecordProcessors ? { logRecordProcessors: options.logRecordProcessors } : {}),
   })
   warnOnExportErrors()
   sdk.start()
-  // @opentelemetry/winston-transport (0.34, the newest) still writes to the pre-1.10 logs API
-  // global, which the SDK no longer sets: without this bridge every winston record would be
-  // dropped silently.
-  legacyLogs.setGlobalLoggerProvider(
-    logs.getLoggerProvider() as unknown as Parameters<typeof legacyLogs.setGlobalLoggerProvider>[0],
-  )
   let stopping: Promise<boolean> | undefined
   return {
     shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS) {
@@ -140,7 +118,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry | unde
           () => false,
         ),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
-      ]).finally(() => legacyLogs.disable())
+      ])
       return stopping
     },
   }

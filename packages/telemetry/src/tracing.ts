@@ -1,12 +1,5 @@
-import {
-  type Attributes,
-  context,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api'
-import { Attr, Operation, type Outcome } from './contract.ts'
+import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { Attr, Operation } from './contract.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
 
 export const tracer = () => trace.getTracer(SCOPE_NAME, SCOPE_VERSION)
@@ -44,35 +37,6 @@ export async function inSpan<T>(
       span.end()
     }
   })
-}
-
-export type WebhookSpanInput = {
-  type: string
-  conversation_id: string
-  session_id: string
-  turn_id?: string | undefined
-}
-
-/** The span of one webhook: started here, ended by whoever knows when the answer is complete. */
-export function startWebhookSpan(event: WebhookSpanInput, agent: string) {
-  const span = tracer().startSpan(`layercode.webhook ${event.type}`, {
-    kind: SpanKind.INTERNAL,
-    attributes: {
-      [Attr.EventType]: event.type,
-      [Attr.ConversationId]: event.conversation_id,
-      [Attr.SessionId]: event.session_id,
-      [Attr.AgentName]: agent,
-      ...(event.turn_id ? { [Attr.TurnId]: event.turn_id } : {}),
-    },
-  })
-  return {
-    context: trace.setSpan(context.active(), span),
-    end(result: { outcome?: Outcome; error?: unknown } = {}) {
-      if (result.outcome) span.setAttribute(Attr.Outcome, result.outcome)
-      if (result.error !== undefined) recordFailure(span, result.error)
-      span.end()
-    },
-  }
 }
 
 export function invokeAgentSpan<T>(

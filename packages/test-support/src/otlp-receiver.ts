@@ -7,6 +7,8 @@ export type OtlpRequest = {
   contentType: string
   bytes: number
   json?: Record<string, unknown>
+  /** The body as received (with `keepBodies`). */
+  body?: Buffer
 }
 
 export type OtlpReceiverOptions = {
@@ -17,6 +19,8 @@ export type OtlpReceiverOptions = {
   port?: number
   /** Called with every request as it arrives (the e2e recorder appends them to a file). */
   onRequest?: (request: OtlpRequest) => void
+  /** Keep every request's raw body (to replay it later). */
+  keepBodies?: boolean
 }
 
 /**
@@ -38,6 +42,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}) {
         contentType,
         bytes: raw.length,
         ...(contentType.includes('json') ? { json: JSON.parse(body.toString() || '{}') } : {}),
+        ...(options.keepBodies ? { body: raw } : {}),
       }
       requests.push(request)
       options.onRequest?.(request)

@@ -62,7 +62,7 @@ export const AGENT_OVERVIEW: DashboardSpec = {
     ]),
     ts(
       'HTTP latency',
-      'How long until the agent answers (headers; a turn streams on)? p50, p95 and p99.',
+      'How long do requests take, until the answer is complete (a turn: until its stream ended)? p50, p95 and p99.',
       's',
       [
         { expr: PANEL_QUERY.httpLatency(0.5), legend: 'p50' },

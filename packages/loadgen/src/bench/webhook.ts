@@ -1,33 +1,47 @@
 /**
- * `npm run bench`: the agent's webhook throughput and latency with telemetry on (exporting
- * over OTLP/HTTP) against OTEL_SDK_DISABLED=true, in one run on one machine, alternating
- * the two so drift hits both. Compare the ratios, not the absolute numbers.
- * Two views: saturated (closed loop, every core busy: throughput and its cost) and a fixed
- * offered rate below capacity (open loop: the latency a caller feels at a load a voice agent
- * actually runs at; model calls keep real agents far from saturation).
- *   BENCH_SECONDS (default 8) per measured round, BENCH_ROUNDS (2), BENCH_CONCURRENCY (8),
- *   BENCH_OFFERED_SHARE (0.25) of the telemetry-off capacity for the open-loop phase,
- *   OTEL_EXPORTER_OTLP_ENDPOINT to export to a running collector instead of a local sink,
- *   BENCH_OTEL_ENV='{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE":"64"}' to try SDK settings on the telemetry side
- *   (e.g. '{"OTEL_METRICS_EXPORTER":"none","OTEL_LOGS_EXPORTER":"none"}' for the cost of traces alone).
+ * `npm run bench`: what telemetry costs the agent, as CPU per turn, in one run on one
+ * machine, the modes alternated so drift hits all of them. Compare differences and ratios,
+ * not absolute numbers. Three modes of the same echo agent:
+ *   off    OTEL_SDK_DISABLED=true (the SDK never starts)
+ *   floor  the SDK started with every exporter `none` (instrumentation, context, no export)
+ *   on     traces, metrics and logs exported over OTLP/HTTP to a sink in its own process
+ * Phases: a fixed offered rate (open loop; CPU µs per turn of the whole agent process,
+ * p50/p99), saturation (closed loop; throughput), and the bakery agent at voice-agent rates
+ * (first speech added). A run where the driver, not the agent, set the pace is not reported.
+ *   BENCH_SECONDS (default 8) per measured round, BENCH_ROUNDS (2), BENCH_RATE (2000 turns/s,
+ *   capped at 70% of the slowest mode's saturated throughput), BENCH_CONCURRENCY (8),
+ *   BENCH_BAKERY_RATES ("20,100"), OTEL_EXPORTER_OTLP_ENDPOINT to export to a running
+ *   collector instead of the sink, BENCH_OTEL_ENV='{"OTEL_…":"…"}' for SDK settings in `on`.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { Agent } from 'node:http'
 import { createInterface } from 'node:readline'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { sendWebhookOverHttp } from '@layercode-kit/agent'
 import { spawnAgent } from '@layercode-kit/agent/testing'
 import { percentile } from '../stats.ts'
+import {
+  closeConnections,
+  closedLoop,
+  cpuPerTurnUs,
+  merge,
+  openLoop,
+  type Sample,
+  type Target,
+} from './drive.ts'
 import { openLoopProblem, signedMs } from './report.ts'
 
 const SECRET = 'whsec_bench_0123456789abcdef'
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2)
+const requestedRate = Number(process.env.BENCH_RATE ?? 2000)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8)
-const offeredShare = Number(process.env.BENCH_OFFERED_SHARE ?? 0.25)
+const bakeryRates = (process.env.BENCH_BAKERY_RATES ?? '20,100')
+  .split(',')
+  .filter((rate) => rate.trim() !== '')
+  .map(Number)
 const otelEnv = parseOtelEnv(process.env.BENCH_OTEL_ENV)
+/** Over this share of its core, the driver may have set the pace. */
+const DRIVER_LIMIT = 0.9
 
 function parseOtelEnv(json: string | undefined): Record<string, string> {
   const value: unknown = JSON.parse(json || '{}')
@@ -39,156 +53,6 @@ function parseOtelEnv(json: string | undefined): Record<string, string> {
   )
     throw new Error(`BENCH_OTEL_ENV must be a JSON object of strings, got ${json}`)
   return value as Record<string, string>
-}
-
-type Sample = {
-  requests: number
-  seconds: number
-  latencies: number[]
-  /** Turns answered without a complete stream, or not answered at all. */
-  failed: number
-  /** Open loop: requests not sent because 256 were already in flight. */
-  skipped: number
-  /** Share of one core the driver itself used: near 1, it (not the agent) set the pace. */
-  driverLoad: number
-}
-
-const keepAlive = new Agent({ keepAlive: true, maxSockets: 256 })
-
-/**
- * One signed turn, answered when its stream ends with `response.end`. node:http with
- * keep-alive rather than the kit's fetch-based sendWebhook: several times lighter, so the
- * driver keeps ahead of the agent on a shared machine.
- */
-/** One turn through the agent's node:http client: ok when it ends with response.end. */
-async function postTurn(url: string, body: object): Promise<{ ok: boolean; ms: number }> {
-  const result = await sendWebhookOverHttp({ url, secret: SECRET, body, agent: keepAlive })
-  const last = result.events.at(-1) as { type?: string } | undefined
-  return { ok: result.status === 200 && last?.type === 'response.end', ms: result.totalMs }
-}
-
-/** Runs `fn` and measures it: wall time and this process's CPU share of one core. */
-async function measured(
-  fn: () => Promise<{ latencies: number[]; failed: number; skipped?: number }>,
-): Promise<Sample> {
-  const started = performance.now()
-  const cpu = process.cpuUsage()
-  const { latencies, failed, skipped = 0 } = await fn()
-  const seconds = (performance.now() - started) / 1000
-  const used = process.cpuUsage(cpu)
-  return {
-    requests: latencies.length,
-    seconds,
-    latencies,
-    failed,
-    skipped,
-    driverLoad: (used.user + used.system) / 1e6 / seconds,
-  }
-}
-
-/** Closed loop: `concurrency` callers, each sending its next turn when the last one ended. */
-function drive(url: string, durationS: number): Promise<Sample> {
-  return measured(async () => {
-    const latencies: number[] = []
-    let failed = 0
-    let n = 0
-    const stopAt = performance.now() + durationS * 1000
-    await Promise.all(
-      Array.from({ length: concurrency }, async (_, worker) => {
-        while (performance.now() < stopAt) {
-          n += 1
-          const body = {
-            type: 'message',
-            session_id: `s${worker}`,
-            conversation_id: `c${worker}`,
-            turn_id: `t${n}`,
-            text: 'benchmark',
-          }
-          const result = await postTurn(url, body)
-          if (result.ok) latencies.push(result.ms)
-          else failed += 1
-        }
-      }),
-    )
-    return { latencies, failed }
-  })
-}
-
-/** Open loop: one request every 1/rate s whatever the answers do, bounded in flight. */
-function offer(url: string, rate: number, durationS: number): Promise<Sample> {
-  return measured(async () => {
-    const latencies: number[] = []
-    let failed = 0
-    let skipped = 0
-    const inFlight = new Set<Promise<void>>()
-    const started = performance.now()
-    for (let i = 0; performance.now() - started < durationS * 1000; i++) {
-      const due = started + (i * 1000) / rate
-      const wait = due - performance.now()
-      if (wait > 0) await sleep(wait)
-      if (inFlight.size >= 256) {
-        skipped += 1 // the agent fell behind the offered rate
-        continue
-      }
-      const body = {
-        type: 'message',
-        session_id: 's',
-        conversation_id: `c${i % 64}`,
-        turn_id: `t${i}`,
-        text: 'benchmark',
-      }
-      const task = postTurn(url, body).then(
-        (result) => {
-          if (result.ok) latencies.push(result.ms)
-          else failed += 1
-        },
-        () => {
-          failed += 1
-        },
-      )
-      const tracked: Promise<void> = task.finally(() => inFlight.delete(tracked))
-      inFlight.add(tracked)
-    }
-    await Promise.all(inFlight)
-    return { latencies, failed, skipped }
-  })
-}
-
-async function withAgent<T>(
-  telemetry: boolean,
-  endpoint: string,
-  run: (url: string) => Promise<T>,
-): Promise<T> {
-  const agent = await spawnAgent({
-    args: ['--agent', 'echo'],
-    keepLogs: false,
-    env: {
-      LAYERCODE_WEBHOOK_SECRET: SECRET,
-      HISTORY_MAX_TURNS: '5',
-      ...(telemetry
-        ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_METRIC_EXPORT_INTERVAL: '5000', ...otelEnv }
-        : { OTEL_SDK_DISABLED: 'true' }),
-    },
-  })
-  try {
-    const url = `${agent.url}/api/agent`
-    await drive(url, 2) // warm up JIT and connections
-    return await run(url)
-  } finally {
-    await agent.stop()
-  }
-}
-
-function merge(samples: Sample[]): Sample {
-  const seconds = samples.reduce((s, x) => s + x.seconds, 0)
-  return {
-    requests: samples.reduce((s, x) => s + x.requests, 0),
-    seconds,
-    latencies: samples.flatMap((x) => x.latencies),
-    failed: samples.reduce((s, x) => s + x.failed, 0),
-    skipped: samples.reduce((s, x) => s + x.skipped, 0),
-    driverLoad: samples.reduce((s, x) => s + x.driverLoad * x.seconds, 0) / seconds,
-  }
 }
 
 /** A local OTLP/HTTP endpoint in its own process (see otlp-sink.ts). */
@@ -213,65 +77,172 @@ async function startSink() {
 
 const sink = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? undefined : await startSink()
 const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? sink?.url ?? ''
-const off: Sample[] = []
-const on: Sample[] = []
-for (let round = 0; round < rounds; round++) {
-  off.push(await withAgent(false, endpoint, (url) => drive(url, seconds)))
-  on.push(await withAgent(true, endpoint, (url) => drive(url, seconds)))
-}
-const offered = Math.round((merge(off).requests / merge(off).seconds) * offeredShare)
-const offOpen: Sample[] = []
-const onOpen: Sample[] = []
-for (let round = 0; round < rounds; round++) {
-  offOpen.push(await withAgent(false, endpoint, (url) => offer(url, offered, seconds)))
-  onOpen.push(await withAgent(true, endpoint, (url) => offer(url, offered, seconds)))
-}
-const exported = await sink?.stop()
-keepAlive.destroy()
 
-const summary = (label: string, s: Sample) => {
-  const rps = s.requests / s.seconds
-  const p50 = percentile(s.latencies, 50) ?? Number.NaN
-  const p99 = percentile(s.latencies, 99) ?? Number.NaN
-  console.log(
-    `${label.padEnd(14)} ${rps.toFixed(0).padStart(6)} req/s   p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   failed turns ${s.failed}${s.skipped ? `   skipped (256 in flight) ${s.skipped}` : ''}   driver ${(s.driverLoad * 100).toFixed(0)}% of a core`,
-  )
-  return { rps, p50, p99 }
-}
-console.log(
-  `echo agent, ${concurrency} concurrent callers, ${rounds} x ${seconds} s per mode, exporting to ${sink ? 'a local OTLP/HTTP sink (own process)' : endpoint}`,
-)
-if (Object.keys(otelEnv).length > 0)
-  console.log(`telemetry side also runs with ${JSON.stringify(otelEnv)}`)
-console.log('saturated (closed loop)')
-const a = summary('telemetry off', merge(off))
-const b = summary('telemetry on', merge(on))
-console.log(
-  `ratio          throughput ${((b.rps / a.rps) * 100).toFixed(1)}% (loss ${((1 - b.rps / a.rps) * 100).toFixed(1)}%)   p50 ${signedMs(b.p50 - a.p50)}   p99 ${signedMs(b.p99 - a.p99)}`,
-)
-if (merge(off).driverLoad > 0.9)
-  console.log(
-    'warning: the driver used over 90% of its core with telemetry off, so it may have set the pace and the loss is understated',
-  )
-console.log(
-  `offered ${offered} req/s (open loop, ${offeredShare * 100}% of the telemetry-off capacity)`,
-)
-const c = summary('telemetry off', merge(offOpen))
-const d = summary('telemetry on', merge(onOpen))
-const problems = [merge(offOpen), merge(onOpen)].flatMap((run) => {
-  const problem = openLoopProblem({
-    offeredRps: offered,
-    seconds: run.seconds,
-    sent: run.requests + run.failed,
-    skipped: run.skipped,
-  })
-  return problem ? [problem] : []
+const MODES = {
+  off: { OTEL_SDK_DISABLED: 'true' },
+  floor: {
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  },
+  on: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_METRIC_EXPORT_INTERVAL: '5000', ...otelEnv },
+} as const
+type Mode = keyof typeof MODES
+const MODE_NAMES = Object.keys(MODES) as Mode[]
+
+const echoTurn = (n: number) => ({
+  type: 'message',
+  session_id: `s${n % 64}`,
+  conversation_id: `c${n % 64}`,
+  turn_id: `t${n}`,
+  text: 'benchmark',
 })
-if (problems.length > 0) {
-  console.log(`added          not reported: ${problems.join('; ')}`)
-  process.exitCode = 1
-} else console.log(`added          p50 ${signedMs(d.p50 - c.p50)}   p99 ${signedMs(d.p99 - c.p99)}`)
+// A bakery turn lasts ~2 s and a conversation's turns queue: enough conversations that none
+// waits for its previous turn at the offered rate.
+const bakeryTurn = (n: number) => ({
+  type: 'message',
+  session_id: `s${n % 1024}`,
+  conversation_id: `c${n % 1024}`,
+  turn_id: `t${n}`,
+  text: 'two croissants and a coffee please',
+})
+
+async function withAgent(
+  agentName: string,
+  mode: Mode,
+  body: (n: number) => object,
+  run: (target: Target) => Promise<Sample>,
+): Promise<Sample> {
+  const agent = await spawnAgent({
+    args: ['--agent', agentName],
+    keepLogs: false,
+    env: { LAYERCODE_WEBHOOK_SECRET: SECRET, HISTORY_MAX_TURNS: '5', ...MODES[mode] },
+  })
+  try {
+    const pid = agent.child.pid
+    if (pid === undefined) throw new Error('the agent has no pid')
+    const target = { url: `${agent.url}/api/agent`, secret: SECRET, pid, body }
+    await closedLoop(target, concurrency, 2) // warm up JIT and connections
+    return await run(target)
+  } finally {
+    await agent.stop()
+  }
+}
+
+/** Alternates the modes round by round; one merged sample per mode. */
+async function alternate(
+  modes: readonly Mode[],
+  one: (mode: Mode) => Promise<Sample>,
+): Promise<Record<Mode, Sample>> {
+  const samples = Object.fromEntries(modes.map((m) => [m, [] as Sample[]])) as Record<
+    Mode,
+    Sample[]
+  >
+  for (let round = 0; round < rounds; round++)
+    for (const mode of modes) samples[mode].push(await one(mode))
+  return Object.fromEntries(modes.map((m) => [m, merge(samples[m])])) as Record<Mode, Sample>
+}
+
+const problems: string[] = []
+const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
+const p = (values: number[], q: number) => percentile(values, q) ?? Number.NaN
+
+function paceProblem(label: string, sample: Sample): string | undefined {
+  if (sample.driverLoad > DRIVER_LIMIT)
+    return `${label}: the driver used ${fmt(sample.driverLoad * 100)}% of its core and may have set the pace`
+  if (sample.failed > 0) return `${label}: ${sample.failed} turns failed`
+  return undefined
+}
+
+function openProblem(label: string, sample: Sample, rate: number): string | undefined {
+  const open = openLoopProblem({
+    offeredRps: rate,
+    // The sending window (the measured time also waits for the last answers).
+    seconds: seconds * rounds,
+    sent: sample.turns + sample.failed,
+    skipped: sample.skipped,
+  })
+  return open ? `${label}: ${open}` : paceProblem(label, sample)
+}
+
+console.log(
+  `echo agent; modes off | floor (SDK, every exporter none) | on (OTLP/HTTP to ${sink ? 'a local sink in its own process' : endpoint}); ${rounds} x ${seconds} s per mode and phase`,
+)
+if (Object.keys(otelEnv).length > 0) console.log(`on also runs with ${JSON.stringify(otelEnv)}`)
+
+// Saturation first: it also bounds the fixed rate every mode can hold.
+const saturated = await alternate(MODE_NAMES, (mode) =>
+  withAgent('echo', mode, echoTurn, (t) => closedLoop(t, concurrency, seconds)),
+)
+const slowest = Math.min(...MODE_NAMES.map((m) => saturated[m].turns / saturated[m].seconds))
+const rate = Math.round(Math.min(requestedRate, slowest * 0.7))
+const fixed = await alternate(MODE_NAMES, (mode) =>
+  withAgent('echo', mode, echoTurn, (t) => openLoop(t, rate, seconds)),
+)
+
+console.log(`\nfixed rate: ${rate} turns/s offered (open loop)`)
+console.log('mode    CPU µs/turn    p50 ms    p99 ms   driver')
+for (const mode of MODE_NAMES) {
+  const s = fixed[mode]
+  const problem = openProblem(`${mode} at ${rate}/s`, s, rate)
+  if (problem) problems.push(problem)
+  console.log(
+    `${mode.padEnd(6)} ${fmt(cpuPerTurnUs(s), 1).padStart(12)} ${fmt(p(s.latencies, 50), 2).padStart(9)} ${fmt(p(s.latencies, 99), 2).padStart(9)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
+  )
+}
+const us = (mode: Mode) => cpuPerTurnUs(fixed[mode])
+console.log(
+  `telemetry      on − off ${fmt(us('on') - us('off'), 1)} µs/turn   on − floor ${fmt(us('on') - us('floor'), 1)} µs/turn   floor − off ${fmt(us('floor') - us('off'), 1)} µs/turn`,
+)
+console.log(
+  `added latency  p50 ${signedMs(p(fixed.on.latencies, 50) - p(fixed.off.latencies, 50))}   p99 ${signedMs(p(fixed.on.latencies, 99) - p(fixed.off.latencies, 99))}`,
+)
+
+console.log(`\nsaturated (closed loop, ${concurrency} callers)`)
+console.log('mode      turns/s   of off   CPU µs/turn   driver')
+const offRps = saturated.off.turns / saturated.off.seconds
+for (const mode of MODE_NAMES) {
+  const s = saturated[mode]
+  const problem = paceProblem(`${mode} saturated`, s)
+  if (problem) problems.push(problem)
+  const rps = s.turns / s.seconds
+  console.log(
+    `${mode.padEnd(6)} ${fmt(rps).padStart(10)} ${`${fmt((rps / offRps) * 100, 1)}%`.padStart(8)} ${fmt(cpuPerTurnUs(s), 1).padStart(13)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
+  )
+}
+
+for (const bakeryRate of bakeryRates) {
+  const bakery = await alternate(['off', 'on'], (mode) =>
+    withAgent('bakery', mode, bakeryTurn, (t) => openLoop(t, bakeryRate, seconds)),
+  )
+  // The noise band: how far two rounds of the same mode (off) differ.
+  const offRounds: Sample[] = []
+  for (let round = 0; round < 2; round++)
+    offRounds.push(
+      await withAgent('bakery', 'off', bakeryTurn, (t) => openLoop(t, bakeryRate, seconds)),
+    )
+  const [a, b] = offRounds.map((s) => s.firstSpeech)
+  console.log(`\nbakery agent at ${bakeryRate} turns/s: time to first speech`)
+  for (const mode of ['off', 'on'] as const) {
+    const s = bakery[mode]
+    const problem = openProblem(`bakery ${mode} at ${bakeryRate}/s`, s, bakeryRate)
+    if (problem) problems.push(problem)
+    console.log(
+      `${mode.padEnd(6)} p50 ${fmt(p(s.firstSpeech, 50), 2)} ms   p99 ${fmt(p(s.firstSpeech, 99), 2)} ms   CPU ${fmt(cpuPerTurnUs(s), 0)} µs/turn`,
+    )
+  }
+  console.log(
+    `added          p50 ${signedMs(p(bakery.on.firstSpeech, 50) - p(bakery.off.firstSpeech, 50))}   p99 ${signedMs(p(bakery.on.firstSpeech, 99) - p(bakery.off.firstSpeech, 99))}   (noise: two off runs differ by p50 ${signedMs(p(a ?? [], 50) - p(b ?? [], 50))}, p99 ${signedMs(p(a ?? [], 99) - p(b ?? [], 99))})`,
+  )
+}
+
+const exported = await sink?.stop()
+closeConnections()
 if (exported)
   console.log(
-    `exported: ${exported.requests} OTLP requests, ${(exported.bytes / 1024).toFixed(0)} KiB`,
+    `\nexported: ${exported.requests} OTLP requests, ${(exported.bytes / 1024).toFixed(0)} KiB`,
   )
+if (problems.length > 0) {
+  console.log(`\nnot comparable (exit 1):\n  ${problems.join('\n  ')}`)
+  process.exitCode = 1
+}

@@ -1,0 +1,358 @@
+/**
+ * `npm run bench:collector`: the real collector (collector/manifest.yaml) with the shipped
+ * collector/config.yaml, its exporters pointed at a sink, replaying OTLP/protobuf batches the
+ * agent exported (bakery turns: spans, logs, metrics) as fast as it takes them, per signal and
+ * mixed, then mixed at a fixed 30k items/s. Prints items per core-second of the collector
+ * process, its RSS mean/max, and loss (accepted − sent after the queues drained: must be 0).
+ * The only overrides (inline YAML after the shipped file) are endpoints on loopback, the
+ * queue directory and host_metrics' root path.
+ *   BENCH_SECONDS (default 10) per scenario, BENCH_TURNS (600) recorded, BENCH_CONCURRENCY (4),
+ *   BENCH_COLLECTOR_CONFIG to measure another config file (the same overrides apply).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { Agent, request } from 'node:http'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { spawnAgent } from '@layercode-kit/agent/testing'
+import { processStat } from '@layercode-kit/loadgen/process-stat'
+import { type OtlpRequest, startOtlpReceiver } from '@layercode-kit/test-support'
+import { ensureCollector } from '../tests/e2e/binaries.ts'
+import { rootPath } from '../tests/stack/support.ts'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const turns = Number(process.env.BENCH_TURNS ?? 600)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4)
+const FIXED_ITEMS_PER_SECOND = 30_000
+const SECRET = 'whsec_bench_0123456789abcdef'
+const SIGNALS = ['traces', 'logs', 'metrics'] as const
+type Signal = (typeof SIGNALS)[number]
+type Batch = { path: string; body: Buffer; items: number }
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** Counts the items of an OTLP/protobuf request by walking its wire format (no schema needed). */
+function countItems(body: Buffer, signal: Signal): number {
+  // Field numbers: ExportXServiceRequest.resource_x = 1; ResourceX.scope_x = 2; ScopeX.x = 2;
+  // Metric data points sit one level deeper (Metric.gauge/sum/histogram/... .data_points = 1).
+  const fields = (buf: Buffer, wanted: number): Buffer[] => {
+    const out: Buffer[] = []
+    let at = 0
+    const varint = () => {
+      let value = 0
+      let shift = 0
+      for (;;) {
+        const byte = buf[at++] ?? 0
+        value += (byte & 0x7f) * 2 ** shift
+        if (byte < 0x80) return value
+        shift += 7
+      }
+    }
+    while (at < buf.length) {
+      const key = varint()
+      const type = key & 7
+      if (type === 0) varint()
+      else if (type === 1) at += 8
+      else if (type === 5) at += 4
+      else if (type === 2) {
+        const length = varint()
+        if (key >>> 3 === wanted) out.push(buf.subarray(at, at + length))
+        at += length
+      } else throw new Error(`unexpected wire type ${type}`)
+    }
+    return out
+  }
+  const leaves = fields(body, 1)
+    .flatMap((resource) => fields(resource, 2))
+    .flatMap((scope) => fields(scope, 2))
+  if (signal !== 'metrics') return leaves.length
+  // Metric: gauge 5, sum 7, histogram 9, exponential_histogram 10, summary 11; data_points 1.
+  return leaves
+    .flatMap((metric) => [5, 7, 9, 10, 11].flatMap((field) => fields(metric, field)))
+    .reduce((sum, data) => sum + fields(data, 1).length, 0)
+}
+
+/** Bakery conversations through the agent, its OTLP/protobuf requests kept whole. */
+async function record(): Promise<Record<Signal, Batch[]>> {
+  const receiver = await startOtlpReceiver({ keepBodies: true })
+  const agent = await spawnAgent({
+    args: ['--agent', 'bakery'],
+    keepLogs: false,
+    env: {
+      LAYERCODE_WEBHOOK_SECRET: SECRET,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
+      OFFLINE_MODEL_DELAY_MS: '1',
+    },
+  })
+  const { sendWebhookOverHttp } = await import('@layercode-kit/agent')
+  const texts = ["what's on the menu?", 'two croissants please', 'is the bakery open today?']
+  const keepAlive = new Agent({ keepAlive: true })
+  for (let n = 0; n < turns; n += 20)
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        sendWebhookOverHttp({
+          url: `${agent.url}/api/agent`,
+          secret: SECRET,
+          agent: keepAlive,
+          body: {
+            type: 'message',
+            session_id: `s${(n + i) % 40}`,
+            conversation_id: `c${(n + i) % 40}`,
+            turn_id: `t${n + i}`,
+            text: texts[(n + i) % texts.length],
+          },
+        }),
+      ),
+    )
+  await sleep(1500) // one more metric export
+  await agent.stop() // flushes the rest
+  keepAlive.destroy()
+  await receiver.close()
+  const batches = (signal: Signal) =>
+    receiver.requests
+      .filter((r: OtlpRequest) => r.path.endsWith(`/v1/${signal}`) && r.body)
+      .map((r) => ({
+        path: `/v1/${signal}`,
+        body: r.body as Buffer,
+        items: countItems(r.body as Buffer, signal),
+      }))
+  return { traces: batches('traces'), logs: batches('logs'), metrics: batches('metrics') }
+}
+
+type Collector = {
+  child: ChildProcess
+  url: string
+  metricsUrl: string
+  stop(): Promise<void>
+}
+
+async function startCollector(
+  otelcol: string,
+  config: string,
+  sinkUrl: string,
+): Promise<Collector> {
+  const queueDir = await mkdtemp(path.join(tmpdir(), 'bench-collector-'))
+  const [http, grpc, health, pprof, zpages, metrics] = await Promise.all(
+    Array.from({ length: 6 }, freePort),
+  )
+  const overrides = {
+    'receivers::otlp::protocols::http::endpoint': `127.0.0.1:${http}`,
+    'receivers::otlp::protocols::grpc::endpoint': `127.0.0.1:${grpc}`,
+    'receivers::host_metrics::root_path': '/',
+    'extensions::health_check::endpoint': `127.0.0.1:${health}`,
+    'extensions::pprof::endpoint': `127.0.0.1:${pprof}`,
+    'extensions::zpages::endpoint': `127.0.0.1:${zpages}`,
+    'extensions::file_storage/queue::directory': queueDir,
+    'exporters::otlp_http/traces::endpoint': sinkUrl,
+    'exporters::otlp_http/metrics::metrics_endpoint': `${sinkUrl}/v1/metrics`,
+    'exporters::otlp_http/logs::logs_endpoint': `${sinkUrl}/v1/logs`,
+    'service::telemetry::metrics::readers': JSON.stringify([
+      { pull: { exporter: { prometheus: { host: '127.0.0.1', port: metrics } } } },
+    ]),
+    'service::telemetry::logs::level': 'error',
+  }
+  const child = spawn(
+    otelcol,
+    [
+      `--config=${config}`,
+      ...Object.entries(overrides).map(([key, value]) => `--config=yaml:${key}: ${value}`),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  const url = `http://127.0.0.1:${http}`
+  const healthUrl = `http://127.0.0.1:${health}/`
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the collector exited with ${child.exitCode}`)
+    if (
+      await fetch(healthUrl).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break
+    if (i > 300) throw new Error('the collector did not become healthy in 30 s')
+    await sleep(100)
+  }
+  return {
+    child,
+    url,
+    metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
+    async stop() {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => child.once('exit', resolve))
+      await rm(queueDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * The collector's own counters, summed over labels (receivers, exporters): accepted and sent
+ * items per signal. host_metrics' points count on both sides, so they cancel out in loss.
+ */
+async function counters(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text()
+  const totals: Record<string, number> = {}
+  for (const line of text.split('\n')) {
+    const name =
+      /^otelcol_(?:receiver_accepted|receiver_refused|exporter_sent|exporter_send_failed)_(?:spans|log_records|metric_points)(?=(?:_total)?[{ ])/.exec(
+        line,
+      )?.[0]
+    if (name) totals[name] = (totals[name] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1))
+  }
+  return totals
+}
+
+const UNITS = { traces: 'spans', logs: 'log_records', metrics: 'metric_points' } as const
+
+function post(url: string, batch: Batch, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}${batch.path}`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-length': batch.body.length,
+        },
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      },
+    )
+    req.on('error', reject)
+    req.end(batch.body)
+  })
+}
+
+type Result = {
+  items: number
+  seconds: number
+  cpuSeconds: number
+  rssMeanMb: number
+  rssMaxMb: number
+  loss: number
+  refused: number
+}
+
+/** Replays `batches` for `seconds`: closed loop, or paced to `itemsPerSecond`. */
+async function replay(
+  collector: Collector,
+  batches: Batch[],
+  signals: readonly Signal[],
+  itemsPerSecond?: number,
+): Promise<Result> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+  const before = await counters(collector.metricsUrl)
+  const pid = collector.child.pid as number
+  const cpuBefore = processStat(pid).cpuSeconds
+  const rss: number[] = []
+  const sampler = setInterval(() => rss.push(processStat(pid).rssBytes / 2 ** 20), 200)
+  const started = performance.now()
+  const stopAt = started + seconds * 1000
+  let sent = 0
+  let next = 0
+  let refused = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < stopAt) {
+        const batch = batches[next++ % batches.length] as Batch
+        if (itemsPerSecond) {
+          const due = started + (sent / itemsPerSecond) * 1000
+          sent += batch.items
+          const wait = due - performance.now()
+          if (wait > 0) await sleep(wait)
+        }
+        const status = await post(collector.url, batch, agent)
+        if (status !== 200) refused += 1
+      }
+    }),
+  )
+  const elapsed = (performance.now() - started) / 1000
+  const cpuSeconds = processStat(pid).cpuSeconds - cpuBefore
+  clearInterval(sampler)
+  agent.destroy()
+  // Drained when every accepted item was sent (or failed): loss is what never left.
+  let after = await counters(collector.metricsUrl)
+  const delta = (name: string) => (after[name] ?? 0) - (before[name] ?? 0)
+  const accepted = () =>
+    signals.reduce((s, sig) => s + delta(`otelcol_receiver_accepted_${UNITS[sig]}`), 0)
+  const left = () =>
+    signals.reduce(
+      (s, sig) =>
+        s +
+        delta(`otelcol_exporter_sent_${UNITS[sig]}`) +
+        delta(`otelcol_exporter_send_failed_${UNITS[sig]}`),
+      0,
+    )
+  for (let i = 0; i < 150 && left() < accepted(); i++) {
+    await sleep(200)
+    after = await counters(collector.metricsUrl)
+  }
+  const failed = signals.reduce(
+    (s, sig) => s + delta(`otelcol_exporter_send_failed_${UNITS[sig]}`),
+    0,
+  )
+  return {
+    items: accepted(),
+    seconds: elapsed,
+    cpuSeconds,
+    rssMeanMb: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length),
+    rssMaxMb: Math.max(...rss),
+    loss: accepted() - left() + failed,
+    refused,
+  }
+}
+
+const otelcol = await ensureCollector()
+console.log(`recording ${turns} bakery turns from the agent...`)
+const recorded = await record()
+for (const signal of SIGNALS)
+  console.log(
+    `  ${signal}: ${recorded[signal].length} requests, ${recorded[signal].reduce((s, b) => s + b.items, 0)} items`,
+  )
+const sink = await startOtlpReceiver()
+const config = path.resolve(process.env.BENCH_COLLECTOR_CONFIG ?? rootPath('collector/config.yaml'))
+const collector = await startCollector(otelcol, config, sink.url)
+const mixed = SIGNALS.flatMap((s) => recorded[s])
+const all = mixed.reduce((s, b) => s + b.items, 0)
+let lost = 0
+console.log(
+  `\n${path.relative(process.cwd(), config)} on ${path.basename(otelcol)}, ${concurrency} posters, ${seconds} s per scenario`,
+)
+console.log('scenario            items/s   items per core-s   RSS mean/max MB   loss   refused')
+try {
+  const scenarios: Array<[string, Batch[], readonly Signal[], number | undefined]> = [
+    ['traces', recorded.traces, ['traces'], undefined],
+    ['logs', recorded.logs, ['logs'], undefined],
+    ['metrics', recorded.metrics, ['metrics'], undefined],
+    ['mixed', mixed, SIGNALS, undefined],
+    [`mixed at ${FIXED_ITEMS_PER_SECOND / 1000}k/s`, mixed, SIGNALS, FIXED_ITEMS_PER_SECOND],
+  ]
+  for (const [name, batches, signals, rate] of scenarios) {
+    if (batches.length === 0) continue
+    const r = await replay(collector, batches, signals, rate)
+    lost += r.loss
+    console.log(
+      `${name.padEnd(18)} ${(r.items / r.seconds).toFixed(0).padStart(8)} ${(r.items / r.cpuSeconds).toFixed(0).padStart(18)} ${`${r.rssMeanMb.toFixed(0)}/${r.rssMaxMb.toFixed(0)}`.padStart(17)} ${String(r.loss).padStart(6)} ${String(r.refused).padStart(9)}`,
+    )
+  }
+  console.log(`(the mixed replay is ${all} items per pass over ${mixed.length} requests)`)
+} finally {
+  await collector.stop()
+  await sink.close()
+}
+if (lost > 0) {
+  console.log(`\n${lost} items lost: not comparable (exit 1)`)
+  process.exitCode = 1
+}
