@@ -80,6 +80,12 @@ describe('serverSpans', () => {
     assert.equal(failed?.status.code, SpanStatusCode.ERROR)
     assert.equal(failed?.attributes[Attr.ErrorType], 'TypeError')
     assert.equal(failed?.events[0]?.name, 'exception')
+    const failedPoint = (await captured.collectMetrics()).scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .filter((m) => m.descriptor.name === 'http.server.request.duration')
+      .flatMap((m) => m.dataPoints as Array<{ attributes: Record<string, unknown> }>)
+      .find((p) => p.attributes[Attr.HttpStatus] === 500)
+    assert.equal(failedPoint?.attributes[Attr.ErrorType], 'TypeError', "the span's error.type")
     const rejecting = app(() => {
       throw new HTTPException(401, { message: 'bad signature' })
     })

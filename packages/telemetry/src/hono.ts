@@ -12,7 +12,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import { Attr, type Outcome } from './contract.ts'
 import { instruments } from './instruments.ts'
-import { recordFailure, tracer } from './tracing.ts'
+import { errorType, recordFailure, tracer } from './tracing.ts'
 
 type ServerSpan = {
   span: Span
@@ -88,7 +88,9 @@ export function serverSpans(): MiddlewareHandler {
         span.setAttribute(Attr.ErrorType, String(status))
         span.setStatus({ code: SpanStatusCode.ERROR })
       }
-      if (status >= 500) entry.attributes[Attr.ErrorType] = String(status)
+      // The metric's error.type is the span's.
+      const failure = c.error ? errorType(c.error) : status >= 500 ? String(status) : undefined
+      if (failure) entry.attributes[Attr.ErrorType] = failure
       entry.finalized = true
       if (!entry.claimed || entry.ending) finish(entry)
     }
