@@ -20,9 +20,10 @@ function userApp(source: string): string {
   return path.join(dir, 'my-agent.mjs')
 }
 
-function runApp(file: string, receiverUrl: string) {
+function runApp(file: string, receiverUrl: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', REGISTER_PATH, file], {
     env: cleanEnv({
+      ...env,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_SERVICE_NAME: 'my-voice-agent',
@@ -124,4 +125,39 @@ describe('metric export interval', () => {
       assert.equal(stdout.trim(), expected)
     }
   })
+})
+
+// winston's instrumentation (not among the kit's defaults) stamps trace ids into every line.
+const WINSTON_IN_A_SPAN = `
+import { trace } from '${import.meta.resolve('@opentelemetry/api')}'
+const { default: winston } = await import('${import.meta.resolve('winston')}')
+const logger = winston.createLogger({ transports: [new winston.transports.Console()] })
+trace.getTracer('app').startActiveSpan('work', (span) => {
+  logger.info('inside')
+  span.end()
+})
+`
+
+describe('the instrumentations the SDK loads', () => {
+  for (const [label, env, stamped] of [
+    ["only the contract's by default (no winston patch)", {}, false],
+    [
+      'the auto-instrumentations OTEL_NODE_ENABLED_INSTRUMENTATIONS names',
+      { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'winston,http' },
+      true,
+    ],
+  ] as const)
+    it(label, async () => {
+      const receiver = await startOtlpReceiver()
+      try {
+        const app = runApp(userApp(WINSTON_IN_A_SPAN), receiver.url, env)
+        const [code] = await app.exited
+        assert.equal(code, 0)
+        const line = JSON.parse(app.stdout().trim().split('\n').at(-1) ?? '{}')
+        assert.equal(line.message, 'inside')
+        assert.equal(typeof line.trace_id === 'string', stamped, app.stdout())
+      } finally {
+        await receiver.close()
+      }
+    })
 })
