@@ -16,6 +16,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { sendWebhookOverHttp } from '@layercode-kit/agent'
 import { spawnAgent } from '@layercode-kit/agent/testing'
 import { processStat } from '@layercode-kit/loadgen/process-stat'
 import { type OtlpRequest, startOtlpReceiver } from '@layercode-kit/test-support'
@@ -93,7 +94,6 @@ async function record(): Promise<Record<Signal, Batch[]>> {
       OFFLINE_MODEL_DELAY_MS: '1',
     },
   })
-  const { sendWebhookOverHttp } = await import('@layercode-kit/agent')
   const texts = ["what's on the menu?", 'two croissants please', 'is the bakery open today?']
   const keepAlive = new Agent({ keepAlive: true })
   for (let n = 0; n < turns; n += 20)

@@ -52,6 +52,13 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
 }, () => {
   let harness: Harness
   let loadSummary: Record<string, unknown>
+  /** OTLP/JSON straight to the collector, as an app of the user's sends it. */
+  const postOtlp = (path: string, body: unknown) =>
+    fetch(harness.url('collector', 4318, path), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
 
   before(async () => {
     harness = await Harness.start(await ensureBinaries())
@@ -127,12 +134,8 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
         str('deployment.db_password', 'resource-password-probe'),
       ],
     }
-    const res = await fetch(harness.url('collector', 4318, '/v1/traces'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        resourceSpans: [{ resource: probeResource, scopeSpans: [{ spans: [span] }] }],
-      }),
+    const res = await postOtlp('/v1/traces', {
+      resourceSpans: [{ resource: probeResource, scopeSpans: [{ spans: [span] }] }],
     })
     assert.equal(res.status, 200)
     const log = {
@@ -145,12 +148,8 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
         str('conversation_id', 'conv_123'),
       ],
     }
-    const logRes = await fetch(harness.url('collector', 4318, '/v1/logs'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        resourceLogs: [{ resource: resource('e2e-redaction'), scopeLogs: [{ logRecords: [log] }] }],
-      }),
+    const logRes = await postOtlp('/v1/logs', {
+      resourceLogs: [{ resource: resource('e2e-redaction'), scopeLogs: [{ logRecords: [log] }] }],
     })
     assert.equal(logRes.status, 200)
     let recorded: Record<string, unknown> | undefined
@@ -301,14 +300,8 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
     for (let i = 0; i < N; i++) {
       const now = Date.now() * 1e6
       const seq = [str('e2e.run', tag), str('e2e.seq', i)]
-      const post = (path: string, body: unknown) =>
-        fetch(harness.url('collector', 4318, path), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        })
       const responses = await Promise.all([
-        post('/v1/traces', {
+        postOtlp('/v1/traces', {
           resourceSpans: [
             {
               resource: resource('e2e-outage'),
@@ -330,7 +323,7 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
             },
           ],
         }),
-        post('/v1/logs', {
+        postOtlp('/v1/logs', {
           resourceLogs: [
             {
               resource: resource('e2e-outage'),
@@ -348,7 +341,7 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
             },
           ],
         }),
-        post('/v1/metrics', {
+        postOtlp('/v1/metrics', {
           resourceMetrics: [
             {
               resource: resource('e2e-outage'),

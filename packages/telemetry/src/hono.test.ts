@@ -39,6 +39,15 @@ async function spansOf(run: () => unknown) {
   return exporter.getFinishedSpans()
 }
 
+/** The request metric's data point for one response status (cumulative since the start). */
+async function requestPoint(status: number) {
+  return (await captured.collectMetrics()).scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .filter((m) => m.descriptor.name === 'http.server.request.duration')
+    .flatMap((m) => m.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>)
+    .find((p) => p.attributes[Attr.HttpStatus] === status)
+}
+
 describe('serverSpans', () => {
   it('one SERVER span per request, named by route, with the HTTP attributes; probes before it are untraced', async () => {
     const hono = app((c) => c.json({ ok: true }, 201))
@@ -80,11 +89,7 @@ describe('serverSpans', () => {
     assert.equal(failed?.status.code, SpanStatusCode.ERROR)
     assert.equal(failed?.attributes[Attr.ErrorType], 'TypeError')
     assert.equal(failed?.events[0]?.name, 'exception')
-    const failedPoint = (await captured.collectMetrics()).scopeMetrics
-      .flatMap((scope) => scope.metrics)
-      .filter((m) => m.descriptor.name === 'http.server.request.duration')
-      .flatMap((m) => m.dataPoints as Array<{ attributes: Record<string, unknown> }>)
-      .find((p) => p.attributes[Attr.HttpStatus] === 500)
+    const failedPoint = await requestPoint(500)
     assert.equal(failedPoint?.attributes[Attr.ErrorType], 'TypeError', "the span's error.type")
     const rejecting = app(() => {
       throw new HTTPException(401, { message: 'bad signature' })
@@ -130,14 +135,7 @@ describe('startWebhookSpan', () => {
     assert.equal(ended?.attributes[Attr.Outcome], 'error')
     assert.equal(ended?.status.code, SpanStatusCode.ERROR)
     // The request metric has the span's duration, not the time to the headers.
-    const metrics = await captured.collectMetrics()
-    const point = metrics.scopeMetrics
-      .flatMap((scope) => scope.metrics)
-      .filter((m) => m.descriptor.name === 'http.server.request.duration')
-      .flatMap(
-        (m) => m.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>,
-      )
-      .find((p) => p.attributes[Attr.HttpStatus] === 200)
+    const point = await requestPoint(200)
     // Earlier requests on the route were quick: the slowest is this one.
     const max = (point?.value as { max?: number } | undefined)?.max ?? 0
     const spanS = (ended?.duration[0] ?? 0) + (ended?.duration[1] ?? 0) / 1e9

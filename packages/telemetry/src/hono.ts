@@ -75,13 +75,12 @@ export function serverSpans(): MiddlewareHandler {
       const route = routePath(c)
       const status = c.res.status
       span.updateName(`${c.req.method} ${route}`)
-      span.setAttribute(Attr.HttpRoute, route)
-      span.setAttribute(Attr.HttpStatus, status)
       entry.attributes = {
         [Attr.HttpMethod]: c.req.method,
         [Attr.HttpRoute]: route,
         [Attr.HttpStatus]: status,
       }
+      span.setAttributes(entry.attributes)
       // Hono's onError has run: c.error is what it left (the app clears it for a 4xx).
       if (c.error) recordFailure(span, c.error)
       else if (status >= 500) {
