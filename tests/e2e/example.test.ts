@@ -140,7 +140,7 @@ describe("a user's own Hono app with only @layercode-kit/telemetry", { skip: mis
     assert.ok(panels.length >= 15)
     const texts = panels.map((panel) => ({
       panel: panel.panel,
-      text: concrete(panel).replaceAll('service_name=~".+"', `service_name=~"${SERVICE}"`),
+      text: concrete(panel, { selected: { service: SERVICE } }),
     }))
     for (const { panel, text } of texts) assert.ok(text.includes(SERVICE), `${panel} selects it`)
     // rate() needs a second export (10 s) after a counter first appears.

@@ -189,7 +189,8 @@ export class Harness {
     )
   }
 
-  async startCollector(): Promise<void> {
+  /** The collector as compose runs it, with `extraEnv` on top of the service's environment. */
+  async startCollector(extraEnv: Record<string, string> = {}): Promise<void> {
     // The container's memory limit, as a cgroup around the collector process.
     this.cgroup = await MemoryCgroup.create('kite2e-collector', COLLECTOR_MEMORY_LIMIT)
     const queue = `${this.dir}/collector-queue`
@@ -207,7 +208,7 @@ export class Harness {
     const proc = inNamespace(
       'collector',
       ['sh', '-c', script],
-      { ...process.env, ...environment },
+      { ...process.env, ...environment, ...extraEnv },
       this.log('collector'),
     )
     // `ip netns exec` and `exec` keep the pid; /sys/fs/cgroup is not visible inside the

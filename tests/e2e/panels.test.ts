@@ -54,6 +54,24 @@ const tokens = (type: string, values: string) =>
     { [labelName(Attr.RequestModel)]: 'gpt-4o-mini', [labelName(Attr.TokenType)]: type },
     values,
   )
+/**
+ * A native histogram series (what Logfire's exponential histograms become) of another service,
+ * in promtool's notation: `per10s` observations every 10 s, all in schema 0 bucket `index`
+ * ((2^(index-1), 2^index]), summing to `sumPer10s`.
+ */
+const native = (
+  name: string,
+  labels: Record<string, string>,
+  per10s: number,
+  sumPer10s: number,
+  index: number,
+) =>
+  seriesOf(
+    name,
+    { ...base, [labelName('service.name')]: 'server', [labelName(Attr.AgentName)]: '', ...labels },
+    `{{schema:0 sum:0 count:0}}+{{schema:0 sum:${sumPer10s} count:${per10s} offset:${index} buckets:[${per10s}]}}x60`,
+  )
+const service = (name: string) => `${labelName('service.name')}="${name}"`
 const sessions = (instance: string, values: string) =>
   series(
     seriesName('layercode.sessions.active'),
@@ -119,7 +137,12 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
         firstSpeech('error', '+Inf', '0+10x60'),
       ],
       // p50 of ok turns only, all within (0, 0.5]: linear interpolation gives 0.25.
-      samples: [{ labels: `{${labelName(Attr.AgentName)}="echo"}`, value: 0.25 }],
+      samples: [
+        {
+          labels: `{${labelName(Attr.AgentName)}="echo",${service(DEFAULT_SERVICE_NAME)}}`,
+          value: 0.25,
+        },
+      ],
     },
     {
       name: 'requests per minute: 0.2 webhooks/s on one route is 12',
@@ -131,7 +154,43 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       name: 'HTTP latency p50: every request under 100 ms interpolates to 50 ms',
       title: 'HTTP latency',
       input: ['0.1', '0.5', '+Inf'].map((le) => http('200', le, '0+10x60')),
-      samples: [{ labels: '{}', value: 0.05 }],
+      samples: [{ labels: `{${service(DEFAULT_SERVICE_NAME)}}`, value: 0.05 }],
+    },
+    {
+      name: 'HTTP latency p50 per service, classic and native side by side: 50 ms and 2^-4.5 s',
+      title: 'HTTP latency',
+      input: [
+        ...['0.1', '0.5', '+Inf'].map((le) => http('200', le, '0+10x60')),
+        // every request of the native service in (2^-5, 2^-4] s: the median interpolates
+        // exponentially inside that bucket, to its geometric middle
+        native(
+          seriesName('http.server.request.duration'),
+          { [labelName(Attr.HttpRoute)]: '/api/agent', [labelName(Attr.HttpMethod)]: 'POST' },
+          10,
+          0.5,
+          -4,
+        ),
+      ],
+      samples: [
+        { labels: `{${service(DEFAULT_SERVICE_NAME)}}`, value: 0.05 },
+        // 2^-4.5, as Prometheus' float arithmetic gives it (one ulp from JavaScript's 2 ** -4.5)
+        { labels: `{${service('server')}}`, value: 0.044194173824159216 },
+      ],
+    },
+    {
+      name: 'requests per minute and 5xx share count native histograms too',
+      title: 'Requests per minute',
+      input: [
+        http('200', undefined, '0+2x60'),
+        native(
+          seriesName('http.server.request.duration'),
+          { [labelName(Attr.HttpRoute)]: '/api/agent', [labelName(Attr.HttpMethod)]: 'POST' },
+          3,
+          0.3,
+          -4,
+        ),
+      ],
+      samples: [{ labels: `{${labelName(Attr.HttpRoute)}="/api/agent"}`, value: 30 }],
     },
     {
       name: 'HTTP 5xx share: 1 in 10 is 10%',
@@ -160,6 +219,30 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       ],
     },
     {
+      name: 'tokens per minute add a classic and a native histogram (Logfire, no agent label)',
+      title: 'Tokens per minute by model',
+      input: [
+        tokens('input', '0+100x60'),
+        native(
+          seriesName('gen_ai.client.token.usage'),
+          { [labelName(Attr.RequestModel)]: 'gpt-5-nano', [labelName(Attr.TokenType)]: 'input' },
+          1,
+          50,
+          6,
+        ),
+      ],
+      samples: [
+        {
+          labels: `{${labelName(Attr.RequestModel)}="gpt-4o-mini",${labelName(Attr.TokenType)}="input"}`,
+          value: 600,
+        },
+        {
+          labels: `{${labelName(Attr.RequestModel)}="gpt-5-nano",${labelName(Attr.TokenType)}="input"}`,
+          value: 300,
+        },
+      ],
+    },
+    {
       name: 'tokens in the last hour: 100 every 10 s is 36,000',
       title: 'Tokens in the last hour',
       input: [tokens('input', '0+100x500')],
@@ -171,6 +254,12 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       title: 'Failing turns per minute',
       input: [turns('ok', '0+3x60')],
       samples: [{ labels: '{}', value: 0 }],
+    },
+    {
+      name: 'failed turns per minute shows no value, not a flat 0, where no turns are counted',
+      title: 'Failing turns per minute',
+      input: [http('200', undefined, '0+2x60')],
+      samples: [],
     },
     {
       name: 'failed turns per minute: 0.1 failed/s is 6',

@@ -29,14 +29,17 @@ const [sentSpans] = SELF_METRICS.exporterSent
 const [sendFailedSpans] = SELF_METRICS.exporterSendFailed
 const sent = (values: string) => series(sentSpans, exporter, values)
 const ENV = labelName('deployment.environment.name')
-const sessions = (service: string, values: string, environment = 'production', instance = 'i1') =>
+/** An app's identity as Prometheus' OTLP receiver stores it, one sample per metrics push. */
+const target = (service: string, values: string, environment = 'production', instance = 'i1') =>
   series(
-    seriesName('layercode.sessions.active'),
+    'target_info',
     {
+      job: `layercode/${service}`,
+      instance,
       [labelName('service.name')]: service,
       [ENV]: environment,
       [labelName('service.instance.id')]: instance,
-      [labelName(Attr.AgentName)]: 'echo',
+      telemetry_sdk_language: 'nodejs',
     },
     values,
   )
@@ -180,27 +183,27 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
     {
       rule: AGENT_DOWN_RULE,
       name: 'stays quiet while every agent reports',
-      input: [sessions(DEFAULT_SERVICE_NAME, '1x40'), sessions('my-agent', '0x40')],
+      input: [target(DEFAULT_SERVICE_NAME, '1x40'), target('my-agent', '0x40')],
       fires: null,
     },
     {
       rule: AGENT_DOWN_RULE,
       name: 'fires for an agent under its own OTEL_SERVICE_NAME that went silent, naming it',
-      input: [sessions(DEFAULT_SERVICE_NAME, '1x40'), sessions('my-agent', '0x20 _x20')],
+      input: [target(DEFAULT_SERVICE_NAME, '1x40'), target('my-agent', '0x20 _x20')],
       fires: { [labelName('service.name')]: 'my-agent', [ENV]: 'production' },
     },
     {
       rule: AGENT_DOWN_RULE,
       name: 'fires once, naming the service, when the only agent stops',
-      input: [sessions(DEFAULT_SERVICE_NAME, '1x20 _x20')],
+      input: [target(DEFAULT_SERVICE_NAME, '1x20 _x20')],
       fires: { [labelName('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
     },
     {
       rule: AGENT_DOWN_RULE,
       name: 'fires for a silent production while staging (same service name) still reports',
       input: [
-        sessions(DEFAULT_SERVICE_NAME, '1x20 _x20', 'production'),
-        sessions(DEFAULT_SERVICE_NAME, '1x40', 'staging'),
+        target(DEFAULT_SERVICE_NAME, '1x20 _x20', 'production'),
+        target(DEFAULT_SERVICE_NAME, '1x40', 'staging'),
       ],
       fires: { [labelName('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' },
     },
@@ -208,8 +211,8 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       rule: AGENT_DOWN_RULE,
       name: 'stays quiet when one replica of several stops (the others report)',
       input: [
-        sessions(DEFAULT_SERVICE_NAME, '1x20 _x20', 'production', 'replica-1'),
-        sessions(DEFAULT_SERVICE_NAME, '1x40', 'production', 'replica-2'),
+        target(DEFAULT_SERVICE_NAME, '1x20 _x20', 'production', 'replica-1'),
+        target(DEFAULT_SERVICE_NAME, '1x40', 'production', 'replica-2'),
       ],
       fires: null,
     },
@@ -248,6 +251,30 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       },
     },
     {
+      rule: FIRST_SPEECH_RULE,
+      name: 'first speech reads native histograms too: a slow service fires, a fast one stays quiet',
+      input: [
+        // 10 turns every 10 s, all in schema 0 bucket 2 ((2, 4] s) for one, bucket -1 for the other
+        ...[
+          ['python-slow', 2],
+          ['python-fast', -1],
+        ].map(([service, index]) =>
+          series(
+            seriesName('layercode.turn.time_to_first_speech'),
+            {
+              [labelName('service.name')]: String(service),
+              [labelName('deployment.environment.name')]: 'production',
+              [labelName(Attr.Outcome)]: 'ok',
+              [labelName(Attr.AgentName)]: 'bakery',
+              [labelName(Attr.EventType)]: 'message',
+            },
+            `{{schema:0 sum:0 count:0}}+{{schema:0 sum:30 count:10 offset:${index} buckets:[10]}}x40`,
+          ),
+        ),
+      ],
+      fires: { [labelName('service.name')]: 'python-slow', [labelName(Attr.AgentName)]: 'bakery' },
+    },
+    {
       rule: ERROR_RATE_RULE,
       name: 'stays quiet for a healthy service at volume',
       input: [turnsOf('production', 'ok', '0+10x40'), turnsOf('production', 'error', '0x40')],
@@ -258,6 +285,24 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       name: 'fires when no agent has reported at all',
       input: [queue('0x40')],
       fires: {},
+    },
+    {
+      rule: AGENT_DOWN_RULE,
+      name: "the collector's scraped target_info (no environment) is not an app",
+      input: [
+        series(
+          'target_info',
+          { job: 'collector', instance: 'collector:8888', service_name: 'otelcol-contrib' },
+          '1x40',
+        ),
+      ],
+      fires: {},
+    },
+    {
+      rule: AGENT_DOWN_RULE,
+      name: 'fires for a silent app of another SDK (no kit metrics) beside a reporting one',
+      input: [target(DEFAULT_SERVICE_NAME, '1x40'), target('bakery-python', '1x20 _x20')],
+      fires: { [labelName('service.name')]: 'bakery-python', [ENV]: 'production' },
     },
   ]
 

@@ -18,12 +18,22 @@ import { open, rm, writeFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { concrete, type PanelQuery, panelQueries, ruleQueries } from '@layercode-kit/grafana-gen'
-import { DEFAULT_SERVICE_NAME, LATENCY_BUCKETS_S } from '@layercode-kit/telemetry'
+import { DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
 import { nsName } from './netns.ts'
+import {
+  between,
+  bucket,
+  exactly,
+  one,
+  panelChecker,
+  quantileRange,
+  type Range,
+  type Vector,
+} from './ranges.ts'
 
 const missing = await nativeSuiteGuard('panel values under scripted traffic')
 
@@ -56,31 +66,6 @@ const isTurnSpan = (s: Span) =>
   s.name === 'POST /api/agent' &&
   (s.attrs['layercode.event.type'] === 'message' ||
     s.attrs['layercode.event.type'] === 'session.start')
-type Vector = Array<{ metric: Record<string, string>; value: [number, string] }>
-
-/** [lo, hi] for a value, and what it stands for (shown when the check fails). */
-type Range = { lo: number; hi: number; why: string }
-const between = (lo: number, hi: number, why: string): Range => ({ lo, hi, why })
-const exactly = (value: number, why: string) => between(value, value, why)
-
-/** The histogram bucket holding x (upper bounds inclusive, as Prometheus's `le`). */
-function bucket(x: number, bounds: readonly number[] = LATENCY_BUCKETS_S): [number, number] {
-  const i = bounds.findIndex((b) => x <= b)
-  return i < 0
-    ? [bounds.at(-1) ?? 0, Number.POSITIVE_INFINITY]
-    : [bounds[i - 1] ?? 0, bounds[i] ?? 0]
-}
-/**
- * histogram_quantile interpolates inside the bucket that holds the q-th observation; the span's
- * and the metric's clocks differ by microseconds to milliseconds, so the neighbouring bucket
- * counts when the true value sits within 10% of an edge.
- */
-function quantileRange(observations: number[], q: number, why: string): Range {
-  const sorted = [...observations].sort((a, b) => a - b)
-  const x = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN
-  return between(bucket(x * 0.9)[0], bucket(x * 1.1)[1], `${why}: true p${q * 100} ${x} s`)
-}
-
 describe('panel values under scripted traffic, on the real collector and Prometheus', {
   skip: missing,
 }, () => {
@@ -96,7 +81,6 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   let collectorSpanS = 0
   let spans: Span[] = []
   let logRecords = 0
-  const checked = new Set<string>()
   const panels = panelQueries().filter((q) => q.datasource === 'prometheus')
 
   const recordedSpans = (): Span[] =>
@@ -214,6 +198,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   after(async () => {
     await harness?.stop()
   })
+  const { expectPanel, checked } = panelChecker((promql, at) => harness.query(promql, at), panels)
 
   /** Per-second bounds for a known increase n over the agent's / the collector's window. */
   const perSecond = (n: number, spanS: number, why: string) =>
@@ -222,42 +207,6 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const r = perSecond(n, agentSpanS, why)
     return between(r.lo * 60, r.hi * 60, r.why)
   }
-
-  /** Evaluates a panel's query and checks each returned series against `expected`, by labels. */
-  async function expectPanel(
-    title: string,
-    index: number,
-    at: number,
-    expected: Array<{ labels: Record<string, string>; range: Range }>,
-  ) {
-    const query = panels.filter((p) => p.panel === title)[index] as PanelQuery
-    assert.ok(query, `panel "${title}" query ${index}`)
-    checked.add(`${title}#${index}`)
-    const text = concrete(query)
-    const result: Vector = await harness.query(text, at)
-    const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort())
-    const got = new Map(
-      result.map((r) => {
-        const labels = Object.fromEntries(
-          Object.keys(expected[0]?.labels ?? {}).map((k) => [k, r.metric[k] ?? '']),
-        )
-        return [key(labels), Number(r.value[1])]
-      }),
-    )
-    assert.deepEqual(
-      [...got.keys()].sort(),
-      expected.map((e) => key(e.labels)).sort(),
-      `"${title}" series: ${JSON.stringify(result)}\n${text}`,
-    )
-    for (const { labels, range } of expected) {
-      const value = got.get(key(labels)) ?? Number.NaN
-      assert.ok(
-        value >= range.lo - 1e-9 && value <= range.hi + 1e-9,
-        `"${title}" ${key(labels)} = ${value}, expected ${range.lo}..${range.hi} (${range.why})\n${text}`,
-      )
-    }
-  }
-  const one = (range: Range) => [{ labels: {}, range }]
 
   it('the traffic ran as scripted, and Prometheus counted every turn by its outcome', async () => {
     const byOutcome = async (time: number) =>

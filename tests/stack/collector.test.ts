@@ -2,10 +2,13 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   Attr,
+  CAPTURE_CONTENT_ENV,
   COLLECTOR_SECRET_KEY_NAMES,
   COLLECTOR_SECRET_KEY_PATTERN,
   CREDENTIAL_VALUE_PATTERNS,
   DEFAULT_SECRET_KEY_PATTERN,
+  GENAI_CONTENT_ATTRIBUTES,
+  GENAI_CONTENT_KEY_PATTERN,
   LOG_CONTEXT_FIELDS,
   LOG_TRACE_FIELDS,
   METRICS,
@@ -86,6 +89,50 @@ describe('the collector', () => {
     ]) {
       assert.doesNotMatch(text.replace(/^\s*#.*$/gm, ''), new RegExp(`^\\s*${old}`, 'm'), old)
     }
+  })
+
+  it("drops GenAI message content from spans, span events and logs unless the agent's switch is on", () => {
+    type Groups = Array<{ context: string; statements: string[] }>
+    const transform = collector.processors['transform/genai_content'] as Record<string, Groups>
+    const statement = `delete_matching_keys(attributes, "${GENAI_CONTENT_KEY_PATTERN}") where ConvertCase("\${env:OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT:-false}", "lower") != "true"`
+    assert.deepEqual(transform.trace_statements, [
+      { context: 'span', statements: [statement] },
+      { context: 'spanevent', statements: [statement] },
+    ])
+    assert.deepEqual(transform.log_statements, [{ context: 'log', statements: [statement] }])
+    const pattern = new RegExp(GENAI_CONTENT_KEY_PATTERN)
+    for (const key of GENAI_CONTENT_ATTRIBUTES) assert.match(key, pattern)
+    for (const kept of ['gen_ai.input.messages.count', 'gen_ai.usage.input_tokens', 'final'])
+      assert.doesNotMatch(kept, pattern)
+    for (const pipeline of ['traces', 'logs'])
+      assert.ok(
+        collector.service.pipelines[pipeline]?.processors.includes('transform/genai_content'),
+        pipeline,
+      )
+    // Compose gives the collector the same switch as the agent, off unless .env sets it.
+    const raw = readYaml<{ services: Record<string, { environment: Record<string, string> }> }>(
+      'docker-compose.yml',
+    )
+    for (const service of ['agent', 'collector'])
+      assert.equal(
+        raw.services[service]?.environment[CAPTURE_CONTENT_ENV],
+        `\${${CAPTURE_CONTENT_ENV}:-false}`,
+        service,
+      )
+  })
+
+  it('takes service.name from layercode.service.name where an app sets it, in every pipeline, first', () => {
+    type Groups = Array<{ context: string; statements: string[] }>
+    const transform = collector.processors['transform/service_identity'] as Record<string, Groups>
+    const promote = [
+      'set(attributes["service.name"], attributes["layercode.service.name"]) where attributes["layercode.service.name"] != nil',
+    ]
+    for (const signal of ['trace', 'metric', 'log'])
+      assert.deepEqual(transform[`${signal}_statements`], [
+        { context: 'resource', statements: promote },
+      ])
+    for (const pipeline of Object.values(collector.service.pipelines))
+      assert.equal(pipeline.processors[1], 'transform/service_identity')
   })
 
   it('drops credential keys: the agent pattern on resources and events, the anchored names on the volume', () => {

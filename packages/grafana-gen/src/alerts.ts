@@ -123,7 +123,7 @@ export const ALERTS: AlertSpec[] = [
     summary:
       'An agent has reported no metrics for a minute: it is down or cannot reach the collector.',
     description:
-      'Every agent reports layercode.sessions.active every export interval. A service that reported in the last day has sent none for a minute in one environment (the alert names its service_name and deployment_environment_name; one retired on purpose fires until a day has passed: silence it), or no agent has reported at all. It is per service and environment: one dead replica among several that still report does not fire (see the per-instance panels of the System dashboard).',
+      "Every OpenTelemetry SDK pushes its target_info (service, instance, environment) with each metrics export, whatever the language: the kit's agent, your Node apps, a Python app through Logfire. A service that reported in the last day has sent none for a minute in one environment (the alert names its service_name and deployment_environment_name; one retired on purpose fires until a day has passed: silence it), or no app has reported at all. It is per service and environment: one dead replica among several that still report does not fire (see the per-instance panels of the System dashboard).",
     runbook:
       'docker compose ps agent and docker compose logs agent. If the agent runs, check OTEL_EXPORTER_OTLP_ENDPOINT and the Telemetry pipeline dashboard (refused data, a full queue).',
     panel: 'Active sessions',

@@ -1,8 +1,13 @@
 /** Every file packages/grafana-gen generates: path (from the repo root) -> content. */
 
-import { renderTelemetryDoc } from '@layercode-kit/telemetry'
+import {
+  PYTHON_CONTRACT_PATH,
+  renderPythonContract,
+  renderTelemetryDoc,
+} from '@layercode-kit/telemetry'
 import { contactPointFiles, policiesYaml, rulesYaml } from './alerts.ts'
 import { buildDashboard, DASHBOARDS } from './dashboards.ts'
+import { renderLogfireMigration } from './python.ts'
 import { renderGrafanaReadme } from './readme.ts'
 import { RUNBOOKS } from './runbooks.ts'
 
@@ -19,10 +24,15 @@ export function grafanaFiles(): Record<string, string> {
   return files
 }
 
-/** What `npm run docs` writes: the contract's docs page, grafana/README.md and grafanaFiles(). */
+/**
+ * What `npm run docs` writes: the contract's docs page, its Python module, grafana/README.md
+ * and grafanaFiles().
+ */
 export function generatedFiles(): Record<string, string> {
   return {
     'docs/telemetry.md': renderTelemetryDoc(),
+    'docs/migrating-from-logfire.md': renderLogfireMigration(),
+    [PYTHON_CONTRACT_PATH]: renderPythonContract(),
     'grafana/README.md': renderGrafanaReadme(),
     ...grafanaFiles(),
   }

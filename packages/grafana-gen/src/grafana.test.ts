@@ -12,6 +12,7 @@ import {
   METRICS,
   PROMOTED_RESOURCE_ATTRIBUTES,
   prometheusLabel,
+  prometheusName,
   prometheusSeries,
   SPANS,
   type SpanSpec,
@@ -53,7 +54,9 @@ function collect(
 }
 
 // What the queries may name: the contract, plus the documented self-metrics and their labels.
-const contractSeries = new Set(METRICS.flatMap(prometheusSeries))
+const contractHistograms = METRICS.filter((m) => m.instrument === 'histogram').map(prometheusName)
+// A histogram is queried by its classic series and by its native one (the base name).
+const contractSeries = new Set([...METRICS.flatMap(prometheusSeries), ...contractHistograms])
 const selfSeries = Object.values(SELF_METRICS).flat()
 const contractLabels = new Set([
   ...METRICS.flatMap((m) =>
@@ -89,9 +92,13 @@ const spanAttributes = new Set(
   (SPANS as readonly SpanSpec[]).flatMap((s) => [...s.attributes, ...(s.optionalAttributes ?? [])]),
 )
 
+/** What Prometheus' OTLP receiver makes of every pushed resource (the apps' identity). */
+const OTLP_SERIES = ['target_info']
+
 function knownMetric(name: string): boolean {
   return (
     contractSeries.has(name) ||
+    OTLP_SERIES.includes(name) ||
     selfSeries.some((s) => (s.includes('.+') ? new RegExp(`^${s}$`).test(name) : s === name))
   )
 }
@@ -212,6 +219,30 @@ describe('generated Grafana files', () => {
     for (const r of rules) checkPromQL(`rule "${r.title}"`, r)
   })
 
+  it('every query of a contract histogram reads both kinds, classic and native', () => {
+    const queries = [
+      ...panels
+        .filter((q) => q.datasource === 'prometheus')
+        .map((p) => ({ where: `${p.dashboard} "${p.panel}"`, text: concrete(p) })),
+      ...rules.map((r) => ({ where: `rule "${r.title}"`, text: concrete(r) })),
+    ]
+    let histogramQueries = 0
+    for (const { where, text } of queries) {
+      const selectors = collect(
+        promql.parse(text),
+        text,
+        (name, parent) => name === 'Identifier' && parent === 'VectorSelector',
+      )
+      for (const base of contractHistograms) {
+        const classic = selectors.some((s) => /^(.+)_(bucket|sum|count)$/.exec(s)?.[1] === base)
+        if (!classic) continue
+        histogramQueries++
+        assert.ok(selectors.includes(base), `${where} reads classic ${base} only: ${text}`)
+      }
+    }
+    assert.ok(histogramQueries >= 10, `${histogramQueries} histogram queries`)
+  })
+
   it('every LogQL expression parses and filters on fields the pipeline emits', () => {
     const loki = panels.filter((q) => q.datasource === 'loki')
     assert.ok(loki.length >= 4)
@@ -319,7 +350,7 @@ describe('alert rules', () => {
     const byUid = Object.fromEntries(rules.map((r) => [r.uid, r]))
     assert.match(String(byUid['layercode-error-rate']?.expr), /\) > 0\.05\) and on /)
     assert.match(String(byUid['layercode-latency-p95']?.expr), /histogram_quantile\(0\.95, .*> 2$/)
-    assert.match(String(byUid['layercode-token-usage']?.expr), /\[1h\]\)\) > 1000000$/)
+    assert.match(String(byUid['layercode-token-usage']?.expr), /\[1h\]\)\)\)\) > 1000000$/)
   })
 })
 

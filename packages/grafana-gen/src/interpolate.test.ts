@@ -39,6 +39,17 @@ describe("interpolate (Grafana's rules for the default selection)", () => {
     assert.equal(interpolate('$svc', { variables }), '()', 'no options: an empty group, as Grafana')
   })
 
+  it('a variable set to one value is that value, regex-escaped (a textbox: as typed)', () => {
+    const variables = [all('env', '.+'), { name: 'conv', type: 'textbox', query: 'c1' }]
+    assert.equal(
+      interpolate('{e=~"$env"} | c=~"$conv"', {
+        variables,
+        selected: { env: 'prod.eu', conv: 'c.2' },
+      }),
+      '{e=~"prod\\.eu"} | c=~"c.2"',
+    )
+  })
+
   it('refuses a variable the dashboard does not define', () => {
     assert.throws(() => interpolate('$nope'), /\$nope is not a variable/)
   })

@@ -5,6 +5,7 @@
  * - a multi-value variable left at "All" becomes its `allValue` when it has one, else its
  *   options joined as a regex, `(a|b)`, each value regex-escaped (one option: the value alone);
  * - a textbox variable becomes its default text (`query`);
+ * - a variable set to one value becomes that value, regex-escaped (the queries match with =~);
  * - `$__rate_interval` = max(`$__interval` + scrape interval, 4 x scrape interval), the scrape
  *   interval being the datasource's `timeInterval`; `$__interval` = the step;
  *   `$__range` = the dashboard's time range; `$__auto` (Loki) = the step.
@@ -23,6 +24,8 @@ export type InterpolationContext = {
   variables?: readonly TemplateVariable[]
   /** The values a query variable offers (what its label_values query returns). */
   options?: Record<string, readonly string[]>
+  /** Variables set to one value instead of "All" (a user's pick in the dashboard). */
+  selected?: Record<string, string>
   /** The datasource's timeInterval (= Prometheus' scrape interval here). */
   scrapeIntervalS?: number
   stepS?: number
@@ -31,7 +34,12 @@ export type InterpolationContext = {
 
 const escapeRegex = (value: string) => value.replace(/[\\^$*+?.()|[\]{}]/g, '\\$&')
 
-function selectedValue(variable: TemplateVariable, options: readonly string[] | undefined): string {
+function selectedValue(
+  variable: TemplateVariable,
+  options: readonly string[] | undefined,
+  selected: string | undefined,
+): string {
+  if (selected !== undefined) return variable.type === 'textbox' ? selected : escapeRegex(selected)
   if (variable.type === 'textbox') return String(variable.query ?? '')
   if (variable.includeAll && variable.allValue !== undefined) return variable.allValue
   const values = (options ?? []).map(escapeRegex)
@@ -57,6 +65,6 @@ export function interpolate(expr: string, context: InterpolationContext = {}): s
     if (builtin !== undefined) return builtin
     const variable = variables.get(name)
     if (!variable) throw new Error(`${whole} is not a variable of this dashboard`)
-    return selectedValue(variable, context.options?.[name])
+    return selectedValue(variable, context.options?.[name], context.selected?.[name])
   })
 }

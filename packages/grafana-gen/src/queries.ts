@@ -74,8 +74,51 @@ const sel = (...extra: string[]) => `{${[vars, ...extra].join(', ')}}`
 const rate = (series: string, selector: string, window = '$__rate_interval') =>
   `rate(${series}${selector}[${window}])`
 
+/**
+ * Histograms come in two kinds, and every histogram query accepts both: classic (`_bucket`,
+ * `_sum`, `_count` series: the JavaScript SDK's explicit buckets) and native (one series: the
+ * exponential histograms Logfire and other SDKs send, which Prometheus stores natively).
+ * One service sends one kind; a panel shows every service, whichever kind it sends.
+ */
+export const histogram = {
+  /**
+   * One histogram_quantile over both kinds: classic buckets keep `le`, native series have none,
+   * so `or` keeps both and histogram_quantile reads each group in its own kind.
+   */
+  quantile: (
+    q: number,
+    metric: KitMetricName,
+    by: readonly string[],
+    selector: string,
+    window = '$__rate_interval',
+  ) => {
+    const name = seriesName(metric)
+    const groups = by.join(', ')
+    return `histogram_quantile(${q}, sum by (le${by.map((b) => `, ${b}`).join('')}) (${rate(`${name}_bucket`, selector, window)}) or sum by (${groups}) (${rate(name, selector, window)}))`
+  },
+  /** Per-series rate of the observations' sum (`_sum`, or histogram_sum of the native series). */
+  sumRate: (metric: KitMetricName | string, selector: string, window = '$__rate_interval') =>
+    `(${rate(`${seriesName(metric)}_sum`, selector, window)} or histogram_sum(${rate(seriesName(metric), selector, window)}))`,
+  /** Per-series rate of the observations' count. */
+  countRate: (metric: KitMetricName, selector: string, window = '$__rate_interval') =>
+    `(${rate(`${seriesName(metric)}_count`, selector, window)} or histogram_count(${rate(seriesName(metric), selector, window)}))`,
+  /** Per-series increase of the observations' sum over `window`. */
+  sumIncrease: (metric: KitMetricName, selector: string, window: string) =>
+    `(increase(${seriesName(metric)}_sum${selector}[${window}]) or histogram_sum(increase(${seriesName(metric)}${selector}[${window}])))`,
+}
+const service = labelName('service.name')
+const environment = labelName('deployment.environment.name')
+/**
+ * The apps that send telemetry, whatever their SDK or language: each metrics push over OTLP
+ * makes a `target_info` series per resource in Prometheus (with service_name and the environment:
+ * prometheus.yml keeps identifying attributes). The stack's scraped components have no environment.
+ */
+export const appTargets = (...matchers: string[]) =>
+  `target_info{${[`${service}!=""`, `${environment}!=""`, ...matchers].join(', ')}}`
+const APP_TARGETS = appTargets()
+/** Quantile panels are per service: two services' histograms are never merged into one. */
 const quantile = (q: number, metric: KitMetricName, by: string[], selector: string) =>
-  `histogram_quantile(${q}, sum by (le${by.map((b) => `, ${b}`).join('')}) (${rate(`${seriesName(metric)}_bucket`, selector)}))`
+  histogram.quantile(q, metric, [service, ...by], selector)
 
 /**
  * The summed rate of several counters, each term 0 while its series does not exist yet.
@@ -109,16 +152,14 @@ const latest = (series: string, selector: string) =>
   `last_over_time(${series}${selector}[${GAUGE_FRESHNESS_SECONDS}s])`
 
 const turns = seriesName('layercode.turns')
-const httpCount = `${seriesName('http.server.request.duration')}_count`
+const httpCount = (selector: string) =>
+  histogram.countRate('http.server.request.duration', selector)
 const outcome = labelName(Attr.Outcome)
 
 export const PANEL_QUERY = {
-  requestsPerMinute: `sum by (${labelName(Attr.HttpRoute)}) (${rate(httpCount, sel())}) * 60`,
+  requestsPerMinute: `sum by (${labelName(Attr.HttpRoute)}) (${httpCount(sel())}) * 60`,
   httpLatency: (q: number) => quantile(q, 'http.server.request.duration', [], sel()),
-  httpErrorRate: ratio(
-    rate(httpCount, sel(`${labelName(Attr.HttpStatus)}=~"5.."`)),
-    rate(httpCount, sel()),
-  ),
+  httpErrorRate: ratio(httpCount(sel(`${labelName(Attr.HttpStatus)}=~"5.."`)), httpCount(sel())),
   turnErrorRate: ratio(
     rate(turns, sel(agentVar, `${outcome}="error"`)),
     rate(turns, sel(agentVar)),
@@ -140,10 +181,11 @@ export const PANEL_QUERY = {
       sel(agentVar, `${outcome}!="error"`),
     ),
   turnsByOutcome: `sum by (${outcome}) (${rate(turns, sel(agentVar))}) * 60`,
-  failedTurnsPerMinute: `(sum(${rate(turns, sel(agentVar, `${outcome}="error"`))}) or vector(0)) * 60`,
+  // 0 while turns succeed, no data (not a flat 0) where no turns are counted at all.
+  failedTurnsPerMinute: `(sum(${rate(turns, sel(agentVar, `${outcome}="error"`))}) or sum(${rate(turns, sel(agentVar))}) * 0) * 60`,
   toolCallsPerMinute: `sum by (${labelName(Attr.ToolName)}, ${outcome}) (${rate(seriesName('layercode.tool.calls'), sel(agentVar))}) * 60`,
-  tokensPerMinute: `sum by (${labelName(Attr.RequestModel)}, ${labelName(Attr.TokenType)}) (${rate(`${seriesName('gen_ai.client.token.usage')}_sum`, sel(agentVar))}) * 60`,
-  tokensLastHour: `sum(increase(${seriesName('gen_ai.client.token.usage')}_sum${sel(agentVar)}[1h]))`,
+  tokensPerMinute: `sum by (${labelName(Attr.RequestModel)}, ${labelName(Attr.TokenType)}) (${histogram.sumRate('gen_ai.client.token.usage', sel(agentVar))}) * 60`,
+  tokensLastHour: `sum(${histogram.sumIncrease('gen_ai.client.token.usage', sel(agentVar), '1h')})`,
   modelLatencyP95: quantile(
     0.95,
     'gen_ai.client.operation.duration',
@@ -162,7 +204,7 @@ export const PANEL_QUERY = {
   eventLoopDelayP99: `max by (${labelName('service.instance.id')}) (${latest(seriesName('nodejs.eventloop.delay.p99'), sel())})`,
   eventLoopUtilization: `max by (${labelName('service.instance.id')}) (${latest(seriesName('nodejs.eventloop.utilization'), sel())})`,
   heapUsed: `sum by (${labelName('service.instance.id')}) (${latest(seriesName('v8js.memory.heap.used'), sel())})`,
-  gcTime: `sum by (${labelName('service.instance.id')}, v8js_gc_type) (${rate(`${seriesName('v8js.gc.duration')}_sum`, sel())})`,
+  gcTime: `sum by (${labelName('service.instance.id')}, v8js_gc_type) (${histogram.sumRate('v8js.gc.duration', sel())})`,
   processCpu: `sum by (${labelName('service.instance.id')}) (${rate(seriesName('process.cpu.time'), sel())})`,
   processMemory: `max by (${labelName('service.instance.id')}) (${latest(seriesName('process.memory.usage'), sel())})`,
   // Pipeline health
@@ -211,23 +253,21 @@ export const THRESHOLD = {
 const window = '5m'
 /** Prometheus scrape jobs of the pipeline's own components (prometheus/prometheus.yml). */
 export const SCRAPED_COMPONENTS = ['collector', 'tempo', 'loki'] as const
-const sessionsActive = seriesName('layercode.sessions.active')
-const service = labelName('service.name')
 /** Alerts are per service and environment: a failing production is not diluted by a busy staging. */
-const perService = `${service}, ${labelName('deployment.environment.name')}`
+const perService = `${service}, ${environment}`
 /** Alert conditions: each returns series only while its condition holds (the threshold is inside). */
 export const ALERT_PROMQL = {
   errorRate: `((sum by (${perService}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${perService}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}) and on (${perService}) (sum by (${perService}) (increase(${turns}[${window}])) >= ${THRESHOLD.errorRateMinTurns})`,
-  latencyP95: `histogram_quantile(0.95, sum by (le, ${labelName('service.name')}) (rate(${seriesName('layercode.turn.duration')}_bucket[${window}]))) > ${THRESHOLD.latencyP95Seconds}`,
-  tokensPerHour: `sum by (${labelName('service.name')}) (increase(${seriesName('gen_ai.client.token.usage')}_sum[1h])) > ${THRESHOLD.tokensPerHour}`,
-  firstSpeechP95: `histogram_quantile(0.95, sum by (le, ${labelName('service.name')}, ${labelName(Attr.AgentName)}) (rate(${seriesName('layercode.turn.time_to_first_speech')}_bucket{${outcome}!="error"}[${window}]))) > ${THRESHOLD.firstSpeechP95Seconds}`,
-  // The agent reports its active-session gauge every export interval; silence means it is down:
-  // a service (whatever OTEL_SERVICE_NAME it runs under) in an environment, seen in the last day
-  // and silent for the last minute, or no agent at all in the last day (never started, or
-  // cannot export). Per service and environment, not per replica: one dead replica among
-  // several that report is reduced capacity, not an outage (the System dashboard shows each
-  // instance), and a replica replaced by a deploy must not page for a day.
-  agentDown: `absent_over_time(${sessionsActive}[1d]) or (max by (${perService}) (present_over_time(${sessionsActive}[1d])) unless max by (${perService}) (present_over_time(${sessionsActive}[1m])))`,
+  latencyP95: `${histogram.quantile(0.95, 'layercode.turn.duration', [service], '', window)} > ${THRESHOLD.latencyP95Seconds}`,
+  tokensPerHour: `sum by (${service}) (${histogram.sumIncrease('gen_ai.client.token.usage', '', '1h')}) > ${THRESHOLD.tokensPerHour}`,
+  firstSpeechP95: `${histogram.quantile(0.95, 'layercode.turn.time_to_first_speech', [service, labelName(Attr.AgentName)], `{${outcome}!="error"}`, window)} > ${THRESHOLD.firstSpeechP95Seconds}`,
+  // Every OTel SDK pushes its resource's target_info with each metrics export (10 s here);
+  // silence means the app is down: a service (whatever its SDK, language or OTEL_SERVICE_NAME)
+  // in an environment, seen in the last day and silent for the last minute, or no app at all in
+  // the last day (never started, or cannot export). Per service and environment, not per
+  // replica: one dead replica among several that report is reduced capacity, not an outage (the
+  // System dashboard shows each instance), and a replica replaced by a deploy must not page.
+  agentDown: `absent_over_time(${APP_TARGETS}[1d]) or (max by (${perService}) (present_over_time(${APP_TARGETS}[1d])) unless max by (${perService}) (present_over_time(${APP_TARGETS}[1m])))`,
   // A component Prometheus cannot scrape is down or unreachable. Grafana is left out: when it
   // is down nothing evaluates this rule anyway.
   componentDown: `${SELF_METRICS.scrapeUp}{job=~"${SCRAPED_COMPONENTS.join('|')}"} == 0`,

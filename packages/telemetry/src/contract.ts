@@ -39,6 +39,12 @@ export const METRIC_EXPORT_INTERVAL_MS = 10_000
 
 /** `service.name` when OTEL_SERVICE_NAME does not set one; the stack's queries expect it. */
 export const DEFAULT_SERVICE_NAME = 'layercode-agent'
+/**
+ * A resource attribute that names the service where the SDK fixes `service.name` in code
+ * (layercode-create-app's Logfire setup always says `server`): the collector makes it the
+ * service.name (collector/config.yaml, transform/service_identity).
+ */
+export const SERVICE_NAME_OVERRIDE_ATTRIBUTE = 'layercode.service.name'
 
 export const Attr = {
   EventType: 'layercode.event.type',

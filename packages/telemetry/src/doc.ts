@@ -8,9 +8,12 @@ import {
   prometheusLabel,
   prometheusSeries,
   RUNTIME_METRICS,
+  SERVICE_NAME_OVERRIDE_ATTRIBUTE,
   SPANS,
   type SpanSpec,
 } from './contract.ts'
+import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
+import { GENAI_CONTENT_ATTRIBUTES } from './redact.ts'
 
 const code = (s: string) => `\`${s}\``
 const list = (items: readonly string[]) => (items.length ? items.map(code).join(', ') : '—')
@@ -109,14 +112,16 @@ export function renderTelemetryDoc(): string {
     '',
     `In TraceQL, span attributes are ${code('span.<name>')} (e.g. ${code('{ span.layercode.turn.id = "turn_1" }')}) and resource attributes ${code('resource.<name>')}.`,
     `Failures set status ERROR, ${code('error.type')} (a kit error code or the error class) and an ${code('exception')} event with the stack.`,
-    `Prompt and completion text are recorded (as ${code('gen_ai.input.messages')} / ${code('gen_ai.output.messages')} on ${code('chat')} spans) only with ${code('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true')}.`,
+    `Prompt and completion text are recorded (as ${code('gen_ai.input.messages')} / ${code('gen_ai.output.messages')} on ${code('chat')} spans) only with ${code(`${CAPTURE_CONTENT_ENV}=true`)}; without it the collector also drops them, and ${list(GENAI_CONTENT_ATTRIBUTES.filter((a) => !a.startsWith('gen_ai.input') && !a.startsWith('gen_ai.output')))}, from any app's spans, span events and log records.`,
+    `An app whose SDK fixes ${code('service.name')} in code sets the resource attribute ${code(SERVICE_NAME_OVERRIDE_ATTRIBUTE)} instead: the collector makes it the ${code('service.name')}.`,
     '',
     '## Metrics',
     '',
     "Prometheus series are the names under Prometheus 3's default OTLP translation",
     `(${code('UnderscoreEscapingWithSuffixes')}): dots become underscores, the unit becomes a suffix`,
     `(${code('s')} → ${code('_seconds')}, ${code('By')} → ${code('_bytes')}, ${code('1')} on a gauge → ${code('_ratio')}; annotations like ${code('{token}')} add none),`,
-    `counters end in ${code('_total')}, and histograms are stored as ${code('_bucket')}, ${code('_sum')} and ${code('_count')}.`,
+    `counters end in ${code('_total')}, and histograms are stored as ${code('_bucket')}, ${code('_sum')} and ${code('_count')}`,
+    `(an SDK that sends exponential histograms, like Logfire, makes native histograms under the base name: every dashboard and alert query reads both kinds).`,
     'Latency histograms use voice buckets (10 ms to 60 s). The JavaScript metrics SDK does not record',
     'exemplars yet; latency panels link to traces through the span metrics Tempo generates.',
     '',

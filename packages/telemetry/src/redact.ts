@@ -142,3 +142,27 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 function errorObject(error: Error): Record<string, unknown> {
   return { ...error, name: error.name, message: error.message, stack: error.stack }
 }
+
+/**
+ * Attributes that carry what was said (prompts, completions, system instructions, tool call
+ * arguments and results), as GenAI instrumentations name them: the semantic conventions' and
+ * pydantic-ai's (Logfire). The kit's agent records them only with CAPTURE_CONTENT_ENV on; the
+ * collector drops them from every span, span event and log record unless that same switch is
+ * on in its environment (collector/config.yaml, transform/genai_content; a test keeps it equal).
+ */
+export const GENAI_CONTENT_ATTRIBUTES = [
+  'gen_ai.input.messages',
+  'gen_ai.output.messages',
+  'gen_ai.system_instructions',
+  'gen_ai.tool.call.arguments',
+  'gen_ai.tool.call.result',
+  'gen_ai.prompt',
+  'gen_ai.completion',
+  'pydantic_ai.all_messages',
+  'final_result',
+  'tool_arguments',
+  'tool_response',
+] as const
+
+/** GENAI_CONTENT_ATTRIBUTES as one anchored Go (RE2) pattern for the collector. */
+export const GENAI_CONTENT_KEY_PATTERN = `^(?:${GENAI_CONTENT_ATTRIBUTES.map((key) => key.replaceAll('.', '[.]')).join('|')})$`

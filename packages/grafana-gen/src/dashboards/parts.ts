@@ -25,7 +25,7 @@ import {
 import { TextMode, PanelBuilder as TextPanel } from '@grafana/grafana-foundation-sdk/text'
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries'
 import { Attr } from '@layercode-kit/telemetry'
-import { labelName, seriesName } from '../queries.ts'
+import { appTargets, labelName, seriesName } from '../queries.ts'
 
 export const DATASOURCES = {
   prometheus: { type: 'prometheus', uid: 'prometheus' },
@@ -148,22 +148,24 @@ const variable = (name: string, label: string, definition: string) =>
     .allValue(ALL)
     .multi(true)
     .refresh(2 as never)
+/** The agent variable's "All" also matches series without an agent (e.g. Logfire's token usage). */
+const ANY_AGENT = '.*'
 export const standardVariables = [
   variable(
     'environment',
     'Environment',
-    `label_values(${turns}, ${labelName('deployment.environment.name')})`,
+    `label_values(${appTargets()}, ${labelName('deployment.environment.name')})`,
   ),
   variable(
     'service',
     'Service',
-    `label_values(${turns}{${labelName('deployment.environment.name')}=~"$environment"}, ${labelName('service.name')})`,
+    `label_values(${appTargets(`${labelName('deployment.environment.name')}=~"$environment"`)}, ${labelName('service.name')})`,
   ),
   variable(
     'agent',
     'Agent',
     `label_values(${turns}{${labelName('service.name')}=~"$service"}, ${labelName(Attr.AgentName)})`,
-  ),
+  ).allValue(ANY_AGENT),
 ]
 
 export type DashboardSpec = {

@@ -1,0 +1,214 @@
+"""The kit's telemetry contract for Python apps.
+
+Generated from packages/telemetry/src/contract.ts by `npm run docs`: do not edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+class Attr:
+    """Span, metric and log attribute names."""
+
+    EVENT_TYPE: Final = "layercode.event.type"
+    CONVERSATION_ID: Final = "layercode.conversation.id"
+    SESSION_ID: Final = "layercode.session.id"
+    TURN_ID: Final = "layercode.turn.id"
+    OUTCOME: Final = "layercode.outcome"
+    AGENT_NAME: Final = "gen_ai.agent.name"
+    OPERATION: Final = "gen_ai.operation.name"
+    PROVIDER: Final = "gen_ai.provider.name"
+    REQUEST_MODEL: Final = "gen_ai.request.model"
+    RESPONSE_MODEL: Final = "gen_ai.response.model"
+    RESPONSE_ID: Final = "gen_ai.response.id"
+    FINISH_REASONS: Final = "gen_ai.response.finish_reasons"
+    INPUT_TOKENS: Final = "gen_ai.usage.input_tokens"
+    OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
+    TOKEN_TYPE: Final = "gen_ai.token.type"
+    GEN_AI_CONVERSATION_ID: Final = "gen_ai.conversation.id"
+    TOOL_NAME: Final = "gen_ai.tool.name"
+    TOOL_CALL_ID: Final = "gen_ai.tool.call.id"
+    TOOL_TYPE: Final = "gen_ai.tool.type"
+    INPUT_MESSAGES: Final = "gen_ai.input.messages"
+    OUTPUT_MESSAGES: Final = "gen_ai.output.messages"
+    ERROR_TYPE: Final = "error.type"
+    HTTP_METHOD: Final = "http.request.method"
+    HTTP_ROUTE: Final = "http.route"
+    HTTP_STATUS: Final = "http.response.status_code"
+
+
+class Outcome:
+    """Values of layercode.outcome."""
+
+    OK: Final = "ok"
+    ERROR: Final = "error"
+    ABORTED: Final = "aborted"
+
+
+class Operation:
+    """Values of gen_ai.operation.name."""
+
+    INVOKE_AGENT: Final = "invoke_agent"
+    CHAT: Final = "chat"
+    EXECUTE_TOOL: Final = "execute_tool"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    instrument: str
+    unit: str
+    description: str
+    attributes: tuple[str, ...]
+
+
+METRICS: Final[dict[str, MetricSpec]] = {
+    "http.server.request.duration": MetricSpec(
+        name="http.server.request.duration",
+        instrument="histogram",
+        unit="s",
+        description="Duration of HTTP server requests, until the response is complete (for an SSE answer, until its stream ended): the duration of the SERVER span",
+        attributes=(
+            "http.request.method",
+            "http.route",
+            "http.response.status_code",
+        ),
+    ),
+    "gen_ai.client.token.usage": MetricSpec(
+        name="gen_ai.client.token.usage",
+        instrument="histogram",
+        unit="{token}",
+        description="Number of input and output tokens used per model call",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+            "gen_ai.response.model",
+            "gen_ai.token.type",
+        ),
+    ),
+    "gen_ai.client.operation.duration": MetricSpec(
+        name="gen_ai.client.operation.duration",
+        instrument="histogram",
+        unit="s",
+        description="Duration of model calls, from request to the last streamed chunk",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+        ),
+    ),
+    "layercode.turn.duration": MetricSpec(
+        name="layercode.turn.duration",
+        instrument="histogram",
+        unit="s",
+        description="Duration of a turn, from the webhook to response.end",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.event.type",
+            "layercode.outcome",
+        ),
+    ),
+    "layercode.turn.time_to_first_speech": MetricSpec(
+        name="layercode.turn.time_to_first_speech",
+        instrument="histogram",
+        unit="s",
+        description="Time from the webhook's arrival to the agent's first response.tts chunk: the agent's share of the caller's wait (LayerCode's transcription and speech synthesis come on top). A failed turn's first chunk may be the fallback apology: filter on the outcome",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.event.type",
+            "layercode.outcome",
+        ),
+    ),
+    "layercode.turns": MetricSpec(
+        name="layercode.turns",
+        instrument="counter",
+        unit="{turn}",
+        description="Turns (session.start and message webhooks) by outcome",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.event.type",
+            "layercode.outcome",
+        ),
+    ),
+    "layercode.tool.calls": MetricSpec(
+        name="layercode.tool.calls",
+        instrument="counter",
+        unit="{call}",
+        description="Tool calls by tool and outcome",
+        attributes=(
+            "gen_ai.agent.name",
+            "gen_ai.tool.name",
+            "layercode.outcome",
+        ),
+    ),
+    "layercode.sessions.active": MetricSpec(
+        name="layercode.sessions.active",
+        instrument="gauge",
+        unit="{session}",
+        description="Sessions started and not yet ended (idle ones expire with the history TTL)",
+        attributes=("gen_ai.agent.name",),
+    ),
+    "layercode.sessions.started": MetricSpec(
+        name="layercode.sessions.started",
+        instrument="counter",
+        unit="{session}",
+        description="session.start webhooks",
+        attributes=("gen_ai.agent.name",),
+    ),
+    "layercode.sessions.ended": MetricSpec(
+        name="layercode.sessions.ended",
+        instrument="counter",
+        unit="{session}",
+        description="session.end webhooks",
+        attributes=("gen_ai.agent.name",),
+    ),
+}
+
+LATENCY_BUCKETS_S: Final = (
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.2,
+    0.3,
+    0.5,
+    0.75,
+    1,
+    1.5,
+    2,
+    3,
+    5,
+    7.5,
+    10,
+    15,
+    20,
+    30,
+    60,
+)
+LOG_CONTEXT_FIELDS: Final = (
+    "conversation_id",
+    "session_id",
+    "turn_id",
+    "event_type",
+    "agent",
+)
+GENAI_CONTENT_ATTRIBUTES: Final = (
+    "gen_ai.input.messages",
+    "gen_ai.output.messages",
+    "gen_ai.system_instructions",
+    "gen_ai.tool.call.arguments",
+    "gen_ai.tool.call.result",
+    "gen_ai.prompt",
+    "gen_ai.completion",
+    "pydantic_ai.all_messages",
+    "final_result",
+    "tool_arguments",
+    "tool_response",
+)
+SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = "layercode.service.name"
+CAPTURE_CONTENT_ENV: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"

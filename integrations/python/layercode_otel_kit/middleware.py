@@ -1,0 +1,215 @@
+"""An ASGI middleware that turns LayerCode webhooks into the kit's turn telemetry.
+
+It watches the webhook route from the outside: the request body (event type and ids), the SSE
+answer (first response.tts, a response.data error, response.end) and the client's disconnect,
+so the app's own code stays as it is. What it records is the contract's (contract.py): turn,
+session and first-speech metrics, the ids and outcome on the request's SERVER span, the call
+context of every log record, and a "turn completed" / "turn failed" log line per turn.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from loguru import logger
+from opentelemetry import metrics, trace
+from opentelemetry.trace import Status, StatusCode
+
+from .contract import METRICS, Attr, Outcome
+from .instruments import instruments
+from .spans import KitSpanProcessor
+from .turn import Turn, _current
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+TURN_EVENTS = ("session.start", "message")
+# Idle sessions (no session.end) stop counting as active after this, like the Node agent's
+# history TTL.
+SESSION_TTL_S = 3600.0
+
+
+class Sessions:
+    """Sessions started and not yet ended, per agent, for the layercode.sessions.active gauge.
+
+    Written by the event loop, read by the metric reader's thread: hence the lock."""
+
+    def __init__(self, ttl_s: float = SESSION_TTL_S) -> None:
+        self.ttl_s = ttl_s
+        self._seen: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def touch(self, session_id: str, agent: str) -> None:
+        with self._lock:
+            self._seen[session_id] = (agent, time.monotonic())
+
+    def end(self, session_id: str) -> None:
+        with self._lock:
+            self._seen.pop(session_id, None)
+
+    def active(self) -> dict[str, int]:
+        cutoff = time.monotonic() - self.ttl_s
+        with self._lock:
+            for session_id in [s for s, (_, seen) in self._seen.items() if seen < cutoff]:
+                del self._seen[session_id]
+            agents = [agent for agent, _ in self._seen.values()]
+        counts: dict[str, int] = {}
+        for agent in agents:
+            counts[agent] = counts.get(agent, 0) + 1
+        return counts
+
+
+class TurnTelemetry:
+    """ASGI middleware: the kit's turn telemetry for a LayerCode webhook route.
+
+    `agent` names the agent (gen_ai.agent.name) in every record; `route` is the webhook path.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        agent: str,
+        route: str = "/api/agent",
+        spans: KitSpanProcessor | None = None,
+    ) -> None:
+        self.app = app
+        self.agent = agent
+        self.route = route
+        self.spans = spans or KitSpanProcessor.install()
+        self.instruments = instruments()
+        self.sessions = Sessions()
+        meter = metrics.get_meter("layercode-otel-kit")
+        active = METRICS["layercode.sessions.active"]
+        meter.create_observable_gauge(
+            active.name,
+            callbacks=[self._observe_sessions],
+            unit=active.unit,
+            description=active.description,
+        )
+
+    def _observe_sessions(self, _options: metrics.CallbackOptions) -> list[metrics.Observation]:
+        counts = self.sessions.active()
+        counts.setdefault(self.agent, 0)
+        return [metrics.Observation(n, {Attr.AGENT_NAME: agent}) for agent, n in counts.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.route:
+            await self.app(scope, receive, send)
+            return
+        turn = Turn(agent=self.agent)
+        span = trace.get_current_span()
+
+        async def watch_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                turn.body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    turn.read_body()
+            elif message["type"] == "http.disconnect":
+                turn.disconnected = True
+            return message
+
+        failure: BaseException | None = None
+        finished = False
+
+        def finish() -> None:
+            # Before the last body message goes out: the server instrumentation ends its span
+            # with it.
+            nonlocal finished
+            if not finished:
+                finished = True
+                self._finish(turn, span, failure)
+
+        async def watch_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                turn.status = int(message["status"])
+            elif message["type"] == "http.response.body":
+                if turn.status == 200:
+                    turn.read_sse(message.get("body", b""))
+                if not message.get("more_body", False):
+                    finish()
+            try:
+                await send(message)
+            except OSError:
+                turn.disconnected = True
+                raise
+
+        token = _current.set(turn)
+        try:
+            await self.app(scope, watch_receive, watch_send)
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            try:
+                finish()
+            finally:
+                _current.reset(token)
+
+    def _finish(self, turn: Turn, span: trace.Span, failure: BaseException | None) -> None:
+        # A webhook the app refused (bad signature, bad body) is no turn: its 4xx says so.
+        if turn.event_type is None or (turn.status is not None and 400 <= turn.status < 500):
+            return
+        duration_s = time.perf_counter() - turn.started
+        attributes: dict[str, str] = {Attr.AGENT_NAME: turn.agent}
+        span_attributes = {
+            Attr.EVENT_TYPE: turn.event_type,
+            Attr.CONVERSATION_ID: turn.conversation_id,
+            Attr.SESSION_ID: turn.session_id,
+            Attr.TURN_ID: turn.turn_id,
+            Attr.AGENT_NAME: turn.agent,
+        }
+        self._sessions(turn, attributes)
+        if turn.event_type not in TURN_EVENTS:
+            span.set_attributes({k: v for k, v in span_attributes.items() if v})
+            return
+        if failure is not None or turn.failed or (turn.status or 500) >= 500:
+            outcome = Outcome.ERROR
+        elif turn.disconnected and not turn.ended:
+            outcome = Outcome.ABORTED
+        else:
+            outcome = Outcome.OK
+        error_type = None
+        if outcome == Outcome.ERROR:
+            trace_id = span.get_span_context().trace_id
+            error_type = type(failure).__qualname__ if failure else self.spans.error_type(trace_id)
+        span_attributes[Attr.OUTCOME] = outcome
+        span_attributes[Attr.ERROR_TYPE] = error_type
+        span.set_attributes({k: v for k, v in span_attributes.items() if v})
+        if outcome == Outcome.ERROR:
+            span.set_status(Status(StatusCode.ERROR, "the agent failed to answer this turn"))
+        metric_attributes = {**attributes, Attr.EVENT_TYPE: turn.event_type, Attr.OUTCOME: outcome}
+        self.instruments.turns.add(1, metric_attributes)
+        self.instruments.duration.record(duration_s, metric_attributes)
+        if turn.first_speech_s is not None:
+            self.instruments.first_speech.record(turn.first_speech_s, metric_attributes)
+        fields = {
+            "outcome": outcome,
+            "duration_ms": round(duration_s * 1000),
+            "first_speech_ms": None
+            if turn.first_speech_s is None
+            else round(turn.first_speech_s * 1000),
+        }
+        if outcome == Outcome.ERROR:
+            logger.bind(**{"error.type": error_type, "error.code": "agent_failed"}).error(
+                "turn failed"
+            )
+        logger.bind(**{k: v for k, v in fields.items() if v is not None}).info("turn completed")
+
+    def _sessions(self, turn: Turn, attributes: dict[str, str]) -> None:
+        if not turn.session_id:
+            return
+        if turn.event_type == "session.start":
+            self.instruments.sessions_started.add(1, attributes)
+        if turn.event_type == "session.end":
+            self.instruments.sessions_ended.add(1, attributes)
+            self.sessions.end(turn.session_id)
+        else:
+            self.sessions.touch(turn.session_id, turn.agent)

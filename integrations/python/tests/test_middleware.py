@@ -1,0 +1,203 @@
+"""Unit tests of the wrapper on in-memory OpenTelemetry providers and a Starlette app that
+answers like layercode-create-app (SSE events, an {"error": ...} data event on failure).
+Run: python -m unittest discover -s integrations/python/tests (the e2e run does)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import unittest
+
+from loguru import logger
+from opentelemetry import _logs, metrics, trace
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from layercode_otel_kit import LoguruToOtlp, TurnTelemetry
+from layercode_otel_kit.contract import Attr, Outcome
+from layercode_otel_kit.middleware import Sessions
+from layercode_otel_kit.turn import Turn
+
+READER = InMemoryMetricReader()
+SPANS = InMemorySpanExporter()
+LOGS = InMemoryLogRecordExporter()
+metrics.set_meter_provider(MeterProvider(metric_readers=[READER]))
+_tracer_provider = TracerProvider()
+_tracer_provider.add_span_processor(SimpleSpanProcessor(SPANS))
+trace.set_tracer_provider(_tracer_provider)
+_logger_provider = LoggerProvider()
+_logger_provider.add_log_record_processor(SimpleLogRecordProcessor(LOGS))
+_logs.set_logger_provider(_logger_provider)
+logger.remove()
+logger.add(LoguruToOtlp(), format="{message}")
+
+
+def sse(*events: dict) -> list[bytes]:
+    return [f"data: {json.dumps(e)}\n\n".encode() for e in events]
+
+
+async def agent(request: Request):
+    body = await request.json()
+    if request.headers.get("x-test-signature") != "ok":
+        return JSONResponse({"detail": "Invalid signature"}, status_code=401)
+    if body["type"] in ("data", "session.end"):
+        logger.info("handled {}", body["type"])
+        return JSONResponse({"status": "ok"})
+    text = body.get("text") or ""
+
+    async def stream():
+        logger.info("answering")
+        if "fail" in text:
+            yield from_chunks(sse({"type": "response.data", "content": {"error": "boom"}}))
+        else:
+            # one event split across two chunks
+            chunk = sse({"type": "response.tts", "content": "Hello"})[0]
+            yield chunk[:7]
+            await asyncio.sleep(0.01)
+            yield chunk[7:]
+        yield from_chunks(sse({"type": "response.end"}))
+
+    return StreamingResponse(stream(), media_type="text/event-stream")
+
+
+def from_chunks(chunks: list[bytes]) -> bytes:
+    return b"".join(chunks)
+
+
+APP = TurnTelemetry(
+    Starlette(routes=[Route("/api/agent", agent, methods=["POST"])]), agent="bakery"
+)
+CLIENT = TestClient(APP)
+TRACER = trace.get_tracer("test")
+
+
+def post(body: dict, signature: str = "ok") -> int:
+    with TRACER.start_as_current_span("POST /api/agent"):
+        response = CLIENT.post("/api/agent", json=body, headers={"x-test-signature": signature})
+        response.read()
+    return response.status_code
+
+
+def points(name: str) -> list:
+    data = READER.get_metrics_data()
+    found = []
+    for resource in data.resource_metrics if data else []:
+        for scope in resource.scope_metrics:
+            for metric in scope.metrics:
+                if metric.name == name:
+                    found.extend(metric.data.data_points)
+    return found
+
+
+def count(name: str, **attributes: str) -> float:
+    total = 0.0
+    for point in points(name):
+        if all(point.attributes.get(k) == v for k, v in attributes.items()):
+            total += getattr(point, "value", None) or getattr(point, "count", 0)
+    return total
+
+
+IDS = {"conversation_id": "c1", "session_id": "s1"}
+
+
+class MiddlewareTest(unittest.TestCase):
+    def setUp(self) -> None:
+        SPANS.clear()
+        LOGS.clear()
+
+    def test_an_ok_turn_is_counted_timed_and_put_on_the_server_span(self) -> None:
+        before = count("layercode.turns", **{Attr.OUTCOME: Outcome.OK})
+        self.assertEqual(post({"type": "message", "turn_id": "t1", "text": "hi", **IDS}), 200)
+        self.assertEqual(count("layercode.turns", **{Attr.OUTCOME: Outcome.OK}), before + 1)
+        self.assertGreater(count("layercode.turn.time_to_first_speech"), 0)
+        [span] = [s for s in SPANS.get_finished_spans() if s.name == "POST /api/agent"]
+        self.assertEqual(span.attributes[Attr.TURN_ID], "t1")
+        self.assertEqual(span.attributes[Attr.CONVERSATION_ID], "c1")
+        self.assertEqual(span.attributes[Attr.OUTCOME], Outcome.OK)
+        self.assertEqual(span.attributes[Attr.AGENT_NAME], "bakery")
+
+    def test_an_error_data_event_makes_the_turn_failed_though_it_answers_200(self) -> None:
+        before = count("layercode.turns", **{Attr.OUTCOME: Outcome.ERROR})
+        self.assertEqual(post({"type": "message", "turn_id": "t2", "text": "fail", **IDS}), 200)
+        self.assertEqual(count("layercode.turns", **{Attr.OUTCOME: Outcome.ERROR}), before + 1)
+        [span] = [s for s in SPANS.get_finished_spans() if s.name == "POST /api/agent"]
+        self.assertEqual(span.attributes[Attr.OUTCOME], Outcome.ERROR)
+        self.assertEqual(span.attributes[Attr.ERROR_TYPE], "_OTHER")
+        self.assertEqual(span.status.status_code, trace.StatusCode.ERROR)
+        bodies = [r.log_record.body for r in LOGS.get_finished_logs()]
+        self.assertIn("turn failed", bodies)
+
+    def test_a_refused_webhook_is_no_turn(self) -> None:
+        before = sum(count("layercode.turns", **{Attr.OUTCOME: o}) for o in ("ok", "error"))
+        self.assertEqual(post({"type": "message", "turn_id": "t3", **IDS}, signature="bad"), 401)
+        after = sum(count("layercode.turns", **{Attr.OUTCOME: o}) for o in ("ok", "error"))
+        self.assertEqual(after, before)
+
+    def test_sessions_start_and_end(self) -> None:
+        started = count("layercode.sessions.started")
+        ids = {"conversation_id": "c9", "session_id": "s9"}
+        post({"type": "session.start", "turn_id": "t0", **ids})
+        post({"type": "session.end", **ids})
+        self.assertEqual(count("layercode.sessions.started"), started + 1)
+        self.assertGreaterEqual(count("layercode.sessions.ended"), 1)
+
+    def test_log_records_carry_the_turn_and_the_trace(self) -> None:
+        post({"type": "message", "turn_id": "t4", "text": "hi", **IDS})
+        [answering] = [
+            r.log_record for r in LOGS.get_finished_logs() if r.log_record.body == "answering"
+        ]
+        self.assertEqual(answering.attributes["turn_id"], "t4")
+        self.assertEqual(answering.attributes["agent"], "bakery")
+        self.assertEqual(answering.severity_text, "info")
+        self.assertNotEqual(answering.trace_id, 0)
+        [completed] = [
+            r.log_record for r in LOGS.get_finished_logs() if r.log_record.body == "turn completed"
+        ]
+        self.assertEqual(completed.attributes["outcome"], "ok")
+
+
+class TurnTest(unittest.TestCase):
+    def test_bad_bodies_leave_the_turn_unknown(self) -> None:
+        for body in (b"not json", b"[1]", b'{"type": 3}', b"\xff"):
+            turn = Turn(agent="a")
+            turn.body += body
+            turn.read_body()
+            self.assertIsNone(turn.event_type, body)
+
+    def test_sse_events_split_across_chunks(self) -> None:
+        turn = Turn(agent="a")
+        event = b'data: {"type":"response.tts","content":"hi"}\n\n'
+        turn.read_sse(event[:10])
+        self.assertIsNone(turn.first_speech_s)
+        turn.read_sse(event[10:] + b"data: not json\n\n" + b'data: {"type":"response.end"}\n\n')
+        self.assertIsNotNone(turn.first_speech_s)
+        self.assertTrue(turn.ended)
+        self.assertFalse(turn.failed)
+
+
+class SessionsTest(unittest.TestCase):
+    def test_active_sessions_per_agent_end_and_expire(self) -> None:
+        sessions = Sessions(ttl_s=3600)
+        sessions.touch("s1", "a")
+        sessions.touch("s2", "a")
+        sessions.touch("s3", "b")
+        sessions.end("s2")
+        self.assertEqual(sessions.active(), {"a": 1, "b": 1})
+        self.assertEqual(Sessions(ttl_s=-1).active(), {})
+        expiring = Sessions(ttl_s=-1)
+        expiring.touch("s1", "a")
+        self.assertEqual(expiring.active(), {})
+
+
+if __name__ == "__main__":
+    unittest.main()

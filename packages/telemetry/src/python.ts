@@ -1,0 +1,92 @@
+/**
+ * The contract as a Python module, for the kit's Python integration
+ * (integrations/python/layercode_otel_kit/contract.py, written by `npm run docs`): the same
+ * names in both languages, never retyped.
+ */
+import {
+  Attr,
+  KIT_METRICS,
+  LATENCY_BUCKETS_S,
+  LOG_CONTEXT_FIELDS,
+  Operation,
+  Outcome,
+  SERVICE_NAME_OVERRIDE_ATTRIBUTE,
+} from './contract.ts'
+import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
+import { GENAI_CONTENT_ATTRIBUTES } from './redact.ts'
+
+export const PYTHON_CONTRACT_PATH = 'integrations/python/layercode_otel_kit/contract.py'
+
+// JSON string literals are valid Python string literals.
+const str = (value: string) => JSON.stringify(value)
+const constantName = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()
+const namespace = (name: string, doc: string, values: Record<string, string>) =>
+  [
+    `class ${name}:`,
+    `    """${doc}"""`,
+    '',
+    ...Object.entries(values).map(
+      ([key, value]) => `    ${constantName(key)}: Final = ${str(value)}`,
+    ),
+  ].join('\n')
+/** A tuple one item a line, with the trailing comma that keeps a formatter (ruff) from joining it. */
+const tuple = (values: readonly (string | number)[], indent = '') => {
+  const items = values.map((v) => (typeof v === 'string' ? str(v) : String(v)))
+  return items.length === 1
+    ? `(${items[0]},)`
+    : `(\n${items.map((item) => `${indent}    ${item},\n`).join('')}${indent})`
+}
+
+export function renderPythonContract(): string {
+  const metrics = KIT_METRICS.map((m) =>
+    [
+      `    ${str(m.name)}: MetricSpec(`,
+      `        name=${str(m.name)},`,
+      `        instrument=${str(m.instrument)},`,
+      `        unit=${str(m.unit)},`,
+      `        description=${str(m.description)},`,
+      `        attributes=${tuple(m.attributes, '        ')},`,
+      '    ),',
+    ].join('\n'),
+  )
+  return `${[
+    '"""The kit\'s telemetry contract for Python apps.',
+    '',
+    'Generated from packages/telemetry/src/contract.ts by `npm run docs`: do not edit.',
+    '"""',
+    '',
+    'from __future__ import annotations',
+    '',
+    'from dataclasses import dataclass',
+    'from typing import Final',
+    '',
+    '',
+    namespace('Attr', 'Span, metric and log attribute names.', Attr),
+    '',
+    '',
+    namespace('Outcome', 'Values of layercode.outcome.', Outcome),
+    '',
+    '',
+    namespace('Operation', 'Values of gen_ai.operation.name.', Operation),
+    '',
+    '',
+    '@dataclass(frozen=True)',
+    'class MetricSpec:',
+    '    name: str',
+    '    instrument: str',
+    '    unit: str',
+    '    description: str',
+    '    attributes: tuple[str, ...]',
+    '',
+    '',
+    'METRICS: Final[dict[str, MetricSpec]] = {',
+    ...metrics,
+    '}',
+    '',
+    `LATENCY_BUCKETS_S: Final = ${tuple(LATENCY_BUCKETS_S)}`,
+    `LOG_CONTEXT_FIELDS: Final = ${tuple(LOG_CONTEXT_FIELDS)}`,
+    `GENAI_CONTENT_ATTRIBUTES: Final = ${tuple(GENAI_CONTENT_ATTRIBUTES)}`,
+    `SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = ${str(SERVICE_NAME_OVERRIDE_ATTRIBUTE)}`,
+    `CAPTURE_CONTENT_ENV: Final = ${str(CAPTURE_CONTENT_ENV)}`,
+  ].join('\n')}\n`
+}

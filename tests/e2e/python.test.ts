@@ -1,0 +1,490 @@
+/**
+ * The original Python toolkit, layercode-create-app 0.2.0 from PyPI, instrumented with Logfire
+ * and exporting plain OTLP to the kit's real collector and Prometheus, beside the Node agent:
+ * - with the kit's wrapper (integrations/python), every agent panel and alert condition shows
+ *   the value the scripted conversations must give, for the Python service, by the same
+ *   expectations as the Node agent's (ranges.ts); its spans and logs carry the contract's ids;
+ *   no message content reaches the backends; agent-down fires when it stops;
+ * - without the wrapper, exactly the panels PYTHON_WITHOUT_WRAPPER names stay empty (no
+ *   silent zeros), and the rest show the same traffic.
+ * Its model is a local OpenAI-compatible fake (openai-fake.ts), one per app.
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import {
+  concrete,
+  PYTHON_WITHOUT_WRAPPER,
+  panelQueries,
+  pythonAppEnvironment,
+  ruleQueries,
+} from '@layercode-kit/grafana-gen'
+import { type ConversationRecord, runConversation } from '@layercode-kit/loadgen'
+import { GENAI_CONTENT_ATTRIBUTES, LOG_CONTEXT_FIELDS } from '@layercode-kit/telemetry'
+import { attributesOf, waitFor } from '@layercode-kit/test-support'
+import { composeWebhookSecret, loadCompose, rootPath } from '../stack/support.ts'
+import { ensureBinaries } from './binaries.ts'
+import { nativeSuiteGuard } from './guard.ts'
+import { Harness } from './harness.ts'
+import { FAIL_MARKER } from './openai-fake.ts'
+import { ensureToolkit, findPython, INTEGRATION_PATH, type Toolkit } from './python-toolkit.ts'
+import { between, bucket, exactly, one, panelChecker, quantileRange, type Range } from './ranges.ts'
+
+const missing = (await nativeSuiteGuard('the Python toolkit end to end')) ?? (await pythonMissing())
+async function pythonMissing(): Promise<string | undefined> {
+  if (await findPython()) return undefined
+  const reason = 'no Python >= 3.12 (set KIT_PYTHON, or install one with pyenv)'
+  if (process.env.CI) throw new Error(`e2e: ${reason}; CI must run the Python toolkit suite`)
+  console.log(`# SKIP the Python toolkit end to end: ${reason}`)
+  return reason
+}
+
+const WRAPPED = 'bakery-python'
+const PLAIN = 'bakery-plain'
+const MODEL = 'gpt-4o-mini'
+/** The Node agent's environment in compose; the Python apps run in the same one. */
+const ENVIRONMENT = String(loadCompose().services.agent?.environment?.APP_ENV ?? 'development')
+/** Per conversation: session.start, a tool turn (the menu), a failing turn, an ordinary one. */
+const SCRIPT = ['What is on the menu today?', `One croissant please ${FAIL_MARKER}`, 'Thank you']
+const TURNS_PER_CONVERSATION = 1 + SCRIPT.length
+const WEBHOOKS_PER_CONVERSATION = TURNS_PER_CONVERSATION + 2 // data and session.end
+const WARM_CONVERSATIONS = 3
+const CONVERSATIONS = 8
+const apps = {
+  [WRAPPED]: { port: 8001, modelPort: 4011 },
+  [PLAIN]: { port: 8002, modelPort: 4012 },
+} as const
+
+/** The service an OTLP item (span, log record) came from. */
+const serviceOf = (item: Record<string, unknown>) =>
+  String(attributesOf(item.resource)['service.name'])
+/** A log record's body (OTLP/JSON: an AnyValue). */
+const bodyOf = (log: Record<string, unknown>) =>
+  String((log.body as { stringValue?: string } | undefined)?.stringValue ?? '')
+
+type Usage = { requests: number; input: number; output: number }
+type Span = {
+  name: string
+  traceId: string
+  spanId: string
+  parentSpanId: string
+  durationS: number
+  attrs: Record<string, unknown>
+  service: string
+  json: string
+}
+
+describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: missing }, () => {
+  let harness: Harness
+  let traffic: ConversationRecord[] = []
+  let usageBefore: Usage
+  let usageAfter: Usage
+  let warmUsage: Usage
+  let spans: Span[] = []
+  let tAgent = 0
+  let spanS = 0
+  const secret = composeWebhookSecret(loadCompose())
+  const WINDOW_S = Number(/\[(\d+)s\]/.exec(concrete({ expr: 'x[$__rate_interval]' }))?.[1])
+
+  const url = (app: keyof typeof apps) => harness.url('agent', apps[app].port, '/api/agent')
+  const usage = async (app: keyof typeof apps): Promise<Usage> =>
+    (await fetch(harness.url('agent', apps[app].modelPort, '/usage'))).json() as Promise<Usage>
+  /** n conversations against an app, two at a time. */
+  async function converse(app: keyof typeof apps, n: number): Promise<ConversationRecord[]> {
+    const records: ConversationRecord[] = []
+    for (let i = 0; i < n; i += 2)
+      records.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(2, n - i) }, () =>
+            runConversation({
+              url: url(app),
+              secret,
+              script: SCRIPT,
+              thinkTimeMs: 0,
+              pickFault: () => undefined,
+            }),
+          ),
+        )),
+      )
+    return records
+  }
+  const turnsOf = (service: string) => `layercode_turns_total{service_name="${service}"}`
+  const total = async (selector: string, time?: number) =>
+    Number((await harness.query(`sum(${selector})`, time))[0]?.value[1] ?? 0)
+  const recordedSpans = (): Span[] =>
+    harness.recorded('tempo', 'traces').map((item) => ({
+      name: String(item.name),
+      traceId: String(item.traceId),
+      spanId: String(item.spanId),
+      parentSpanId: String(item.parentSpanId ?? ''),
+      durationS: (Number(item.endTimeUnixNano) - Number(item.startTimeUnixNano)) / 1e9,
+      attrs: { ...attributesOf(item), status: (item.status as { code?: number })?.code ?? 0 },
+      service: serviceOf(item),
+      json: JSON.stringify(item),
+    }))
+
+  let toolkit: Toolkit
+  before(async () => {
+    toolkit = await ensureToolkit((await findPython()) as string)
+    harness = await Harness.start(await ensureBinaries())
+    const env = (service: string, modelPort: number) => ({
+      LAYERCODE_WEBHOOK_SECRET: secret,
+      LAYERCODE_API_KEY: 'e2e-api-key-0123456789',
+      OPENAI_API_KEY: 'sk-e2e-fake-key-not-a-secret',
+      OPENAI_BASE_URL: `http://127.0.0.1:${modelPort}/v1`,
+      // What the migration guide tells a user to set (docs/migrating-from-logfire.md).
+      ...pythonAppEnvironment({
+        service,
+        endpoint: String(loadCompose().services.agent?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT),
+        environment: ENVIRONMENT,
+      }),
+      PYTHONPATH: INTEGRATION_PATH,
+      PYTHONUNBUFFERED: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
+    })
+    const toolkitArgs = (port: number) => [
+      'run',
+      '--agent',
+      'bakery',
+      '--model',
+      `openai-chat:${MODEL}`,
+      '--host',
+      '0.0.0.0',
+      `--port=${port}`,
+    ]
+    for (const [service, { port, modelPort }] of Object.entries(apps)) {
+      await harness.startApp(
+        `app:model-${service}`,
+        [process.execPath, rootPath('tests/e2e/openai-fake.ts'), String(modelPort), '0.0.0.0'],
+        {},
+        modelPort,
+      )
+      await harness.startApp(
+        `app:${service}`,
+        service === WRAPPED
+          ? [toolkit.python, '-m', 'layercode_otel_kit', ...toolkitArgs(port)]
+          : [toolkit.toolkitCli, ...toolkitArgs(port)],
+        env(service, modelPort),
+        port,
+      )
+    }
+    // Warm-up: every series exists and settles before the measured traffic.
+    await Promise.all([converse(WRAPPED, WARM_CONVERSATIONS), converse(PLAIN, WARM_CONVERSATIONS)])
+    warmUsage = await usage(WRAPPED)
+    const warmTurns = WARM_CONVERSATIONS * TURNS_PER_CONVERSATION
+    await waitFor(
+      'the warm-up turns in Prometheus',
+      async () => (await total(turnsOf(WRAPPED))) === warmTurns,
+      60_000,
+    )
+    const flat = async (selector: string) => {
+      const sums = new Map<number, number>()
+      for (const s of await harness.samples(`${selector}[45s]`))
+        for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
+      return sums.size >= 4 && new Set(sums.values()).size === 1
+    }
+    await waitFor('the warm-up settled', () => flat(turnsOf(WRAPPED)), 120_000, 2_000)
+    const trafficStart = Date.now()
+    const spansBefore = recordedSpans().length
+    usageBefore = await usage(WRAPPED)
+    ;[traffic] = await Promise.all([
+      converse(WRAPPED, CONVERSATIONS),
+      converse(PLAIN, CONVERSATIONS),
+    ])
+    usageAfter = await usage(WRAPPED)
+    const allTurns = warmTurns + CONVERSATIONS * TURNS_PER_CONVERSATION
+    await waitFor(
+      'every traffic turn counted in Prometheus',
+      async () => (await total(turnsOf(WRAPPED))) === allTurns,
+      60_000,
+    )
+    let last = -1
+    await waitFor(
+      'spans delivered',
+      async () => {
+        const now = recordedSpans().length
+        const done = now === last
+        last = now
+        return done
+      },
+      60_000,
+      6_000,
+    )
+    spans = recordedSpans()
+      .slice(spansBefore)
+      .filter((s) => s.service === WRAPPED)
+    // The first sample with every turn is the instant the panels are read at.
+    const samples = await harness.samples(`${turnsOf(WRAPPED)}[3m]`)
+    const sums = new Map<number, number>()
+    for (const s of samples)
+      for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
+    const times = [...sums.keys()].sort((a, b) => a - b)
+    const final = times.find((ts) => sums.get(ts) === allTurns)
+    const base = times.filter((ts) => ts * 1000 < trafficStart).at(-1)
+    assert.ok(final !== undefined && base !== undefined, JSON.stringify([...sums]))
+    tAgent = final + 0.001
+    assert.ok(tAgent - base < WINDOW_S, 'the window holds the pre-traffic sample')
+    const inWindow = times.filter((ts) => ts > tAgent - WINDOW_S && ts <= tAgent)
+    spanS = (inWindow.at(-1) ?? 0) - (inWindow[0] ?? 0)
+  })
+
+  after(async () => {
+    await harness?.stop()
+  })
+
+  const panels = panelQueries().filter(
+    (p) =>
+      p.datasource === 'prometheus' &&
+      !p.needs &&
+      ['layercode-agent-overview', 'layercode-traces-errors'].includes(p.dashboard),
+  )
+  const checker = (service: string) =>
+    panelChecker((promql, at) => harness.query(promql, at), panels, {
+      selected: { service, environment: ENVIRONMENT },
+    })
+  const wrapped = checker(WRAPPED)
+  const perMinute = (n: number, why: string) =>
+    between((n / WINDOW_S) * 60 * 0.99, (n / spanS) * 60 * 1.01, `${why}: ${n} in the window`)
+
+  it("the wrapper's unit tests pass (python -m unittest, in-memory providers)", async () => {
+    const { stderr } = await promisify(execFile)(
+      toolkit.python,
+      ['-m', 'unittest', 'discover', '-s', `${INTEGRATION_PATH}/tests`],
+      { env: { ...process.env, PYTHONPATH: INTEGRATION_PATH, PYTHONDONTWRITEBYTECODE: '1' } },
+    )
+    assert.match(stderr, /^Ran [1-9]\d* tests? in .*\n\nOK\s*$/ms)
+  })
+
+  it('the conversations ran as scripted: one failed turn in four, every other one spoke', () => {
+    const turns = traffic.flatMap((c) => c.turns)
+    assert.equal(turns.length, CONVERSATIONS * TURNS_PER_CONVERSATION)
+    assert.deepEqual(
+      turns.filter((t) => !t.ok).map((t) => t.failure),
+      Array(CONVERSATIONS).fill('agent error'),
+    )
+    assert.ok(turns.filter((t) => t.ok).every((t) => (t.firstTtsMs ?? 0) > 0))
+    assert.deepEqual(
+      traffic.flatMap((c) => c.otherFailures),
+      [],
+    )
+  })
+
+  it('agent overview with the wrapper: turns, outcomes, requests, tools and tokens by value', async () => {
+    const { expectPanel } = wrapped
+    const n = CONVERSATIONS
+    const share = 1 / TURNS_PER_CONVERSATION
+    const ratio = (r: number, why: string) => between(r * 0.9, r * 1.1, `${why}: ${r}`)
+    await expectPanel('Turn success rate', 0, tAgent, one(ratio(1 - share, '3 turns in 4 ok')))
+    await expectPanel('Turn error rate', 0, tAgent, one(ratio(share, '1 turn in 4 failed')))
+    await expectPanel('Error rate', 1, tAgent, one(ratio(share, '1 turn in 4 failed')))
+    await expectPanel('Error rate', 0, tAgent, one(exactly(0, 'failed turns answer 200')))
+    await expectPanel('Turns by outcome', 0, tAgent, [
+      { labels: { layercode_outcome: 'ok' }, range: perMinute(3 * n, 'ok turns') },
+      { labels: { layercode_outcome: 'error' }, range: perMinute(n, 'failed turns') },
+    ])
+    await expectPanel('Failing turns per minute', 0, tAgent, one(perMinute(n, 'failed turns')))
+    await expectPanel('Requests per minute', 0, tAgent, [
+      {
+        labels: { http_route: '/api/agent' },
+        range: perMinute(n * WEBHOOKS_PER_CONVERSATION, 'webhooks'),
+      },
+      { labels: { http_route: '/health' }, range: exactly(0, 'probed before the warm-up only') },
+    ])
+    await expectPanel('Active sessions', 0, tAgent, [
+      { labels: { gen_ai_agent_name: 'bakery' }, range: exactly(0, 'every session ended') },
+    ])
+    const tools = spans.filter((s) => s.name === 'execute_tool list_menu')
+    assert.equal(tools.length, n, 'one list_menu call per conversation')
+    await expectPanel('Tool calls per minute', 0, tAgent, [
+      {
+        labels: { gen_ai_tool_name: 'list_menu', layercode_outcome: 'ok' },
+        range: perMinute(tools.length, 'execute_tool spans'),
+      },
+    ])
+    // Counted by the model endpoint itself, independently of any telemetry.
+    await expectPanel(
+      'Tokens per minute by model',
+      0,
+      tAgent,
+      (['input', 'output'] as const).map((type) => ({
+        labels: { gen_ai_request_model: MODEL, gen_ai_token_type: type },
+        range: perMinute(usageAfter[type] - usageBefore[type], `${type} tokens the model counted`),
+      })),
+    )
+    const tokens = (u: Usage) => u.input + u.output
+    const trafficTokens = tokens(usageAfter) - tokens(usageBefore)
+    await expectPanel(
+      'Tokens in the last hour',
+      0,
+      tAgent,
+      one(between(trafficTokens, (trafficTokens + tokens(warmUsage)) * 1.1, 'tokens counted')),
+    )
+  })
+
+  it('agent overview with the wrapper: latency percentiles match the traced durations', async () => {
+    const { expectPanel } = wrapped
+    const durations = (pred: (s: Span) => boolean) => spans.filter(pred).map((s) => s.durationS)
+    const server = durations((s) => s.name === 'POST /api/agent')
+    assert.equal(server.length, CONVERSATIONS * WEBHOOKS_PER_CONVERSATION)
+    for (const [index, q] of [0.5, 0.95, 0.99].entries())
+      await expectPanel(
+        'HTTP latency',
+        index,
+        tAgent,
+        one(quantileRange(server, q, 'server spans')),
+      )
+    const turns = durations(
+      (s) =>
+        s.name === 'POST /api/agent' &&
+        ['session.start', 'message'].includes(String(s.attrs['layercode.event.type'])),
+    )
+    await expectPanel('Turn duration p95 by agent', 0, tAgent, [
+      { labels: { gen_ai_agent_name: 'bakery' }, range: quantileRange(turns, 0.95, 'turn spans') },
+    ])
+    const chats = durations((s) => s.attrs['gen_ai.operation.name'] === 'chat')
+    await expectPanel('Model call latency p95', 0, tAgent, [
+      { labels: { gen_ai_request_model: MODEL }, range: quantileRange(chats, 0.95, 'chat spans') },
+    ])
+    const firstSpeech = traffic
+      .flatMap((c) => c.turns)
+      .filter((t) => t.ok)
+      .map((t) => (t.firstTtsMs ?? 0) / 1000)
+      .sort((a, b) => a - b)
+    for (const [index, q] of [0.5, 0.95].entries()) {
+      const client = firstSpeech[Math.ceil(q * firstSpeech.length) - 1] ?? Number.NaN
+      await expectPanel('Time to first speech by agent', index, tAgent, [
+        {
+          labels: { gen_ai_agent_name: 'bakery' },
+          range: between(
+            bucket(client * 0.8)[0],
+            bucket(client)[1],
+            `client p${q * 100} ${client}`,
+          ),
+        },
+      ])
+    }
+  })
+
+  it('checked every agent panel for the Python service', () => {
+    const all = panels.map(
+      (p) => `${p.panel}#${panels.filter((q) => q.panel === p.panel).indexOf(p)}`,
+    )
+    assert.deepEqual(
+      all.filter((k) => !wrapped.checked.has(k)),
+      [],
+    )
+  })
+
+  it('its traces and logs carry the contract: ids, outcome, error type, the call context', () => {
+    const failed = spans.filter(
+      (s) => s.name === 'POST /api/agent' && s.attrs['layercode.outcome'] === 'error',
+    )
+    assert.equal(failed.length, CONVERSATIONS)
+    for (const span of failed) {
+      for (const key of [
+        'layercode.event.type',
+        'layercode.conversation.id',
+        'layercode.session.id',
+        'layercode.turn.id',
+        'gen_ai.agent.name',
+      ])
+        assert.ok(span.attrs[key], `the failed turn's span has ${key}`)
+      assert.equal(span.attrs.status, 2, 'status ERROR')
+      // what pydantic-ai raised for the model's 400, found on its spans
+      assert.match(String(span.attrs['error.type']), /^pydantic_ai\.exceptions\.Model\w+Error$/)
+    }
+    const tool = spans.find((s) => s.name === 'execute_tool list_menu')
+    const chain: string[] = []
+    for (let s = tool; s; s = spans.find((p) => p.spanId === s?.parentSpanId)) chain.push(s.name)
+    assert.equal(chain.at(-1), 'POST /api/agent', `the tool call is inside the webhook: ${chain}`)
+    const logs = harness.recorded('loki', 'logs').filter((l) => serviceOf(l) === WRAPPED)
+    const completed = logs.filter((l) => bodyOf(l) === 'turn completed')
+    assert.ok(completed.length >= CONVERSATIONS * TURNS_PER_CONVERSATION, `${completed.length}`)
+    for (const log of completed.slice(0, 20)) {
+      assert.match(String(log.traceId), /^[0-9a-f]{32}$/)
+      for (const field of LOG_CONTEXT_FIELDS)
+        assert.ok(attributesOf(log)[field], `"turn completed" has ${field}`)
+    }
+    const failedLogs = logs.filter((l) => bodyOf(l) === 'turn failed')
+    assert.ok(failedLogs.length >= CONVERSATIONS)
+    assert.ok(failedLogs.every((l) => l.severityText === 'error'))
+    assert.ok(failedLogs.every((l) => attributesOf(l)['error.code'] === 'agent_failed'))
+    // The toolkit's own loguru lines arrive as log records too, in the turn's context.
+    assert.ok(
+      logs.some((l) => bodyOf(l).startsWith('Webhook received') && attributesOf(l).conversation_id),
+    )
+  })
+
+  it('no message content reaches the backends by default', () => {
+    const python = [
+      ...harness.recorded('tempo', 'traces'),
+      ...harness.recorded('loki', 'logs'),
+    ].filter((r) => [WRAPPED, PLAIN].includes(serviceOf(r)))
+    assert.ok(python.length > 100)
+    const text = JSON.stringify(python)
+    for (const key of GENAI_CONTENT_ATTRIBUTES) assert.ok(!text.includes(`"key":"${key}"`), key)
+    // The witness that they were sent: Logfire describes the attributes it set on each span.
+    const schemas = spans.map((s) => String(s.attrs['logfire.json_schema'] ?? '')).join('\n')
+    for (const key of ['pydantic_ai.all_messages', 'gen_ai.tool.call.result'])
+      assert.ok(schemas.includes(key), `the app sent ${key}`)
+    for (const said of [...SCRIPT, 'croissants, baguettes'])
+      assert.ok(!text.includes(said.replace(FAIL_MARKER, '').trim()), `"${said}" reached a backend`)
+  })
+
+  it('without the wrapper, exactly the documented panels stay empty; the rest show the traffic', async () => {
+    const plain = checker(PLAIN)
+    const empty: string[] = []
+    for (const p of panels) {
+      const index = panels.filter((q) => q.panel === p.panel).indexOf(p)
+      const result = await harness.query(plain.text(p.panel, index), tAgent)
+      if (result.length === 0) empty.push(`${p.panel}#${index}`)
+      else
+        assert.ok(
+          result.some((r) => Number(r.value[1]) > 0) || p.panel === 'Error rate',
+          `${p.panel}#${index} shows only zeros: ${JSON.stringify(result)}`,
+        )
+    }
+    assert.deepEqual(empty.sort(), Object.keys(PYTHON_WITHOUT_WRAPPER).sort())
+  })
+
+  it('alerts: the failing turns breach the error rate for the Python service only; agent-down fires when it stops', async () => {
+    const expr = (uid: string) => String(ruleQueries().find((r) => r.uid === uid)?.expr)
+    const evaluate = async (uid: string) =>
+      (await harness.query(expr(uid), tAgent)).map((r) => ({
+        labels: Object.fromEntries(Object.entries(r.metric).filter(([k]) => k !== '__name__')),
+        value: Number(r.value[1]),
+      }))
+    const share: Range = between(0.225, 0.275, 'one turn in four')
+    const errorRate = await evaluate('layercode-error-rate')
+    assert.deepEqual(
+      errorRate.map((r) => r.labels),
+      [{ service_name: WRAPPED, deployment_environment_name: ENVIRONMENT }],
+      'the wrapped app only: without the wrapper there are no turn metrics to judge',
+    )
+    const value = errorRate[0]?.value ?? Number.NaN
+    assert.ok(value >= share.lo && value <= share.hi, `error rate ${value} (${share.why})`)
+    for (const uid of [
+      'layercode-latency-p95',
+      'layercode-first-speech',
+      'layercode-token-usage',
+      'layercode-agent-down',
+    ])
+      assert.deepEqual(await evaluate(uid), [], `${uid} stays quiet`)
+    await harness.stopService(`app:${WRAPPED}`)
+    const stopped = Date.now()
+    await waitFor(
+      'agent-down for the stopped Python app',
+      async () => (await harness.query(expr('layercode-agent-down'))).length > 0,
+      150_000,
+      5_000,
+    )
+    const down = await harness.query(expr('layercode-agent-down'))
+    assert.deepEqual(
+      down.map((r) => [r.metric.service_name, r.metric.deployment_environment_name]),
+      [[WRAPPED, ENVIRONMENT]],
+      'only the stopped app: the Node agent and the plain toolkit still report',
+    )
+    console.log(`# agent-down fired ${Math.round((Date.now() - stopped) / 1000)} s after the stop`)
+  })
+})
