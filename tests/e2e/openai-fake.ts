@@ -3,13 +3,19 @@
  * (`node tests/e2e/openai-fake.ts <port>`, loopback inside the agent's namespace). It streams
  * like the real API (SSE chunks, tool-call deltas, usage in a last chunk when asked): a user
  * message mentioning the menu gets a `list_menu` tool call first, a message containing FAIL_MARKER
- * a 400 error, everything else a short spoken answer. Token counts are deterministic (counted
+ * a 400 error, everything else a short spoken answer: after SLOW_MS with SLOW_MARKER, and
+ * reporting BURST_TOKENS more input tokens with TOKENS_MARKER (the alert drills' faults). Token counts are deterministic (counted
  * characters and words), and every answer's are summed in GET /usage for the test.
  */
 import { createServer, type ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 export const FAIL_MARKER = '[fail]'
+export const SLOW_MARKER = '[slow]'
+export const TOKENS_MARKER = '[tokens]'
+export const MARKERS = [FAIL_MARKER, SLOW_MARKER, TOKENS_MARKER] as const
+const SLOW_MS = 2500
+const BURST_TOKENS = 150_000
 export const MENU_WORD = 'menu'
 const ANSWER = 'We bake croissants, baguettes and sourdough every morning. What would you like?'
 const CHUNK_DELAY_MS = 15
@@ -43,7 +49,12 @@ async function answer(req: Request, res: ServerResponse) {
     last?.role === 'user' &&
     text(last).toLowerCase().includes(MENU_WORD) &&
     req.tools?.some((t) => t.function.name === 'list_menu')
-  const prompt = Math.ceil(JSON.stringify(req.messages).length / 4)
+  const asked = lastUser ? text(lastUser) : ''
+  const answering = last?.role === 'user' || last?.role === 'tool'
+  const prompt =
+    Math.ceil(JSON.stringify(req.messages).length / 4) +
+    (answering && last?.role === 'user' && asked.includes(TOKENS_MARKER) ? BURST_TOKENS : 0)
+  if (last?.role === 'user' && asked.includes(SLOW_MARKER)) await sleep(SLOW_MS)
   const words = ANSWER.split(' ')
   const completion = wantsMenu ? 5 : words.length
   usage.requests += 1

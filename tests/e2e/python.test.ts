@@ -27,9 +27,17 @@ import { composeWebhookSecret, loadCompose, rootPath } from '../stack/support.ts
 import { ensureBinaries } from './binaries.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
-import { FAIL_MARKER } from './openai-fake.ts'
+import { FAIL_MARKER, MARKERS, SLOW_MARKER, TOKENS_MARKER } from './openai-fake.ts'
 import { ensureToolkit, findPython, INTEGRATION_PATH, type Toolkit } from './python-toolkit.ts'
-import { between, bucket, exactly, one, panelChecker, quantileRange, type Range } from './ranges.ts'
+import {
+  between,
+  bucket,
+  type Expected,
+  exactly,
+  one,
+  panelChecker,
+  quantileRange,
+} from './ranges.ts'
 
 const missing = (await nativeSuiteGuard('the Python toolkit end to end')) ?? (await pythonMissing())
 async function pythonMissing(): Promise<string | undefined> {
@@ -45,8 +53,16 @@ const PLAIN = 'bakery-plain'
 const MODEL = 'gpt-4o-mini'
 /** The Node agent's environment in compose; the Python apps run in the same one. */
 const ENVIRONMENT = String(loadCompose().services.agent?.environment?.APP_ENV ?? 'development')
-/** Per conversation: session.start, a tool turn (the menu), a failing turn, an ordinary one. */
-const SCRIPT = ['What is on the menu today?', `One croissant please ${FAIL_MARKER}`, 'Thank you']
+/**
+ * Per conversation: session.start, a tool turn (the menu), a failing turn, a slow one with a
+ * token burst (the alert drills' faults, played by the model), an ordinary one.
+ */
+const SCRIPT = [
+  'What is on the menu today?',
+  `One croissant please ${FAIL_MARKER}`,
+  `A cake for twenty people ${SLOW_MARKER} ${TOKENS_MARKER}`,
+  'Thank you',
+]
 const TURNS_PER_CONVERSATION = 1 + SCRIPT.length
 const WEBHOOKS_PER_CONVERSATION = TURNS_PER_CONVERSATION + 2 // data and session.end
 const WARM_CONVERSATIONS = 3
@@ -78,9 +94,8 @@ type Span = {
 describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: missing }, () => {
   let harness: Harness
   let traffic: ConversationRecord[] = []
-  let usageBefore: Usage
-  let usageAfter: Usage
-  let warmUsage: Usage
+  /** What each app's model endpoint counted: after the warm-up, before and after the traffic. */
+  const usageOf: Record<string, { warm: Usage; before: Usage; after: Usage }> = {}
   let spans: Span[] = []
   let tAgent = 0
   let spanS = 0
@@ -171,7 +186,13 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     }
     // Warm-up: every series exists and settles before the measured traffic.
     await Promise.all([converse(WRAPPED, WARM_CONVERSATIONS), converse(PLAIN, WARM_CONVERSATIONS)])
-    warmUsage = await usage(WRAPPED)
+    const counted = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          Object.keys(apps).map(async (app) => [app, await usage(app as keyof typeof apps)]),
+        ),
+      ) as Record<string, Usage>
+    const warm = await counted()
     const warmTurns = WARM_CONVERSATIONS * TURNS_PER_CONVERSATION
     await waitFor(
       'the warm-up turns in Prometheus',
@@ -187,12 +208,18 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     await waitFor('the warm-up settled', () => flat(turnsOf(WRAPPED)), 120_000, 2_000)
     const trafficStart = Date.now()
     const spansBefore = recordedSpans().length
-    usageBefore = await usage(WRAPPED)
+    const before = await counted()
     ;[traffic] = await Promise.all([
       converse(WRAPPED, CONVERSATIONS),
       converse(PLAIN, CONVERSATIONS),
     ])
-    usageAfter = await usage(WRAPPED)
+    const afterTraffic = await counted()
+    for (const app of Object.keys(apps))
+      usageOf[app] = {
+        warm: warm[app] as Usage,
+        before: before[app] as Usage,
+        after: afterTraffic[app] as Usage,
+      }
     const allTurns = warmTurns + CONVERSATIONS * TURNS_PER_CONVERSATION
     await waitFor(
       'every traffic turn counted in Prometheus',
@@ -256,7 +283,7 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     assert.match(stderr, /^Ran [1-9]\d* tests? in .*\n\nOK\s*$/ms)
   })
 
-  it('the conversations ran as scripted: one failed turn in four, every other one spoke', () => {
+  it('the conversations ran as scripted: one failed turn in each, every other one spoke', () => {
     const turns = traffic.flatMap((c) => c.turns)
     assert.equal(turns.length, CONVERSATIONS * TURNS_PER_CONVERSATION)
     assert.deepEqual(
@@ -275,12 +302,15 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     const n = CONVERSATIONS
     const share = 1 / TURNS_PER_CONVERSATION
     const ratio = (r: number, why: string) => between(r * 0.9, r * 1.1, `${why}: ${r}`)
-    await expectPanel('Turn success rate', 0, tAgent, one(ratio(1 - share, '3 turns in 4 ok')))
-    await expectPanel('Turn error rate', 0, tAgent, one(ratio(share, '1 turn in 4 failed')))
-    await expectPanel('Error rate', 1, tAgent, one(ratio(share, '1 turn in 4 failed')))
+    await expectPanel('Turn success rate', 0, tAgent, one(ratio(1 - share, 'ok turns')))
+    await expectPanel('Turn error rate', 0, tAgent, one(ratio(share, 'one failed turn each')))
+    await expectPanel('Error rate', 1, tAgent, one(ratio(share, 'one failed turn each')))
     await expectPanel('Error rate', 0, tAgent, one(exactly(0, 'failed turns answer 200')))
     await expectPanel('Turns by outcome', 0, tAgent, [
-      { labels: { layercode_outcome: 'ok' }, range: perMinute(3 * n, 'ok turns') },
+      {
+        labels: { layercode_outcome: 'ok' },
+        range: perMinute((TURNS_PER_CONVERSATION - 1) * n, 'ok turns'),
+      },
       { labels: { layercode_outcome: 'error' }, range: perMinute(n, 'failed turns') },
     ])
     await expectPanel('Failing turns per minute', 0, tAgent, one(perMinute(n, 'failed turns')))
@@ -309,16 +339,20 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
       tAgent,
       (['input', 'output'] as const).map((type) => ({
         labels: { gen_ai_request_model: MODEL, gen_ai_token_type: type },
-        range: perMinute(usageAfter[type] - usageBefore[type], `${type} tokens the model counted`),
+        range: perMinute(
+          (usageOf[WRAPPED]?.after[type] ?? 0) - (usageOf[WRAPPED]?.before[type] ?? 0),
+          `${type} tokens the model counted`,
+        ),
       })),
     )
     const tokens = (u: Usage) => u.input + u.output
-    const trafficTokens = tokens(usageAfter) - tokens(usageBefore)
+    const { warm, before, after } = usageOf[WRAPPED] as { warm: Usage; before: Usage; after: Usage }
+    const trafficTokens = tokens(after) - tokens(before)
     await expectPanel(
       'Tokens in the last hour',
       0,
       tAgent,
-      one(between(trafficTokens, (trafficTokens + tokens(warmUsage)) * 1.1, 'tokens counted')),
+      one(between(trafficTokens, (trafficTokens + tokens(warm)) * 1.1, 'tokens counted')),
     )
   })
 
@@ -428,8 +462,10 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     const schemas = spans.map((s) => String(s.attrs['logfire.json_schema'] ?? '')).join('\n')
     for (const key of ['pydantic_ai.all_messages', 'gen_ai.tool.call.result'])
       assert.ok(schemas.includes(key), `the app sent ${key}`)
-    for (const said of [...SCRIPT, 'croissants, baguettes'])
-      assert.ok(!text.includes(said.replace(FAIL_MARKER, '').trim()), `"${said}" reached a backend`)
+    for (const said of [...SCRIPT, 'croissants, baguettes']) {
+      const words = MARKERS.reduce((rest, marker) => rest.replace(marker, ''), said).trim()
+      assert.ok(!text.includes(words), `"${words}" reached a backend`)
+    }
   })
 
   it('without the wrapper, exactly the documented panels stay empty; the rest show the traffic', async () => {
@@ -448,38 +484,87 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     assert.deepEqual(empty.sort(), Object.keys(PYTHON_WITHOUT_WRAPPER).sort())
   })
 
-  it('alerts: the failing turns breach the error rate for the Python service only; agent-down fires when it stops', async () => {
+  it('alerts: the scripted faults breach the error, latency, first-speech and token rules by value, for the right services', async () => {
     const expr = (uid: string) => String(ruleQueries().find((r) => r.uid === uid)?.expr)
-    const evaluate = async (uid: string) =>
-      (await harness.query(expr(uid), tAgent)).map((r) => ({
+    const expectRule = async (uid: string, expected: Expected) => {
+      const fired = (await harness.query(expr(uid), tAgent)).map((r) => ({
         labels: Object.fromEntries(Object.entries(r.metric).filter(([k]) => k !== '__name__')),
         value: Number(r.value[1]),
       }))
-    const share: Range = between(0.225, 0.275, 'one turn in four')
-    const errorRate = await evaluate('layercode-error-rate')
-    assert.deepEqual(
-      errorRate.map((r) => r.labels),
-      [{ service_name: WRAPPED, deployment_environment_name: ENVIRONMENT }],
-      'the wrapped app only: without the wrapper there are no turn metrics to judge',
-    )
-    const value = errorRate[0]?.value ?? Number.NaN
-    assert.ok(value >= share.lo && value <= share.hi, `error rate ${value} (${share.why})`)
-    for (const uid of [
-      'layercode-latency-p95',
-      'layercode-first-speech',
-      'layercode-token-usage',
-      'layercode-agent-down',
+      const key = (labels: object) => JSON.stringify(Object.entries(labels).sort())
+      assert.deepEqual(
+        fired.map((f) => key(f.labels)).sort(),
+        expected.map((e) => key(e.labels)).sort(),
+        `${uid}: ${JSON.stringify(fired)}`,
+      )
+      for (const { labels, range } of expected) {
+        const value = fired.find((f) => key(f.labels) === key(labels))?.value ?? Number.NaN
+        assert.ok(
+          value >= range.lo && value <= range.hi,
+          `${uid} ${key(labels)} = ${value}, expected ${range.lo}..${range.hi} (${range.why})`,
+        )
+      }
+    }
+    const share = 1 / TURNS_PER_CONVERSATION
+    // Without the wrapper there are no turn metrics to judge: those rules name the wrapped app.
+    await expectRule('layercode-error-rate', [
+      {
+        labels: { service_name: WRAPPED, deployment_environment_name: ENVIRONMENT },
+        range: between(share * 0.9, share * 1.1, `one failed turn in ${TURNS_PER_CONVERSATION}`),
+      },
     ])
-      assert.deepEqual(await evaluate(uid), [], `${uid} stays quiet`)
+    const turns = spans
+      .filter(
+        (s) =>
+          s.name === 'POST /api/agent' &&
+          ['session.start', 'message'].includes(String(s.attrs['layercode.event.type'])),
+      )
+      .map((s) => s.durationS)
+    await expectRule('layercode-latency-p95', [
+      {
+        labels: { service_name: WRAPPED },
+        range: quantileRange(turns, 0.95, 'turn spans (the slow turn waits 2.5 s for the model)'),
+      },
+    ])
+    const firstSpeech = traffic
+      .flatMap((c) => c.turns)
+      .filter((t) => t.ok)
+      .map((t) => (t.firstTtsMs ?? 0) / 1000)
+      .sort((a, b) => a - b)
+    const client = firstSpeech[Math.ceil(0.95 * firstSpeech.length) - 1] ?? Number.NaN
+    await expectRule('layercode-first-speech', [
+      {
+        labels: { service_name: WRAPPED, gen_ai_agent_name: 'bakery' },
+        range: between(bucket(client * 0.8)[0], bucket(client)[1], `client p95 ${client} s`),
+      },
+    ])
+    // Token usage comes from pydantic-ai itself: the plain toolkit breaches it too.
+    const tokens = (u: Usage) => u.input + u.output
+    await expectRule(
+      'layercode-token-usage',
+      [WRAPPED, PLAIN].map((service) => {
+        const { before, after, warm } = usageOf[service] as (typeof usageOf)[string]
+        const counted = tokens(after) - tokens(before)
+        return {
+          labels: { service_name: service },
+          range: between(counted, (counted + tokens(warm)) * 1.1, 'tokens the model counted'),
+        }
+      }),
+    )
+    await expectRule('layercode-agent-down', [])
+  })
+
+  it('agent-down fires for the Python app when it stops, for it alone', async () => {
+    const expr = String(ruleQueries().find((r) => r.uid === 'layercode-agent-down')?.expr)
     await harness.stopService(`app:${WRAPPED}`)
     const stopped = Date.now()
     await waitFor(
       'agent-down for the stopped Python app',
-      async () => (await harness.query(expr('layercode-agent-down'))).length > 0,
+      async () => (await harness.query(expr)).length > 0,
       150_000,
       5_000,
     )
-    const down = await harness.query(expr('layercode-agent-down'))
+    const down = await harness.query(expr)
     assert.deepEqual(
       down.map((r) => [r.metric.service_name, r.metric.deployment_environment_name]),
       [[WRAPPED, ENVIRONMENT]],
