@@ -55,6 +55,21 @@ class Operation:
     EXECUTE_TOOL: Final = "execute_tool"
 
 
+class Metric:
+    """Names of the metrics the kit records."""
+
+    HTTP_SERVER_REQUEST_DURATION: Final = "http.server.request.duration"
+    GEN_AI_CLIENT_TOKEN_USAGE: Final = "gen_ai.client.token.usage"
+    GEN_AI_CLIENT_OPERATION_DURATION: Final = "gen_ai.client.operation.duration"
+    LAYERCODE_TURN_DURATION: Final = "layercode.turn.duration"
+    LAYERCODE_TURN_TIME_TO_FIRST_SPEECH: Final = "layercode.turn.time_to_first_speech"
+    LAYERCODE_TURNS: Final = "layercode.turns"
+    LAYERCODE_TOOL_CALLS: Final = "layercode.tool.calls"
+    LAYERCODE_SESSIONS_ACTIVE: Final = "layercode.sessions.active"
+    LAYERCODE_SESSIONS_STARTED: Final = "layercode.sessions.started"
+    LAYERCODE_SESSIONS_ENDED: Final = "layercode.sessions.ended"
+
+
 @dataclass(frozen=True)
 class MetricSpec:
     name: str

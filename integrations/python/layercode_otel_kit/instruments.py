@@ -7,7 +7,7 @@ from functools import cache
 
 from opentelemetry import metrics
 
-from .contract import LATENCY_BUCKETS_S, METRICS
+from .contract import LATENCY_BUCKETS_S, METRICS, Metric
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,11 @@ def instruments() -> Instruments:
         )
 
     return Instruments(
-        turns=meter.create_counter(**spec("layercode.turns")),
-        duration=histogram("layercode.turn.duration"),
-        first_speech=histogram("layercode.turn.time_to_first_speech"),
-        sessions_started=meter.create_counter(**spec("layercode.sessions.started")),
-        sessions_ended=meter.create_counter(**spec("layercode.sessions.ended")),
-        tool_calls=meter.create_counter(**spec("layercode.tool.calls")),
-        model_duration=histogram("gen_ai.client.operation.duration"),
+        turns=meter.create_counter(**spec(Metric.LAYERCODE_TURNS)),
+        duration=histogram(Metric.LAYERCODE_TURN_DURATION),
+        first_speech=histogram(Metric.LAYERCODE_TURN_TIME_TO_FIRST_SPEECH),
+        sessions_started=meter.create_counter(**spec(Metric.LAYERCODE_SESSIONS_STARTED)),
+        sessions_ended=meter.create_counter(**spec(Metric.LAYERCODE_SESSIONS_ENDED)),
+        tool_calls=meter.create_counter(**spec(Metric.LAYERCODE_TOOL_CALLS)),
+        model_duration=histogram(Metric.GEN_AI_CLIENT_OPERATION_DURATION),
     )

@@ -18,7 +18,7 @@ from loguru import logger
 from opentelemetry import metrics, trace
 from opentelemetry.trace import Status, StatusCode
 
-from .contract import METRICS, Attr, Outcome
+from .contract import METRICS, Attr, Metric, Outcome
 from .instruments import instruments
 from .spans import KitSpanProcessor
 from .turn import Turn, _current
@@ -86,7 +86,7 @@ class TurnTelemetry:
         self.instruments = instruments()
         self.sessions = Sessions()
         meter = metrics.get_meter("layercode-otel-kit")
-        active = METRICS["layercode.sessions.active"]
+        active = METRICS[Metric.LAYERCODE_SESSIONS_ACTIVE]
         meter.create_observable_gauge(
             active.name,
             callbacks=[self._observe_sessions],

@@ -65,6 +65,7 @@ class KitSpanProcessor(SpanProcessor):
                 },
             )
         elif operation == Operation.CHAT and span.end_time and span.start_time:
+            # gen_ai.system: the provider's deprecated name, which older instrumentations set.
             metric = {
                 Attr.OPERATION: Operation.CHAT,
                 Attr.PROVIDER: str(

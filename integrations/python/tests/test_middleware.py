@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from layercode_otel_kit import LoguruToOtlp, TurnTelemetry
-from layercode_otel_kit.contract import Attr, Outcome
+from layercode_otel_kit.contract import LOG_CONTEXT_FIELDS, Attr, Outcome
 from layercode_otel_kit.middleware import Sessions
 from layercode_otel_kit.turn import Turn
 
@@ -167,6 +167,11 @@ class MiddlewareTest(unittest.TestCase):
 
 
 class TurnTest(unittest.TestCase):
+    def test_log_fields_are_the_contracts(self) -> None:
+        turn = Turn(agent="a", event_type="message")
+        turn.conversation_id, turn.session_id, turn.turn_id = "c", "s", "t"
+        self.assertEqual(set(turn.log_fields()), set(LOG_CONTEXT_FIELDS))
+
     def test_bad_bodies_leave_the_turn_unknown(self) -> None:
         for body in (b"not json", b"[1]", b'{"type": 3}', b"\xff"):
             turn = Turn(agent="a")

@@ -70,6 +70,13 @@ export function renderPythonContract(): string {
     namespace('Operation', 'Values of gen_ai.operation.name.', Operation),
     '',
     '',
+    namespace(
+      'Metric',
+      'Names of the metrics the kit records.',
+      Object.fromEntries(KIT_METRICS.map((m) => [m.name.replace(/[^a-zA-Z0-9]+/g, '_'), m.name])),
+    ),
+    '',
+    '',
     '@dataclass(frozen=True)',
     'class MetricSpec:',
     '    name: str',
