@@ -109,7 +109,7 @@ class TurnTelemetry:
         async def watch_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                turn.body += message.get("body", b"")
+                turn.add_body(message.get("body", b""))
                 if not message.get("more_body", False):
                     turn.read_body()
             elif message["type"] == "http.disconnect":

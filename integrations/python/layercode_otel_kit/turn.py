@@ -8,6 +8,11 @@ import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+# What the middleware keeps of a request body and of an unfinished SSE event: webhooks are
+# kilobytes; a larger one is the app's to accept or refuse, and is no turn here.
+MAX_BODY_BYTES = 4 * 2**20
+MAX_PENDING_CHARS = 2**20
+
 
 @dataclass
 class Turn:
@@ -26,6 +31,7 @@ class Turn:
     failed: bool = False
     disconnected: bool = False
     pending: str = ""
+    body_too_large: bool = False
 
     def log_fields(self) -> dict[str, str]:
         fields = {
@@ -37,7 +43,16 @@ class Turn:
         }
         return {key: value for key, value in fields.items() if value}
 
+    def add_body(self, chunk: bytes) -> None:
+        if len(self.body) + len(chunk) > MAX_BODY_BYTES:
+            self.body_too_large = True
+            self.body.clear()
+        elif not self.body_too_large:
+            self.body += chunk
+
     def read_body(self) -> None:
+        if self.body_too_large:
+            return
         try:
             payload = json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
@@ -58,6 +73,8 @@ class Turn:
         """Follows the answer's SSE events (they may span chunks)."""
         self.pending += chunk.decode("utf-8", errors="replace")
         *events, self.pending = self.pending.split("\n\n")
+        if len(self.pending) > MAX_PENDING_CHARS:
+            self.pending = ""
         for event in events:
             for line in event.splitlines():
                 if not line.startswith("data:"):

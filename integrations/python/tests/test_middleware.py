@@ -26,7 +26,7 @@ from starlette.testclient import TestClient
 from layercode_otel_kit import LoguruToOtlp, TurnTelemetry
 from layercode_otel_kit.contract import LOG_CONTEXT_FIELDS, Attr, Outcome
 from layercode_otel_kit.middleware import Sessions
-from layercode_otel_kit.turn import Turn
+from layercode_otel_kit.turn import MAX_BODY_BYTES, Turn
 
 READER = InMemoryMetricReader()
 SPANS = InMemorySpanExporter()
@@ -178,6 +178,15 @@ class TurnTest(unittest.TestCase):
             turn.body += body
             turn.read_body()
             self.assertIsNone(turn.event_type, body)
+
+    def test_an_oversized_body_is_not_kept(self) -> None:
+        turn = Turn(agent="a")
+        turn.add_body(b'{"type": "message", "turn_id": "t", "text": "')
+        turn.add_body(b"x" * MAX_BODY_BYTES)
+        turn.add_body(b'"}')
+        self.assertEqual(len(turn.body), 0)
+        turn.read_body()
+        self.assertIsNone(turn.event_type)
 
     def test_sse_events_split_across_chunks(self) -> None:
         turn = Turn(agent="a")
