@@ -137,6 +137,33 @@ class MiddlewareTest(unittest.TestCase):
         bodies = [r.log_record.body for r in LOGS.get_finished_logs()]
         self.assertIn("turn failed", bodies)
 
+    def test_a_caller_who_hangs_up_mid_answer_aborts_the_turn(self) -> None:
+        async def hung_up(scope, receive, send) -> None:
+            await receive()  # the webhook
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            tts = sse({"type": "response.tts", "content": "Hel", "turn_id": "t5"})[0]
+            await send({"type": "http.response.body", "body": tts, "more_body": True})
+            await receive()  # the caller is gone: the app stops without response.end
+
+        body = json.dumps({"type": "message", "turn_id": "t5", "text": "hi", **IDS}).encode()
+        messages = [
+            {"type": "http.request", "body": body, "more_body": False},
+            {"type": "http.disconnect"},
+        ]
+
+        async def receive():
+            return messages.pop(0)
+
+        async def send(_message) -> None:
+            pass
+
+        before = count("layercode.turns", **{Attr.OUTCOME: Outcome.ABORTED})
+        app = TurnTelemetry(hung_up, agent="bakery")
+        scope = {"type": "http", "method": "POST", "path": "/api/agent", "headers": []}
+        with TRACER.start_as_current_span("POST /api/agent"):
+            asyncio.run(app(scope, receive, send))
+        self.assertEqual(count("layercode.turns", **{Attr.OUTCOME: Outcome.ABORTED}), before + 1)
+
     def test_a_refused_webhook_is_no_turn(self) -> None:
         before = sum(count("layercode.turns", **{Attr.OUTCOME: o}) for o in ("ok", "error"))
         self.assertEqual(post({"type": "message", "turn_id": "t3", **IDS}, signature="bad"), 401)
