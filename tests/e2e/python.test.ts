@@ -19,6 +19,7 @@ import {
   panelQueries,
   pythonAppEnvironment,
   ruleQueries,
+  seriesName,
 } from '@layercode-kit/grafana-gen'
 import { type ConversationRecord, runConversation } from '@layercode-kit/loadgen'
 import { GENAI_CONTENT_ATTRIBUTES, LOG_CONTEXT_FIELDS } from '@layercode-kit/telemetry'
@@ -486,8 +487,8 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
 
   it('alerts: the scripted faults breach the error, latency, first-speech and token rules by value, for the right services', async () => {
     const expr = (uid: string) => String(ruleQueries().find((r) => r.uid === uid)?.expr)
-    const expectRule = async (uid: string, expected: Expected) => {
-      const fired = (await harness.query(expr(uid), tAgent)).map((r) => ({
+    const expectRule = async (uid: string, expected: Expected, at: number | undefined = tAgent) => {
+      const fired = (await harness.query(expr(uid), at)).map((r) => ({
         labels: Object.fromEntries(Object.entries(r.metric).filter(([k]) => k !== '__name__')),
         value: Number(r.value[1]),
       }))
@@ -538,8 +539,31 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
         range: between(bucket(client * 0.8)[0], bucket(client)[1], `client p95 ${client} s`),
       },
     ])
-    // Token usage comes from pydantic-ai itself: the plain toolkit breaches it too.
+    // Token usage comes from pydantic-ai itself: the plain toolkit breaches it too. Read once
+    // both apps exported every token their model counted (the plain app exports on its own
+    // schedule, not the instant the panels were read at); the rule's hour holds them all.
     const tokens = (u: Usage) => u.input + u.output
+    const exported = async (service: string) =>
+      Number(
+        (
+          await harness.query(
+            `sum(histogram_sum(${seriesName('gen_ai.client.token.usage')}{service_name="${service}"}))`,
+          )
+        )[0]?.value[1] ?? 0,
+      )
+    await waitFor(
+      "every app's tokens in Prometheus",
+      async () => {
+        for (const service of [WRAPPED, PLAIN])
+          if (
+            (await exported(service)) !==
+            tokens(usageOf[service]?.after ?? { requests: 0, input: 0, output: 0 })
+          )
+            return false
+        return true
+      },
+      60_000,
+    )
     await expectRule(
       'layercode-token-usage',
       [WRAPPED, PLAIN].map((service) => {
@@ -550,6 +574,7 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
           range: between(counted, (counted + tokens(warm)) * 1.1, 'tokens the model counted'),
         }
       }),
+      undefined,
     )
     await expectRule('layercode-agent-down', [])
   })
