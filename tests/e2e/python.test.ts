@@ -26,6 +26,7 @@ import { GENAI_CONTENT_ATTRIBUTES, LOG_CONTEXT_FIELDS } from '@layercode-kit/tel
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import { composeWebhookSecret, loadCompose, rootPath } from '../stack/support.ts'
 import { ensureBinaries } from './binaries.ts'
+import { flat, sampledSpan, settledAt, total } from './counters.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
 import { FAIL_MARKER, MARKERS, SLOW_MARKER, TOKENS_MARKER } from './openai-fake.ts'
@@ -38,6 +39,7 @@ import {
   one,
   panelChecker,
   quantileRange,
+  type Range,
 } from './ranges.ts'
 
 const missing = (await nativeSuiteGuard('the Python toolkit end to end')) ?? (await pythonMissing())
@@ -126,8 +128,6 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     return records
   }
   const turnsOf = (service: string) => `layercode_turns_total{service_name="${service}"}`
-  const total = async (selector: string, time?: number) =>
-    Number((await harness.query(`sum(${selector})`, time))[0]?.value[1] ?? 0)
   const recordedSpans = (): Span[] =>
     harness.recorded('tempo', 'traces').map((item) => ({
       name: String(item.name),
@@ -197,16 +197,10 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     const warmTurns = WARM_CONVERSATIONS * TURNS_PER_CONVERSATION
     await waitFor(
       'the warm-up turns in Prometheus',
-      async () => (await total(turnsOf(WRAPPED))) === warmTurns,
+      async () => (await total(harness, turnsOf(WRAPPED))) === warmTurns,
       60_000,
     )
-    const flat = async (selector: string) => {
-      const sums = new Map<number, number>()
-      for (const s of await harness.samples(`${selector}[45s]`))
-        for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
-      return sums.size >= 4 && new Set(sums.values()).size === 1
-    }
-    await waitFor('the warm-up settled', () => flat(turnsOf(WRAPPED)), 120_000, 2_000)
+    await waitFor('the warm-up settled', () => flat(harness, turnsOf(WRAPPED)), 120_000, 2_000)
     const trafficStart = Date.now()
     const spansBefore = recordedSpans().length
     const before = await counted()
@@ -224,7 +218,7 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     const allTurns = warmTurns + CONVERSATIONS * TURNS_PER_CONVERSATION
     await waitFor(
       'every traffic turn counted in Prometheus',
-      async () => (await total(turnsOf(WRAPPED))) === allTurns,
+      async () => (await total(harness, turnsOf(WRAPPED))) === allTurns,
       60_000,
     )
     let last = -1
@@ -243,18 +237,10 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
       .slice(spansBefore)
       .filter((s) => s.service === WRAPPED)
     // The first sample with every turn is the instant the panels are read at.
-    const samples = await harness.samples(`${turnsOf(WRAPPED)}[3m]`)
-    const sums = new Map<number, number>()
-    for (const s of samples)
-      for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
-    const times = [...sums.keys()].sort((a, b) => a - b)
-    const final = times.find((ts) => sums.get(ts) === allTurns)
-    const base = times.filter((ts) => ts * 1000 < trafficStart).at(-1)
-    assert.ok(final !== undefined && base !== undefined, JSON.stringify([...sums]))
+    const { final, base } = await settledAt(harness, turnsOf(WRAPPED), trafficStart, allTurns)
     tAgent = final + 0.001
     assert.ok(tAgent - base < WINDOW_S, 'the window holds the pre-traffic sample')
-    const inWindow = times.filter((ts) => ts > tAgent - WINDOW_S && ts <= tAgent)
-    spanS = (inWindow.at(-1) ?? 0) - (inWindow[0] ?? 0)
+    spanS = await sampledSpan(harness, turnsOf(WRAPPED), tAgent, WINDOW_S)
   })
 
   after(async () => {
@@ -272,6 +258,28 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
       selected: { service, environment: ENVIRONMENT },
     })
   const wrapped = checker(WRAPPED)
+  /** Durations of the wrapped app's turn spans (session.start and message webhooks). */
+  const turnDurations = () =>
+    spans
+      .filter(
+        (s) =>
+          s.name === 'POST /api/agent' &&
+          ['session.start', 'message'].includes(String(s.attrs['layercode.event.type'])),
+      )
+      .map((s) => s.durationS)
+  /**
+   * The caller hears the first words a little after the agent says them: the client's
+   * percentile over turns that did not fail, or the bucket below it.
+   */
+  const clientFirstSpeech = (q: number): Range => {
+    const heard = traffic
+      .flatMap((c) => c.turns)
+      .filter((t) => t.ok)
+      .map((t) => (t.firstTtsMs ?? 0) / 1000)
+      .sort((a, b) => a - b)
+    const client = heard[Math.ceil(q * heard.length) - 1] ?? Number.NaN
+    return between(bucket(client * 0.8)[0], bucket(client)[1], `client p${q * 100} ${client} s`)
+  }
   const perMinute = (n: number, why: string) =>
     between((n / WINDOW_S) * 60 * 0.99, (n / spanS) * 60 * 1.01, `${why}: ${n} in the window`)
 
@@ -369,36 +377,20 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
         tAgent,
         one(quantileRange(server, q, 'server spans')),
       )
-    const turns = durations(
-      (s) =>
-        s.name === 'POST /api/agent' &&
-        ['session.start', 'message'].includes(String(s.attrs['layercode.event.type'])),
-    )
     await expectPanel('Turn duration p95 by agent', 0, tAgent, [
-      { labels: { gen_ai_agent_name: 'bakery' }, range: quantileRange(turns, 0.95, 'turn spans') },
+      {
+        labels: { gen_ai_agent_name: 'bakery' },
+        range: quantileRange(turnDurations(), 0.95, 'turn spans'),
+      },
     ])
     const chats = durations((s) => s.attrs['gen_ai.operation.name'] === 'chat')
     await expectPanel('Model call latency p95', 0, tAgent, [
       { labels: { gen_ai_request_model: MODEL }, range: quantileRange(chats, 0.95, 'chat spans') },
     ])
-    const firstSpeech = traffic
-      .flatMap((c) => c.turns)
-      .filter((t) => t.ok)
-      .map((t) => (t.firstTtsMs ?? 0) / 1000)
-      .sort((a, b) => a - b)
-    for (const [index, q] of [0.5, 0.95].entries()) {
-      const client = firstSpeech[Math.ceil(q * firstSpeech.length) - 1] ?? Number.NaN
+    for (const [index, q] of [0.5, 0.95].entries())
       await expectPanel('Time to first speech by agent', index, tAgent, [
-        {
-          labels: { gen_ai_agent_name: 'bakery' },
-          range: between(
-            bucket(client * 0.8)[0],
-            bucket(client)[1],
-            `client p${q * 100} ${client}`,
-          ),
-        },
+        { labels: { gen_ai_agent_name: 'bakery' }, range: clientFirstSpeech(q) },
       ])
-    }
   })
 
   it('checked every agent panel for the Python service', () => {
@@ -514,29 +506,20 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
         range: between(share * 0.9, share * 1.1, `one failed turn in ${TURNS_PER_CONVERSATION}`),
       },
     ])
-    const turns = spans
-      .filter(
-        (s) =>
-          s.name === 'POST /api/agent' &&
-          ['session.start', 'message'].includes(String(s.attrs['layercode.event.type'])),
-      )
-      .map((s) => s.durationS)
     await expectRule('layercode-latency-p95', [
       {
         labels: { service_name: WRAPPED },
-        range: quantileRange(turns, 0.95, 'turn spans (the slow turn waits 2.5 s for the model)'),
+        range: quantileRange(
+          turnDurations(),
+          0.95,
+          'turn spans (the slow turn waits 2.5 s for the model)',
+        ),
       },
     ])
-    const firstSpeech = traffic
-      .flatMap((c) => c.turns)
-      .filter((t) => t.ok)
-      .map((t) => (t.firstTtsMs ?? 0) / 1000)
-      .sort((a, b) => a - b)
-    const client = firstSpeech[Math.ceil(0.95 * firstSpeech.length) - 1] ?? Number.NaN
     await expectRule('layercode-first-speech', [
       {
         labels: { service_name: WRAPPED, gen_ai_agent_name: 'bakery' },
-        range: between(bucket(client * 0.8)[0], bucket(client)[1], `client p95 ${client} s`),
+        range: clientFirstSpeech(0.95),
       },
     ])
     // Token usage comes from pydantic-ai itself: the plain toolkit breaches it too. Read once

@@ -21,6 +21,7 @@ import { concrete, type PanelQuery, panelQueries, ruleQueries } from '@layercode
 import { DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
+import { flat, sampledSpan, settledAt, total } from './counters.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
 import { nsName } from './netns.ts'
@@ -92,53 +93,21 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       }
     })
 
-  /** The raw samples of `selector` over the last `range`, summed per timestamp. */
-  async function sumsByTime(selector: string, range: string): Promise<Map<number, number>> {
-    const sums = new Map<number, number>()
-    for (const s of await harness.samples(`${selector}[${range}]`))
-      for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
-    return sums
-  }
-  /** `sum(selector)` now or at `time`. */
-  const total = async (selector: string, time?: number) =>
-    Number((await harness.query(`sum(${selector})`, time))[0]?.value[1])
-
-  /**
-   * From the raw samples of `selector` (summed per timestamp): the first sample that reached
-   * `finalValue`, and the last sample before `before` (ms).
-   */
-  async function settledAt(selector: string, before: number, finalValue: number) {
-    const sums = await sumsByTime(selector, '3m')
-    const times = [...sums.keys()].sort((a, b) => a - b)
-    const final = times.find((ts) => sums.get(ts) === finalValue)
-    const base = times.filter((ts) => ts * 1000 < before).at(-1)
-    assert.ok(
-      final !== undefined,
-      `${selector} reaches ${finalValue}: ${JSON.stringify([...sums])}`,
-    )
-    assert.ok(base !== undefined, `${selector} has a sample before the traffic`)
-    return { final, base }
-  }
-
   before(async () => {
     harness = await Harness.start(await ensureBinaries())
     warm = (await harness.loadgen(load(6))) as unknown as Summary
     const warmTurns = warm.turns.ok + warm.turns.failed + warm.turns.hungUp
     await waitFor(
       'the warm-up turns in Prometheus',
-      async () => (await total(TURNS)) === warmTurns,
+      async () => (await total(harness, TURNS)) === warmTurns,
       60_000,
     )
-    // Every 60 s window that ends after the traffic starts must see only the settled warm-up
-    // before it: the counters stay flat for 45 s first.
-    const flat = async (selector: string) => {
-      const sums = await sumsByTime(selector, '45s')
-      return sums.size >= 4 && new Set(sums.values()).size === 1
-    }
     await waitFor(
       'the warm-up settled',
       async () =>
-        (await flat(TURNS)) && (await flat(ACCEPTED_SPANS)) && (await flat(ACCEPTED_LOGS)),
+        (await flat(harness, TURNS)) &&
+        (await flat(harness, ACCEPTED_SPANS)) &&
+        (await flat(harness, ACCEPTED_LOGS)),
       120_000,
       2_000,
     )
@@ -149,7 +118,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const trafficTurns = traffic.turns.ok + traffic.turns.failed + traffic.turns.hungUp
     await waitFor(
       'every traffic turn counted in Prometheus',
-      async () => (await total(TURNS)) === warmTurns + trafficTurns,
+      async () => (await total(harness, TURNS)) === warmTurns + trafficTurns,
       60_000,
     )
     // The stand-ins have everything once their counts stop moving for one batch delay.
@@ -169,30 +138,26 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     logRecords = harness.recorded('loki', 'logs').length - logsBefore
     // One more collector scrape, then what it accepted during the traffic is final.
     await sleep(12_000)
-    const acceptedFinal = await total(ACCEPTED_SPANS)
+    const acceptedFinal = await total(harness, ACCEPTED_SPANS)
     assert.equal(
-      acceptedFinal - (await total(ACCEPTED_SPANS, trafficStart / 1000)),
+      acceptedFinal - (await total(harness, ACCEPTED_SPANS, trafficStart / 1000)),
       spans.length,
       'the Tempo stand-in got every span the collector accepted',
     )
-    const agent = await settledAt(TURNS, trafficStart, warmTurns + trafficTurns)
+    const agent = await settledAt(harness, TURNS, trafficStart, warmTurns + trafficTurns)
     tAgent = agent.final + 0.001
-    const collector = await settledAt(ACCEPTED_SPANS, trafficStart, acceptedFinal)
+    const collector = await settledAt(harness, ACCEPTED_SPANS, trafficStart, acceptedFinal)
     tCollector = collector.final + 0.001
     assert.equal(
-      (await total(ACCEPTED_LOGS, tCollector)) - (await total(ACCEPTED_LOGS, trafficStart / 1000)),
+      (await total(harness, ACCEPTED_LOGS, tCollector)) -
+        (await total(harness, ACCEPTED_LOGS, trafficStart / 1000)),
       logRecords,
       'by then the collector had accepted every log record the Loki stand-in got',
     )
     assert.ok(tAgent - agent.base < WINDOW_S, 'the agent window holds the pre-traffic sample')
     assert.ok(tCollector - collector.base < WINDOW_S, 'the collector window does too')
-    const spanOf = async (selector: string, at: number) => {
-      const [first] = await harness.samples(`${selector}[${WINDOW_S}s]`, at)
-      const ts = first?.values.map(([t]) => t) ?? []
-      return (ts.at(-1) ?? 0) - (ts[0] ?? 0)
-    }
-    agentSpanS = await spanOf(TURNS, tAgent)
-    collectorSpanS = await spanOf(ACCEPTED_SPANS, tCollector)
+    agentSpanS = await sampledSpan(harness, TURNS, tAgent, WINDOW_S)
+    collectorSpanS = await sampledSpan(harness, ACCEPTED_SPANS, tCollector, WINDOW_S)
   })
 
   after(async () => {
