@@ -479,7 +479,7 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
 
   it('alerts: the scripted faults breach the error, latency, first-speech and token rules by value, for the right services', async () => {
     const expr = (uid: string) => String(ruleQueries().find((r) => r.uid === uid)?.expr)
-    const expectRule = async (uid: string, expected: Expected, at: number | undefined = tAgent) => {
+    const expectRule = async (uid: string, expected: Expected, at: number = tAgent) => {
       const fired = (await harness.query(expr(uid), at)).map((r) => ({
         labels: Object.fromEntries(Object.entries(r.metric).filter(([k]) => k !== '__name__')),
         value: Number(r.value[1]),
@@ -548,10 +548,12 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
       60_000,
     )
     // increase() sees at least what the hour's samples grew by (a series' first sample is
-    // its base); read from the raw native-histogram samples.
+    // its base); read from the raw native-histogram samples at the instant the rule is read.
+    const now = Date.now() / 1000
     const grown = async (service: string) => {
       const series = (await harness.samples(
         `${seriesName('gen_ai.client.token.usage')}{service_name="${service}"}[1h]`,
+        now,
       )) as unknown as Array<{ histograms?: Array<[number, { sum: string }]> }>
       return series.reduce(
         (sum, s) =>
@@ -574,7 +576,7 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
         ),
       })
     }
-    await expectRule('layercode-token-usage', expected, undefined)
+    await expectRule('layercode-token-usage', expected, now)
     await expectRule('layercode-agent-down', [])
   })
 
