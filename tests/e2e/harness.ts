@@ -12,13 +12,9 @@ import { addressOf, type ServiceName, setup, teardown } from './netns.ts'
 import { inNamespace, type Proc, running, stopProc } from './processes.ts'
 import { PrometheusClient, type Sample, type Series } from './prometheus-client.ts'
 import { readRecording } from './recordings.ts'
+import { FRONT_PORT, standInConfig, standInHelpers } from './standin.ts'
 
 const compose = loadCompose()
-const RECORDER_PORT = 4999
-/** Where a stand-in collector serves its own metrics, behind front.ts on Tempo's/Loki's port. */
-const STAND_IN_METRICS_PORT = 8888
-/** The Loki stand-in's OTLP receiver, behind front.ts on loki:3100. */
-const LOKI_STAND_IN_OTLP_PORT = 3101
 /** The collector's container limit in docker-compose.yml, applied here with a memory cgroup. */
 export const COLLECTOR_MEMORY_LIMIT = 512 * 2 ** 20
 
@@ -29,37 +25,6 @@ function imageEntrypoint(): string[] {
   if (!entrypoint) throw new Error('agent/Dockerfile has no exec-form ENTRYPOINT')
   return JSON.parse(entrypoint) as string[]
 }
-
-const standInConfig = (receiver: Record<string, unknown>, signal: 'traces' | 'logs') =>
-  stringify({
-    receivers: { otlp: { protocols: receiver } },
-    exporters: {
-      otlp_http: {
-        endpoint: `http://127.0.0.1:${RECORDER_PORT}`,
-        encoding: 'json',
-        compression: 'none',
-        sending_queue: { enabled: false },
-        retry_on_failure: { enabled: false },
-      },
-    },
-    service: {
-      pipelines: { [signal]: { receivers: ['otlp'], exporters: ['otlp_http'] } },
-      telemetry: {
-        metrics: {
-          level: 'basic',
-          readers: [
-            {
-              pull: {
-                exporter: {
-                  prometheus: { host: '127.0.0.1', port: STAND_IN_METRICS_PORT },
-                },
-              },
-            },
-          ],
-        },
-      },
-    },
-  })
 
 export class Harness {
   readonly dir: string
@@ -127,33 +92,9 @@ export class Harness {
   async startStandIn(service: 'tempo' | 'loki'): Promise<void> {
     const recordFile = `${this.dir}/${service}.jsonl`
     const config = `${this.dir}/${service}-standin.yaml`
-    await writeFile(
-      config,
-      service === 'tempo'
-        ? standInConfig(
-            { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } },
-            'traces',
-          )
-        : standInConfig(
-            {
-              http: {
-                endpoint: `127.0.0.1:${LOKI_STAND_IN_OTLP_PORT}`,
-                logs_url_path: '/otlp/v1/logs',
-              },
-            },
-            'logs',
-          ),
-    )
-    const frontPort = service === 'tempo' ? 3200 : 3100
-    const helpers = {
-      recorder: [rootPath('tests/e2e/recorder.ts'), String(RECORDER_PORT), recordFile],
-      front: [
-        rootPath('tests/e2e/front.ts'),
-        String(frontPort),
-        String(STAND_IN_METRICS_PORT),
-        ...(service === 'loki' ? [String(LOKI_STAND_IN_OTLP_PORT)] : []),
-      ],
-    }
+    await writeFile(config, stringify(standInConfig(service)))
+    const frontPort = FRONT_PORT[service]
+    const helpers = standInHelpers(service, recordFile, (name) => rootPath(`tests/e2e/${name}.ts`))
     for (const [helper, args] of Object.entries(helpers)) {
       const name = `${service}-${helper}`
       if (running(this.procs.get(name))) continue
@@ -184,8 +125,8 @@ export class Harness {
       return res.status < 500
     })
     await waitFor(
-      `${service} stand-in metrics`,
-      async () => (await fetch(this.url(service, frontPort, '/metrics'))).ok,
+      `${service} stand-in ready`,
+      async () => (await fetch(this.url(service, frontPort, '/ready'))).ok,
     )
   }
 

