@@ -387,6 +387,14 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     await expectPanel('Model call latency p95', 0, tAgent, [
       { labels: { gen_ai_request_model: MODEL }, range: quantileRange(chats, 0.95, 'chat spans') },
     ])
+    const tools = durations((s) => s.name === 'execute_tool list_menu')
+    assert.equal(tools.length, CONVERSATIONS, 'one list_menu call per conversation')
+    await expectPanel('Tool latency p95 by tool', 0, tAgent, [
+      {
+        labels: { gen_ai_tool_name: 'list_menu' },
+        range: quantileRange(tools, 0.95, 'tool spans'),
+      },
+    ])
     for (const [index, q] of [0.5, 0.95].entries())
       await expectPanel('Time to first speech by agent', index, tAgent, [
         { labels: { gen_ai_agent_name: 'bakery' }, range: clientFirstSpeech(q) },

@@ -285,6 +285,23 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     await expectPanel('Turn duration p95 by agent', 0, tAgent, [
       { labels: { gen_ai_agent_name: 'bakery' }, range: quantileRange(turns, 0.95, 'turn spans') },
     ])
+    const toolNames = [
+      ...new Set(spans.filter((s) => s.name.startsWith('execute_tool ')).map((s) => s.name)),
+    ]
+    assert.ok(toolNames.length >= 3, 'the bakery used its tools')
+    await expectPanel(
+      'Tool latency p95 by tool',
+      0,
+      tAgent,
+      toolNames.map((name) => ({
+        labels: { gen_ai_tool_name: name.slice('execute_tool '.length) },
+        range: quantileRange(
+          durations((s) => s.name === name),
+          0.95,
+          `${name} spans`,
+        ),
+      })),
+    )
     const chats = durations((s) => s.name.startsWith('chat '))
     await expectPanel('Model call latency p95', 0, tAgent, [
       {

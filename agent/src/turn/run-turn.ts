@@ -85,7 +85,12 @@ async function runTool<T>(deps: TurnDeps, call: ToolCall, execute: () => Promise
     })
     return result
   } finally {
-    recordToolCall({ agent: deps.agent.name, tool: call.name, outcome })
+    recordToolCall({
+      agent: deps.agent.name,
+      tool: call.name,
+      outcome,
+      durationS: (performance.now() - started) / 1000,
+    })
   }
 }
 

@@ -46,6 +46,7 @@ type Webhook = {
 async function answer(text: string): Promise<string> {
   const city = /\bin ([A-Z][a-z]+)/.exec(text)?.[1] ?? 'London'
   let outcome: Outcome = Outcome.Error
+  const started = performance.now()
   try {
     const forecast = await executeToolSpan('lookup_weather', `call_${Date.now()}`, async () =>
       city.length % 2 ? 'sunny' : 'raining',
@@ -53,7 +54,12 @@ async function answer(text: string): Promise<string> {
     outcome = Outcome.Ok
     return `It is ${forecast} in ${city}.`
   } finally {
-    recordToolCall({ agent: AGENT, tool: 'lookup_weather', outcome })
+    recordToolCall({
+      agent: AGENT,
+      tool: 'lookup_weather',
+      outcome,
+      durationS: (performance.now() - started) / 1000,
+    })
   }
 }
 

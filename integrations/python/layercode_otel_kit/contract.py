@@ -65,6 +65,7 @@ class Metric:
     LAYERCODE_TURN_TIME_TO_FIRST_SPEECH: Final = "layercode.turn.time_to_first_speech"
     LAYERCODE_TURNS: Final = "layercode.turns"
     LAYERCODE_TOOL_CALLS: Final = "layercode.tool.calls"
+    LAYERCODE_TOOL_DURATION: Final = "layercode.tool.duration"
     LAYERCODE_SESSIONS_ACTIVE: Final = "layercode.sessions.active"
     LAYERCODE_SESSIONS_STARTED: Final = "layercode.sessions.started"
     LAYERCODE_SESSIONS_ENDED: Final = "layercode.sessions.ended"
@@ -155,6 +156,17 @@ METRICS: Final[dict[str, MetricSpec]] = {
         instrument="counter",
         unit="{call}",
         description="Tool calls by tool and outcome",
+        attributes=(
+            "gen_ai.agent.name",
+            "gen_ai.tool.name",
+            "layercode.outcome",
+        ),
+    ),
+    "layercode.tool.duration": MetricSpec(
+        name="layercode.tool.duration",
+        instrument="histogram",
+        unit="s",
+        description="Duration of tool calls, from the call to its result (the execute_tool span): the part of a turn its tools take",
         attributes=(
             "gen_ai.agent.name",
             "gen_ai.tool.name",

@@ -18,6 +18,7 @@ class Instruments:
     sessions_started: metrics.Counter
     sessions_ended: metrics.Counter
     tool_calls: metrics.Counter
+    tool_duration: metrics.Histogram
     model_duration: metrics.Histogram
 
 
@@ -43,5 +44,6 @@ def instruments() -> Instruments:
         sessions_started=meter.create_counter(**spec(Metric.LAYERCODE_SESSIONS_STARTED)),
         sessions_ended=meter.create_counter(**spec(Metric.LAYERCODE_SESSIONS_ENDED)),
         tool_calls=meter.create_counter(**spec(Metric.LAYERCODE_TOOL_CALLS)),
+        tool_duration=histogram(Metric.LAYERCODE_TOOL_DURATION),
         model_duration=histogram(Metric.GEN_AI_CLIENT_OPERATION_DURATION),
     )

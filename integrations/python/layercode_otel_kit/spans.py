@@ -1,5 +1,6 @@
 """A span processor that reads the GenAI spans other instrumentations make (pydantic-ai under
-Logfire): the contract's tool-call and model-call metrics, and why a turn failed."""
+Logfire): the contract's tool-call (count, duration) and model-call metrics, and why a turn
+failed."""
 
 from __future__ import annotations
 
@@ -56,14 +57,14 @@ class KitSpanProcessor(SpanProcessor):
         agent = turn.agent if turn else str(attributes.get(Attr.AGENT_NAME, ""))
         if operation == Operation.EXECUTE_TOOL or span.name.startswith("execute_tool "):
             tool = attributes.get(Attr.TOOL_NAME) or span.name.removeprefix("execute_tool ")
-            instruments().tool_calls.add(
-                1,
-                {
-                    Attr.AGENT_NAME: agent,
-                    Attr.TOOL_NAME: str(tool),
-                    Attr.OUTCOME: Outcome.ERROR if failed else Outcome.OK,
-                },
-            )
+            call = {
+                Attr.AGENT_NAME: agent,
+                Attr.TOOL_NAME: str(tool),
+                Attr.OUTCOME: Outcome.ERROR if failed else Outcome.OK,
+            }
+            instruments().tool_calls.add(1, call)
+            if span.end_time and span.start_time:
+                instruments().tool_duration.record((span.end_time - span.start_time) / 1e9, call)
         elif operation == Operation.CHAT and span.end_time and span.start_time:
             # gen_ai.system: the provider's deprecated name, which older instrumentations set.
             metric = {

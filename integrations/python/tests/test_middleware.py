@@ -193,6 +193,30 @@ class MiddlewareTest(unittest.TestCase):
         self.assertEqual(completed.attributes["outcome"], "ok")
 
 
+class SpanProcessorTest(unittest.TestCase):
+    def test_a_tool_span_is_counted_and_timed(self) -> None:
+        call = {Attr.AGENT_NAME: "bakery", Attr.TOOL_NAME: "list_menu", Attr.OUTCOME: Outcome.OK}
+
+        def timed() -> tuple[float, float]:
+            found = [p for p in points("layercode.tool.duration") if dict(p.attributes) == call]
+            return (found[0].count, found[0].sum) if found else (0, 0.0)
+
+        calls, (n, total) = count("layercode.tool.calls", **call), timed()
+        span = TRACER.start_span(
+            "execute_tool list_menu",
+            attributes={
+                Attr.OPERATION: "execute_tool",
+                Attr.TOOL_NAME: "list_menu",
+                Attr.AGENT_NAME: "bakery",
+            },
+            start_time=1_000_000_000,
+        )
+        span.end(end_time=1_250_000_000)  # 0.25 s
+        self.assertEqual(count("layercode.tool.calls", **call), calls + 1)
+        self.assertEqual(timed()[0], n + 1)
+        self.assertAlmostEqual(timed()[1] - total, 0.25)
+
+
 class TurnTest(unittest.TestCase):
     def test_log_fields_are_the_contracts(self) -> None:
         turn = Turn(agent="a", event_type="message")

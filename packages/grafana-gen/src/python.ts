@@ -27,6 +27,8 @@ export const PYTHON_WITHOUT_WRAPPER: Readonly<Record<string, string>> = {
   'Active sessions#0': 'no layercode.sessions.active: the toolkit does not count sessions',
   'Tool calls per minute#0':
     'no layercode.tool.calls: pydantic-ai makes execute_tool spans but no tool metric',
+  'Tool latency p95 by tool#0':
+    'no layercode.tool.duration: pydantic-ai makes execute_tool spans but no tool metric',
   'Model call latency p95#0':
     'no gen_ai.client.operation.duration: pydantic-ai records token usage and time to first chunk, not the call duration',
 }
@@ -135,7 +137,7 @@ export function renderLogfireMigration(): string {
     'constants in `layercode_otel_kit/contract.py` are generated from it):',
     '',
     '- `layercode.turns` by outcome (a turn the toolkit answers with `response.data {"error": ...}` is `error`, though its HTTP status is 200; a caller who hangs up mid-answer is `aborted`), `layercode.turn.duration`, `layercode.turn.time_to_first_speech` (to the first `response.tts`), `layercode.sessions.started` / `ended` / `active`;',
-    "- `layercode.tool.calls` and `gen_ai.client.operation.duration`, read from pydantic-ai's `execute_tool` and `chat` spans;",
+    "- `layercode.tool.calls`, `layercode.tool.duration` and `gen_ai.client.operation.duration`, read from pydantic-ai's `execute_tool` and `chat` spans;",
     "- on the webhook's SERVER span: `layercode.event.type`, the conversation, session and turn ids, `gen_ai.agent.name`, `layercode.outcome`, and on failure `error.type` (the exception pydantic-ai recorded) with status ERROR;",
     "- loguru lines as OTLP log records (to Loki) with the turn's ids, trace and span, plus a `turn completed` / `turn failed` line per turn, as the Node agent writes.",
     '',

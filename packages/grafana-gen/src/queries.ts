@@ -184,6 +184,12 @@ export const PANEL_QUERY = {
   // 0 while turns succeed, no data (not a flat 0) where no turns are counted at all.
   failedTurnsPerMinute: `(sum(${rate(turns, sel(agentVar, `${outcome}="error"`))}) or sum(${rate(turns, sel(agentVar))}) * 0) * 60`,
   toolCallsPerMinute: `sum by (${labelName(Attr.ToolName)}, ${outcome}) (${rate(seriesName('layercode.tool.calls'), sel(agentVar))}) * 60`,
+  toolLatencyP95: quantile(
+    0.95,
+    'layercode.tool.duration',
+    [labelName(Attr.ToolName)],
+    sel(agentVar),
+  ),
   tokensPerMinute: `sum by (${labelName(Attr.RequestModel)}, ${labelName(Attr.TokenType)}) (${histogram.sumRate('gen_ai.client.token.usage', sel(agentVar))}) * 60`,
   tokensLastHour: `sum(${histogram.sumIncrease('gen_ai.client.token.usage', sel(agentVar), '1h')})`,
   modelLatencyP95: quantile(

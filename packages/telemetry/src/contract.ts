@@ -294,6 +294,16 @@ export const KIT_METRICS = [
     source: 'kit',
   },
   {
+    name: 'layercode.tool.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      'Duration of tool calls, from the call to its result (the execute_tool span): the part of a turn its tools take',
+    attributes: [Attr.AgentName, Attr.ToolName, Attr.Outcome],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+  },
+  {
     name: 'layercode.sessions.active',
     instrument: 'gauge',
     unit: '{session}',

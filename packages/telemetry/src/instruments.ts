@@ -17,6 +17,7 @@ type Instruments = {
   timeToFirstSpeech: Histogram
   turns: Counter
   toolCalls: Counter
+  toolDuration: Histogram
   sessionsStarted: Counter
   sessionsEnded: Counter
   sessionsActive: ObservableGauge
@@ -60,6 +61,7 @@ function create(provider: MeterProvider): Instruments {
     timeToFirstSpeech: histogram('layercode.turn.time_to_first_speech'),
     turns: counter('layercode.turns'),
     toolCalls: counter('layercode.tool.calls'),
+    toolDuration: histogram('layercode.tool.duration'),
     sessionsStarted: counter('layercode.sessions.started'),
     sessionsEnded: counter('layercode.sessions.ended'),
     sessionsActive,

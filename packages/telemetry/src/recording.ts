@@ -29,12 +29,23 @@ export function recordTurn(turn: TurnRecord): void {
   if (turn.firstSpeechS !== undefined) timeToFirstSpeech.record(turn.firstSpeechS, attributes)
 }
 
-export function recordToolCall(call: { agent: string; tool: string; outcome: Outcome }): void {
-  instruments().toolCalls.add(1, {
+export type ToolCallRecord = {
+  agent: string
+  tool: string
+  outcome: Outcome
+  /** From the call to its result or error. */
+  durationS: number
+}
+
+export function recordToolCall(call: ToolCallRecord): void {
+  const { toolCalls, toolDuration } = instruments()
+  const attributes = {
     [Attr.AgentName]: call.agent,
     [Attr.ToolName]: call.tool,
     [Attr.Outcome]: call.outcome,
-  })
+  }
+  toolCalls.add(1, attributes)
+  toolDuration.record(call.durationS, attributes)
 }
 
 /** A session's first webhook (`session.start`): counted once, active until it ends. */

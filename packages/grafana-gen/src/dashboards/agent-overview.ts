@@ -110,6 +110,12 @@ export const AGENT_OVERVIEW: DashboardSpec = {
       },
     ]),
     ts(
+      'Tool latency p95 by tool',
+      "How long do the tools take? A slow tool delays the turn's first words when the model waits for its result.",
+      's',
+      [{ expr: PANEL_QUERY.toolLatencyP95, legend: '{{gen_ai_tool_name}}' }],
+    ),
+    ts(
       'Tokens per minute by model',
       'How many input and output tokens does each model use?',
       'short',
