@@ -333,6 +333,31 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     await expectPanel('Active sessions', 0, tAgent, [
       { labels: { gen_ai_agent_name: 'bakery' }, range: exactly(0, 'every session ended') },
     ])
+    // What the driver reported in session.end, as LayerCode would: known to the second.
+    const ended = traffic.flatMap((c) => (c.session ? [c.session] : []))
+    assert.equal(ended.length, n, 'every session.end answered')
+    const bakery = { gen_ai_agent_name: 'bakery' }
+    const sumOf = (key: 'transcriptionS' | 'ttsS') => ended.reduce((s, e) => s + e[key], 0)
+    await expectPanel('Speech per minute (LayerCode)', 0, tAgent, [
+      { labels: bakery, range: perMinute(sumOf('transcriptionS'), 'transcribed seconds') },
+    ])
+    await expectPanel('Speech per minute (LayerCode)', 1, tAgent, [
+      { labels: bakery, range: perMinute(sumOf('ttsS'), 'synthesized seconds') },
+    ])
+    const meanS = ended.reduce((s, e) => s + e.durationMs / 1000, 0) / n
+    await expectPanel('Sessions: mean length and turns', 0, tAgent, [
+      { labels: bakery, range: between(meanS * 0.999, meanS * 1.001, 'reported durations') },
+    ])
+    await expectPanel('Sessions: mean length and turns', 1, tAgent, [
+      {
+        labels: bakery,
+        range: between(
+          TURNS_PER_CONVERSATION * 0.999,
+          TURNS_PER_CONVERSATION * 1.001,
+          'turns each',
+        ),
+      },
+    ])
     const tools = spans.filter((s) => s.name === 'execute_tool list_menu')
     assert.equal(tools.length, n, 'one list_menu call per conversation')
     await expectPanel('Tool calls per minute', 0, tAgent, [

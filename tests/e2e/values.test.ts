@@ -57,6 +57,7 @@ const load = (seconds: number) => [
 
 type Summary = {
   conversations: { completed: number; skippedBusy: number }
+  sessions: { ended: number; durationsS: number[]; transcriptionS: number; ttsS: number }
   turns: { ok: number; failed: number; injectedErrors: number; hungUp: number }
   turnsPerSecond: number
   firstTtsMs: { p50: number; p95: number }
@@ -234,6 +235,27 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     ])
     await expectPanel('Active sessions', 0, tAgent, [
       { labels: { gen_ai_agent_name: 'bakery' }, range: exactly(0, 'every session ended') },
+    ])
+    // LayerCode's figures as the load generator reported them in session.end.
+    const sessions = traffic.sessions
+    assert.equal(sessions.ended, traffic.conversations.completed, 'every session.end answered')
+    const bakery = { gen_ai_agent_name: 'bakery' }
+    await expectPanel('Speech per minute (LayerCode)', 0, tAgent, [
+      { labels: bakery, range: perMinute(sessions.transcriptionS, 'transcribed seconds') },
+    ])
+    await expectPanel('Speech per minute (LayerCode)', 1, tAgent, [
+      { labels: bakery, range: perMinute(sessions.ttsS, 'synthesized seconds') },
+    ])
+    // Means are ratios of two increases over the same samples: exact, whatever the window.
+    const meanS = sessions.durationsS.reduce((s, d) => s + d, 0) / sessions.ended
+    await expectPanel('Sessions: mean length and turns', 0, tAgent, [
+      { labels: bakery, range: between(meanS * 0.999, meanS * 1.001, 'reported durations') },
+    ])
+    await expectPanel('Sessions: mean length and turns', 1, tAgent, [
+      {
+        labels: bakery,
+        range: between(MESSAGES + 0.999, MESSAGES + 1.001, 'session.start and the messages'),
+      },
     ])
     const tools = new Map<string, number>()
     for (const s of spans.filter((x) => x.name.startsWith('execute_tool '))) {

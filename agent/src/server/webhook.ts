@@ -125,7 +125,11 @@ async function dispatch(
       })
       return c.json({ status: 'ok' })
     case 'session.end':
-      recordSessionEnd(deps.sessions, event.session_id, deps.agent.name)
+      recordSessionEnd(deps.sessions, event.session_id, deps.agent.name, {
+        durationMs: event.duration,
+        transcriptionS: event.transcription_duration_seconds,
+        ttsS: event.tts_duration_seconds,
+      })
       await deps.turns.run(event.conversation_id, async () =>
         deps.store.drop(event.conversation_id),
       )

@@ -113,7 +113,13 @@ before(async () => {
       ),
     )
     await send({ type: 'session.update', recording_status: 'completed' })
-    await send({ type: 'session.end', transcript: [] })
+    await send({
+      type: 'session.end',
+      duration: 61_000,
+      transcription_duration_seconds: 4.5,
+      tts_duration_seconds: 7.25,
+      transcript: [],
+    })
     for (const probe of ['/health', '/ready']) await (await fetch(`${server.url}${probe}`)).text()
     await abortedUpload(server.url)
     const unsigned = await fetch(server.webhookUrl, { method: 'POST', body: '{}' })
@@ -402,6 +408,17 @@ describe('metrics', () => {
     )
     assert.equal(sum('layercode.sessions.started', {}), 1)
     assert.equal(sum('layercode.sessions.ended', {}), 1)
+    // LayerCode's figures from session.end, and the turns this process ran in the session.
+    const histogramSum = (name: string) =>
+      points(name).reduce(
+        (total, p) => total + (typeof p.value === 'number' ? Number.NaN : (p.value.sum ?? 0)),
+        0,
+      )
+    assert.equal(histogramSum('layercode.session.duration'), 61)
+    assert.equal(histogramSum('layercode.session.transcription.duration'), 4.5)
+    assert.equal(histogramSum('layercode.session.tts.duration'), 7.25)
+    assert.equal(histogramSum('layercode.session.turns'), 4, 'session.start and three messages')
+    assert.equal(sum('layercode.session.turns', {}), 1, 'one session')
     assert.equal(sum('layercode.sessions.active', { [Attr.AgentName]: 'bakery' }), 0)
     assert.equal(sum('layercode.turn.time_to_first_speech', {}), 4, 'every turn spoke')
     assert.equal(

@@ -40,6 +40,10 @@ type Webhook = {
   conversation_id: string
   turn_id?: string
   text?: string
+  // session.end: LayerCode's figures (recordSessionEnd ignores what is not a number).
+  duration?: number
+  transcription_duration_seconds?: number
+  tts_duration_seconds?: number
 }
 
 /** The agent itself: one tool, a sentence back. */
@@ -137,7 +141,11 @@ app.post('/api/agent', async (c) => {
         (outcome) => span.end({ outcome }),
       )
     case 'session.end':
-      recordSessionEnd(sessions, event.session_id, AGENT)
+      recordSessionEnd(sessions, event.session_id, AGENT, {
+        durationMs: event.duration,
+        transcriptionS: event.transcription_duration_seconds,
+        ttsS: event.tts_duration_seconds,
+      })
       return c.json({ status: 'ok' })
     default:
       return c.json({ status: 'ok' })

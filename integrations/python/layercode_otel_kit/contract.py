@@ -69,6 +69,10 @@ class Metric:
     LAYERCODE_SESSIONS_ACTIVE: Final = "layercode.sessions.active"
     LAYERCODE_SESSIONS_STARTED: Final = "layercode.sessions.started"
     LAYERCODE_SESSIONS_ENDED: Final = "layercode.sessions.ended"
+    LAYERCODE_SESSION_DURATION: Final = "layercode.session.duration"
+    LAYERCODE_SESSION_TRANSCRIPTION_DURATION: Final = "layercode.session.transcription.duration"
+    LAYERCODE_SESSION_TTS_DURATION: Final = "layercode.session.tts.duration"
+    LAYERCODE_SESSION_TURNS: Final = "layercode.session.turns"
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,34 @@ METRICS: Final[dict[str, MetricSpec]] = {
         description="session.end webhooks",
         attributes=("gen_ai.agent.name",),
     ),
+    "layercode.session.duration": MetricSpec(
+        name="layercode.session.duration",
+        instrument="histogram",
+        unit="s",
+        description="A session's length as LayerCode reports it in session.end (`duration`, ms)",
+        attributes=("gen_ai.agent.name",),
+    ),
+    "layercode.session.transcription.duration": MetricSpec(
+        name="layercode.session.transcription.duration",
+        instrument="histogram",
+        unit="s",
+        description="Seconds of the caller's speech LayerCode transcribed in a session (session.end `transcription_duration_seconds`): what speech-to-text is billed on",
+        attributes=("gen_ai.agent.name",),
+    ),
+    "layercode.session.tts.duration": MetricSpec(
+        name="layercode.session.tts.duration",
+        instrument="histogram",
+        unit="s",
+        description="Seconds of speech LayerCode synthesized for the agent in a session (session.end `tts_duration_seconds`): what text-to-speech is billed on",
+        attributes=("gen_ai.agent.name",),
+    ),
+    "layercode.session.turns": MetricSpec(
+        name="layercode.session.turns",
+        instrument="histogram",
+        unit="{turn}",
+        description="Turns the agent ran in a session (its own count of session.start and message webhooks), recorded at session.end",
+        attributes=("gen_ai.agent.name",),
+    ),
 }
 
 LATENCY_BUCKETS_S: Final = (
@@ -216,6 +248,31 @@ LATENCY_BUCKETS_S: Final = (
     20,
     30,
     60,
+)
+SESSION_BUCKETS_S: Final = (
+    1,
+    5,
+    10,
+    30,
+    60,
+    120,
+    300,
+    600,
+    1200,
+    1800,
+    3600,
+    7200,
+)
+TURN_COUNT_BUCKETS: Final = (
+    1,
+    2,
+    3,
+    5,
+    10,
+    20,
+    50,
+    100,
+    200,
 )
 LOG_CONTEXT_FIELDS: Final = (
     "conversation_id",

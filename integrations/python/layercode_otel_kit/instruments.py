@@ -7,7 +7,7 @@ from functools import cache
 
 from opentelemetry import metrics
 
-from .contract import LATENCY_BUCKETS_S, METRICS, Metric
+from .contract import LATENCY_BUCKETS_S, METRICS, SESSION_BUCKETS_S, TURN_COUNT_BUCKETS, Metric
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,10 @@ class Instruments:
     tool_calls: metrics.Counter
     tool_duration: metrics.Histogram
     model_duration: metrics.Histogram
+    session_duration: metrics.Histogram
+    session_transcription: metrics.Histogram
+    session_tts: metrics.Histogram
+    session_turns: metrics.Histogram
 
 
 @cache
@@ -30,11 +34,11 @@ def instruments() -> Instruments:
         m = METRICS[name]
         return {"name": m.name, "unit": m.unit, "description": m.description}
 
-    def histogram(name: str) -> metrics.Histogram:
+    def histogram(name: str, buckets: tuple[float, ...] = LATENCY_BUCKETS_S) -> metrics.Histogram:
         # The Node agent's buckets; an SDK that prefers exponential histograms (Logfire) sends
         # those instead, and the kit's queries read both.
         return meter.create_histogram(
-            **spec(name), explicit_bucket_boundaries_advisory=list(LATENCY_BUCKETS_S)
+            **spec(name), explicit_bucket_boundaries_advisory=list(buckets)
         )
 
     return Instruments(
@@ -46,4 +50,10 @@ def instruments() -> Instruments:
         tool_calls=meter.create_counter(**spec(Metric.LAYERCODE_TOOL_CALLS)),
         tool_duration=histogram(Metric.LAYERCODE_TOOL_DURATION),
         model_duration=histogram(Metric.GEN_AI_CLIENT_OPERATION_DURATION),
+        session_duration=histogram(Metric.LAYERCODE_SESSION_DURATION, SESSION_BUCKETS_S),
+        session_transcription=histogram(
+            Metric.LAYERCODE_SESSION_TRANSCRIPTION_DURATION, SESSION_BUCKETS_S
+        ),
+        session_tts=histogram(Metric.LAYERCODE_SESSION_TTS_DURATION, SESSION_BUCKETS_S),
+        session_turns=histogram(Metric.LAYERCODE_SESSION_TURNS, TURN_COUNT_BUCKETS),
     )

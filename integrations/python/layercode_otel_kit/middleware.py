@@ -42,23 +42,28 @@ class Sessions:
 
     def __init__(self, ttl_s: float = SESSION_TTL_S) -> None:
         self.ttl_s = ttl_s
-        self._seen: dict[str, tuple[str, float]] = {}
+        # session id -> (agent, last seen, turns seen)
+        self._seen: dict[str, tuple[str, float, int]] = {}
         self._lock = threading.Lock()
 
     def touch(self, session_id: str, agent: str) -> None:
+        """A turn of the session."""
         with self._lock:
-            self._seen[session_id] = (agent, time.monotonic())
+            turns = self._seen[session_id][2] + 1 if session_id in self._seen else 1
+            self._seen[session_id] = (agent, time.monotonic(), turns)
 
-    def end(self, session_id: str) -> None:
+    def end(self, session_id: str) -> int | None:
+        """The session's turns seen here (None when none were)."""
         with self._lock:
-            self._seen.pop(session_id, None)
+            seen = self._seen.pop(session_id, None)
+        return seen[2] if seen else None
 
     def active(self) -> dict[str, int]:
         cutoff = time.monotonic() - self.ttl_s
         with self._lock:
-            for session_id in [s for s, (_, seen) in self._seen.items() if seen < cutoff]:
+            for session_id in [s for s, (_, seen, _) in self._seen.items() if seen < cutoff]:
                 del self._seen[session_id]
-            agents = [agent for agent, _ in self._seen.values()]
+            agents = [agent for agent, _, _ in self._seen.values()]
         counts: dict[str, int] = {}
         for agent in agents:
             counts[agent] = counts.get(agent, 0) + 1
@@ -210,6 +215,17 @@ class TurnTelemetry:
             self.instruments.sessions_started.add(1, attributes)
         if turn.event_type == "session.end":
             self.instruments.sessions_ended.add(1, attributes)
-            self.sessions.end(turn.session_id)
-        else:
+            turns = self.sessions.end(turn.session_id)
+            if turns is not None:
+                self.instruments.session_turns.record(turns, attributes)
+            figures = turn.session_figures
+            if "duration" in figures:  # ms
+                self.instruments.session_duration.record(figures["duration"] / 1000, attributes)
+            if "transcription_duration_seconds" in figures:
+                self.instruments.session_transcription.record(
+                    figures["transcription_duration_seconds"], attributes
+                )
+            if "tts_duration_seconds" in figures:
+                self.instruments.session_tts.record(figures["tts_duration_seconds"], attributes)
+        elif turn.event_type in TURN_EVENTS:
             self.sessions.touch(turn.session_id, turn.agent)

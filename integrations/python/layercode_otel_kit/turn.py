@@ -32,6 +32,8 @@ class Turn:
     disconnected: bool = False
     pending: str = ""
     body_too_large: bool = False
+    # What LayerCode reports in session.end (absent or invalid: None).
+    session_figures: dict[str, float] = field(default_factory=dict)
 
     def log_fields(self) -> dict[str, str]:
         fields = {
@@ -68,6 +70,12 @@ class Turn:
         self.conversation_id = text("conversation_id")
         self.session_id = text("session_id")
         self.turn_id = text("turn_id")
+        if self.event_type == "session.end":
+            for key in ("duration", "transcription_duration_seconds", "tts_duration_seconds"):
+                value = payload.get(key)
+                # bool is an int in Python: not a figure.
+                if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+                    self.session_figures[key] = float(value)
 
     def read_sse(self, chunk: bytes) -> None:
         """Follows the answer's SSE events (they may span chunks)."""

@@ -178,6 +178,33 @@ class MiddlewareTest(unittest.TestCase):
         self.assertEqual(count("layercode.sessions.started"), started + 1)
         self.assertGreaterEqual(count("layercode.sessions.ended"), 1)
 
+    def test_session_end_records_layercodes_figures_and_the_turns(self) -> None:
+        def summed(name: str) -> tuple[float, float]:
+            found = points(name)
+            return sum(p.count for p in found), sum(p.sum for p in found)
+
+        names = [
+            "layercode.session.duration",
+            "layercode.session.transcription.duration",
+            "layercode.session.tts.duration",
+            "layercode.session.turns",
+        ]
+        before = {name: summed(name) for name in names}
+        ids = {"conversation_id": "c8", "session_id": "s8"}
+        post({"type": "session.start", "turn_id": "t0", **ids})
+        post({"type": "message", "turn_id": "t1", "text": "hi", **ids})
+        post({"type": "data", "data": {}, **ids})  # no turn
+        end = {"duration": 90_500, "transcription_duration_seconds": 12.5}
+        post({"type": "session.end", **end, "tts_duration_seconds": True, **ids})
+        grown = {
+            name: tuple(a - b for a, b in zip(summed(name), before[name], strict=True))
+            for name in names
+        }
+        self.assertEqual(grown["layercode.session.duration"], (1, 90.5))
+        self.assertEqual(grown["layercode.session.transcription.duration"], (1, 12.5))
+        self.assertEqual(grown["layercode.session.tts.duration"], (0, 0), "true is no figure")
+        self.assertEqual(grown["layercode.session.turns"], (1, 2))
+
     def test_log_records_carry_the_turn_and_the_trace(self) -> None:
         post({"type": "message", "turn_id": "t4", "text": "hi", **IDS})
         [answering] = [

@@ -13,6 +13,8 @@ import {
 const NO_TURN_METRICS =
   'no layercode.turns: the toolkit counts no turns, and answers a failed one with HTTP 200'
 const NO_TURN_HISTOGRAMS = 'no layercode.turn.* histograms: the toolkit does not time turns'
+const NO_SESSION_FIGURES =
+  "no layercode.session.* histograms: the toolkit records nothing of session.end's figures"
 
 /** `panel title#query index` -> why it is empty without the wrapper. */
 export const PYTHON_WITHOUT_WRAPPER: Readonly<Record<string, string>> = {
@@ -29,6 +31,10 @@ export const PYTHON_WITHOUT_WRAPPER: Readonly<Record<string, string>> = {
     'no layercode.tool.calls: pydantic-ai makes execute_tool spans but no tool metric',
   'Tool latency p95 by tool#0':
     'no layercode.tool.duration: pydantic-ai makes execute_tool spans but no tool metric',
+  'Speech per minute (LayerCode)#0': NO_SESSION_FIGURES,
+  'Speech per minute (LayerCode)#1': NO_SESSION_FIGURES,
+  'Sessions: mean length and turns#0': NO_SESSION_FIGURES,
+  'Sessions: mean length and turns#1': NO_SESSION_FIGURES,
   'Model call latency p95#0':
     'no gen_ai.client.operation.duration: pydantic-ai records token usage and time to first chunk, not the call duration',
 }
@@ -137,6 +143,7 @@ export function renderLogfireMigration(): string {
     'constants in `layercode_otel_kit/contract.py` are generated from it):',
     '',
     '- `layercode.turns` by outcome (a turn the toolkit answers with `response.data {"error": ...}` is `error`, though its HTTP status is 200; a caller who hangs up mid-answer is `aborted`), `layercode.turn.duration`, `layercode.turn.time_to_first_speech` (to the first `response.tts`), `layercode.sessions.started` / `ended` / `active`;',
+    "- LayerCode's session.end figures (`layercode.session.duration`, `.transcription.duration`, `.tts.duration`) and `layercode.session.turns`;",
     "- `layercode.tool.calls`, `layercode.tool.duration` and `gen_ai.client.operation.duration`, read from pydantic-ai's `execute_tool` and `chat` spans;",
     "- on the webhook's SERVER span: `layercode.event.type`, the conversation, session and turn ids, `gen_ai.agent.name`, `layercode.outcome`, and on failure `error.type` (the exception pydantic-ai recorded) with status ERROR;",
     "- loguru lines as OTLP log records (to Loki) with the turn's ids, trace and span, plus a `turn completed` / `turn failed` line per turn, as the Node agent writes.",

@@ -190,6 +190,12 @@ export const PANEL_QUERY = {
     [labelName(Attr.ToolName)],
     sel(agentVar),
   ),
+  // LayerCode's session.end figures: seconds of speech per minute, and per-session means.
+  speechPerMinute: (
+    metric: 'layercode.session.transcription.duration' | 'layercode.session.tts.duration',
+  ) => `sum by (${labelName(Attr.AgentName)}) (${histogram.sumRate(metric, sel(agentVar))}) * 60`,
+  sessionMean: (metric: 'layercode.session.duration' | 'layercode.session.turns') =>
+    `sum by (${labelName(Attr.AgentName)}) (${histogram.sumRate(metric, sel(agentVar))}) / sum by (${labelName(Attr.AgentName)}) (${histogram.countRate(metric, sel(agentVar))})`,
   tokensPerMinute: `sum by (${labelName(Attr.RequestModel)}, ${labelName(Attr.TokenType)}) (${histogram.sumRate('gen_ai.client.token.usage', sel(agentVar))}) * 60`,
   tokensLastHour: `sum(${histogram.sumIncrease('gen_ai.client.token.usage', sel(agentVar), '1h')})`,
   modelLatencyP95: quantile(

@@ -49,11 +49,23 @@ export type ConversationOptions = {
   signal?: AbortSignal
 }
 
+/** What the load generator reported in session.end, as LayerCode would. */
+export type ReportedSession = { durationMs: number; transcriptionS: number; ttsS: number }
+
 export type ConversationRecord = {
   conversationId: string
   turns: TurnRecord[]
   otherFailures: string[]
+  /** Set once session.end was answered 200. */
+  session?: ReportedSession
 }
+
+/** Scripted speech totals (LayerCode measures real audio): 1.5 s per caller message, 2 s of
+ *  synthesized speech per turn, so tests know exactly what the agent was told. */
+export const sessionSpeech = (messages: number) => ({
+  transcriptionS: 1.5 * messages,
+  ttsS: 2 * (messages + 1),
+})
 
 function judgeTurn(result: WebhookResult, turnId: string): string | undefined {
   if (result.status !== 200) return `http ${result.status}`
@@ -140,13 +152,25 @@ export async function runConversation(options: ConversationOptions): Promise<Con
     await pause()
     await turn('message', text, options.pickFault())
   }
+  const session: ReportedSession = {
+    durationMs: Date.now() - started,
+    ...sessionSpeech(options.script.length),
+  }
   for (const body of [
     { type: 'data', turn_id: `turn_${randomUUID()}`, data: { action: 'cart_viewed' } },
-    { type: 'session.end', agent_id: 'loadgen', duration: Date.now() - started, transcript },
+    {
+      type: 'session.end',
+      agent_id: 'loadgen',
+      duration: session.durationMs,
+      transcription_duration_seconds: session.transcriptionS,
+      tts_duration_seconds: session.ttsS,
+      transcript,
+    },
   ]) {
     try {
       const result = await post(body)
       if (result.status !== 200) record.otherFailures.push(`${body.type}: http ${result.status}`)
+      else if (body.type === 'session.end') record.session = session
     } catch (error) {
       if (options.signal?.aborted) throw error
       record.otherFailures.push(`${body.type}: ${(error as Error).message}`)

@@ -44,6 +44,8 @@ export type LoadSummary = {
   latencyMs: Distribution
   firstTtsMs: Distribution
   turnsPerSecond: number
+  /** What session.end reported, over the conversations it was answered for. */
+  sessions: { ended: number; durationsS: number[]; transcriptionS: number; ttsS: number }
 }
 
 function scriptFor(index: number, messages: number): string[] {
@@ -116,6 +118,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     failures[failure] = (failures[failure] ?? 0) + 1
   }
   const durationS = (performance.now() - started) / 1000
+  const ended = records.flatMap((r) => (r.session ? [r.session] : []))
   return {
     durationS: Math.round(durationS * 10) / 10,
     conversations: { started: startedCount, completed: records.length, skippedBusy },
@@ -134,6 +137,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       turns.flatMap((t) => (t.ok && t.firstTtsMs !== undefined ? [t.firstTtsMs] : [])),
     ),
     turnsPerSecond: Math.round((all.length / durationS) * 10) / 10,
+    sessions: {
+      ended: ended.length,
+      durationsS: ended.map((s) => s.durationMs / 1000),
+      transcriptionS: ended.reduce((sum, s) => sum + s.transcriptionS, 0),
+      ttsS: ended.reduce((sum, s) => sum + s.ttsS, 0),
+    },
   }
 }
 

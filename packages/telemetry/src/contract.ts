@@ -224,6 +224,11 @@ export const TOKEN_BUCKETS = [
   1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
 ] as const
 
+/** A call's length and its speech totals: a second to an hour and more, in seconds. */
+export const SESSION_BUCKETS_S = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] as const
+/** Turns in one session. */
+export const TURN_COUNT_BUCKETS = [1, 2, 3, 5, 10, 20, 50, 100, 200] as const
+
 const agentEvent = [Attr.AgentName, Attr.EventType] as const
 const genAi = [Attr.Operation, Attr.Provider, Attr.RequestModel, Attr.AgentName] as const
 
@@ -326,6 +331,45 @@ export const KIT_METRICS = [
     description: 'session.end webhooks',
     attributes: [Attr.AgentName],
     source: 'kit',
+  },
+  {
+    name: 'layercode.session.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description: "A session's length as LayerCode reports it in session.end (`duration`, ms)",
+    attributes: [Attr.AgentName],
+    source: 'kit',
+    buckets: SESSION_BUCKETS_S,
+  },
+  {
+    name: 'layercode.session.transcription.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      "Seconds of the caller's speech LayerCode transcribed in a session (session.end `transcription_duration_seconds`): what speech-to-text is billed on",
+    attributes: [Attr.AgentName],
+    source: 'kit',
+    buckets: SESSION_BUCKETS_S,
+  },
+  {
+    name: 'layercode.session.tts.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      'Seconds of speech LayerCode synthesized for the agent in a session (session.end `tts_duration_seconds`): what text-to-speech is billed on',
+    attributes: [Attr.AgentName],
+    source: 'kit',
+    buckets: SESSION_BUCKETS_S,
+  },
+  {
+    name: 'layercode.session.turns',
+    instrument: 'histogram',
+    unit: '{turn}',
+    description:
+      'Turns the agent ran in a session (its own count of session.start and message webhooks), recorded at session.end',
+    attributes: [Attr.AgentName],
+    source: 'kit',
+    buckets: TURN_COUNT_BUCKETS,
   },
 ] as const satisfies readonly MetricSpec[]
 

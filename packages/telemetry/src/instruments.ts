@@ -20,6 +20,10 @@ type Instruments = {
   toolDuration: Histogram
   sessionsStarted: Counter
   sessionsEnded: Counter
+  sessionDuration: Histogram
+  sessionTranscription: Histogram
+  sessionTts: Histogram
+  sessionTurns: Histogram
   sessionsActive: ObservableGauge
 }
 
@@ -64,6 +68,10 @@ function create(provider: MeterProvider): Instruments {
     toolDuration: histogram('layercode.tool.duration'),
     sessionsStarted: counter('layercode.sessions.started'),
     sessionsEnded: counter('layercode.sessions.ended'),
+    sessionDuration: histogram('layercode.session.duration'),
+    sessionTranscription: histogram('layercode.session.transcription.duration'),
+    sessionTts: histogram('layercode.session.tts.duration'),
+    sessionTurns: histogram('layercode.session.turns'),
     sessionsActive,
   }
 }

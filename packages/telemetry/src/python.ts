@@ -11,6 +11,8 @@ import {
   Operation,
   Outcome,
   SERVICE_NAME_OVERRIDE_ATTRIBUTE,
+  SESSION_BUCKETS_S,
+  TURN_COUNT_BUCKETS,
 } from './contract.ts'
 import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
 import { GENAI_CONTENT_ATTRIBUTES } from './redact.ts'
@@ -91,6 +93,8 @@ export function renderPythonContract(): string {
     '}',
     '',
     `LATENCY_BUCKETS_S: Final = ${tuple(LATENCY_BUCKETS_S)}`,
+    `SESSION_BUCKETS_S: Final = ${tuple(SESSION_BUCKETS_S)}`,
+    `TURN_COUNT_BUCKETS: Final = ${tuple(TURN_COUNT_BUCKETS)}`,
     `LOG_CONTEXT_FIELDS: Final = ${tuple(LOG_CONTEXT_FIELDS)}`,
     `GENAI_CONTENT_ATTRIBUTES: Final = ${tuple(GENAI_CONTENT_ATTRIBUTES)}`,
     `SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = ${str(SERVICE_NAME_OVERRIDE_ATTRIBUTE)}`,

@@ -67,7 +67,32 @@ export function recordSessionActivity(
   sessions.seen(sessionId, agent)
 }
 
-export function recordSessionEnd(sessions: SessionTracker, sessionId: string, agent: string): void {
-  instruments().sessionsEnded.add(1, { [Attr.AgentName]: agent })
-  sessions.ended(sessionId)
+/** What LayerCode reports about a session in session.end (absent fields are not recorded). */
+export type SessionFigures = {
+  /** `duration`, ms. */
+  durationMs?: number | null | undefined
+  transcriptionS?: number | null | undefined
+  ttsS?: number | null | undefined
+}
+
+const figure = (value: number | null | undefined) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined
+
+export function recordSessionEnd(
+  sessions: SessionTracker,
+  sessionId: string,
+  agent: string,
+  figures: SessionFigures = {},
+): void {
+  const i = instruments()
+  const attributes = { [Attr.AgentName]: agent }
+  i.sessionsEnded.add(1, attributes)
+  const turns = sessions.ended(sessionId)
+  if (turns !== undefined) i.sessionTurns.record(turns, attributes)
+  const durationMs = figure(figures.durationMs)
+  if (durationMs !== undefined) i.sessionDuration.record(durationMs / 1000, attributes)
+  const transcription = figure(figures.transcriptionS)
+  if (transcription !== undefined) i.sessionTranscription.record(transcription, attributes)
+  const tts = figure(figures.ttsS)
+  if (tts !== undefined) i.sessionTts.record(tts, attributes)
 }

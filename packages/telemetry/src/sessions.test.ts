@@ -19,6 +19,14 @@ describe('SessionTracker', () => {
     )
   })
 
+  it('tells the turns it saw of a session when it ends, nothing for one it never saw', () => {
+    const tracker = new SessionTracker()
+    for (let i = 0; i < 3; i++) tracker.seen('s1', 'bakery')
+    assert.equal(tracker.ended('s1'), 3)
+    assert.equal(tracker.ended('s1'), undefined, 'ended once')
+    assert.equal(tracker.ended('elsewhere'), undefined)
+  })
+
   it('reports 0, not nothing, for an agent whose sessions all ended, without track()', () => {
     // A user's app records sessions without calling track(): an idle agent still shows 0.
     const tracker = new SessionTracker()

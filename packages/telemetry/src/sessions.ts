@@ -17,7 +17,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleTtlMs: 30 * 60_000, m
  */
 export class SessionTracker {
   // Map order is recency order: a session seen again is re-inserted at the end.
-  readonly #sessions = new Map<string, { agent: string; lastSeen: number }>()
+  readonly #sessions = new Map<string, { agent: string; lastSeen: number; turns: number }>()
   readonly #agents = new Set<string>()
   #limits: SessionLimits = DEFAULT_SESSION_LIMITS
   #timer: NodeJS.Timeout | undefined
@@ -55,20 +55,24 @@ export class SessionTracker {
     this.#timer.unref()
   }
 
-  /** A webhook of this session; from now on the agent reports 0 rather than no data when idle. */
+  /** A turn of this session; from now on the agent reports 0 rather than no data when idle. */
   seen(sessionId: string, agent: string): void {
     this.#observe()
     this.#agents.add(agent)
+    const turns = (this.#sessions.get(sessionId)?.turns ?? 0) + 1
     this.#sessions.delete(sessionId)
-    this.#sessions.set(sessionId, { agent, lastSeen: this.#now() })
+    this.#sessions.set(sessionId, { agent, lastSeen: this.#now(), turns })
     for (const oldest of this.#sessions.keys()) {
       if (this.#sessions.size <= this.#limits.maxSessions) break
       this.#sessions.delete(oldest)
     }
   }
 
-  ended(sessionId: string): void {
+  /** The session's turns seen here (undefined when none were: it ran elsewhere, or expired). */
+  ended(sessionId: string): number | undefined {
+    const turns = this.#sessions.get(sessionId)?.turns
     this.#sessions.delete(sessionId)
+    return turns
   }
 
   /** Drops idle sessions, oldest first. */

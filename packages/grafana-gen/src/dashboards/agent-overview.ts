@@ -130,6 +130,36 @@ export const AGENT_OVERVIEW: DashboardSpec = {
       { expr: PANEL_QUERY.modelLatencyP95, legend: '{{gen_ai_request_model}}' },
     ]),
     ts(
+      'Speech per minute (LayerCode)',
+      "How much of the callers' speech does LayerCode transcribe, and how much does it synthesize for the agent? Seconds of speech per minute, from session.end: what speech-to-text and text-to-speech are billed on.",
+      's',
+      [
+        {
+          expr: PANEL_QUERY.speechPerMinute('layercode.session.transcription.duration'),
+          legend: 'transcribed {{gen_ai_agent_name}}',
+        },
+        {
+          expr: PANEL_QUERY.speechPerMinute('layercode.session.tts.duration'),
+          legend: 'synthesized {{gen_ai_agent_name}}',
+        },
+      ],
+    ),
+    ts(
+      'Sessions: mean length and turns',
+      "How long do calls last (LayerCode's duration in session.end), and how many turns does the agent run in one? Means over the sessions that ended.",
+      'short',
+      [
+        {
+          expr: PANEL_QUERY.sessionMean('layercode.session.duration'),
+          legend: 'seconds {{gen_ai_agent_name}}',
+        },
+        {
+          expr: PANEL_QUERY.sessionMean('layercode.session.turns'),
+          legend: 'turns {{gen_ai_agent_name}}',
+        },
+      ],
+    ),
+    ts(
       'Span latency from traces (with exemplars)',
       'Which spans are slow? From the span metrics Tempo generates; click an exemplar dot to open that trace.',
       's',
