@@ -271,6 +271,38 @@ describe('agent behaviour over HTTP', () => {
     }
   })
 
+  it("counts a turn's wait for its conversation's previous turn in its first speech and duration", async () => {
+    const delayMs = 300
+    const slow = await startTestServer({ AGENT: 'slow', SLOW_AGENT_DELAY_MS: String(delayMs) })
+    try {
+      const conversation = ids('queued')
+      const body = JSON.stringify({ type: 'message', ...conversation, turn_id: 'q1', text: 'a' })
+      const first = await fetch(slow.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signPayload(TEST_SECRET, body),
+        },
+        body,
+      })
+      // The first turn has spoken and holds the conversation: two pauses of delayMs remain.
+      const reader = first.body?.getReader()
+      await reader?.read()
+      const second = await slow.send({ type: 'message', ...conversation, turn_id: 'q2', text: 'b' })
+      assert.equal(second.status, 200)
+      while (!(await reader?.read())?.done) {}
+      const done = slow.logs().find((l) => l.message === 'turn completed' && l.turn_id === 'q2')
+      // Causal lower bounds (the first turn's sleeps), not timings: it could not speak earlier.
+      assert.ok(
+        Number(done?.first_speech_ms) >= delayMs,
+        `first speech ${done?.first_speech_ms} ms`,
+      )
+      assert.ok(Number(done?.duration_ms) >= delayMs, `duration ${done?.duration_ms} ms`)
+    } finally {
+      await slow.stop()
+    }
+  })
+
   it('streams the slow agent as progress 0/50/100 interleaved with speech', async () => {
     const slow = await startTestServer({ AGENT: 'slow', SLOW_AGENT_DELAY_MS: '30' })
     try {

@@ -107,8 +107,10 @@ export async function runTurn(
 ): Promise<TurnResult> {
   const { logger, store } = deps
   const conversationId = event.conversation_id
+  // From the webhook's arrival: waiting for the conversation's previous turn is part of the
+  // caller's wait, so time to first speech and turn duration include it.
+  const started = performance.now()
   return deps.turns.run(conversationId, async () => {
-    const started = performance.now()
     const chunker = new SentenceChunker()
     let spokenChars = 0
     let ttsChunks = 0
