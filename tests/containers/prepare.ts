@@ -13,7 +13,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, openSync } from 'node:fs'
+import { existsSync, openSync, readdirSync } from 'node:fs'
 import {
   chmod,
   cp,
@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { CACHE, ensureCollector, ensurePrometheus } from '../e2e/binaries.ts'
+import { CACHE, ensureCollector, ensurePrometheus, goEnv } from '../e2e/binaries.ts'
 import { loadCompose, readText, rootPath } from '../stack/support.ts'
 
 const exec = promisify(execFile)
@@ -79,6 +79,28 @@ async function run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd?: s
   }
 }
 
+/** Installs a Debian package, refreshing the package lists once if they are stale or empty. */
+async function aptInstall(pkg: string, env: NodeJS.ProcessEnv) {
+  const apt = { ...env, DEBIAN_FRONTEND: 'noninteractive' }
+  const install = ['install', '-y', '--no-install-recommends', pkg]
+  if (await ok('apt-get', install, apt)) return
+  await run('apt-get', ['update'], apt)
+  await run('apt-get', install, apt)
+}
+
+/** Builds package `pkg` of Go module `module` (module@version) as a static binary at `out`. */
+async function goBuildModule(module: string, pkg: string, ldflags: string, out: string) {
+  const env = goEnv({ CGO_ENABLED: '0' })
+  const { stdout } = await run('go', ['mod', 'download', '-json', module], env)
+  const dir = (JSON.parse(stdout) as { Dir: string }).Dir
+  await mkdir(path.dirname(out), { recursive: true })
+  await run(
+    'go',
+    ['build', '-C', dir, '-trimpath', `-ldflags=-s -w ${ldflags}`, '-o', out, pkg],
+    env,
+  )
+}
+
 const engineUp = (env: NodeJS.ProcessEnv) =>
   ok('docker', ['version', '--format', '{{.Server.Version}}'], env)
 
@@ -86,12 +108,7 @@ const engineUp = (env: NodeJS.ProcessEnv) =>
 async function startDockerd(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
   if (!existsSync('/usr/sbin/dockerd')) {
     log("installing Debian's docker.io")
-    const apt = { ...env, DEBIAN_FRONTEND: 'noninteractive' }
-    const install = ['install', '-y', '--no-install-recommends', 'docker.io']
-    if (!(await ok('apt-get', install, apt))) {
-      await run('apt-get', ['update'], apt)
-      await run('apt-get', install, apt)
-    }
+    await aptInstall('docker.io', env)
   }
   await mkdir(DOCKER, { recursive: true })
   const out = openSync(path.join(DOCKER, 'dockerd.log'), 'a')
@@ -125,31 +142,27 @@ async function ensureCompose(env: Record<string, string>): Promise<void> {
   env.DOCKER_CONFIG = config
   if (await ok('docker', ['compose', 'version'], env)) return
   log(`building the compose ${COMPOSE_VERSION} CLI plugin from the Go module proxy (once)`)
-  const goEnv = { ...env, GOWORK: 'off', GOFLAGS: '', CGO_ENABLED: '0' }
-  const module = `github.com/docker/compose/v5@${COMPOSE_VERSION}`
-  const { stdout } = await run('go', ['mod', 'download', '-json', module], goEnv)
-  const dir = (JSON.parse(stdout) as { Dir: string }).Dir
-  const version = `-X github.com/docker/compose/v5/internal.Version=${COMPOSE_VERSION}`
-  await mkdir(path.dirname(plugin), { recursive: true })
-  await run(
-    'go',
-    ['build', '-C', dir, '-trimpath', `-ldflags=-s -w ${version}`, '-o', plugin, './cmd'],
-    goEnv,
+  await goBuildModule(
+    `github.com/docker/compose/v5@${COMPOSE_VERSION}`,
+    './cmd',
+    `-X github.com/docker/compose/v5/internal.Version=${COMPOSE_VERSION}`,
+    plugin,
   )
 }
 
 const digest = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 12)
+/** What the stand-in image runs: its scripts and the whole of @layercode-kit/test-support. */
 const STANDIN_FILES = [
   'tests/containers/standin.ts',
   'tests/e2e/standin.ts',
   'tests/e2e/recorder.ts',
   'tests/e2e/front.ts',
   'packages/test-support/package.json',
-  'packages/test-support/src/index.ts',
-  'packages/test-support/src/otlp-receiver.ts',
-  'packages/test-support/src/poll.ts',
-  'packages/test-support/src/process.ts',
+  ...readdirSync(rootPath('packages/test-support/src'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => `packages/test-support/src/${f}`),
 ]
 /** What each image made here is made from: a change to any of it rebuilds the image. */
 const SOURCES = {
@@ -162,7 +175,7 @@ const SOURCES = {
   busybox: () => digest(readText('tests/containers/images/busybox/Dockerfile')),
   collector: () =>
     digest(
-      ...['images/collector/Dockerfile'].map((f) => readText(`tests/containers/${f}`)),
+      readText('tests/containers/images/collector/Dockerfile'),
       readText('collector/manifest.yaml'),
       readText('collector/config.yaml'),
     ),
@@ -275,11 +288,7 @@ async function buildBusybox(image: string, env: NodeJS.ProcessEnv) {
 async function buildNodeBase(image: string, env: NodeJS.ProcessEnv) {
   const version = /^node:(\d+\.\d+\.\d+)-slim$/.exec(image)?.[1]
   if (!version) throw new Error(`agent/Dockerfile's base ${image} is not node:<x.y.z>-slim`)
-  if (!existsSync('/usr/sbin/debootstrap'))
-    await run('apt-get', ['install', '-y', '--no-install-recommends', 'debootstrap'], {
-      ...env,
-      DEBIAN_FRONTEND: 'noninteractive',
-    })
+  if (!existsSync('/usr/sbin/debootstrap')) await aptInstall('debootstrap', env)
   const work = await mkdtemp(path.join(tmpdir(), 'kit-node-base-'))
   try {
     const started = Date.now()
@@ -385,27 +394,12 @@ async function buildPrometheus(image: string, base: string, env: NodeJS.ProcessE
 async function buildMailpit(image: string, base: string, env: NodeJS.ProcessEnv) {
   const version = /:(v\d+\.\d+\.\d+)$/.exec(image)?.[1]
   if (!version) throw new Error(`cannot read Mailpit's version from ${image}`)
-  const goEnv = { ...env, GOWORK: 'off', GOFLAGS: '', CGO_ENABLED: '0' }
-  const { stdout } = await run(
-    'go',
-    ['mod', 'download', '-json', `github.com/axllent/mailpit@${version}`],
-    goEnv,
-  )
-  const source = (JSON.parse(stdout) as { Dir: string }).Dir
   await withContext('mailpit', async (dir) => {
-    await run(
-      'go',
-      [
-        'build',
-        '-C',
-        source,
-        '-trimpath',
-        `-ldflags=-s -w -X github.com/axllent/mailpit/config.Version=${version}`,
-        '-o',
-        path.join(dir, 'mailpit'),
-        '.',
-      ],
-      goEnv,
+    await goBuildModule(
+      `github.com/axllent/mailpit@${version}`,
+      '.',
+      `-X github.com/axllent/mailpit/config.Version=${version}`,
+      path.join(dir, 'mailpit'),
     )
     await build(image, dir, env, SOURCES.mailpit(), ['--build-arg', `BASE=${base}`])
   })

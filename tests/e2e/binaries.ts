@@ -36,7 +36,7 @@ export async function missingToolchain(): Promise<string | undefined> {
 const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12)
 
 // GOWORK=off: a go.work above the cache must never change what is built.
-const goEnv = (extra: Record<string, string> = {}) => ({
+export const goEnv = (extra: Record<string, string> = {}) => ({
   ...process.env,
   GOWORK: 'off',
   GOFLAGS: '',

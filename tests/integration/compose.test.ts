@@ -167,13 +167,15 @@ const sendLog = (tag: string, i: number) =>
       ],
     }),
   })
-/** A service's container health, as `docker compose ps` reports it. */
-const serviceHealth = async (service: string) =>
-  (
-    JSON.parse((await compose('ps', '--format', 'json', service)).split('\n')[0] || '{}') as {
-      Health?: string
-    }
-  ).Health
+type ServiceState = { Service: string; State: string; Health: string; ExitCode: number }
+/** Every container of the project (or of `services`), as `docker compose ps -a` reports it. */
+const serviceStates = async (...services: string[]): Promise<ServiceState[]> =>
+  (await compose('ps', '-a', '--format', 'json', ...services))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ServiceState)
+/** A service's container health. */
+const serviceHealth = async (service: string) => (await serviceStates(service))[0]?.Health
 
 const b64hex = (id: string) =>
   /^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex')
@@ -215,13 +217,7 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
   })
 
   it('starts every service healthy, the one-shots completed, the loadgen conversing', async () => {
-    const states = (await compose('ps', '-a', '--format', 'json'))
-      .split('\n')
-      .filter(Boolean)
-      .map(
-        (line) =>
-          JSON.parse(line) as { Service: string; State: string; Health: string; ExitCode: number },
-      )
+    const states = await serviceStates()
     const state = (service: string) => states.find((s) => s.Service === service)
     for (const name of running) {
       const s = state(name)
@@ -444,11 +440,10 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
       const counts: Record<string, number> = Object.fromEntries(
         [...turnsOf.keys()].map((id) => [id, 0]),
       )
-      for (const log of await logLines(`{service_name="${SERVICE_NAME}"}`, 'turn completed'))
-        if (log.body === 'turn completed' || log.body.includes('turn completed')) {
-          const id = String(log.attributes.conversation_id ?? '')
-          if (id in counts) counts[id] = (counts[id] ?? 0) + 1
-        }
+      for (const log of await logLines(`{service_name="${SERVICE_NAME}"}`, 'turn completed')) {
+        const id = String(log.attributes.conversation_id ?? '')
+        if (id in counts) counts[id] = (counts[id] ?? 0) + 1
+      }
       return counts
     }
     await eventually('every finished turn logged', TIMEOUTS.dataMs, async () =>

@@ -15,6 +15,20 @@ import { FALLBACK_SPEECH, NOTHING_HEARD_SPEECH } from '../turn/run-turn.ts'
 
 const SSE_BODY = /^(data: \{[^\n]*\}\n\n)+$/
 
+/** A signed webhook whose answer the test reads as it streams (the SSE body unread). */
+function streamSigned(url: string, event: Record<string, unknown>, signal?: AbortSignal) {
+  const body = JSON.stringify(event)
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signPayload(TEST_SECRET, body),
+    },
+    body,
+    ...(signal ? { signal } : {}),
+  })
+}
+
 async function rawPost(url: string, body: string, headers: Record<string, string>) {
   const response = await fetch(url, {
     method: 'POST',
@@ -239,21 +253,11 @@ describe('agent behaviour over HTTP', () => {
     const slow = await startTestServer({ AGENT: 'slow', SLOW_AGENT_DELAY_MS: '300' })
     try {
       const abort = new AbortController()
-      const body = JSON.stringify({
-        type: 'message',
-        ...ids('hangup'),
-        turn_id: 'a1',
-        text: 'take your time',
-      })
-      const response = await fetch(slow.webhookUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signPayload(TEST_SECRET, body),
-        },
-        body,
-        signal: abort.signal,
-      })
+      const response = await streamSigned(
+        slow.webhookUrl,
+        { type: 'message', ...ids('hangup'), turn_id: 'a1', text: 'take your time' },
+        abort.signal,
+      )
       const reader = response.body?.getReader()
       await reader?.read()
       abort.abort()
@@ -276,14 +280,11 @@ describe('agent behaviour over HTTP', () => {
     const slow = await startTestServer({ AGENT: 'slow', SLOW_AGENT_DELAY_MS: String(delayMs) })
     try {
       const conversation = ids('queued')
-      const body = JSON.stringify({ type: 'message', ...conversation, turn_id: 'q1', text: 'a' })
-      const first = await fetch(slow.webhookUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signPayload(TEST_SECRET, body),
-        },
-        body,
+      const first = await streamSigned(slow.webhookUrl, {
+        type: 'message',
+        ...conversation,
+        turn_id: 'q1',
+        text: 'a',
       })
       // The first turn has spoken and holds the conversation: two pauses of delayMs remain.
       const reader = first.body?.getReader()

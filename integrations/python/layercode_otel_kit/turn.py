@@ -4,6 +4,7 @@ span processors while the app handles it."""
 from __future__ import annotations
 
 import json
+import math
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ class Turn:
     disconnected: bool = False
     pending: str = ""
     body_too_large: bool = False
-    # What LayerCode reports in session.end (absent or invalid: None).
+    # What LayerCode reports in session.end, by its key (absent or invalid: left out).
     session_figures: dict[str, float] = field(default_factory=dict)
 
     def log_fields(self) -> dict[str, str]:
@@ -73,8 +74,13 @@ class Turn:
         if self.event_type == "session.end":
             for key in ("duration", "transcription_duration_seconds", "tts_duration_seconds"):
                 value = payload.get(key)
-                # bool is an int in Python: not a figure.
-                if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+                # bool is an int in Python: not a figure; json.loads accepts Infinity and NaN.
+                if (
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and math.isfinite(value)
+                    and value >= 0
+                ):
                     self.session_figures[key] = float(value)
 
     def read_sse(self, chunk: bytes) -> None:

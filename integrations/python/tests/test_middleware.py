@@ -257,6 +257,15 @@ class TurnTest(unittest.TestCase):
             turn.read_body()
             self.assertIsNone(turn.event_type, body)
 
+    def test_session_end_figures_are_finite_non_negative_numbers(self) -> None:
+        turn = Turn(agent="bakery")
+        turn.add_body(
+            b'{"type": "session.end", "duration": Infinity, "tts_duration_seconds": -1,'
+            b' "transcription_duration_seconds": 3, "latency": 5}'
+        )
+        turn.read_body()
+        self.assertEqual(turn.session_figures, {"transcription_duration_seconds": 3.0})
+
     def test_an_oversized_body_is_not_kept(self) -> None:
         turn = Turn(agent="a")
         turn.add_body(b'{"type": "message", "turn_id": "t", "text": "')
