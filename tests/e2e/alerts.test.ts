@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { ruleQueries } from '@layercode-kit/grafana-gen'
+import { burnAlertUid, ruleQueries, sloById } from '@layercode-kit/grafana-gen'
 import { settle, waitFor } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
 import { nativeSuiteGuard } from './guard.ts'
@@ -9,6 +9,8 @@ import { Harness } from './harness.ts'
 const missing = await nativeSuiteGuard('alert drills')
 
 const rules = Object.fromEntries(ruleQueries().map((r) => [r.uid, r.expr]))
+const FIRST_SPEECH = sloById('first-speech')
+const TURN_SUCCESS = sloById('turn-success')
 
 /** Each alert condition evaluated on the real Prometheus, as Grafana's query A does. */
 describe('alert conditions on the real Prometheus: quiet under normal load, firing under their fault', {
@@ -68,12 +70,19 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
     ])
     await firesWithin('layercode-latency-p95')
     await firesWithin('layercode-first-speech')
+    // 63 slow of the hour's ~360 turns (the earlier drills' included): a slow burn of the
+    // first-speech budget (~3.5x: over 3x for a day, under 6x for six hours), a ticket.
+    await firesWithin(burnAlertUid(FIRST_SPEECH, 'ticket'))
+    assert.equal(await firing(burnAlertUid(FIRST_SPEECH, 'page')), false, 'a ticket, not a page')
   })
 
   it('error rate fires under an error burst', async () => {
     assert.equal(await firing('layercode-error-rate'), false)
+    assert.equal(await firing(burnAlertUid(TURN_SUCCESS, 'page')), false)
     await harness.loadgen(['--rate=2', '--duration=15', '--think-time=0', '--fail-rate=0.5'])
     await firesWithin('layercode-error-rate')
+    // 45 failed of the hour's ~480 turns: ~19x the turn-success budget, over 14.4x: a page.
+    await firesWithin(burnAlertUid(TURN_SUCCESS, 'page'))
   })
 
   it('export failing fires while a backend is down', async () => {

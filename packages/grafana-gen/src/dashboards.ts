@@ -3,6 +3,7 @@ import { AGENT_OVERVIEW } from './dashboards/agent-overview.ts'
 import { LOGS } from './dashboards/logs.ts'
 import type { DashboardSpec } from './dashboards/parts.ts'
 import { PIPELINE } from './dashboards/pipeline.ts'
+import { SERVICE_LEVELS } from './dashboards/service-levels.ts'
 import { SYSTEM } from './dashboards/system.ts'
 import { TRACES_ERRORS } from './dashboards/traces-errors.ts'
 
@@ -13,7 +14,14 @@ export {
   type PanelSpec,
 } from './dashboards/parts.ts'
 
-export const DASHBOARDS: DashboardSpec[] = [AGENT_OVERVIEW, TRACES_ERRORS, LOGS, SYSTEM, PIPELINE]
+export const DASHBOARDS: DashboardSpec[] = [
+  AGENT_OVERVIEW,
+  SERVICE_LEVELS,
+  TRACES_ERRORS,
+  LOGS,
+  SYSTEM,
+  PIPELINE,
+]
 
 /** Where each panel lives, for alert rules to link to (dashboard uid and panel id). */
 export function panelRef(title: string): { dashboardUid: string; panelId: number } {
