@@ -54,9 +54,12 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
     assert.deepEqual(noisy, [])
   })
 
-  it('token usage fires under a token burst', async () => {
-    await harness.loadgen(['--rate=2', '--duration=10', '--think-time=0', '--token-rate=0.5'])
+  it('token usage and spend fire under a token burst', async () => {
+    // 60 messages each reporting 5000x the tokens: ~$8 at the offline model's price (half
+    // of them gave ~$4, under the $5 budget).
+    await harness.loadgen(['--rate=2', '--duration=10', '--think-time=0', '--token-rate=1'])
     await firesWithin('layercode-token-usage')
+    await firesWithin('layercode-spend')
     assert.equal(await firing('layercode-error-rate'), false, 'a token burst is not an error')
   })
 

@@ -23,6 +23,7 @@ const MODEL_PANELS = [
   'Tokens in the last hour',
   'Tokens per minute by model',
   'Model call latency p95',
+  'Top models by spend',
 ]
 
 describe("a user's own Hono app with only @layercode-kit/telemetry", { skip: missing }, () => {

@@ -31,14 +31,19 @@ export function bucket(x: number, bounds: readonly number[] = LATENCY_BUCKETS_S)
  * sums of rates land on either side). A native histogram's buckets are narrower than these,
  * so its estimate falls inside the same range.
  */
-export function quantileRange(observations: number[], q: number, why: string): Range {
+export function quantileRange(
+  observations: number[],
+  q: number,
+  why: string,
+  bounds: readonly number[] = LATENCY_BUCKETS_S,
+): Range {
   const sorted = [...observations].sort((a, b) => a - b)
   const x = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN
   const next = sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? x
   return between(
-    bucket(x * 0.9)[0],
-    bucket(next * 1.1)[1],
-    `${why}: true p${q * 100} ${x}${next === x ? '' : ` to ${next}`} s`,
+    bucket(x * 0.9, bounds)[0],
+    bucket(next * 1.1, bounds)[1],
+    `${why}: true p${q * 100} ${x}${next === x ? '' : ` to ${next}`}`,
   )
 }
 

@@ -11,6 +11,7 @@ import {
   SELF_METRICS,
   seriesName,
   sloById,
+  THRESHOLD,
 } from '@layercode-kit/grafana-gen'
 import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { stringify } from 'yaml'
@@ -358,6 +359,42 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       input: [target(DEFAULT_SERVICE_NAME, '1x40'), target('bakery-python', '1x20 _x20')],
       fires: { [labelName('service.name')]: 'bakery-python', [ENV]: 'production' },
     },
+    // An hour at 60% of the budget, and at twice it.
+    ...(
+      [
+        ['stays quiet under the budget', 0.6, null],
+        ['fires over the budget, naming the service and environment', 2, production],
+      ] as const
+    ).map(([name, share, fires]) => ({
+      rule: 'layercode-spend',
+      name: `spend ${name}: ${share * THRESHOLD.spendPerHourUsd} USD in the hour`,
+      input: [
+        series(
+          seriesName('layercode.cost'),
+          {
+            ...production,
+            [labelName(Attr.AgentName)]: 'echo',
+            [labelName(Attr.CostItem)]: 'output',
+            [labelName(Attr.RequestModel)]: 'gpt-4o',
+          },
+          `0+${(share * THRESHOLD.spendPerHourUsd) / 60}x60`,
+        ),
+        // Another environment's spend is not added to production's.
+        series(
+          seriesName('layercode.cost'),
+          {
+            ...production,
+            [ENV]: 'staging',
+            [labelName(Attr.AgentName)]: 'echo',
+            [labelName(Attr.CostItem)]: 'tts',
+          },
+          `0+${(0.6 * THRESHOLD.spendPerHourUsd) / 60}x60`,
+        ),
+      ],
+      fires,
+      interval: '1m',
+      at: '60m',
+    })),
     // Burn-rate alerts (slos.ts), a sample a minute: budget 0.5% of turns, 5% of first speeches.
     {
       rule: page(TURN_SLO),

@@ -28,7 +28,14 @@ import {
   SLOS,
   sloById,
 } from '@layercode-kit/grafana-gen'
-import { DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
+import {
+  COST_BUCKETS_USD,
+  CostItem,
+  DEFAULT_SERVICE_NAME,
+  loadPriceTable,
+  speechCost,
+  tokenCost,
+} from '@layercode-kit/telemetry'
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
 import { flat, sampledSpan, settledAt, total } from './counters.ts'
@@ -78,7 +85,7 @@ type Summary = {
   turnsPerSecond: number
   firstTtsMs: { p50: number; p95: number }
 }
-type Span = { name: string; durationS: number; attrs: Record<string, unknown> }
+type Span = { name: string; traceId: string; durationS: number; attrs: Record<string, unknown> }
 /** A turn's span: the webhook's SERVER span for session.start or message. */
 const isTurnSpan = (s: Span) =>
   s.name === 'POST /api/agent' &&
@@ -105,6 +112,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     harness.recorded('tempo', 'traces').map((item) => {
       return {
         name: String(item.name),
+        traceId: String(item.traceId),
         durationS: (Number(item.endTimeUnixNano) - Number(item.startTimeUnixNano)) / 1e9,
         attrs: { ...attributesOf(item), status: (item.status as { code?: number })?.code ?? 0 },
       }
@@ -361,6 +369,84 @@ describe('panel values under scripted traffic, on the real collector and Prometh
           { labels: SLO_SERVICE, range: burn },
         ])
     }
+  })
+
+  it('spend: known tokens and speech minutes give known dollars, per hour, per item, per model and per call', async () => {
+    // The agent prices with the shipped table (the harness sets no LAYERCODE_PRICES_FILE).
+    const prices = loadPriceTable({})
+    const chatCost = (s: Span) => {
+      const charges = tokenCost(prices, String(s.attrs['gen_ai.request.model']), {
+        input: Number(s.attrs['gen_ai.usage.input_tokens'] ?? 0),
+        output: Number(s.attrs['gen_ai.usage.output_tokens'] ?? 0),
+      })
+      assert.ok(charges, `${s.attrs['gen_ai.request.model']} has a price`)
+      return charges
+    }
+    const sum = (charges: Array<{ item: string; usd: number }>, item?: string) =>
+      charges.filter((c) => !item || c.item === item).reduce((t, c) => t + c.usd, 0)
+    const speechOf = (x: Summary['sessions']) =>
+      speechCost(prices, { transcriptionS: x.transcriptionS, ttsS: x.ttsS })
+    const chats = (all: Span[]) => all.filter((s) => s.name.startsWith('chat '))
+    const trafficTokens = chats(spans).flatMap(chatCost)
+    const trafficSpeech = speechOf(traffic.sessions)
+    // The hour holds the warm-up too (Prometheus puts a zero at each series' start).
+    const hour =
+      sum(chats(recordedSpans()).flatMap(chatCost)) +
+      sum(speechOf(warm.sessions)) +
+      sum(trafficSpeech)
+    await expectPanel(
+      'Spend in the last hour',
+      0,
+      tAgent,
+      one(between(hour * 0.999, hour * 1.1, `$${hour} of tokens and speech`)),
+    )
+    const model = String(chats(spans)[0]?.attrs['gen_ai.request.model'])
+    const modelHour = sum(chats(recordedSpans()).flatMap(chatCost))
+    await expectPanel('Top models by spend', 0, tAgent, [
+      {
+        labels: { gen_ai_request_model: model },
+        range: between(modelHour * 0.999, modelHour * 1.1, `$${modelHour} of ${model} tokens`),
+      },
+    ])
+    const perHour = (usd: number, why: string) => {
+      const r = perSecond(usd, agentSpanS, why)
+      return between(r.lo * 3600, r.hi * 3600, r.why)
+    }
+    await expectPanel(
+      'Spend per hour by item',
+      0,
+      tAgent,
+      [CostItem.Input, CostItem.Output, CostItem.Transcription, CostItem.Tts].map((item) => ({
+        labels: { layercode_cost_item: item },
+        range: perHour(sum([...trafficTokens, ...trafficSpeech], item), `${item} dollars`),
+      })),
+    )
+    // Per call: each session's chat spans (by the session id on its traces' webhook span)
+    // and its share of the speech (the load generator reports the same figures for each).
+    const sessionOf = new Map(
+      spans.filter(isTurnSpan).map((s) => [s.traceId, String(s.attrs['layercode.session.id'])]),
+    )
+    const perSession = new Map([...sessionOf.values()].map((id) => [id, 0]))
+    for (const chat of chats(spans)) {
+      const session = sessionOf.get(chat.traceId) ?? ''
+      perSession.set(session, (perSession.get(session) ?? 0) + sum(chatCost(chat)))
+    }
+    const speechEach = sum(trafficSpeech) / traffic.sessions.ended
+    const calls = [...perSession.values()].map((usd) => usd + speechEach)
+    assert.equal(calls.length, traffic.sessions.ended, 'every call of the traffic')
+    const mean = calls.reduce((t, c) => t + c, 0) / calls.length
+    await expectPanel('Spend per call', 0, tAgent, [
+      {
+        labels: { gen_ai_agent_name: 'bakery' },
+        range: between(mean * 0.999, mean * 1.001, `$${mean}, the mean of ${calls.length} calls`),
+      },
+    ])
+    await expectPanel('Spend per call', 1, tAgent, [
+      {
+        labels: { gen_ai_agent_name: 'bakery' },
+        range: quantileRange(calls, 0.95, 'calls', COST_BUCKETS_USD),
+      },
+    ])
   })
 
   it('agent overview: latency percentiles match the traced durations', async () => {
@@ -729,7 +815,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       burnAlertUid(sloById('first-speech'), 'page'),
     ])
       assert.deepEqual(await evaluate(uid, tAgent), [], `${uid} stays quiet`)
-    for (const uid of ['layercode-token-usage', 'layercode-agent-down'])
+    for (const uid of ['layercode-token-usage', 'layercode-spend', 'layercode-agent-down'])
       assert.deepEqual(await evaluate(uid, tAgent), [], `${uid} stays quiet`)
     for (const uid of [
       'layercode-collector-refusing',

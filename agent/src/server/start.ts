@@ -2,7 +2,13 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Writable } from 'node:stream'
 import { serve } from '@hono/node-server'
-import { instrumentModel, reportExportErrorsTo, SessionTracker } from '@layercode-kit/telemetry'
+import { ErrorCode, KitError } from '@layercode-kit/cli'
+import {
+  instrumentModel,
+  priceTable,
+  reportExportErrorsTo,
+  SessionTracker,
+} from '@layercode-kit/telemetry'
 import { createAgent } from '../agents/registry.ts'
 import { type AgentConfig, secretValues } from '../config.ts'
 import { ConversationStore } from '../history/store.ts'
@@ -54,6 +60,12 @@ export async function startServer(
     openaiBaseUrl: config.openai.baseUrl,
     offlineChunkDelayMs: config.offlineChunkDelayMs,
   })
+  // A broken price table is a configuration error now, not a silently missing cost later.
+  try {
+    priceTable()
+  } catch (error) {
+    throw new KitError(ErrorCode.ConfigInvalid, (error as Error).message, { cause: error })
+  }
   const model = instrumentModel(baseModel, agent.name)
   const app = createApp({
     sessions,

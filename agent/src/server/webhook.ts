@@ -1,4 +1,5 @@
 import {
+  chargingSession,
   FAULT_HEADER,
   recordSessionActivity,
   recordSessionEnd,
@@ -111,10 +112,14 @@ async function dispatch(
   switch (event.type) {
     case 'session.start':
       recordSessionStart(deps.sessions, event.session_id, deps.agent.name)
-      return streamTurn(c, deps, event, span)
+      return chargingSession(deps.sessions, event.session_id, () =>
+        streamTurn(c, deps, event, span),
+      )
     case 'message':
       recordSessionActivity(deps.sessions, event.session_id, deps.agent.name)
-      return streamTurn(c, deps, event, span)
+      return chargingSession(deps.sessions, event.session_id, () =>
+        streamTurn(c, deps, event, span),
+      )
     case 'data':
       return c.json((deps.agent.onData?.(event.data) ?? { status: 'ok' }) as object)
     case 'session.update':

@@ -17,6 +17,7 @@ class Attr:
     SESSION_ID: Final = "layercode.session.id"
     TURN_ID: Final = "layercode.turn.id"
     OUTCOME: Final = "layercode.outcome"
+    COST_ITEM: Final = "layercode.cost.item"
     AGENT_NAME: Final = "gen_ai.agent.name"
     OPERATION: Final = "gen_ai.operation.name"
     PROVIDER: Final = "gen_ai.provider.name"
@@ -26,6 +27,7 @@ class Attr:
     FINISH_REASONS: Final = "gen_ai.response.finish_reasons"
     INPUT_TOKENS: Final = "gen_ai.usage.input_tokens"
     OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
+    CACHED_INPUT_TOKENS: Final = "gen_ai.usage.cache_read.input_tokens"
     TOKEN_TYPE: Final = "gen_ai.token.type"
     GEN_AI_CONVERSATION_ID: Final = "gen_ai.conversation.id"
     TOOL_NAME: Final = "gen_ai.tool.name"
@@ -72,6 +74,8 @@ class Metric:
     LAYERCODE_SESSION_DURATION: Final = "layercode.session.duration"
     LAYERCODE_SESSION_TRANSCRIPTION_DURATION: Final = "layercode.session.transcription.duration"
     LAYERCODE_SESSION_TTS_DURATION: Final = "layercode.session.tts.duration"
+    LAYERCODE_COST: Final = "layercode.cost"
+    LAYERCODE_SESSION_COST: Final = "layercode.session.cost"
     LAYERCODE_SESSION_TURNS: Final = "layercode.session.turns"
 
 
@@ -217,6 +221,23 @@ METRICS: Final[dict[str, MetricSpec]] = {
         instrument="histogram",
         unit="s",
         description="Seconds of speech LayerCode synthesized for the agent in a session (session.end `tts_duration_seconds`): what text-to-speech is billed on",
+        attributes=("gen_ai.agent.name",),
+    ),
+    "layercode.cost": MetricSpec(
+        name="layercode.cost",
+        instrument="counter",
+        unit="{USD}",
+        description="Spend in US dollars at the price table's prices (packages/telemetry/prices.json, or LAYERCODE_PRICES_FILE), counted where it is measured: a model call's input, cached input and output tokens when it ends, LayerCode's transcription and speech minutes at session.end. A model without a price counts nothing (the agent logs it once)",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.cost.item",
+        ),
+    ),
+    "layercode.session.cost": MetricSpec(
+        name="layercode.session.cost",
+        instrument="histogram",
+        unit="{USD}",
+        description="A session's spend in US dollars, recorded at session.end: its model calls and LayerCode's speech minutes, as layercode.cost counts them",
         attributes=("gen_ai.agent.name",),
     ),
     "layercode.session.turns": MetricSpec(

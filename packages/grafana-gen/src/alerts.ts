@@ -145,6 +145,20 @@ export const ALERTS: AlertSpec[] = [
     noDataState: 'OK',
   },
   {
+    uid: 'layercode-spend',
+    title: `Spend above $${THRESHOLD.spendPerHourUsd} per hour`,
+    severity: 'warning',
+    expr: ALERT_PROMQL.spendPerHour,
+    for: '0s',
+    keepFiringFor: '15m',
+    summary: `{{ humanize $values.A.Value }} USD spent in the last hour (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above $${THRESHOLD.spendPerHourUsd}).`,
+    description: `Model tokens and LayerCode's speech minutes, at the price table's prices, cost more than $${THRESHOLD.spendPerHourUsd} over the last hour for one service in one environment: spend is running above budget. Set the budget in packages/grafana-gen/src/queries.ts (THRESHOLD.spendPerHourUsd) and your prices in packages/telemetry/prices.json.`,
+    runbook:
+      'The Spend dashboard shows what grows: Top models by spend and Spend per hour by item (input tokens: long histories or prompts; output; speech minutes: longer or more calls). Spend per call separates more calls from costlier ones. Look for a conversation loop or a client retrying; cap history (HISTORY_MAX_TURNS) or switch the model.',
+    panel: 'Spend in the last hour',
+    noDataState: 'OK',
+  },
+  {
     uid: 'layercode-first-speech',
     title: `Time to first speech p95 above ${THRESHOLD.firstSpeechP95Seconds} s`,
     severity: 'warning',

@@ -4,6 +4,7 @@ import { LOGS } from './dashboards/logs.ts'
 import type { DashboardSpec } from './dashboards/parts.ts'
 import { PIPELINE } from './dashboards/pipeline.ts'
 import { SERVICE_LEVELS } from './dashboards/service-levels.ts'
+import { SPEND } from './dashboards/spend.ts'
 import { SYSTEM } from './dashboards/system.ts'
 import { TRACES_ERRORS } from './dashboards/traces-errors.ts'
 
@@ -17,6 +18,7 @@ export {
 export const DASHBOARDS: DashboardSpec[] = [
   AGENT_OVERVIEW,
   SERVICE_LEVELS,
+  SPEND,
   TRACES_ERRORS,
   LOGS,
   SYSTEM,

@@ -76,7 +76,7 @@ const LOGFIRE_VIEWS: ReadonlyArray<[string, string]> = [
   ],
   [
     'LLM token usage and cost',
-    "**Tokens per minute by model** and **Tokens in the last hour** (pydantic-ai's `gen_ai.client.token.usage`); its `operation.cost` histogram is stored as `operation_cost` but no panel reads it yet",
+    "**Tokens per minute by model** and **Tokens in the last hour** (pydantic-ai's `gen_ai.client.token.usage`); its `operation.cost` histogram is stored as `operation_cost` but no panel reads it. The **Spend** dashboard reads the kit's `layercode.cost`, which the Node agent counts from the price table; the Python wrapper does not count it yet",
   ],
   [
     'Alerts',

@@ -155,6 +155,7 @@ const turns = seriesName('layercode.turns')
 const httpCount = (selector: string) =>
   histogram.countRate('http.server.request.duration', selector)
 const outcome = labelName(Attr.Outcome)
+const cost = seriesName('layercode.cost')
 
 export const PANEL_QUERY = {
   requestsPerMinute: `sum by (${labelName(Attr.HttpRoute)}) (${httpCount(sel())}) * 60`,
@@ -196,6 +197,17 @@ export const PANEL_QUERY = {
   ) => `sum by (${labelName(Attr.AgentName)}) (${histogram.sumRate(metric, sel(agentVar))}) * 60`,
   sessionMean: (metric: 'layercode.session.duration' | 'layercode.session.turns') =>
     `sum by (${labelName(Attr.AgentName)}) (${histogram.sumRate(metric, sel(agentVar))}) / sum by (${labelName(Attr.AgentName)}) (${histogram.countRate(metric, sel(agentVar))})`,
+  // Spend (layercode.cost, US dollars at the price table's prices).
+  spendLastHour: `sum(increase(${cost}${sel(agentVar)}[1h]))`,
+  spendPerHourByItem: `sum by (${labelName(Attr.CostItem)}) (${rate(cost, sel(agentVar))}) * 3600`,
+  spendByModel: `topk(5, sum by (${labelName(Attr.RequestModel)}) (increase(${cost}${sel(agentVar, `${labelName(Attr.RequestModel)}!=""`)}[$__range])))`,
+  spendPerSessionMean: `sum by (${labelName(Attr.AgentName)}) (${histogram.sumRate('layercode.session.cost', sel(agentVar))}) / sum by (${labelName(Attr.AgentName)}) (${histogram.countRate('layercode.session.cost', sel(agentVar))})`,
+  spendPerSessionP95: quantile(
+    0.95,
+    'layercode.session.cost',
+    [labelName(Attr.AgentName)],
+    sel(agentVar),
+  ),
   tokensPerMinute: `sum by (${labelName(Attr.RequestModel)}, ${labelName(Attr.TokenType)}) (${histogram.sumRate('gen_ai.client.token.usage', sel(agentVar))}) * 60`,
   tokensLastHour: `sum(${histogram.sumIncrease('gen_ai.client.token.usage', sel(agentVar), '1h')})`,
   modelLatencyP95: quantile(
@@ -259,6 +271,8 @@ export const THRESHOLD = {
   errorRateMinTurns: 20,
   latencyP95Seconds: 2,
   tokensPerHour: 1_000_000,
+  /** US dollars per hour, per service and environment: set it to your budget. */
+  spendPerHourUsd: 5,
   firstSpeechP95Seconds: 1.5,
 }
 
@@ -272,6 +286,7 @@ export const ALERT_PROMQL = {
   errorRate: `((sum by (${perService}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${perService}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}) and on (${perService}) (sum by (${perService}) (increase(${turns}[${window}])) >= ${THRESHOLD.errorRateMinTurns})`,
   latencyP95: `${histogram.quantile(0.95, 'layercode.turn.duration', [service], '', window)} > ${THRESHOLD.latencyP95Seconds}`,
   tokensPerHour: `sum by (${service}) (${histogram.sumIncrease('gen_ai.client.token.usage', '', '1h')}) > ${THRESHOLD.tokensPerHour}`,
+  spendPerHour: `sum by (${perService}) (increase(${cost}[1h])) > ${THRESHOLD.spendPerHourUsd}`,
   firstSpeechP95: `${histogram.quantile(0.95, 'layercode.turn.time_to_first_speech', [service, labelName(Attr.AgentName)], `{${outcome}!="error"}`, window)} > ${THRESHOLD.firstSpeechP95Seconds}`,
   // Every OTel SDK pushes its resource's target_info with each metrics export (10 s here);
   // silence means the app is down: a service (whatever its SDK, language or OTEL_SERVICE_NAME)

@@ -24,6 +24,7 @@ import {
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
 } from './semconv.ts'
@@ -52,6 +53,7 @@ export const Attr = {
   SessionId: 'layercode.session.id',
   TurnId: 'layercode.turn.id',
   Outcome: 'layercode.outcome',
+  CostItem: 'layercode.cost.item',
   AgentName: ATTR_GEN_AI_AGENT_NAME,
   Operation: ATTR_GEN_AI_OPERATION_NAME,
   Provider: ATTR_GEN_AI_PROVIDER_NAME,
@@ -61,6 +63,7 @@ export const Attr = {
   FinishReasons: ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   InputTokens: ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   OutputTokens: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  CachedInputTokens: ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   TokenType: ATTR_GEN_AI_TOKEN_TYPE,
   GenAiConversationId: ATTR_GEN_AI_CONVERSATION_ID,
   ToolName: ATTR_GEN_AI_TOOL_NAME,
@@ -75,6 +78,15 @@ export const Attr = {
 } as const
 
 export const Outcome = { Ok: 'ok', Error: 'error', Aborted: 'aborted' } as const
+/** What a `layercode.cost` increment paid for: a model call's tokens, or LayerCode's speech. */
+export const CostItem = {
+  Input: 'input',
+  CachedInput: 'cached_input',
+  Output: 'output',
+  Transcription: 'transcription',
+  Tts: 'tts',
+} as const
+export type CostItem = (typeof CostItem)[keyof typeof CostItem]
 export type Outcome = (typeof Outcome)[keyof typeof Outcome]
 
 /**
@@ -151,7 +163,8 @@ export const SPANS = [
     kind: 'CLIENT',
     parent: 'invoke_agent',
     source: 'kit',
-    description: 'One model call (a tool round trip makes two), with token usage.',
+    description:
+      'One model call (a tool round trip makes two), with token usage (of the input tokens, those the provider read from its prompt cache when it reports them).',
     attributes: [
       Attr.Operation,
       Attr.Provider,
@@ -162,7 +175,13 @@ export const SPANS = [
       Attr.OutputTokens,
       Attr.FinishReasons,
     ],
-    optionalAttributes: [Attr.ResponseId, Attr.ErrorType, Attr.InputMessages, Attr.OutputMessages],
+    optionalAttributes: [
+      Attr.ResponseId,
+      Attr.CachedInputTokens,
+      Attr.ErrorType,
+      Attr.InputMessages,
+      Attr.OutputMessages,
+    ],
   },
   {
     id: 'execute_tool',
@@ -228,6 +247,10 @@ export const TOKEN_BUCKETS = [
 export const SESSION_BUCKETS_S = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] as const
 /** Turns in one session. */
 export const TURN_COUNT_BUCKETS = [1, 2, 3, 5, 10, 20, 50, 100, 200] as const
+/** A session's spend, in US dollars: a tenth of a cent to tens of dollars. */
+export const COST_BUCKETS_USD = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50,
+] as const
 
 const agentEvent = [Attr.AgentName, Attr.EventType] as const
 const genAi = [Attr.Operation, Attr.Provider, Attr.RequestModel, Attr.AgentName] as const
@@ -360,6 +383,26 @@ export const KIT_METRICS = [
     attributes: [Attr.AgentName],
     source: 'kit',
     buckets: SESSION_BUCKETS_S,
+  },
+  {
+    name: 'layercode.cost',
+    instrument: 'counter',
+    unit: '{USD}',
+    description:
+      "Spend in US dollars at the price table's prices (packages/telemetry/prices.json, or LAYERCODE_PRICES_FILE), counted where it is measured: a model call's input, cached input and output tokens when it ends, LayerCode's transcription and speech minutes at session.end. A model without a price counts nothing (the agent logs it once)",
+    attributes: [Attr.AgentName, Attr.CostItem],
+    optionalAttributes: [Attr.Provider, Attr.RequestModel],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.session.cost',
+    instrument: 'histogram',
+    unit: '{USD}',
+    description:
+      "A session's spend in US dollars, recorded at session.end: its model calls and LayerCode's speech minutes, as layercode.cost counts them",
+    attributes: [Attr.AgentName],
+    source: 'kit',
+    buckets: COST_BUCKETS_USD,
   },
   {
     name: 'layercode.session.turns',

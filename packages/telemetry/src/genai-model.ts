@@ -9,6 +9,7 @@ import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api'
 import { wrapLanguageModel } from 'ai'
 import { Attr, Operation } from './contract.ts'
 import { instruments } from './instruments.ts'
+import { recordModelSpend } from './spend.ts'
 import { errorType, recordFailure, tracer } from './tracing.ts'
 
 export const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'
@@ -75,11 +76,13 @@ function telemetryMiddleware(agent: string, captureContent: boolean): LanguageMo
         const responseModel = state.responseModel ?? model.modelId
         const input = state.usage?.inputTokens.total
         const output = state.usage?.outputTokens.total
+        const cachedInput = state.usage?.inputTokens.cacheRead
         span.setAttributes({
           [Attr.ResponseModel]: responseModel,
           ...(state.responseId ? { [Attr.ResponseId]: state.responseId } : {}),
           ...(input !== undefined ? { [Attr.InputTokens]: input } : {}),
           ...(output !== undefined ? { [Attr.OutputTokens]: output } : {}),
+          ...(cachedInput !== undefined ? { [Attr.CachedInputTokens]: cachedInput } : {}),
           [Attr.FinishReasons]: state.finishReason ? [state.finishReason] : [],
         })
         if (captureContent) {
@@ -100,6 +103,11 @@ function telemetryMiddleware(agent: string, captureContent: boolean): LanguageMo
           tokenUsage.record(input, { ...attributes, [Attr.TokenType]: 'input' })
         if (output !== undefined)
           tokenUsage.record(output, { ...attributes, [Attr.TokenType]: 'output' })
+        if (input !== undefined || output !== undefined)
+          recordModelSpend(
+            { agent, provider: providerName(model), model: model.modelId },
+            { input: input ?? 0, output: output ?? 0, cachedInput },
+          )
       }
 
       let result: Awaited<ReturnType<typeof doStream>>

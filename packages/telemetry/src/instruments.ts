@@ -24,6 +24,8 @@ type Instruments = {
   sessionTranscription: Histogram
   sessionTts: Histogram
   sessionTurns: Histogram
+  cost: Counter
+  sessionCost: Histogram
   sessionsActive: ObservableGauge
 }
 
@@ -72,6 +74,8 @@ function create(provider: MeterProvider): Instruments {
     sessionTranscription: histogram('layercode.session.transcription.duration'),
     sessionTts: histogram('layercode.session.tts.duration'),
     sessionTurns: histogram('layercode.session.turns'),
+    cost: counter('layercode.cost'),
+    sessionCost: histogram('layercode.session.cost'),
     sessionsActive,
   }
 }

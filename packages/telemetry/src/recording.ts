@@ -5,7 +5,9 @@
  */
 import { Attr, type Outcome } from './contract.ts'
 import { instruments } from './instruments.ts'
+import { priceTable, speechCost } from './pricing.ts'
 import type { SessionTracker } from './sessions.ts'
+import { chargingTo, recordCharges } from './spend.ts'
 
 export type TurnRecord = {
   agent: string
@@ -87,12 +89,23 @@ export function recordSessionEnd(
   const i = instruments()
   const attributes = { [Attr.AgentName]: agent }
   i.sessionsEnded.add(1, attributes)
-  const turns = sessions.ended(sessionId)
-  if (turns !== undefined) i.sessionTurns.record(turns, attributes)
+  const session = sessions.ended(sessionId)
+  if (session) i.sessionTurns.record(session.turns, attributes)
   const durationMs = figure(figures.durationMs)
   if (durationMs !== undefined) i.sessionDuration.record(durationMs / 1000, attributes)
-  const transcription = figure(figures.transcriptionS)
-  if (transcription !== undefined) i.sessionTranscription.record(transcription, attributes)
-  const tts = figure(figures.ttsS)
-  if (tts !== undefined) i.sessionTts.record(tts, attributes)
+  const transcriptionS = figure(figures.transcriptionS)
+  if (transcriptionS !== undefined) i.sessionTranscription.record(transcriptionS, attributes)
+  const ttsS = figure(figures.ttsS)
+  if (ttsS !== undefined) i.sessionTts.record(ttsS, attributes)
+  const speech = recordCharges(speechCost(priceTable(), { transcriptionS, ttsS }), attributes)
+  // Only a session whose turns ran here has a whole total.
+  if (session) i.sessionCost.record(session.spendUsd + speech, attributes)
+}
+
+/**
+ * Runs a turn of this session (its `session.start` or `message`) so that what its model calls
+ * cost is added to the session's spend, recorded at session.end.
+ */
+export function chargingSession<T>(sessions: SessionTracker, sessionId: string, turn: () => T): T {
+  return chargingTo((usd) => sessions.addSpend(sessionId, usd), turn)
 }

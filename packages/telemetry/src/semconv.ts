@@ -20,3 +20,5 @@ export const ATTR_GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id' as const
 export const ATTR_GEN_AI_TOOL_TYPE = 'gen_ai.tool.type' as const
 export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages' as const
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages' as const
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS =
+  'gen_ai.usage.cache_read.input_tokens' as const

@@ -19,10 +19,13 @@ describe('SessionTracker', () => {
     )
   })
 
-  it('tells the turns it saw of a session when it ends, nothing for one it never saw', () => {
+  it('tells the turns it saw of a session and their spend when it ends, nothing for one it never saw', () => {
     const tracker = new SessionTracker()
     for (let i = 0; i < 3; i++) tracker.seen('s1', 'bakery')
-    assert.equal(tracker.ended('s1'), 3)
+    tracker.addSpend('s1', 0.25)
+    tracker.addSpend('elsewhere', 1)
+    tracker.seen('s1', 'bakery')
+    assert.deepEqual(tracker.ended('s1'), { turns: 4, spendUsd: 0.25 })
     assert.equal(tracker.ended('s1'), undefined, 'ended once')
     assert.equal(tracker.ended('elsewhere'), undefined)
   })

@@ -17,7 +17,10 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleTtlMs: 30 * 60_000, m
  */
 export class SessionTracker {
   // Map order is recency order: a session seen again is re-inserted at the end.
-  readonly #sessions = new Map<string, { agent: string; lastSeen: number; turns: number }>()
+  readonly #sessions = new Map<
+    string,
+    { agent: string; lastSeen: number; turns: number; spendUsd: number }
+  >()
   readonly #agents = new Set<string>()
   #limits: SessionLimits = DEFAULT_SESSION_LIMITS
   #timer: NodeJS.Timeout | undefined
@@ -59,20 +62,34 @@ export class SessionTracker {
   seen(sessionId: string, agent: string): void {
     this.#observe()
     this.#agents.add(agent)
-    const turns = (this.#sessions.get(sessionId)?.turns ?? 0) + 1
+    const known = this.#sessions.get(sessionId)
     this.#sessions.delete(sessionId)
-    this.#sessions.set(sessionId, { agent, lastSeen: this.#now(), turns })
+    this.#sessions.set(sessionId, {
+      agent,
+      lastSeen: this.#now(),
+      turns: (known?.turns ?? 0) + 1,
+      spendUsd: known?.spendUsd ?? 0,
+    })
     for (const oldest of this.#sessions.keys()) {
       if (this.#sessions.size <= this.#limits.maxSessions) break
       this.#sessions.delete(oldest)
     }
   }
 
-  /** The session's turns seen here (undefined when none were: it ran elsewhere, or expired). */
-  ended(sessionId: string): number | undefined {
-    const turns = this.#sessions.get(sessionId)?.turns
+  /** Adds to what the session's turns spent here (nothing for a session not tracked). */
+  addSpend(sessionId: string, usd: number): void {
+    const session = this.#sessions.get(sessionId)
+    if (session) session.spendUsd += usd
+  }
+
+  /**
+   * The session's turns seen here and what they spent (undefined when none were: it ran
+   * elsewhere, or expired).
+   */
+  ended(sessionId: string): { turns: number; spendUsd: number } | undefined {
+    const session = this.#sessions.get(sessionId)
     this.#sessions.delete(sessionId)
-    return turns
+    return session && { turns: session.turns, spendUsd: session.spendUsd }
   }
 
   /** Drops idle sessions, oldest first. */
