@@ -24,6 +24,7 @@ const MODEL_PANELS = [
   'Tokens per minute by model',
   'Model call latency p95',
   'Top models by spend',
+  'Model time to first chunk p95 by model',
 ]
 
 describe("a user's own Hono app with only @layercode-kit/telemetry", { skip: missing }, () => {

@@ -32,6 +32,7 @@ import {
   COST_BUCKETS_USD,
   CostItem,
   DEFAULT_SERVICE_NAME,
+  FIRST_SPEECH_PARTS,
   loadPriceTable,
   speechCost,
   tokenCost,
@@ -62,8 +63,17 @@ const MESSAGES = 3
 const TURNS = 'layercode_turns_total'
 const ACCEPTED_SPANS = 'otelcol_receiver_accepted_spans{job="collector"}'
 const ACCEPTED_LOGS = 'otelcol_receiver_accepted_log_records{job="collector"}'
-/** Faults per message; evenSpread makes the counts exact. Slow turns wait 3 s (compose). */
-const MIX = ['--fail-rate=0.2', '--slow-rate=0.2', '--hangup-rate=0.1', `--messages=${MESSAGES}`]
+/**
+ * Faults per message; evenSpread makes the counts exact. Slow turns and slow tools wait
+ * SLOW_AGENT_DELAY_MS (the agent's default here).
+ */
+const MIX = [
+  '--fail-rate=0.2',
+  '--slow-rate=0.2',
+  '--hangup-rate=0.1',
+  '--slow-tool-rate=0.1',
+  `--messages=${MESSAGES}`,
+]
 const load = (seconds: number) => [
   '--rate=2',
   `--duration=${seconds}`,
@@ -80,6 +90,7 @@ type Summary = {
     failed: number
     injectedErrors: number
     injectedSlow: number
+    injectedSlowTool: number
     hungUp: number
   }
   turnsPerSecond: number
@@ -106,6 +117,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   let collectorSpanS = 0
   let spans: Span[] = []
   let logRecords = 0
+  let logsBefore = 0
   const panels = panelQueries().filter((q) => q.datasource === 'prometheus')
 
   const recordedSpans = (): Span[] =>
@@ -138,7 +150,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     )
     trafficStart = Date.now()
     const spansBefore = recordedSpans().length
-    const logsBefore = harness.recorded('loki', 'logs').length
+    logsBefore = harness.recorded('loki', 'logs').length
     traffic = (await harness.loadgen(load(15))) as unknown as Summary
     const trafficTurns = traffic.turns.ok + traffic.turns.failed + traffic.turns.hungUp
     await waitFor(
@@ -445,6 +457,67 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       {
         labels: { gen_ai_agent_name: 'bakery' },
         range: quantileRange(calls, 0.95, 'calls', COST_BUCKETS_USD),
+      },
+    ])
+  })
+
+  it('turn latency budget: the parts of first speech as each turn logged them, the tools part as its tool spans lasted', async () => {
+    assert.ok(traffic.turns.injectedSlowTool > 0, 'slow tools in the traffic')
+    // Each message turn's "turn completed" record of the traffic, as the Loki stand-in got it.
+    const logged = harness
+      .recorded('loki', 'logs')
+      .slice(logsBefore)
+      .filter((l) => (l.body as { stringValue?: string })?.stringValue === 'turn completed')
+      .map((l) => attributesOf(l))
+      .filter((a) => a.event_type === 'message' && a.first_speech_queue_ms !== undefined)
+    assert.ok(logged.length > 20, `${logged.length} message turns spoke`)
+    const msOf = (key: string) => logged.map((a) => Number(a[key]) / 1000)
+    const meanOf = (xs: number[]) => xs.reduce((t, x) => t + x, 0) / xs.length
+    // The logs round to whole ms; the metric keeps the exact seconds.
+    const near = (x: number, why: string) => between(x - 0.0006, x * 1.001 + 0.0006, why)
+    const bakery = { gen_ai_agent_name: 'bakery' }
+    for (const [index, [part]] of FIRST_SPEECH_PARTS.entries()) {
+      const values = msOf(`first_speech_${part}_ms`)
+      await expectPanel('Where the wait for first speech goes', index, tAgent, [
+        { labels: bakery, range: near(meanOf(values), `mean ${part} of ${values.length} turns`) },
+      ])
+      await expectPanel('First speech parts p95 by agent', index, tAgent, [
+        { labels: bakery, range: quantileRange(values, 0.95, `${part} in the logs`) },
+      ])
+    }
+    const firstSpeech = meanOf(msOf('first_speech_ms'))
+    await expectPanel('Time to first speech: mean', 0, tAgent, [
+      { labels: bakery, range: near(firstSpeech, 'mean first speech in the logs') },
+    ])
+    const partsSum = FIRST_SPEECH_PARTS.reduce(
+      (t, [part]) => t + meanOf(msOf(`first_speech_${part}_ms`)),
+      0,
+    )
+    const own = firstSpeech - partsSum
+    await expectPanel('Where the wait for first speech goes', FIRST_SPEECH_PARTS.length, tAgent, [
+      { labels: bakery, range: between(own - 0.003, own + 0.003, `the rest: ${own} s`) },
+    ])
+    // Independent of the clock that split the wait: the tool spans. Every bakery tool runs
+    // before its turn speaks (the model calls the tool, then answers), so the tools part
+    // sums to the traffic's tool spans.
+    const toolSeconds = spans
+      .filter((s) => s.name.startsWith('execute_tool '))
+      .reduce((t, s) => t + s.durationS, 0)
+    const toolsMean = toolSeconds / logged.length
+    assert.ok(toolsMean > 0.1, `slow tools show: ${toolsMean} s per turn`)
+    await expectPanel('Where the wait for first speech goes', 2, tAgent, [
+      { labels: bakery, range: between(toolsMean * 0.97, toolsMean * 1.03, 'tool spans') },
+    ])
+    // Each model call's first chunk comes before its end: within the chat spans' durations.
+    const chats = spans.filter((s) => s.name.startsWith('chat ')).map((s) => s.durationS)
+    await expectPanel('Model time to first chunk p95 by model', 0, tAgent, [
+      {
+        labels: {
+          gen_ai_request_model: String(
+            spans.find((s) => s.name.startsWith('chat '))?.attrs['gen_ai.request.model'],
+          ),
+        },
+        range: between(0, quantileRange(chats, 0.95, 'chat spans').hi, 'at most the call'),
       },
     ])
   })

@@ -299,8 +299,69 @@ describe('agent behaviour over HTTP', () => {
         `first speech ${done?.first_speech_ms} ms`,
       )
       assert.ok(Number(done?.duration_ms) >= delayMs, `duration ${done?.duration_ms} ms`)
+      // ...and the wait shows as the queue part of it.
+      assert.ok(
+        Number(done?.first_speech_queue_ms) >= delayMs,
+        `queue ${done?.first_speech_queue_ms} ms`,
+      )
     } finally {
       await slow.stop()
+    }
+  })
+
+  it("splits each real turn's first speech into queue, model, tools and sentence parts that add up to it", async () => {
+    const toolDelayMs = 150
+    const bakery = await startTestServer({
+      AGENT: 'bakery',
+      OFFLINE_MODEL_DELAY_MS: '15',
+      SLOW_AGENT_DELAY_MS: String(toolDelayMs),
+    })
+    try {
+      const conversation = ids('budget')
+      const said: Array<[string, string | undefined]> = [
+        ["What's on the menu today?", 'slow_tool'],
+        ["What's on the menu today?", undefined],
+        ["I'd like to order two croissants please.", undefined],
+        ['Hello, are you open on Sunday?', undefined],
+      ]
+      for (const [i, [text, fault]] of said.entries()) {
+        const result = await bakery.send({
+          type: 'message',
+          ...conversation,
+          turn_id: `b${i}`,
+          text,
+          ...(fault ? { custom_metadata: { [FAULT_METADATA_KEY]: fault } } : {}),
+        })
+        assert.equal(result.status, 200)
+      }
+      const turns = said.map((_, i) =>
+        bakery.logs().find((l) => l.message === 'turn completed' && l.turn_id === `b${i}`),
+      )
+      const part = (t: (typeof turns)[number], name: string) =>
+        Number(t?.[`first_speech_${name}_ms`])
+      const gaps = turns.map((t) => {
+        const sum = ['queue', 'model', 'tools', 'sentence'].reduce((n, p) => n + part(t, p), 0)
+        return Number(t?.first_speech_ms) - sum
+      })
+      // The agent's own work (history, prompts) is all that is left: a few ms at most. The
+      // bound leaves room for a pause of the event loop (other test files run alongside).
+      for (const [i, gap] of gaps.entries())
+        assert.ok(gap >= -2 && gap <= 25, `turn b${i}: ${JSON.stringify(turns[i])}`)
+      assert.ok(gaps.reduce((n, g) => n + g, 0) / gaps.length <= 8, `gaps ${gaps}`)
+      // The slow tool is in the tools part, not elsewhere; the offline model streams text
+      // word by word (15 ms apart), so the sentence part is a few words' worth.
+      assert.ok(part(turns[0], 'tools') >= toolDelayMs, `slow tool: ${JSON.stringify(turns[0])}`)
+      assert.ok(part(turns[1], 'tools') < toolDelayMs, 'the same tool, not delayed')
+      for (const t of turns) {
+        assert.ok(part(t, 'model') >= 15, `a model call before speech: ${JSON.stringify(t)}`)
+        assert.ok(
+          part(t, 'sentence') >= 15,
+          `words before the first sentence: ${JSON.stringify(t)}`,
+        )
+      }
+      assert.ok(part(turns[3], 'tools') === 0, 'no tool for a greeting')
+    } finally {
+      await bakery.stop()
     }
   })
 

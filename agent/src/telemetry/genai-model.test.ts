@@ -79,4 +79,23 @@ describe('instrumentModel', () => {
     assert.equal(span?.ended, true)
     assert.equal(span?.status.code, SpanStatusCode.ERROR)
   })
+
+  it("records each streaming call's time to its first chunk, within the call's duration", async () => {
+    const histogram = async (name: string) => {
+      const metric = (await captured.collectMetrics()).scopeMetrics
+        .flatMap((sm) => sm.metrics)
+        .find((m) => m.descriptor.name === name)
+      const point = metric?.dataPoints.find(
+        (p) => p.attributes[Attr.AgentName] === 'ttfc' && !p.attributes[Attr.ErrorType],
+      )
+      return point?.value as { count: number; sum: number } | undefined
+    }
+    const model = instrumentModel(new OfflineLanguageModel({ chunkDelayMs: 20 }), 'ttfc')
+    for (let i = 0; i < 3; i++) await streamText({ model, prompt: 'three short words' }).text
+    const first = await histogram('gen_ai.client.operation.time_to_first_chunk')
+    const whole = await histogram('gen_ai.client.operation.duration')
+    assert.equal(first?.count, 3, 'one per call')
+    assert.ok((first?.sum ?? 0) >= 3 * 0.02, 'the offline model waits 20 ms before each word')
+    assert.ok((first?.sum ?? 0) < (whole?.sum ?? 0), `${first?.sum} s of ${whole?.sum} s`)
+  })
 })

@@ -4,10 +4,13 @@ import { ErrorCode, KitError } from '@layercode-kit/cli'
 import {
   executeToolSpan,
   Fault,
+  FirstSpeechClock,
   invokeAgentSpan,
   Outcome,
+  recordFirstSpeechParts,
   recordToolCall,
   recordTurn,
+  timingFirstSpeech,
 } from '@layercode-kit/telemetry'
 import type { ModelMessage } from 'ai'
 import type { Agent, AgentTurn, ToolCall } from '../agents/types.ts'
@@ -32,7 +35,7 @@ export type TurnDeps = {
   /** Turns of one conversation, one after another. */
   turns: KeyedQueue
   logger: Logger
-  /** Honour `custom_metadata.kit_fault` ("error" | "slow"), for load tests and alert drills. */
+  /** Honour `custom_metadata.kit_fault` (the contract's Fault kinds), for load tests and alert drills. */
   faultInjection: boolean
   slowDelayMs: number
 }
@@ -69,13 +72,22 @@ async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessag
   return deps.agent.respond(turn)
 }
 
-async function runTool<T>(deps: TurnDeps, call: ToolCall, execute: () => Promise<T>): Promise<T> {
+async function runTool<T>(
+  deps: TurnDeps,
+  turn: { clock: FirstSpeechClock; event: TurnEvent; signal: AbortSignal },
+  call: ToolCall,
+  execute: () => Promise<T>,
+): Promise<T> {
   const { logger } = deps
   const started = performance.now()
+  const slow = injectedFault(deps, turn.event) === Fault.SlowTool
   logger.debug('tool call', { tool: call.name, tool_call_id: call.callId })
   let outcome: Outcome = Outcome.Error
   try {
-    const result = await executeToolSpan(call.name, call.callId, execute)
+    const result = await executeToolSpan(call.name, call.callId, async () => {
+      if (slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
+      return execute()
+    })
     outcome = Outcome.Ok
     logger.debug('tool result', {
       tool: call.name,
@@ -85,11 +97,13 @@ async function runTool<T>(deps: TurnDeps, call: ToolCall, execute: () => Promise
     })
     return result
   } finally {
+    const durationMs = performance.now() - started
+    turn.clock.toolCallEnded(durationMs)
     recordToolCall({
       agent: deps.agent.name,
       tool: call.name,
       outcome,
-      durationS: (performance.now() - started) / 1000,
+      durationS: durationMs / 1000,
     })
   }
 }
@@ -110,7 +124,9 @@ export async function runTurn(
   // From the webhook's arrival: waiting for the conversation's previous turn is part of the
   // caller's wait, so time to first speech and turn duration include it.
   const started = performance.now()
+  const clock = new FirstSpeechClock(started)
   return deps.turns.run(conversationId, async () => {
+    clock.locked()
     const chunker = new SentenceChunker()
     let spokenChars = 0
     let ttsChunks = 0
@@ -124,6 +140,7 @@ export async function runTurn(
       for (const chunk of chunks) {
         lastChunk = chunk
         firstSpeechMs ??= performance.now() - started
+        clock.spoke()
         ttsChunks += 1
         spokenChars += chunk.length
         sink.tts(chunk)
@@ -137,7 +154,7 @@ export async function runTurn(
       speak: (text) => say([...chunker.push(separated(text)), ...chunker.flush()]),
       speakDelta: (delta) => say(chunker.push(delta)),
       sendData: (content) => sink.data(content),
-      runTool: (call, execute) => runTool(deps, call, execute),
+      runTool: (call, execute) => runTool(deps, { clock, event, signal }, call, execute),
       signal,
       logger,
     }
@@ -146,7 +163,7 @@ export async function runTurn(
     let failure: unknown
     try {
       const messages = await invokeAgentSpan(deps.agent.name, conversationId, () =>
-        invokeAgent(deps, turn),
+        timingFirstSpeech(clock, () => invokeAgent(deps, turn)),
       )
       say(chunker.flush())
       store.appendTurn(conversationId, messages)
@@ -173,10 +190,20 @@ export async function runTurn(
       durationS: durationMs / 1000,
       firstSpeechS: firstSpeechMs === undefined ? undefined : firstSpeechMs / 1000,
     })
+    // A failed turn's first speech may be the apology: its parts would explain nothing.
+    const parts =
+      outcome === Outcome.Error
+        ? undefined
+        : recordFirstSpeechParts({ agent: deps.agent.name, eventType: event.type }, clock)
+    const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000))
     logger.info('turn completed', {
       outcome,
       duration_ms: Math.round(durationMs),
       first_speech_ms: firstSpeechMs === undefined ? undefined : Math.round(firstSpeechMs),
+      first_speech_queue_ms: ms(parts?.queueS),
+      first_speech_model_ms: ms(parts?.modelS),
+      first_speech_tools_ms: ms(parts?.toolsS),
+      first_speech_sentence_ms: ms(parts?.sentenceS),
       tts_chunks: ttsChunks,
       response_length: spokenChars,
     })

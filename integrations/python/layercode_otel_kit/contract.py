@@ -63,8 +63,13 @@ class Metric:
     HTTP_SERVER_REQUEST_DURATION: Final = "http.server.request.duration"
     GEN_AI_CLIENT_TOKEN_USAGE: Final = "gen_ai.client.token.usage"
     GEN_AI_CLIENT_OPERATION_DURATION: Final = "gen_ai.client.operation.duration"
+    GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK: Final = "gen_ai.client.operation.time_to_first_chunk"
     LAYERCODE_TURN_DURATION: Final = "layercode.turn.duration"
     LAYERCODE_TURN_TIME_TO_FIRST_SPEECH: Final = "layercode.turn.time_to_first_speech"
+    LAYERCODE_TURN_FIRST_SPEECH_QUEUE: Final = "layercode.turn.first_speech.queue"
+    LAYERCODE_TURN_FIRST_SPEECH_MODEL: Final = "layercode.turn.first_speech.model"
+    LAYERCODE_TURN_FIRST_SPEECH_TOOLS: Final = "layercode.turn.first_speech.tools"
+    LAYERCODE_TURN_FIRST_SPEECH_SENTENCE: Final = "layercode.turn.first_speech.sentence"
     LAYERCODE_TURNS: Final = "layercode.turns"
     LAYERCODE_TOOL_CALLS: Final = "layercode.tool.calls"
     LAYERCODE_TOOL_DURATION: Final = "layercode.tool.duration"
@@ -126,6 +131,18 @@ METRICS: Final[dict[str, MetricSpec]] = {
             "gen_ai.agent.name",
         ),
     ),
+    "gen_ai.client.operation.time_to_first_chunk": MetricSpec(
+        name="gen_ai.client.operation.time_to_first_chunk",
+        instrument="histogram",
+        unit="s",
+        description="Time from a streaming model call to its first chunk of output (text, reasoning or a tool call): the provider-side part of the wait",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+        ),
+    ),
     "layercode.turn.duration": MetricSpec(
         name="layercode.turn.duration",
         instrument="histogram",
@@ -146,6 +163,46 @@ METRICS: Final[dict[str, MetricSpec]] = {
             "gen_ai.agent.name",
             "layercode.event.type",
             "layercode.outcome",
+        ),
+    ),
+    "layercode.turn.first_speech.queue": MetricSpec(
+        name="layercode.turn.first_speech.queue",
+        instrument="histogram",
+        unit="s",
+        description="Part of a turn's time to first speech: waiting for the conversation's previous turn to finish (turns of one conversation run in order). Recorded for every turn that spoke; the parts add up to layercode.turn.time_to_first_speech less the agent's own work (history, prompts, injected delays)",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.event.type",
+        ),
+    ),
+    "layercode.turn.first_speech.model": MetricSpec(
+        name="layercode.turn.first_speech.model",
+        instrument="histogram",
+        unit="s",
+        description="Part of a turn's time to first speech: inside model calls, until the text spoken first began (the whole of earlier calls, e.g. one that asked for a tool). Recorded for every turn that spoke; the parts add up to layercode.turn.time_to_first_speech less the agent's own work (history, prompts, injected delays)",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.event.type",
+        ),
+    ),
+    "layercode.turn.first_speech.tools": MetricSpec(
+        name="layercode.turn.first_speech.tools",
+        instrument="histogram",
+        unit="s",
+        description="Part of a turn's time to first speech: inside tool calls before the first speech. Recorded for every turn that spoke; the parts add up to layercode.turn.time_to_first_speech less the agent's own work (history, prompts, injected delays)",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.event.type",
+        ),
+    ),
+    "layercode.turn.first_speech.sentence": MetricSpec(
+        name="layercode.turn.first_speech.sentence",
+        instrument="histogram",
+        unit="s",
+        description="Part of a turn's time to first speech: from the first text the model streamed until the first whole sentence was ready to speak (the kit speaks sentence by sentence). Recorded for every turn that spoke; the parts add up to layercode.turn.time_to_first_speech less the agent's own work (history, prompts, injected delays)",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.event.type",
         ),
     ),
     "layercode.turns": MetricSpec(

@@ -1,5 +1,6 @@
 /** The kit's dashboards, one file each in dashboards/, built with the Grafana Foundation SDK. */
 import { AGENT_OVERVIEW } from './dashboards/agent-overview.ts'
+import { LATENCY_BUDGET } from './dashboards/latency-budget.ts'
 import { LOGS } from './dashboards/logs.ts'
 import type { DashboardSpec } from './dashboards/parts.ts'
 import { PIPELINE } from './dashboards/pipeline.ts'
@@ -17,6 +18,7 @@ export {
 
 export const DASHBOARDS: DashboardSpec[] = [
   AGENT_OVERVIEW,
+  LATENCY_BUDGET,
   SERVICE_LEVELS,
   SPEND,
   TRACES_ERRORS,

@@ -5,6 +5,7 @@
  */
 import {
   Attr,
+  FIRST_SPEECH_PARTS,
   type KitMetricName,
   METRIC_EXPORT_INTERVAL_MS,
   metricSpec,
@@ -156,6 +157,13 @@ const httpCount = (selector: string) =>
   histogram.countRate('http.server.request.duration', selector)
 const outcome = labelName(Attr.Outcome)
 const cost = seriesName('layercode.cost')
+const messageTurn = `${labelName(Attr.EventType)}="message"`
+export type FirstSpeechPart = (typeof FIRST_SPEECH_PARTS)[number][0]
+/** Mean of a histogram's observations per agent, over the rate window. */
+const mean = (metric: KitMetricName, selector: string) => {
+  const agent = labelName(Attr.AgentName)
+  return `(sum by (${agent}) (${histogram.sumRate(metric, selector)}) / sum by (${agent}) (${histogram.countRate(metric, selector)}))`
+}
 
 export const PANEL_QUERY = {
   requestsPerMinute: `sum by (${labelName(Attr.HttpRoute)}) (${httpCount(sel())}) * 60`,
@@ -208,6 +216,27 @@ export const PANEL_QUERY = {
     [labelName(Attr.AgentName)],
     sel(agentVar),
   ),
+  // The turn latency budget: parts of time to first speech of message turns, per agent.
+  firstSpeechPartMean: (part: FirstSpeechPart) =>
+    mean(`layercode.turn.first_speech.${part}`, sel(agentVar, messageTurn)),
+  firstSpeechMean: mean(
+    'layercode.turn.time_to_first_speech',
+    sel(agentVar, messageTurn, `${outcome}!="error"`),
+  ),
+  firstSpeechOwnWork: `${mean('layercode.turn.time_to_first_speech', sel(agentVar, messageTurn, `${outcome}!="error"`))} - (${FIRST_SPEECH_PARTS.map(([part]) => mean(`layercode.turn.first_speech.${part}`, sel(agentVar, messageTurn))).join(' + ')})`,
+  firstSpeechPartP95: (part: FirstSpeechPart) =>
+    quantile(
+      0.95,
+      `layercode.turn.first_speech.${part}`,
+      [labelName(Attr.AgentName)],
+      sel(agentVar, messageTurn),
+    ),
+  timeToFirstChunkP95: quantile(
+    0.95,
+    'gen_ai.client.operation.time_to_first_chunk',
+    [labelName(Attr.RequestModel)],
+    sel(agentVar),
+  ),
   tokensPerMinute: `sum by (${labelName(Attr.RequestModel)}, ${labelName(Attr.TokenType)}) (${histogram.sumRate('gen_ai.client.token.usage', sel(agentVar))}) * 60`,
   tokensLastHour: `sum(${histogram.sumIncrease('gen_ai.client.token.usage', sel(agentVar), '1h')})`,
   modelLatencyP95: quantile(
@@ -257,8 +286,13 @@ export const LOGQL = {
   byConversation: `${logs} | conversation_id=~"$conversation_id" | turn_id=~"$turn_id"`,
 }
 
+/** Turns (webhook spans with a turn id) longer than a threshold. */
+const turnsOver = (ms: number) =>
+  `{resource.service.name=~"$service" && span.layercode.turn.id != nil && duration > ${ms}ms}`
 export const TRACEQL = {
-  slowestTurns: `{resource.service.name=~"$service" && span.layercode.turn.id != nil && duration > 1s}`,
+  slowestTurns: turnsOver(1000),
+  /** Over the first-speech objective's threshold (slos.ts) on the whole turn: no span marks the first speech. */
+  turnsOver,
   failedTurns: `{resource.service.name=~"$service" && span.layercode.outcome = "error"}`,
 }
 

@@ -49,6 +49,12 @@ const command = defineCommand({
       default: '0',
       description: 'Share of messages with an injected delay (0..1)',
     },
+    'slow-tool-rate': {
+      type: 'string',
+      default: '0',
+      description:
+        'Share of messages asking about the menu whose tool calls are delayed (0..1; the bakery agent)',
+    },
     'token-rate': {
       type: 'string',
       default: '0',
@@ -115,6 +121,7 @@ const command = defineCommand({
       messages: number('messages', args.messages, 1, 100),
       failRate: number('fail-rate', args['fail-rate'], 0, 1),
       slowRate: number('slow-rate', args['slow-rate'], 0, 1),
+      slowToolRate: number('slow-tool-rate', args['slow-tool-rate'], 0, 1),
       tokenRate: number('token-rate', args['token-rate'], 0, 1),
       hangupRate: number('hangup-rate', args['hangup-rate'], 0, 1),
       thinkTimeMs: number('think-time', args['think-time'], 0),

@@ -3,6 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { sendWebhook, type WebhookResult } from '@layercode-kit/agent'
 import { FAULT_HEADER, FAULT_METADATA_KEY, type FaultKind } from '@layercode-kit/telemetry'
 
+/** What a message asking for a slow tool says: the bakery answers it with its list_menu tool. */
+export const SLOW_TOOL_TEXT = "What's on the menu today?"
+
 /** What callers of a voice bakery (or any agent) tend to say; rotated across conversations. */
 export const SCRIPTS: readonly (readonly string[])[] = [
   [
@@ -150,7 +153,8 @@ export async function runConversation(options: ConversationOptions): Promise<Con
   await turn('session.start', undefined)
   for (const text of options.script) {
     await pause()
-    await turn('message', text, options.pickFault())
+    const fault = options.pickFault()
+    await turn('message', fault === 'slow_tool' ? SLOW_TOOL_TEXT : text, fault)
   }
   const session: ReportedSession = {
     durationMs: Date.now() - started,

@@ -37,6 +37,7 @@ describe('load generator', () => {
       messages: 3,
       failRate: 0.2,
       slowRate: 0.1,
+      slowToolRate: 0.2,
       thinkTimeMs: 0,
     })
     const { conversations, turns } = summary
@@ -50,6 +51,12 @@ describe('load generator', () => {
     )
     assert.equal(turns.injectedErrors, Math.floor(messages * 0.2))
     assert.ok(turns.injectedSlow > 0)
+    assert.ok(turns.injectedSlowTool > 0)
+    // A slow tool's message asks about the menu, so the bakery's tool runs (and waits).
+    const slowTools = server
+      .logs()
+      .filter((l) => l.message === 'turn completed' && Number(l.first_speech_tools_ms) >= 50)
+    assert.equal(slowTools.length, turns.injectedSlowTool, 'turns that waited for their tool')
     assert.equal(turns.failed, turns.injectedErrors, 'only injected errors fail')
     assert.equal(turns.unexpectedFailures, 0)
     assert.deepEqual(Object.keys(summary.failures), ['agent error'])

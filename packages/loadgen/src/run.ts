@@ -14,6 +14,8 @@ export type LoadOptions = {
   /** Share of messages sent with an injected error / an injected delay (0..1). */
   failRate: number
   slowRate: number
+  /** Share of messages asking about the menu with a delayed tool call (the latency budget's tools part). */
+  slowToolRate?: number
   /** Share of messages whose model usage is reported 5000x (a token-burst drill). */
   tokenRate?: number
   /** Share of messages the caller hangs up on mid-answer (the agent records them aborted). */
@@ -34,6 +36,7 @@ export type LoadSummary = {
     failed: number
     injectedErrors: number
     injectedSlow: number
+    injectedSlowTool: number
     /** Turns the caller hung up on by design (`hangupRate`): neither ok nor failed. */
     hungUp: number
     /** Fault requests the agent ignored: it runs without AGENT_FAULT_INJECTION. */
@@ -62,6 +65,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const slowNext = evenSpread(options.slowRate)
   const tokensNext = evenSpread(options.tokenRate ?? 0)
   const hangupNext = evenSpread(options.hangupRate ?? 0)
+  const slowToolNext = evenSpread(options.slowToolRate ?? 0)
   const pickFault = (): Fault | undefined =>
     failNext()
       ? 'error'
@@ -71,7 +75,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
           ? 'tokens'
           : hangupNext()
             ? 'hangup'
-            : undefined
+            : slowToolNext()
+              ? 'slow_tool'
+              : undefined
   const records: ConversationRecord[] = []
   const inFlight = new Set<Promise<void>>()
   let startedCount = 0
@@ -127,6 +133,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       failed: turns.filter((t) => !t.ok).length,
       injectedErrors: turns.filter((t) => t.fault === 'error').length,
       injectedSlow: turns.filter((t) => t.fault === 'slow').length,
+      injectedSlowTool: turns.filter((t) => t.fault === 'slow_tool').length,
       hungUp: all.length - turns.length,
       faultsIgnored: turns.filter((t) => t.faultIgnored).length,
       unexpectedFailures: turns.filter((t) => !t.ok && t.fault !== 'error').length,
@@ -153,7 +160,7 @@ export function formatSummary(summary: LoadSummary): string {
   return [
     `duration        ${summary.durationS} s`,
     `conversations   ${c.completed}/${c.started} completed${c.skippedBusy ? `, ${c.skippedBusy} ticks skipped (all busy)` : ''}`,
-    `turns           ${t.ok} ok, ${t.failed} failed (${t.injectedErrors} injected errors, ${t.injectedSlow} injected slow, ${t.unexpectedFailures} unexpected)${t.hungUp ? `, ${t.hungUp} hung up` : ''}`,
+    `turns           ${t.ok} ok, ${t.failed} failed (${t.injectedErrors} injected errors, ${t.injectedSlow} injected slow, ${t.injectedSlowTool} slow tools, ${t.unexpectedFailures} unexpected)${t.hungUp ? `, ${t.hungUp} hung up` : ''}`,
     `throughput      ${summary.turnsPerSecond} turns/s`,
     `latency         ${d(summary.latencyMs)}`,
     `first tts       ${d(summary.firstTtsMs)}`,

@@ -93,7 +93,13 @@ export type Outcome = (typeof Outcome)[keyof typeof Outcome]
  * Faults a `message` can ask the kit's agent for (alert drills, the load generator), in
  * `custom_metadata[FAULT_METADATA_KEY]`, honoured only with AGENT_FAULT_INJECTION on.
  */
-export const Fault = { Error: 'error', Slow: 'slow', Tokens: 'tokens' } as const
+export const Fault = {
+  Error: 'error',
+  Slow: 'slow',
+  /** Every tool call of the turn waits first: a slow tool, for the latency budget. */
+  SlowTool: 'slow_tool',
+  Tokens: 'tokens',
+} as const
 export type FaultKind = (typeof Fault)[keyof typeof Fault]
 export const FAULT_METADATA_KEY = 'kit_fault'
 /**
@@ -253,7 +259,36 @@ export const COST_BUCKETS_USD = [
 ] as const
 
 const agentEvent = [Attr.AgentName, Attr.EventType] as const
+
+/** The parts of time to first speech (first-speech.ts measures them), as metric name suffixes. */
+export const FIRST_SPEECH_PARTS = [
+  [
+    'queue',
+    "waiting for the conversation's previous turn to finish (turns of one conversation run in order)",
+  ],
+  [
+    'model',
+    'inside model calls, until the text spoken first began (the whole of earlier calls, e.g. one that asked for a tool)',
+  ],
+  ['tools', 'inside tool calls before the first speech'],
+  [
+    'sentence',
+    'from the first text the model streamed until the first whole sentence was ready to speak (the kit speaks sentence by sentence)',
+  ],
+] as const
 const genAi = [Attr.Operation, Attr.Provider, Attr.RequestModel, Attr.AgentName] as const
+
+/** One part's histogram: the name keeps its literal type, so KitMetricName lists it. */
+const firstSpeechPart = <P extends string>(part: P, what: string) => ({
+  name: `layercode.turn.first_speech.${part}` as const,
+  instrument: 'histogram' as const,
+  unit: 's',
+  description: `Part of a turn's time to first speech: ${what}. Recorded for every turn that spoke; the parts add up to layercode.turn.time_to_first_speech less the agent's own work (history, prompts, injected delays)`,
+  attributes: agentEvent,
+  optionalAttributes: [Attr.RequestModel],
+  source: 'kit',
+  buckets: LATENCY_BUCKETS_S,
+})
 
 export const KIT_METRICS = [
   {
@@ -287,6 +322,17 @@ export const KIT_METRICS = [
     buckets: LATENCY_BUCKETS_S,
   },
   {
+    name: 'gen_ai.client.operation.time_to_first_chunk',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      'Time from a streaming model call to its first chunk of output (text, reasoning or a tool call): the provider-side part of the wait',
+    attributes: genAi,
+    optionalAttributes: [Attr.ResponseModel],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+  },
+  {
     name: 'layercode.turn.duration',
     instrument: 'histogram',
     unit: 's',
@@ -305,6 +351,7 @@ export const KIT_METRICS = [
     source: 'kit',
     buckets: LATENCY_BUCKETS_S,
   },
+  ...FIRST_SPEECH_PARTS.map(([part, what]) => firstSpeechPart(part, what)),
   {
     name: 'layercode.turns',
     instrument: 'counter',

@@ -1,5 +1,6 @@
 import {
   DEFAULT_SERVICE_NAME,
+  FIRST_SPEECH_PARTS,
   KIT_METRICS,
   LOG_CONTEXT_FIELDS,
   LOG_TRACE_FIELDS,
@@ -139,7 +140,7 @@ export function renderTelemetryDoc(): string {
     '',
     `Every winston record goes to stdout (JSON) and over OTLP. Records written while a webhook is handled carry ${list(LOG_CONTEXT_FIELDS)}`,
     `(${code('turn_id')} for turn events), and records written inside a span carry ${list(LOG_TRACE_FIELDS)} on stdout and the trace and span ids in the OTLP record itself.`,
-    `Other fields: ${code('timestamp')}, ${code('level')} (OTLP severity), ${code('message')} (OTLP body), ${code('error.type')} / ${code('error.message')} / ${code('error.code')} / ${code('error.stack')} on failures, ${code('outcome')} / ${code('duration_ms')} / ${code('first_speech_ms')} on ${code('turn completed')}.`,
+    `Other fields: ${code('timestamp')}, ${code('level')} (OTLP severity), ${code('message')} (OTLP body), ${code('error.type')} / ${code('error.message')} / ${code('error.code')} / ${code('error.stack')} on failures, ${code('outcome')} / ${code('duration_ms')} / ${code('first_speech_ms')} on ${code('turn completed')}, with the kit's agent also ${FIRST_SPEECH_PARTS.map(([part]) => code(`first_speech_${part}_ms`)).join(' / ')} (the parts of layercode.turn.time_to_first_speech).`,
     '',
     `In Loki (OTLP ingestion) ${code('service_name')} is the index label; the attributes and ${code('trace_id')} / ${code('span_id')} become structured metadata:`,
     `${code('{service_name="layercode-agent"} | conversation_id="conv_123"')}, ${code('{service_name="layercode-agent"} | trace_id="<id>"')}.`,

@@ -8,6 +8,7 @@ import type {
 import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api'
 import { wrapLanguageModel } from 'ai'
 import { Attr, Operation } from './contract.ts'
+import { firstSpeechClock } from './first-speech.ts'
 import { instruments } from './instruments.ts'
 import { recordModelSpend } from './spend.ts'
 import { errorType, recordFailure, tracer } from './tracing.ts'
@@ -47,6 +48,14 @@ function observe(state: CallState, part: LanguageModelV4StreamPart): void {
   }
 }
 
+/** Stream parts that are the model's output (not metadata, not the finish). */
+const OUTPUT_PARTS: ReadonlySet<string> = new Set([
+  'text-delta',
+  'reasoning-delta',
+  'tool-input-start',
+  'tool-call',
+])
+
 /**
  * A `chat {model}` CLIENT span around every model call, active while the request is made
  * (so the HTTP client span is its child), ended when the stream is drained, cancelled or
@@ -68,11 +77,28 @@ function telemetryMiddleware(agent: string, captureContent: boolean): LanguageMo
       })
       if (captureContent) span.setAttribute(Attr.InputMessages, JSON.stringify(params.prompt))
       const started = performance.now()
+      // The turn this call belongs to, for its time-to-first-speech parts.
+      const clock = firstSpeechClock()
+      clock?.modelCallStarted()
       const state: CallState = { text: '', toolCalls: [] }
+      let firstChunk = false
+      /** The first output (text, reasoning, a tool call) is the semconv's first chunk. */
+      const chunk = (part: LanguageModelV4StreamPart) => {
+        if (!OUTPUT_PARTS.has(part.type)) return
+        if (!firstChunk) {
+          firstChunk = true
+          instruments().timeToFirstChunk.record((performance.now() - started) / 1000, {
+            ...base,
+            [Attr.ResponseModel]: state.responseModel ?? model.modelId,
+          })
+        }
+        if (part.type === 'text-delta') clock?.modelText(model.modelId)
+      }
       let ended = false
       const end = (error?: unknown) => {
         if (ended) return
         ended = true
+        clock?.modelCallEnded()
         const responseModel = state.responseModel ?? model.modelId
         const input = state.usage?.inputTokens.total
         const output = state.usage?.outputTokens.total
@@ -128,6 +154,7 @@ function telemetryMiddleware(agent: string, captureContent: boolean): LanguageMo
               return
             }
             observe(state, value)
+            chunk(value)
             if (value.type === 'error') end(value.error)
             controller.enqueue(value)
           } catch (error) {

@@ -25,6 +25,11 @@ type Instruments = {
   sessionTts: Histogram
   sessionTurns: Histogram
   cost: Counter
+  timeToFirstChunk: Histogram
+  firstSpeechQueue: Histogram
+  firstSpeechModel: Histogram
+  firstSpeechTools: Histogram
+  firstSpeechSentence: Histogram
   sessionCost: Histogram
   sessionsActive: ObservableGauge
 }
@@ -75,6 +80,11 @@ function create(provider: MeterProvider): Instruments {
     sessionTts: histogram('layercode.session.tts.duration'),
     sessionTurns: histogram('layercode.session.turns'),
     cost: counter('layercode.cost'),
+    timeToFirstChunk: histogram('gen_ai.client.operation.time_to_first_chunk'),
+    firstSpeechQueue: histogram('layercode.turn.first_speech.queue'),
+    firstSpeechModel: histogram('layercode.turn.first_speech.model'),
+    firstSpeechTools: histogram('layercode.turn.first_speech.tools'),
+    firstSpeechSentence: histogram('layercode.turn.first_speech.sentence'),
     sessionCost: histogram('layercode.session.cost'),
     sessionsActive,
   }

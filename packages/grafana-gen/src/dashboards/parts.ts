@@ -3,6 +3,8 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog'
 import {
   GraphThresholdsStyleConfigBuilder,
   GraphThresholdsStyleMode,
+  StackingConfigBuilder,
+  StackingMode,
 } from '@grafana/grafana-foundation-sdk/common'
 import {
   DashboardBuilder,
@@ -49,6 +51,8 @@ export type PanelSpec = {
   height?: number
   /** Markdown of a text panel. */
   content?: string
+  /** Stack the series (a time series whose series are parts of one whole). */
+  stack?: boolean
   /** Data only the compose stack has (Tempo-derived metrics); the native run cannot check it. */
   needs?: 'tempo'
 }
@@ -110,6 +114,10 @@ export function panel(spec: PanelSpec) {
       )
     }
   }
+  if (spec.stack && spec.kind === 'timeseries')
+    (builder as TimeseriesPanel)
+      .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
+      .fillOpacity(60)
   for (const [i, q] of spec.queries.entries())
     builder.withTarget(query(spec.datasource, q, String.fromCharCode(65 + i)))
   return builder

@@ -1,0 +1,127 @@
+/**
+ * Where a turn's wait for its first speech went, measured as it happens: waiting for the
+ * conversation's previous turn (queue), inside model calls until the text that is spoken
+ * first began (model), inside tool calls (tools), and from that text's first chunk until the
+ * first whole sentence was ready to speak (sentence). What is left is the agent's own work
+ * (history, prompts, injected delays). Model calls report through AsyncLocalStorage, so the
+ * model wrapper (`instrumentModel`) needs no handle on the turn.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { Attr } from './contract.ts'
+import { instruments } from './instruments.ts'
+
+export type FirstSpeechParts = {
+  queueS: number
+  modelS: number
+  toolsS: number
+  sentenceS: number
+}
+
+export class FirstSpeechClock {
+  readonly #now: () => number
+  readonly #arrived: number
+  #locked: number | undefined
+  #spoken: number | undefined
+  #callStarted: number | undefined
+  #firstText: number | undefined
+  #model = 0
+  #tools = 0
+  #toolsAfterText = 0
+  /** The model whose text was spoken first. */
+  model: string | undefined
+
+  /** `arrived`: when the webhook arrived, on the same clock as `now`. */
+  constructor(arrived: number, now: () => number = () => performance.now()) {
+    this.#arrived = arrived
+    this.#now = now
+  }
+
+  get spoken(): boolean {
+    return this.#spoken !== undefined
+  }
+
+  /** The conversation's previous turn is done: this one runs. */
+  locked(): void {
+    this.#locked ??= this.#now()
+  }
+
+  modelCallStarted(): void {
+    if (this.#spoken === undefined) this.#callStarted = this.#now()
+  }
+
+  /** A model call streamed text: the first text of the turn starts the sentence part. */
+  modelText(model: string): void {
+    if (this.#spoken !== undefined || this.#firstText !== undefined) return
+    const now = this.#now()
+    if (this.#callStarted !== undefined) this.#model += now - this.#callStarted
+    this.#callStarted = undefined
+    this.#firstText = now
+    this.model = model
+  }
+
+  /** A model call ended (its whole time counts when it streamed no text, e.g. a tool call). */
+  modelCallEnded(): void {
+    if (this.#spoken === undefined && this.#callStarted !== undefined)
+      this.#model += this.#now() - this.#callStarted
+    this.#callStarted = undefined
+  }
+
+  /** A tool call that took `durationMs` just ended. */
+  toolCallEnded(durationMs: number): void {
+    if (this.#spoken !== undefined) return
+    this.#tools += durationMs
+    if (this.#firstText !== undefined) this.#toolsAfterText += durationMs
+  }
+
+  /** The first response.tts chunk went out. */
+  spoke(): void {
+    this.#spoken ??= this.#now()
+  }
+
+  /** The parts, in seconds; undefined when nothing was said. */
+  parts(): FirstSpeechParts | undefined {
+    if (this.#spoken === undefined) return undefined
+    const s = (ms: number) => Math.max(0, ms) / 1000
+    return {
+      queueS: s((this.#locked ?? this.#arrived) - this.#arrived),
+      modelS: s(this.#model),
+      toolsS: s(this.#tools),
+      sentenceS:
+        this.#firstText === undefined
+          ? 0
+          : s(this.#spoken - this.#firstText - this.#toolsAfterText),
+    }
+  }
+}
+
+const clocks = new AsyncLocalStorage<FirstSpeechClock>()
+
+/** Runs `fn` (a turn) with model calls inside reporting to `clock`. */
+export function timingFirstSpeech<T>(clock: FirstSpeechClock, fn: () => T): T {
+  return clocks.run(clock, fn)
+}
+
+/** The running turn's clock, if any (for model wrappers). */
+export function firstSpeechClock(): FirstSpeechClock | undefined {
+  return clocks.getStore()
+}
+
+/** Records the parts of a turn that spoke (layercode.turn.first_speech.*). */
+export function recordFirstSpeechParts(
+  turn: { agent: string; eventType: string },
+  clock: FirstSpeechClock,
+): FirstSpeechParts | undefined {
+  const parts = clock.parts()
+  if (!parts) return undefined
+  const i = instruments()
+  const attributes = {
+    [Attr.AgentName]: turn.agent,
+    [Attr.EventType]: turn.eventType,
+    ...(clock.model ? { [Attr.RequestModel]: clock.model } : {}),
+  }
+  i.firstSpeechQueue.record(parts.queueS, attributes)
+  i.firstSpeechModel.record(parts.modelS, attributes)
+  i.firstSpeechTools.record(parts.toolsS, attributes)
+  i.firstSpeechSentence.record(parts.sentenceS, attributes)
+  return parts
+}
