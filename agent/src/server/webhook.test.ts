@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { FAULT_METADATA_KEY } from '@layercode-kit/telemetry'
+import { FAULT_METADATA_KEY, loadPriceTable } from '@layercode-kit/telemetry'
 import { AGENT_NAMES } from '../agents/registry.ts'
 import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import {
@@ -360,6 +360,18 @@ describe('agent behaviour over HTTP', () => {
         )
       }
       assert.ok(part(turns[3], 'tools') === 0, 'no tool for a greeting')
+      // The session's end names its turns and what they (and 60 s of speech) cost.
+      await bakery.send({
+        type: 'session.end',
+        ...conversation,
+        transcription_duration_seconds: 30,
+        tts_duration_seconds: 30,
+      })
+      const end = bakery.logs().find((l) => l.message === 'session ended')
+      assert.equal(end?.turns, said.length)
+      const prices = loadPriceTable({})
+      const speech = prices.speech.transcription_per_minute / 2 + prices.speech.tts_per_minute / 2
+      assert.ok(Number(end?.spend_usd) > speech, `model calls cost too: ${JSON.stringify(end)}`)
     } finally {
       await bakery.stop()
     }

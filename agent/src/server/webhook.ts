@@ -129,8 +129,8 @@ async function dispatch(
         error_message: event.error_message,
       })
       return c.json({ status: 'ok' })
-    case 'session.end':
-      recordSessionEnd(deps.sessions, event.session_id, deps.agent.name, {
+    case 'session.end': {
+      const seen = recordSessionEnd(deps.sessions, event.session_id, deps.agent.name, {
         durationMs: event.duration,
         transcriptionS: event.transcription_duration_seconds,
         ttsS: event.tts_duration_seconds,
@@ -141,10 +141,15 @@ async function dispatch(
       deps.logger.info('session ended', {
         duration_ms: event.duration,
         latency: event.latency,
+        transcription_s: event.transcription_duration_seconds,
+        tts_s: event.tts_duration_seconds,
+        turns: seen?.turns,
+        spend_usd: seen === undefined ? undefined : Number(seen.spendUsd.toFixed(6)),
         transcript_entries: event.transcript?.length ?? 0,
         recording_status: event.recording_status,
       })
       return c.json({ status: 'ok' })
+    }
   }
 }
 

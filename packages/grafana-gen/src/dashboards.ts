@@ -1,5 +1,6 @@
 /** The kit's dashboards, one file each in dashboards/, built with the Grafana Foundation SDK. */
 import { AGENT_OVERVIEW } from './dashboards/agent-overview.ts'
+import { CONVERSATION } from './dashboards/conversation.ts'
 import { LATENCY_BUDGET } from './dashboards/latency-budget.ts'
 import { LOGS } from './dashboards/logs.ts'
 import type { DashboardSpec } from './dashboards/parts.ts'
@@ -22,6 +23,7 @@ export const DASHBOARDS: DashboardSpec[] = [
   SERVICE_LEVELS,
   SPEND,
   TRACES_ERRORS,
+  CONVERSATION,
   LOGS,
   SYSTEM,
   PIPELINE,

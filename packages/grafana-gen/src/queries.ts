@@ -284,6 +284,10 @@ export const LOGQL = {
   errorsByType: `sum by (error_type, error_code) (count_over_time(${logs} | severity_text="error" [$__range]))`,
   errorLogs: `${logs} | severity_text="error"`,
   byConversation: `${logs} | conversation_id=~"$conversation_id" | turn_id=~"$turn_id"`,
+  /** Every line of one conversation (the Conversation dashboard's exact id). */
+  conversation: `${logs} | conversation_id="$conversation_id"`,
+  /** Its session.end line: LayerCode's figures, the turns and the spend the agent counted. */
+  conversationEnd: `${logs} | conversation_id="$conversation_id" |= "session ended"`,
 }
 
 /** Turns (webhook spans with a turn id) longer than a threshold. */
@@ -291,6 +295,10 @@ const turnsOver = (ms: number) =>
   `{resource.service.name=~"$service" && span.layercode.turn.id != nil && duration > ${ms}ms}`
 export const TRACEQL = {
   slowestTurns: turnsOver(1000),
+  /** Conversations that started (their session.start webhook), newest as Tempo finds them. */
+  recentConversations: `{resource.service.name=~"$service" && span.layercode.event.type = "session.start"} | select(span.layercode.conversation.id)`,
+  /** Every webhook of one conversation, one trace each. */
+  conversationTurns: `{resource.service.name=~"$service" && span.layercode.conversation.id = "$conversation_id"} | select(span.layercode.event.type, span.layercode.turn.id, span.layercode.outcome)`,
   /** Over the first-speech objective's threshold (slos.ts) on the whole turn: no span marks the first speech. */
   turnsOver,
   failedTurns: `{resource.service.name=~"$service" && span.layercode.outcome = "error"}`,

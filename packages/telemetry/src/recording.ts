@@ -80,12 +80,16 @@ export type SessionFigures = {
 const figure = (value: number | null | undefined) =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined
 
+/**
+ * Records session.end; returns what this process saw of the session (its turns and what they
+ * and LayerCode's speech cost), or undefined when its turns ran elsewhere or it expired.
+ */
 export function recordSessionEnd(
   sessions: SessionTracker,
   sessionId: string,
   agent: string,
   figures: SessionFigures = {},
-): void {
+): { turns: number; spendUsd: number } | undefined {
   const i = instruments()
   const attributes = { [Attr.AgentName]: agent }
   i.sessionsEnded.add(1, attributes)
@@ -99,7 +103,10 @@ export function recordSessionEnd(
   if (ttsS !== undefined) i.sessionTts.record(ttsS, attributes)
   const speech = recordCharges(speechCost(priceTable(), { transcriptionS, ttsS }), attributes)
   // Only a session whose turns ran here has a whole total.
-  if (session) i.sessionCost.record(session.spendUsd + speech, attributes)
+  if (!session) return undefined
+  const spendUsd = session.spendUsd + speech
+  i.sessionCost.record(spendUsd, attributes)
+  return { turns: session.turns, spendUsd }
 }
 
 /**

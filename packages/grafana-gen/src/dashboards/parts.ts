@@ -53,8 +53,12 @@ export type PanelSpec = {
   content?: string
   /** Stack the series (a time series whose series are parts of one whole). */
   stack?: boolean
-  /** Data only the compose stack has (Tempo-derived metrics); the native run cannot check it. */
-  needs?: 'tempo'
+  /**
+   * What the panel needs besides traffic: Tempo-derived data (only the compose stack has it,
+   * the native run cannot check it), or a conversation picked in the dashboard's variable
+   * (the doctor lets both be empty).
+   */
+  needs?: 'tempo' | 'a conversation_id'
 }
 
 function query(datasource: DatasourceName, q: Query, refId: string): cog.Builder<cog.Dataquery> {
