@@ -80,7 +80,6 @@ const turnsOf = (environment: string, outcome: string, values: string) =>
     values,
   )
 
-/** The burn-rate alerts' cases run a minute apart, for hours: `minutes` samples. */
 const TURN_SLO = sloById('turn-success')
 const SPEECH_SLO = sloById('first-speech')
 const page = (slo: typeof TURN_SLO) => burnAlertUid(slo, 'page')
@@ -128,6 +127,27 @@ const speechPerMinute = (
   ]
 }
 const production = { [labelName('service.name')]: DEFAULT_SERVICE_NAME, [ENV]: 'production' }
+/** 1 in 3 turns failing for the last half hour of 70 minutes. */
+const fastTurnBurn = [
+  turnsPerMinute('production', 'ok', 60, 70),
+  turnsPerMinute('production', 'error', 30, 70, 40),
+]
+/** 1% of turns failing for 4 hours (2x the budget). */
+const slowTurnBurn = [
+  turnsPerMinute('production', 'ok', 100, 240),
+  turnsPerMinute('production', 'error', 1, 240),
+]
+/**
+ * A case over hours (the burn-rate and spend windows): `minutes` samples a minute apart,
+ * evaluated at the last; `fires` with these labels, or stays quiet.
+ */
+const minuteCase = (
+  rule: string,
+  name: string,
+  input: unknown[],
+  minutes: number,
+  fires: Record<string, string> | null = null,
+) => ({ rule, name, input, fires, interval: '1m', at: `${minutes}m` })
 
 /**
  * Alert conditions as generated into grafana/alerting/rules.yaml, evaluated by promtool on
@@ -365,165 +385,132 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         ['stays quiet under the budget', 0.6, null],
         ['fires over the budget, naming the service and environment', 2, production],
       ] as const
-    ).map(([name, share, fires]) => ({
-      rule: 'layercode-spend',
-      name: `spend ${name}: ${share * THRESHOLD.spendPerHourUsd} USD in the hour`,
-      input: [
-        series(
-          seriesName('layercode.cost'),
-          {
-            ...production,
-            [labelName(Attr.AgentName)]: 'echo',
-            [labelName(Attr.CostItem)]: 'output',
-            [labelName(Attr.RequestModel)]: 'gpt-4o',
-          },
-          `0+${(share * THRESHOLD.spendPerHourUsd) / 60}x60`,
-        ),
-        // Another environment's spend is not added to production's.
-        series(
-          seriesName('layercode.cost'),
-          {
-            ...production,
-            [ENV]: 'staging',
-            [labelName(Attr.AgentName)]: 'echo',
-            [labelName(Attr.CostItem)]: 'tts',
-          },
-          `0+${(0.6 * THRESHOLD.spendPerHourUsd) / 60}x60`,
-        ),
-      ],
-      fires,
-      interval: '1m',
-      at: '60m',
-    })),
+    ).map(([name, share, fires]) =>
+      minuteCase(
+        'layercode-spend',
+        `spend ${name}: ${share * THRESHOLD.spendPerHourUsd} USD in the hour`,
+        [
+          series(
+            seriesName('layercode.cost'),
+            {
+              ...production,
+              [labelName(Attr.AgentName)]: 'echo',
+              [labelName(Attr.CostItem)]: 'output',
+              [labelName(Attr.RequestModel)]: 'gpt-4o',
+            },
+            `0+${(share * THRESHOLD.spendPerHourUsd) / 60}x60`,
+          ),
+          // Another environment's spend is not added to production's.
+          series(
+            seriesName('layercode.cost'),
+            {
+              ...production,
+              [ENV]: 'staging',
+              [labelName(Attr.AgentName)]: 'echo',
+              [labelName(Attr.CostItem)]: 'tts',
+            },
+            `0+${(0.6 * THRESHOLD.spendPerHourUsd) / 60}x60`,
+          ),
+        ],
+        60,
+        fires,
+      ),
+    ),
     // Burn-rate alerts (slos.ts), a sample a minute: budget 0.5% of turns, 5% of first speeches.
-    {
-      rule: page(TURN_SLO),
-      name: 'turn success: a fast burn pages (1 in 3 turns failing for half an hour)',
-      input: [
-        turnsPerMinute('production', 'ok', 60, 70),
-        turnsPerMinute('production', 'error', 30, 70, 40),
-      ],
-      fires: production,
-      interval: '1m',
-      at: '70m',
-    },
-    {
-      rule: ticket(TURN_SLO),
-      name: 'turn success: a fast burn pages, so it raises no ticket too',
-      input: [
-        turnsPerMinute('production', 'ok', 60, 70),
-        turnsPerMinute('production', 'error', 30, 70, 40),
-      ],
-      fires: null,
-      interval: '1m',
-      at: '70m',
-    },
-    {
-      rule: ticket(TURN_SLO),
-      name: 'turn success: a slow burn (1% failing for 4 hours, 2x) raises a ticket',
-      input: [
-        turnsPerMinute('production', 'ok', 100, 240),
-        turnsPerMinute('production', 'error', 1, 240),
-      ],
-      fires: production,
-      interval: '1m',
-      at: '240m',
-    },
-    {
-      rule: page(TURN_SLO),
-      name: 'turn success: a slow burn does not page',
-      input: [
-        turnsPerMinute('production', 'ok', 100, 240),
-        turnsPerMinute('production', 'error', 1, 240),
-      ],
-      fires: null,
-      interval: '1m',
-      at: '240m',
-    },
-    {
-      rule: page(TURN_SLO),
-      name: 'turn success: no page once the burning stopped (45 min without failures)',
-      input: [
+    minuteCase(
+      page(TURN_SLO),
+      'turn success: a fast burn pages (1 in 3 turns failing for half an hour)',
+      fastTurnBurn,
+      70,
+      production,
+    ),
+    minuteCase(
+      ticket(TURN_SLO),
+      'turn success: a fast burn pages, so it raises no ticket too',
+      fastTurnBurn,
+      70,
+    ),
+    minuteCase(
+      ticket(TURN_SLO),
+      'turn success: a slow burn (1% failing for 4 hours, 2x) raises a ticket',
+      slowTurnBurn,
+      240,
+      production,
+    ),
+    minuteCase(page(TURN_SLO), 'turn success: a slow burn does not page', slowTurnBurn, 240),
+    minuteCase(
+      page(TURN_SLO),
+      'turn success: no page once the burning stopped (45 min without failures)',
+      [
         turnsPerMinute('production', 'ok', 60, 75),
         turnsPerMinute('production', 'error', 30, 75, 0, 30),
       ],
-      fires: null,
-      interval: '1m',
-      at: '75m',
-    },
+      75,
+    ),
     ...[page(TURN_SLO), ticket(TURN_SLO)].flatMap((rule) => [
-      {
+      // Both in the last 5 minutes, so only the minimum volume keeps it quiet.
+      minuteCase(
         rule,
-        // Both in the last 5 minutes, so only the minimum volume keeps it quiet.
-        name: `${rule}: a quiet service stays quiet (1 failed turn of 2 in hours)`,
-        input: [
+        `${rule}: a quiet service stays quiet (1 failed turn of 2 in hours)`,
+        [
           turnsPerMinute('production', 'ok', 1, 240, 236, 237),
           turnsPerMinute('production', 'error', 1, 240, 238, 239),
         ],
-        fires: null,
-        interval: '1m',
-        at: '240m',
-      },
-      {
+        240,
+      ),
+      minuteCase(
         rule,
-        name: `${rule}: a healthy service at volume stays quiet`,
-        input: [
+        `${rule}: a healthy service at volume stays quiet`,
+        [
           turnsPerMinute('production', 'ok', 100, 240),
           turnsPerMinute('production', 'error', 0, 240),
         ],
-        fires: null,
-        interval: '1m',
-        at: '240m',
-      },
+        240,
+      ),
     ]),
-    {
-      rule: page(TURN_SLO),
-      name: 'turn success: a failing staging pages for staging only, beside a healthy production',
-      input: [
+    minuteCase(
+      page(TURN_SLO),
+      'turn success: a failing staging pages for staging only, beside a healthy production',
+      [
         turnsPerMinute('production', 'ok', 100, 70),
         turnsPerMinute('staging', 'ok', 10, 70),
         turnsPerMinute('staging', 'error', 10, 70, 40),
       ],
-      fires: { ...production, [ENV]: 'staging' },
-      interval: '1m',
-      at: '70m',
-    },
-    {
-      rule: page(SPEECH_SLO),
-      name: 'first speech: a fast burn pages (80% of turns slow to speak)',
-      input: speechPerMinute(2, 8, 70),
-      fires: production,
-      interval: '1m',
-      at: '70m',
-    },
-    {
-      rule: ticket(SPEECH_SLO),
-      name: 'first speech: a slow burn (20% slow, 4x) raises a ticket, not a page',
-      input: speechPerMinute(8, 2, 240),
-      fires: production,
-      interval: '1m',
-      at: '240m',
-    },
-    {
-      rule: page(SPEECH_SLO),
-      name: 'first speech: a slow burn does not page',
-      input: speechPerMinute(8, 2, 240),
-      fires: null,
-      interval: '1m',
-      at: '240m',
-    },
-    ...[page(SPEECH_SLO), ticket(SPEECH_SLO)].map((rule) => ({
-      rule,
-      name: `${rule}: quiet when only failed turns (their apology) are slow`,
-      input: speechPerMinute(10, 0, 240),
-      fires: null,
-      interval: '1m',
-      at: '240m',
-    })),
-    {
-      rule: page(SPEECH_SLO),
-      name: 'first speech: native histograms too, a slow service pages and a fast one stays quiet',
-      input: [
+      70,
+      { ...production, [ENV]: 'staging' },
+    ),
+    minuteCase(
+      page(SPEECH_SLO),
+      'first speech: a fast burn pages (80% of turns slow to speak)',
+      speechPerMinute(2, 8, 70),
+      70,
+      production,
+    ),
+    minuteCase(
+      ticket(SPEECH_SLO),
+      'first speech: a slow burn (20% slow, 4x) raises a ticket, not a page',
+      speechPerMinute(8, 2, 240),
+      240,
+      production,
+    ),
+    minuteCase(
+      page(SPEECH_SLO),
+      'first speech: a slow burn does not page',
+      speechPerMinute(8, 2, 240),
+      240,
+    ),
+    ...[page(SPEECH_SLO), ticket(SPEECH_SLO)].map((rule) =>
+      minuteCase(
+        rule,
+        `${rule}: quiet when only failed turns (their apology) are slow`,
+        speechPerMinute(10, 0, 240),
+        240,
+      ),
+    ),
+    minuteCase(
+      page(SPEECH_SLO),
+      'first speech: native histograms too, a slow service pages and a fast one stays quiet',
+      [
         ...[
           ['python-slow', 2],
           ['python-fast', -1],
@@ -541,10 +528,9 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
           ),
         ),
       ],
-      fires: { [labelName('service.name')]: 'python-slow', [ENV]: 'production' },
-      interval: '1m',
-      at: '70m',
-    },
+      70,
+      { [labelName('service.name')]: 'python-slow', [ENV]: 'production' },
+    ),
   ]
 
   it('every rule evaluated here is a shipped rule', () => {

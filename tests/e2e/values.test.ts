@@ -28,6 +28,7 @@ import {
   SLOS,
   sloById,
 } from '@layercode-kit/grafana-gen'
+import type { LoadSummary } from '@layercode-kit/loadgen'
 import {
   COST_BUCKETS_USD,
   CostItem,
@@ -82,20 +83,8 @@ const load = (seconds: number) => [
   ...MIX,
 ]
 
-type Summary = {
-  conversations: { completed: number; skippedBusy: number }
-  sessions: { ended: number; durationsS: number[]; transcriptionS: number; ttsS: number }
-  turns: {
-    ok: number
-    failed: number
-    injectedErrors: number
-    injectedSlow: number
-    injectedSlowTool: number
-    hungUp: number
-  }
-  turnsPerSecond: number
-  firstTtsMs: { p50: number; p95: number }
-}
+/** Every turn the load generator sent: ok, failed, and hung up on by design. */
+const allTurns = (t: LoadSummary['turns']) => t.ok + t.failed + t.hungUp
 type Span = { name: string; traceId: string; durationS: number; attrs: Record<string, unknown> }
 /** A turn's span: the webhook's SERVER span for session.start or message. */
 const isTurnSpan = (s: Span) =>
@@ -106,8 +95,8 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   skip: missing,
 }, () => {
   let harness: Harness
-  let warm: Summary
-  let traffic: Summary
+  let warm: LoadSummary
+  let traffic: LoadSummary
   let trafficStart = 0
   /** The evaluation instants: the first agent export / collector scrape after the traffic. */
   let tAgent = 0
@@ -132,8 +121,8 @@ describe('panel values under scripted traffic, on the real collector and Prometh
 
   before(async () => {
     harness = await Harness.start(await ensureBinaries())
-    warm = (await harness.loadgen(load(6))) as unknown as Summary
-    const warmTurns = warm.turns.ok + warm.turns.failed + warm.turns.hungUp
+    warm = (await harness.loadgen(load(6))) as unknown as LoadSummary
+    const warmTurns = allTurns(warm.turns)
     await waitFor(
       'the warm-up turns in Prometheus',
       async () => (await total(harness, TURNS)) === warmTurns,
@@ -151,8 +140,8 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     trafficStart = Date.now()
     const spansBefore = recordedSpans().length
     logsBefore = harness.recorded('loki', 'logs').length
-    traffic = (await harness.loadgen(load(15))) as unknown as Summary
-    const trafficTurns = traffic.turns.ok + traffic.turns.failed + traffic.turns.hungUp
+    traffic = (await harness.loadgen(load(15))) as unknown as LoadSummary
+    const trafficTurns = allTurns(traffic.turns)
     await waitFor(
       'every traffic turn counted in Prometheus',
       async () => (await total(harness, TURNS)) === warmTurns + trafficTurns,
@@ -237,13 +226,11 @@ describe('panel values under scripted traffic, on the real collector and Prometh
 
   it('agent overview: turns, outcomes, requests and tokens', async () => {
     const t = traffic.turns
-    const all = t.ok + t.failed + t.hungUp
+    const all = allTurns(t)
     const errorShare = t.injectedErrors / all
-    const allWithWarm = all + warm.turns.ok + warm.turns.failed + warm.turns.hungUp
-    const errorShareWithWarm = (t.injectedErrors + warm.turns.injectedErrors) / allWithWarm
     // Ratios of series exported together: both sides scale alike, so within a few percent.
     const ratio = (r: number, why: string) => between(r * 0.9, r * 1.1, `${why}: ${r}`)
-    const share = ratio(errorShareWithWarm, 'error share, warm-up included')
+    const share = ratio(failedShare(), 'error share, warm-up included')
     await expectPanel(
       'Turn success rate',
       0,
@@ -334,6 +321,10 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     )
   })
 
+  /** Injected failures of all turns sent, warm-up included (the alert and SLO windows hold both). */
+  const failedShare = () =>
+    (warm.turns.injectedErrors + traffic.turns.injectedErrors) /
+    (allTurns(warm.turns) + allTurns(traffic.turns))
   /**
    * The objectives' bad shares, warm-up included (the windows hold both): failed turns of all
    * turns (the load generator's counts); first speeches over the SLO's threshold among turns
@@ -342,8 +333,6 @@ describe('panel values under scripted traffic, on the real collector and Prometh
    * aborted turn to end, and that wait is the caller's too.
    */
   const badShare = () => {
-    const [w, t] = [warm.turns, traffic.turns]
-    const all = (x: Summary['turns']) => x.ok + x.failed + x.hungUp
     const spoken = harness
       .recorded('loki', 'logs')
       .filter((l) => (l.body as { stringValue?: string })?.stringValue === 'turn completed')
@@ -352,16 +341,17 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const slow = spoken.filter(
       (a) => Number(a.first_speech_ms) > SLO_TARGETS.firstSpeechSeconds * 1000,
     )
-    assert.ok(spoken.length >= w.ok + t.ok, `${spoken.length} turns spoke`)
+    assert.ok(spoken.length >= warm.turns.ok + traffic.turns.ok, `${spoken.length} turns spoke`)
     return {
-      'turn-success': (w.injectedErrors + t.injectedErrors) / (all(w) + all(t)),
+      'turn-success': failedShare(),
       'first-speech': slow.length / spoken.length,
     }
   }
   /** A burn rate: the bad share over the error budget, within the ratio tolerance. */
   const burnOf = (id: keyof ReturnType<typeof badShare>) => {
-    const rate = badShare()[id] / errorBudget(sloById(id))
-    return between(rate * 0.9, rate * 1.1, `${id}: bad share ${badShare()[id]} / budget`)
+    const share = badShare()[id]
+    const rate = share / errorBudget(sloById(id))
+    return between(rate * 0.9, rate * 1.1, `${id}: bad share ${share} / budget`)
   }
   const SLO_SERVICE = {
     service_name: DEFAULT_SERVICE_NAME,
@@ -396,16 +386,14 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     }
     const sum = (charges: Array<{ item: string; usd: number }>, item?: string) =>
       charges.filter((c) => !item || c.item === item).reduce((t, c) => t + c.usd, 0)
-    const speechOf = (x: Summary['sessions']) =>
+    const speechOf = (x: LoadSummary['sessions']) =>
       speechCost(prices, { transcriptionS: x.transcriptionS, ttsS: x.ttsS })
     const chats = (all: Span[]) => all.filter((s) => s.name.startsWith('chat '))
     const trafficTokens = chats(spans).flatMap(chatCost)
     const trafficSpeech = speechOf(traffic.sessions)
     // The hour holds the warm-up too (Prometheus puts a zero at each series' start).
-    const hour =
-      sum(chats(recordedSpans()).flatMap(chatCost)) +
-      sum(speechOf(warm.sessions)) +
-      sum(trafficSpeech)
+    const modelHour = sum(chats(recordedSpans()).flatMap(chatCost))
+    const hour = modelHour + sum(speechOf(warm.sessions)) + sum(trafficSpeech)
     await expectPanel(
       'Spend in the last hour',
       0,
@@ -413,7 +401,6 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       one(between(hour * 0.999, hour * 1.1, `$${hour} of tokens and speech`)),
     )
     const model = String(chats(spans)[0]?.attrs['gen_ai.request.model'])
-    const modelHour = sum(chats(recordedSpans()).flatMap(chatCost))
     await expectPanel('Top models by spend', 0, tAgent, [
       {
         labels: { gen_ai_request_model: model },
@@ -476,10 +463,13 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     // The logs round to whole ms; the metric keeps the exact seconds.
     const near = (x: number, why: string) => between(x - 0.0006, x * 1.001 + 0.0006, why)
     const bakery = { gen_ai_agent_name: 'bakery' }
+    let partsSum = 0
     for (const [index, [part]] of FIRST_SPEECH_PARTS.entries()) {
       const values = msOf(`first_speech_${part}_ms`)
+      const mean = meanOf(values)
+      partsSum += mean
       await expectPanel('Where the wait for first speech goes', index, tAgent, [
-        { labels: bakery, range: near(meanOf(values), `mean ${part} of ${values.length} turns`) },
+        { labels: bakery, range: near(mean, `mean ${part} of ${values.length} turns`) },
       ])
       await expectPanel('First speech parts p95 by agent', index, tAgent, [
         { labels: bakery, range: quantileRange(values, 0.95, `${part} in the logs`) },
@@ -489,10 +479,6 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     await expectPanel('Time to first speech: mean', 0, tAgent, [
       { labels: bakery, range: near(firstSpeech, 'mean first speech in the logs') },
     ])
-    const partsSum = FIRST_SPEECH_PARTS.reduce(
-      (t, [part]) => t + meanOf(msOf(`first_speech_${part}_ms`)),
-      0,
-    )
     const own = firstSpeech - partsSum
     await expectPanel('Where the wait for first speech goes', FIRST_SPEECH_PARTS.length, tAgent, [
       { labels: bakery, range: between(own - 0.003, own + 0.003, `the rest: ${own} s`) },
@@ -558,7 +544,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     // The caller hears the first words a little after the agent says them: the client's
     // percentile, or the bucket below it.
     for (const [index, key] of (['p50', 'p95'] as const).entries()) {
-      const client = traffic.firstTtsMs[key] / 1000
+      const client = Number(traffic.firstTtsMs[key]) / 1000
       await expectPanel('Time to first speech by agent', index, tAgent, [
         {
           labels: { gen_ai_agent_name: 'bakery' },
@@ -845,10 +831,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       )
     }
     // 20% of messages fail: over 5 minutes, warm-up included, well above 5% and 20 turns.
-    const t = { warm: warm.turns, traffic: traffic.turns }
-    const all = (x: Summary['turns']) => x.ok + x.failed + x.hungUp
-    const share =
-      (t.warm.injectedErrors + t.traffic.injectedErrors) / (all(t.warm) + all(t.traffic))
+    const share = failedShare()
     await expectRule(
       'layercode-error-rate',
       tAgent,
@@ -862,7 +845,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       { service_name: DEFAULT_SERVICE_NAME },
       quantileRange(turnDurations, 0.95, 'turn spans (slow turns wait 3 s)'),
     )
-    const client = traffic.firstTtsMs.p95 / 1000
+    const client = Number(traffic.firstTtsMs.p95) / 1000
     await expectRule(
       'layercode-first-speech',
       tAgent,

@@ -4,6 +4,7 @@ import { ErrorCode, KitError } from '@layercode-kit/cli'
 import {
   executeToolSpan,
   Fault,
+  type FaultKind,
   FirstSpeechClock,
   invokeAgentSpan,
   Outcome,
@@ -54,12 +55,15 @@ export const FALLBACK_SPEECH = 'Sorry, I ran into a problem. Could you say that 
  */
 export const NOTHING_HEARD_SPEECH = "Sorry, I didn't catch that, could you say it again?"
 
-async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessage[]> {
+async function invokeAgent(
+  deps: TurnDeps,
+  turn: AgentTurn,
+  fault: FaultKind | undefined,
+): Promise<ModelMessage[]> {
   if (turn.event.type === 'session.start') {
     turn.speak(deps.agent.welcome)
     return [{ role: 'assistant', content: deps.agent.welcome }]
   }
-  const fault = injectedFault(deps, turn.event)
   if (fault === Fault.Error)
     throw new KitError(ErrorCode.InjectedFault, 'fault injected on request')
   if (fault === Fault.Slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
@@ -74,13 +78,13 @@ async function invokeAgent(deps: TurnDeps, turn: AgentTurn): Promise<ModelMessag
 
 async function runTool<T>(
   deps: TurnDeps,
-  turn: { clock: FirstSpeechClock; event: TurnEvent; signal: AbortSignal },
+  turn: { clock: FirstSpeechClock; fault: FaultKind | undefined; signal: AbortSignal },
   call: ToolCall,
   execute: () => Promise<T>,
 ): Promise<T> {
   const { logger } = deps
   const started = performance.now()
-  const slow = injectedFault(deps, turn.event) === Fault.SlowTool
+  const slow = turn.fault === Fault.SlowTool
   logger.debug('tool call', { tool: call.name, tool_call_id: call.callId })
   let outcome: Outcome = Outcome.Error
   try {
@@ -125,6 +129,7 @@ export async function runTurn(
   // caller's wait, so time to first speech and turn duration include it.
   const started = performance.now()
   const clock = new FirstSpeechClock(started)
+  const fault = injectedFault(deps, event)
   return deps.turns.run(conversationId, async () => {
     clock.locked()
     const chunker = new SentenceChunker()
@@ -154,7 +159,7 @@ export async function runTurn(
       speak: (text) => say([...chunker.push(separated(text)), ...chunker.flush()]),
       speakDelta: (delta) => say(chunker.push(delta)),
       sendData: (content) => sink.data(content),
-      runTool: (call, execute) => runTool(deps, { clock, event, signal }, call, execute),
+      runTool: (call, execute) => runTool(deps, { clock, fault, signal }, call, execute),
       signal,
       logger,
     }
@@ -163,7 +168,7 @@ export async function runTurn(
     let failure: unknown
     try {
       const messages = await invokeAgentSpan(deps.agent.name, conversationId, () =>
-        timingFirstSpeech(clock, () => invokeAgent(deps, turn)),
+        timingFirstSpeech(clock, () => invokeAgent(deps, turn, fault)),
       )
       say(chunker.flush())
       store.appendTurn(conversationId, messages)

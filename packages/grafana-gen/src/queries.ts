@@ -165,6 +165,14 @@ const mean = (metric: KitMetricName, selector: string) => {
   return `(sum by (${agent}) (${histogram.sumRate(metric, selector)}) / sum by (${agent}) (${histogram.countRate(metric, selector)}))`
 }
 
+/** Mean time to first speech of message turns that did not fail, and of each of its parts. */
+const firstSpeechMean = mean(
+  'layercode.turn.time_to_first_speech',
+  sel(agentVar, messageTurn, `${outcome}!="error"`),
+)
+const firstSpeechPartMean = (part: FirstSpeechPart) =>
+  mean(`layercode.turn.first_speech.${part}`, sel(agentVar, messageTurn))
+
 export const PANEL_QUERY = {
   requestsPerMinute: `sum by (${labelName(Attr.HttpRoute)}) (${httpCount(sel())}) * 60`,
   httpLatency: (q: number) => quantile(q, 'http.server.request.duration', [], sel()),
@@ -217,13 +225,10 @@ export const PANEL_QUERY = {
     sel(agentVar),
   ),
   // The turn latency budget: parts of time to first speech of message turns, per agent.
-  firstSpeechPartMean: (part: FirstSpeechPart) =>
-    mean(`layercode.turn.first_speech.${part}`, sel(agentVar, messageTurn)),
-  firstSpeechMean: mean(
-    'layercode.turn.time_to_first_speech',
-    sel(agentVar, messageTurn, `${outcome}!="error"`),
-  ),
-  firstSpeechOwnWork: `${mean('layercode.turn.time_to_first_speech', sel(agentVar, messageTurn, `${outcome}!="error"`))} - (${FIRST_SPEECH_PARTS.map(([part]) => mean(`layercode.turn.first_speech.${part}`, sel(agentVar, messageTurn))).join(' + ')})`,
+  firstSpeechPartMean,
+  firstSpeechMean,
+  // What the parts leave of the mean: the agent's own work (the stack's top is the mean).
+  firstSpeechOwnWork: `${firstSpeechMean} - (${FIRST_SPEECH_PARTS.map(([part]) => firstSpeechPartMean(part)).join(' + ')})`,
   firstSpeechPartP95: (part: FirstSpeechPart) =>
     quantile(
       0.95,

@@ -59,6 +59,16 @@ const notFailed = `${outcome}!="error"`
 const le = (bound: number) =>
   Number.isInteger(bound) ? `le=~"${bound}|${bound}.0"` : `le="${bound}"`
 
+/** Turns over a window, per service and environment. */
+const turnCount = (m: readonly string[], w: string) =>
+  `${by} (increase(${turns}${braces(m)}[${w}]))`
+/** Non-failed turns' first speeches over a window: classic histograms, and native ones. */
+const speechSel = (m: readonly string[]) => braces([...m, notFailed])
+const classicSpeechCount = (m: readonly string[], w: string) =>
+  `${by} (increase(${firstSpeechName}_count${speechSel(m)}[${w}]))`
+const nativeSpeechCount = (m: readonly string[], w: string) =>
+  `${by} (histogram_count(increase(${firstSpeechName}${speechSel(m)}[${w}])))`
+
 export const SLOS: readonly Slo[] = [
   {
     id: 'turn-success',
@@ -66,10 +76,10 @@ export const SLOS: readonly Slo[] = [
     objective: SLO_TARGETS.turnSuccess,
     description: `${SLO_TARGETS.turnSuccess * 100}% of turns (session.start and message webhooks) end without an agent error, over ${SLO_TARGETS.windowDays} days. Aborted turns (the caller hung up or barged in) are not failures.`,
     badRatio: (m, w) => {
-      const all = `${by} (increase(${turns}${braces(m)}[${w}]))`
-      return `(${by} (increase(${turns}${braces([...m, `${outcome}="error"`])}[${w}])) or ${all} * 0) / (${all} > 0)`
+      const all = turnCount(m, w)
+      return `(${turnCount([...m, `${outcome}="error"`], w)} or ${all} * 0) / (${all} > 0)`
     },
-    events: (m, w) => `${by} (increase(${turns}${braces(m)}[${w}]))`,
+    events: turnCount,
   },
   {
     id: 'first-speech',
@@ -77,16 +87,13 @@ export const SLOS: readonly Slo[] = [
     objective: SLO_TARGETS.firstSpeech,
     description: `${SLO_TARGETS.firstSpeech * 100}% of the turns that did not fail speak their first words within ${SLO_TARGETS.firstSpeechSeconds} s of the webhook's arrival, over ${SLO_TARGETS.windowDays} days.`,
     badRatio: (m, w) => {
-      const sel = braces([...m, notFailed])
-      const count = `${by} (increase(${firstSpeechName}_count${sel}[${w}]))`
-      const classic = `1 - ${by} (increase(${firstSpeechName}_bucket${braces([...m, notFailed, le(SLO_TARGETS.firstSpeechSeconds)])}[${w}])) / (${count} > 0)`
+      const classic = `1 - ${by} (increase(${firstSpeechName}_bucket${braces([...m, notFailed, le(SLO_TARGETS.firstSpeechSeconds)])}[${w}])) / (${classicSpeechCount(m, w)} > 0)`
       // Native histograms (Logfire's exponential ones): the fraction is interpolated inside
       // the bucket that holds the threshold.
-      const native = `1 - histogram_fraction(0, ${SLO_TARGETS.firstSpeechSeconds}, ${by} (increase(${firstSpeechName}${sel}[${w}])))`
-      return `(${classic}) or ((${native}) and (${by} (histogram_count(increase(${firstSpeechName}${sel}[${w}]))) > 0))`
+      const native = `1 - histogram_fraction(0, ${SLO_TARGETS.firstSpeechSeconds}, ${by} (increase(${firstSpeechName}${speechSel(m)}[${w}])))`
+      return `(${classic}) or ((${native}) and (${nativeSpeechCount(m, w)} > 0))`
     },
-    events: (m, w) =>
-      `(${by} (increase(${firstSpeechName}_count${braces([...m, notFailed])}[${w}])) or ${by} (histogram_count(increase(${firstSpeechName}${braces([...m, notFailed])}[${w}]))))`,
+    events: (m, w) => `(${classicSpeechCount(m, w)} or ${nativeSpeechCount(m, w)})`,
   },
 ]
 

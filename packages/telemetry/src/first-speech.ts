@@ -36,10 +36,6 @@ export class FirstSpeechClock {
     this.#now = now
   }
 
-  get spoken(): boolean {
-    return this.#spoken !== undefined
-  }
-
   /** The conversation's previous turn is done: this one runs. */
   locked(): void {
     this.#locked ??= this.#now()
