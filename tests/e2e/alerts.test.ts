@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { burnAlertUid, ruleQueries, sloById } from '@layercode-kit/grafana-gen'
 import { settle, waitFor } from '@layercode-kit/test-support'
+import { composeWebhookSecret, loadCompose, rootPath } from '../stack/support.ts'
 import { ensureBinaries } from './binaries.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
@@ -11,6 +14,8 @@ const missing = await nativeSuiteGuard('alert drills')
 const rules = Object.fromEntries(ruleQueries().map((r) => [r.uid, r.expr]))
 const FIRST_SPEECH = sloById('first-speech')
 const TURN_SUCCESS = sloById('turn-success')
+const page = (slo: typeof TURN_SUCCESS) => burnAlertUid(slo, 'page')
+const ticket = (slo: typeof TURN_SUCCESS) => burnAlertUid(slo, 'ticket')
 
 /** Each alert condition evaluated on the real Prometheus, as Grafana's query A does. */
 describe('alert conditions on the real Prometheus: quiet under normal load, firing under their fault', {
@@ -21,6 +26,37 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
   const firesWithin = async (uid: string, ms = 60_000) => {
     const { value: fired } = await settle(() => firing(uid), Boolean, ms)
     assert.equal(fired, true, `${uid} fires: ${rules[uid]}`)
+  }
+
+  /**
+   * `npm run drill -- <alert> --until=firing` against the harness (the agent and Prometheus by
+   * their addresses here); resolves with its exit code and output once it ends.
+   */
+  const drill = (alert: string) => {
+    const child = spawn(
+      process.execPath,
+      [
+        'scripts/drill.ts',
+        alert,
+        `--agent-url=${harness.url('agent', 8000, '/api/agent')}`,
+        `--prometheus=${harness.url('prometheus', 9090)}`,
+        '--until=firing',
+        '--timeout=150',
+        `--secret=${composeWebhookSecret(loadCompose())}`,
+      ],
+      { cwd: rootPath('.'), stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      output += chunk
+    })
+    return {
+      output: () => output,
+      done: once(child, 'exit').then(([code]) => ({ code: Number(code), output })),
+    }
   }
 
   before(async () => {
@@ -52,6 +88,19 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
       if (series.length > 0) noisy.push(`${uid}: ${JSON.stringify(series)}`)
     }
     assert.deepEqual(noisy, [])
+  })
+
+  it("npm run drill -- canary fails the canary's turns until its alert fires, and no alert of real traffic does", async () => {
+    assert.equal(await firing('layercode-canary'), false)
+    const { code, output } = await drill('canary').done
+    assert.equal(code, 0, output)
+    assert.match(
+      output,
+      /✓ layercode-canary fired after \d+m\d+s: its condition holds on Prometheus/,
+    )
+    assert.equal(await firing('layercode-canary'), true)
+    const quiet = ['layercode-error-rate', page(TURN_SUCCESS), ticket(TURN_SUCCESS)]
+    for (const uid of quiet) assert.equal(await firing(uid), false, `${uid} ignores the canary`)
   })
 
   it('token usage and spend fire under a token burst', async () => {
@@ -100,10 +149,17 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
     }
   })
 
-  it('agent down fires when the agent stops', async () => {
+  it('npm run drill -- agent-down waits while the user stops the agent, and sees it fire', async () => {
     assert.equal(await firing('layercode-agent-down'), false)
-    await harness.stopService('agent')
-    await firesWithin('layercode-agent-down', 100_000)
+    const run = drill('agent-down')
+    await waitFor('the drill to ask for the step', async () =>
+      run.output().includes('now run: docker compose stop agent'),
+    )
+    await harness.stopService('agent') // the user's step: the drill stops nothing itself
+    const { code, output } = await run.done
+    assert.equal(code, 0, output)
+    assert.match(output, /✓ layercode-agent-down fired after/)
+    assert.match(output, /undo: docker compose start agent/)
   })
 
   it('component down fires, naming Loki, while the Loki stand-in is down', async () => {

@@ -44,6 +44,17 @@ const speechCount = (outcome: string, values: string) =>
     values,
   )
 /** Objectives are per service and environment. */
+/** The canary's turns: tagged synthetic. */
+const canaryTurns = (outcome: string, values: string) =>
+  series(
+    seriesName('layercode.turns'),
+    {
+      [labelName(Attr.Outcome)]: outcome,
+      [labelName(Attr.EventType)]: 'message',
+      [labelName(Attr.Synthetic)]: 'true',
+    },
+    values,
+  )
 const SLO_LABELS = `{${labelName('deployment.environment.name')}="production", ${labelName('service.name')}="${DEFAULT_SERVICE_NAME}"}`
 const http = (status: string, le: string | undefined, values: string) =>
   series(
@@ -337,6 +348,22 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       ],
       // As PromQL computes it: 1 - (1 - good / all) / budget.
       samples: [{ labels: SLO_LABELS, value: 1 - (1 - 540 / 600) / 0.05 }],
+    },
+    {
+      name: "canary turns that failed is 0, not no data, while the canary's turns succeed",
+      title: 'Canary turns that failed',
+      input: [canaryTurns('ok', '0+4x60'), turns('error', '0+5x60')],
+      samples: [{ labels: SLO_LABELS, value: 0 }],
+    },
+    {
+      name: "canary panels count only the canary's turns: 2 failed of its own in 5 minutes",
+      title: 'Canary turns that failed',
+      input: [
+        canaryTurns('ok', '0+4x60'),
+        canaryTurns('error', '0x40 1x10 2x10'),
+        turns('error', '0+5x60'),
+      ],
+      samples: [{ labels: SLO_LABELS, value: 2 }],
     },
   ]
 

@@ -40,6 +40,7 @@ import {
   panelChecker,
   quantileRange,
   type Range,
+  SCRIPTED_LATENCY,
 } from './ranges.ts'
 
 const missing = (await nativeSuiteGuard('the Python toolkit end to end')) ?? (await pythonMissing())
@@ -347,6 +348,9 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     const meanS = ended.reduce((s, e) => s + e.durationMs / 1000, 0) / n
     await expectPanel('Sessions: mean length and turns', 0, tAgent, [
       { labels: bakery, range: between(meanS * 0.999, meanS * 1.001, 'reported durations') },
+    ])
+    await expectPanel("LayerCode's reported latency", 0, tAgent, [
+      { labels: bakery, range: SCRIPTED_LATENCY },
     ])
     await expectPanel('Sessions: mean length and turns', 1, tAgent, [
       {

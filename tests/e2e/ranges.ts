@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { concrete, type InterpolationContext, type PanelQuery } from '@layercode-kit/grafana-gen'
+import { SCRIPTED_LATENCY_MS } from '@layercode-kit/loadgen'
 import { LATENCY_BUCKETS_S } from '@layercode-kit/telemetry'
 
 export type Vector = Array<{ metric: Record<string, string>; value: [number, string] }>
@@ -14,6 +15,12 @@ export type Range = { lo: number; hi: number; why: string }
 export const between = (lo: number, hi: number, why: string): Range => ({ lo, hi, why })
 export const exactly = (value: number, why: string) => between(value, value, why)
 export const one = (range: Range) => [{ labels: {}, range }]
+/** LayerCode's latency as its panel shows it: every scripted session.end reports the same. */
+export const SCRIPTED_LATENCY = between(
+  SCRIPTED_LATENCY_MS / 1000 - 1e-6,
+  SCRIPTED_LATENCY_MS / 1000 + 1e-6,
+  "every session.end's latency (ms, read as s)",
+)
 
 /** The histogram bucket holding x (upper bounds inclusive, as Prometheus's `le`). */
 export function bucket(x: number, bounds: readonly number[] = LATENCY_BUCKETS_S): [number, number] {

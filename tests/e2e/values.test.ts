@@ -23,9 +23,11 @@ import {
   errorBudget,
   type PanelQuery,
   panelQueries,
+  REAL_TRAFFIC,
   ruleQueries,
   SLO_TARGETS,
   SLOS,
+  SYNTHETIC_TRAFFIC,
   sloById,
 } from '@layercode-kit/grafana-gen'
 import type { LoadSummary } from '@layercode-kit/loadgen'
@@ -40,7 +42,7 @@ import {
 } from '@layercode-kit/telemetry'
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
-import { flat, sampledSpan, settledAt, total } from './counters.ts'
+import { flat, sampledSpan, settledAt, sumsByTime, total } from './counters.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
 import { nsName } from './netns.ts'
@@ -52,6 +54,7 @@ import {
   panelChecker,
   quantileRange,
   type Range,
+  SCRIPTED_LATENCY,
   type Vector,
 } from './ranges.ts'
 
@@ -60,8 +63,12 @@ const missing = await nativeSuiteGuard('panel values under scripted traffic')
 /** `$__rate_interval` as `concrete` renders it (60 s: a 50 s step, the 10 s scrape interval). */
 const WINDOW_S = Number(/\[(\d+)s\]/.exec(concrete({ expr: 'x[$__rate_interval]' }))?.[1])
 const MESSAGES = 3
-/** The counters the test waits on: turns (agent exports), what the collector accepted (its scrape). */
-const TURNS = 'layercode_turns_total'
+/**
+ * The counters the test waits on: real turns and the canary's (agent exports), what the
+ * collector accepted (its scrape).
+ */
+const TURNS = `layercode_turns_total{${REAL_TRAFFIC}}`
+const CANARY_TURNS = `layercode_turns_total{${SYNTHETIC_TRAFFIC}}`
 const ACCEPTED_SPANS = 'otelcol_receiver_accepted_spans{job="collector"}'
 const ACCEPTED_LOGS = 'otelcol_receiver_accepted_log_records{job="collector"}'
 /**
@@ -82,10 +89,25 @@ const load = (seconds: number) => [
   '--concurrency=16',
   ...MIX,
 ]
+/**
+ * The canary beside the traffic, with failures of its own: every real-traffic panel and rule
+ * must read as if it were not there, and the canary's own show exactly it.
+ */
+const CANARY_LOAD = [
+  '--synthetic',
+  '--rate=0.5',
+  '--duration=15',
+  '--think-time=0',
+  '--concurrency=4',
+  '--messages=2',
+  '--fail-rate=0.25',
+]
 
 /** Every turn the load generator sent: ok, failed, and hung up on by design. */
 const allTurns = (t: LoadSummary['turns']) => t.ok + t.failed + t.hungUp
 type Span = { name: string; traceId: string; durationS: number; attrs: Record<string, unknown> }
+/** A log record's attributes, when it is not the canary's. */
+const isRealLog = (record: unknown) => attributesOf(record).synthetic !== true
 /** A turn's span: the webhook's SERVER span for session.start or message. */
 const isTurnSpan = (s: Span) =>
   s.name === 'POST /api/agent' &&
@@ -97,6 +119,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   let harness: Harness
   let warm: LoadSummary
   let traffic: LoadSummary
+  let canary: LoadSummary
   let trafficStart = 0
   /** The evaluation instants: the first agent export / collector scrape after the traffic. */
   let tAgent = 0
@@ -104,7 +127,12 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   /** What the samples in each window span (last - first sample), in seconds. */
   let agentSpanS = 0
   let collectorSpanS = 0
+  /** The traffic's spans, the canary's traces left out; and every span, theirs included. */
   let spans: Span[] = []
+  let allSpans: Span[] = []
+  /** The canary's traces (its webhook spans are tagged; their children are in the same trace). */
+  let canaryTraces = new Set<string>()
+  const notCanary = (list: Span[]) => list.filter((x) => !canaryTraces.has(x.traceId))
   let logRecords = 0
   let logsBefore = 0
   const panels = panelQueries().filter((q) => q.datasource === 'prometheus')
@@ -140,11 +168,19 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     trafficStart = Date.now()
     const spansBefore = recordedSpans().length
     logsBefore = harness.recorded('loki', 'logs').length
-    traffic = (await harness.loadgen(load(15))) as unknown as LoadSummary
+    const [real, synthetic] = await Promise.all([
+      harness.loadgen(load(15)),
+      harness.loadgen(CANARY_LOAD),
+    ])
+    traffic = real as unknown as LoadSummary
+    canary = synthetic as unknown as LoadSummary
     const trafficTurns = allTurns(traffic.turns)
+    const canaryTurns = allTurns(canary.turns)
     await waitFor(
-      'every traffic turn counted in Prometheus',
-      async () => (await total(harness, TURNS)) === warmTurns + trafficTurns,
+      'every traffic turn and every canary turn counted in Prometheus, each apart',
+      async () =>
+        (await total(harness, TURNS)) === warmTurns + trafficTurns &&
+        (await total(harness, CANARY_TURNS)) === canaryTurns,
       60_000,
     )
     // The stand-ins have everything once their counts stop moving for one batch delay.
@@ -160,18 +196,29 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       60_000,
       6_000,
     )
-    spans = recordedSpans().slice(spansBefore)
+    allSpans = recordedSpans().slice(spansBefore)
+    canaryTraces = new Set(
+      allSpans.filter((x) => x.attrs['layercode.synthetic'] === true).map((x) => x.traceId),
+    )
+    assert.ok(canaryTraces.size >= canaryTurns, "the canary's webhook spans are tagged")
+    spans = notCanary(allSpans)
     logRecords = harness.recorded('loki', 'logs').length - logsBefore
     // One more collector scrape, then what it accepted during the traffic is final.
     await sleep(12_000)
     const acceptedFinal = await total(harness, ACCEPTED_SPANS)
     assert.equal(
       acceptedFinal - (await total(harness, ACCEPTED_SPANS, trafficStart / 1000)),
-      spans.length,
+      allSpans.length,
       'the Tempo stand-in got every span the collector accepted',
     )
     const agent = await settledAt(harness, TURNS, trafficStart, warmTurns + trafficTurns)
-    tAgent = agent.final + 0.001
+    // The canary's series start with it (no sample before the traffic): its first complete one.
+    const canarySums = await sumsByTime(harness, CANARY_TURNS, '3m')
+    const canaryFinal = [...canarySums.keys()]
+      .sort((a, b) => a - b)
+      .find((ts) => canarySums.get(ts) === canaryTurns)
+    assert.ok(canaryFinal !== undefined, 'the canary settled')
+    tAgent = Math.max(agent.final, canaryFinal) + 0.001
     const collector = await settledAt(harness, ACCEPTED_SPANS, trafficStart, acceptedFinal)
     tCollector = collector.final + 0.001
     assert.equal(
@@ -202,9 +249,10 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   it('the traffic ran as scripted, and Prometheus counted every turn by its outcome', async () => {
     const byOutcome = async (time: number) =>
       Object.fromEntries(
-        (await harness.query('sum by (layercode_outcome) (layercode_turns_total)', time)).map(
-          (r) => [r.metric.layercode_outcome, Number(r.value[1])],
-        ),
+        (await harness.query(`sum by (layercode_outcome) (${TURNS})`, time)).map((r) => [
+          r.metric.layercode_outcome,
+          Number(r.value[1]),
+        ]),
       )
     const [before, afterwards] = [await byOutcome(trafficStart / 1000), await byOutcome(tAgent)]
     assert.deepEqual(
@@ -274,6 +322,9 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     await expectPanel('Sessions: mean length and turns', 0, tAgent, [
       { labels: bakery, range: between(meanS * 0.999, meanS * 1.001, 'reported durations') },
     ])
+    await expectPanel("LayerCode's reported latency", 0, tAgent, [
+      { labels: bakery, range: SCRIPTED_LATENCY },
+    ])
     await expectPanel('Sessions: mean length and turns', 1, tAgent, [
       {
         labels: bakery,
@@ -335,6 +386,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   const badShare = () => {
     const spoken = harness
       .recorded('loki', 'logs')
+      .filter(isRealLog)
       .filter((l) => (l.body as { stringValue?: string })?.stringValue === 'turn completed')
       .map((l) => attributesOf(l))
       .filter((a) => a.outcome !== 'error' && a.first_speech_ms !== undefined)
@@ -392,7 +444,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const trafficTokens = chats(spans).flatMap(chatCost)
     const trafficSpeech = speechOf(traffic.sessions)
     // The hour holds the warm-up too (Prometheus puts a zero at each series' start).
-    const modelHour = sum(chats(recordedSpans()).flatMap(chatCost))
+    const modelHour = sum(chats(notCanary(recordedSpans())).flatMap(chatCost))
     const hour = modelHour + sum(speechOf(warm.sessions)) + sum(trafficSpeech)
     await expectPanel(
       'Spend in the last hour',
@@ -454,6 +506,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const logged = harness
       .recorded('loki', 'logs')
       .slice(logsBefore)
+      .filter(isRealLog)
       .filter((l) => (l.body as { stringValue?: string })?.stringValue === 'turn completed')
       .map((l) => attributesOf(l))
       .filter((a) => a.event_type === 'message' && a.first_speech_queue_ms !== undefined)
@@ -471,9 +524,13 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       await expectPanel('Where the wait for first speech goes', index, tAgent, [
         { labels: bakery, range: near(mean, `mean ${part} of ${values.length} turns`) },
       ])
-      await expectPanel('First speech parts p95 by agent', index, tAgent, [
-        { labels: bakery, range: quantileRange(values, 0.95, `${part} in the logs`) },
-      ])
+      for (const [q, title] of [
+        [0.5, 'First speech parts p50 by agent'],
+        [0.95, 'First speech parts p95 by agent'],
+      ] as const)
+        await expectPanel(title, index, tAgent, [
+          { labels: bakery, range: quantileRange(values, q, `${part} in the logs`) },
+        ])
     }
     const firstSpeech = meanOf(msOf('first_speech_ms'))
     await expectPanel('Time to first speech: mean', 0, tAgent, [
@@ -558,9 +615,12 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const at = tCollector
     const perS = (n: number, why: string) => perSecond(n, collectorSpanS, why)
     await expectPanel('Accepted spans', 0, at, [
-      { labels: { receiver: 'otlp' }, range: perS(spans.length, 'spans the Tempo stand-in got') },
+      {
+        labels: { receiver: 'otlp' },
+        range: perS(allSpans.length, 'spans the Tempo stand-in got'),
+      },
     ])
-    await expectPanel('Ingested by backend', 0, at, one(perS(spans.length, 'spans to Tempo')))
+    await expectPanel('Ingested by backend', 0, at, one(perS(allSpans.length, 'spans to Tempo')))
     await expectPanel('Accepted log records', 0, at, [
       { labels: { receiver: 'otlp' }, range: perS(logRecords, 'records the Loki stand-in got') },
     ])
@@ -806,6 +866,45 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     )
   })
 
+  it("canary: its panels show exactly the canary's turns (the other panels' values above leave them out)", async () => {
+    const c = canary.turns
+    assert.ok(c.injectedErrors >= 2 && c.ok > 0, `canary ${JSON.stringify(c)}`)
+    assert.equal(c.failed, c.injectedErrors, "the canary's only failures are its injected ones")
+    const service = {
+      service_name: DEFAULT_SERVICE_NAME,
+      deployment_environment_name: 'development',
+    }
+    // Its series start at zero inside the window (created-timestamp ingestion): no extrapolation.
+    const counted = (n: number, why: string) => between(n * 0.999, n * 1.02, why)
+    await expectPanel('Canary turns that succeeded', 0, tAgent, [
+      { labels: service, range: counted(c.ok, 'canary turns that succeeded') },
+    ])
+    await expectPanel('Canary turns that failed', 0, tAgent, [
+      { labels: service, range: counted(c.injectedErrors, 'canary turns that failed') },
+    ])
+    await expectPanel('Canary turns per minute by outcome', 0, tAgent, [
+      { labels: { layercode_outcome: 'ok' }, range: perMinute(c.ok, 'canary ok turns') },
+      {
+        labels: { layercode_outcome: 'error' },
+        range: perMinute(c.injectedErrors, 'canary failed turns'),
+      },
+    ])
+    const canarySpoken = harness
+      .recorded('loki', 'logs')
+      .filter((l) => !isRealLog(l))
+      .filter((l) => (l.body as { stringValue?: string })?.stringValue === 'turn completed')
+      .map((l) => attributesOf(l))
+      .filter((a) => a.outcome !== 'error' && a.first_speech_ms !== undefined)
+      .map((a) => Number(a.first_speech_ms) / 1000)
+    assert.equal(canarySpoken.length, c.ok, "each canary turn's log line is tagged")
+    await expectPanel(
+      'Canary time to first speech p95',
+      0,
+      tAgent,
+      one(quantileRange(canarySpoken, 0.95, "the canary's turn logs")),
+    )
+  })
+
   it('alert conditions: the scripted faults breach exactly the rules they should, by value', async () => {
     const expr = (uid: string) => String(ruleQueries().find((r) => r.uid === uid)?.expr)
     const service = {
@@ -871,6 +970,17 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       burnAlertUid(sloById('first-speech'), 'page'),
     ])
       assert.deepEqual(await evaluate(uid, tAgent), [], `${uid} stays quiet`)
+    // The canary's own failures fire its alert (and, above, no rule of real traffic counts them).
+    await expectRule(
+      'layercode-canary',
+      tAgent,
+      SLO_SERVICE,
+      between(
+        canary.turns.injectedErrors * 0.999,
+        canary.turns.injectedErrors * 1.02,
+        'canary failures',
+      ),
+    )
     for (const uid of ['layercode-token-usage', 'layercode-spend', 'layercode-agent-down'])
       assert.deepEqual(await evaluate(uid, tAgent), [], `${uid} stays quiet`)
     for (const uid of [
@@ -892,7 +1002,8 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const all = new Set<string>()
     for (const p of panels) {
       const index = panels.filter((q) => q.panel === p.panel).indexOf(p)
-      if (!p.needs) all.add(`${p.panel}#${index}`)
+      // The canary runs beside the traffic here: its panels must be checked too.
+      if (!p.needs || p.needs === 'the canary') all.add(`${p.panel}#${index}`)
     }
     assert.deepEqual(
       [...all].filter((k) => !checked.has(k)),

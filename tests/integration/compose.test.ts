@@ -25,6 +25,7 @@ import {
   exitCode,
   formatTable,
   panelQueries,
+  SYNTHETIC_TRAFFIC,
 } from '@layercode-kit/grafana-gen'
 import { runLoad } from '@layercode-kit/loadgen'
 import { attributesOf, settle } from '@layercode-kit/test-support'
@@ -111,7 +112,9 @@ async function eventually<T>(
 /** Prometheus through Grafana's datasource proxy, or directly beside the stand-ins. */
 const promQuery = async (q: string) => {
   const path = `/api/v1/query?query=${encodeURIComponent(q)}`
-  type Result = { data: { result: Array<{ metric: Record<string, string> }> } }
+  type Result = {
+    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }
+  }
   if (!STANDINS)
     return (await grafana<Result>(`/api/datasources/proxy/uid/prometheus${path}`)).data.result
   const res = await fetch(`${URLS.prometheus}${path}`)
@@ -304,6 +307,17 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
     }
   })
 
+  it("the canary service's turns arrive tagged synthetic, and its alert stays quiet", async () => {
+    const canary = await eventually('canary turns', TIMEOUTS.dataMs, async () => {
+      const result = await promQuery(`sum(layercode_turns_total{${SYNTHETIC_TRAFFIC}})`)
+      return Number(result[0]?.value[1] ?? 0) > 0 ? result : undefined
+    })
+    assert.ok(Number(canary[0]?.value[1]) > 0)
+    // The canary's alert watches it: quiet while its turns succeed.
+    const rule = ALERTS.find((a) => a.uid === 'layercode-canary')
+    assert.deepEqual(await promQuery(String(rule?.expr)), [], 'the canary alert is quiet')
+  })
+
   it("the turns' logs carry the call context and trace ids (Loki, or its stand-in)", async () => {
     const logs = await eventually('turn logs', TIMEOUTS.dataMs, async () => {
       const views = await logLines(`{service_name="${SERVICE_NAME}"}`)
@@ -348,37 +362,30 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
     assert.equal(exitCode(checks), 0, formatTable(checks))
   })
 
-  it('an error burst fires the error-rate alert and an e-mail arrives in Mailpit', {
+  it('npm run drill -- error-rate makes the error-rate alert fire and its e-mail arrive in Mailpit', {
     skip: realOnly,
   }, async () => {
-    await runLoad({
-      url: `${URLS.agent}/api/agent`,
-      secret: WEBHOOK_SECRET,
-      concurrency: 8,
-      messages: 3,
-      durationS: 60,
-      rate: 2,
-      failRate: 0.5,
-      slowRate: 0,
-      thinkTimeMs: 0,
-    })
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        'scripts/drill.ts',
+        'error-rate',
+        `--agent-url=${URLS.agent}/api/agent`,
+        `--mailpit=${URLS.mailpit}`,
+        `--secret=${WEBHOOK_SECRET}`,
+        `--timeout=${TIMEOUTS.alertMs / 1000}`,
+      ],
+      { cwd: ROOT, timeout: TIMEOUTS.alertMs + 60_000 },
+    )
+    assert.match(
+      stdout,
+      /✓ layercode-error-rate fired after .*its e-mail is in Mailpit: "\[FIRING:\d+\] Turn error rate/,
+    )
     const title = ALERTS.find((a) => a.uid === 'layercode-error-rate')?.title ?? ''
-    await eventually('the error-rate alert to fire', TIMEOUTS.alertMs, async () => {
-      const alerts = await grafana<
-        Array<{ labels: Record<string, string>; status: { state: string } }>
-      >('/api/alertmanager/grafana/api/v2/alerts')
-      return alerts.some((a) => a.labels.alertname === title && a.status.state === 'active')
-        ? true
-        : undefined
-    })
-    const mail = await eventually('the alert e-mail', TIMEOUTS.alertMs, async () => {
-      const res = await fetch(
-        `${URLS.mailpit}/api/v1/search?query=${encodeURIComponent(`subject:"${title}"`)}`,
-      )
-      const body = (await res.json()) as { messages: Array<{ Subject: string }> }
-      return body.messages[0]
-    })
-    assert.match(mail.Subject, /Turn error rate/)
+    const alerts = await grafana<
+      Array<{ labels: Record<string, string>; status: { state: string } }>
+    >('/api/alertmanager/grafana/api/v2/alerts')
+    assert.ok(alerts.some((a) => a.labels.alertname === title && a.status.state === 'active'))
   })
 
   it('restarting Loki mid-traffic loses no log record', async () => {

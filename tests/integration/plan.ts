@@ -77,7 +77,7 @@ export const PLAN = {
     doctor:
       'npm run doctor (packages/grafana-gen/src/doctor.ts) exits 0: every panel query as Grafana renders it has data or may be empty, every rule query runs, every datasource is healthy, trace <-> logs links resolve',
     alertDrill:
-      'an error burst (50% failing turns) makes "Turn error rate above 5%" fire and an e-mail arrive in Mailpit (GET /api/v1/search?query=subject:...)',
+      'npm run drill -- error-rate (half the messages fail) makes "Turn error rate above 5%" fire and waits for its e-mail in Mailpit (GET /api/v1/search?query=subject:...)',
   },
   restart: [
     'restart loki while 50 tagged log records are sent through the collector; all 50 are in Loki afterwards',

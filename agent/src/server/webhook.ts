@@ -1,6 +1,9 @@
 import {
+  asSynthetic,
   chargingSession,
   FAULT_HEADER,
+  isSyntheticMetadata,
+  LOG_SYNTHETIC_FIELD,
   recordSessionActivity,
   recordSessionEnd,
   recordSessionStart,
@@ -10,7 +13,12 @@ import { startWebhookSpan, type WebhookSpan } from '@layercode-kit/telemetry/hon
 import type { Context, Handler } from 'hono'
 import { runWithCallContext } from '../logging/context.ts'
 import { errorFields } from '../logging/logger.ts'
-import { parseWebhookEvent, type TurnEvent, type WebhookEvent } from '../protocol/events.ts'
+import {
+  customMetadata,
+  parseWebhookEvent,
+  type TurnEvent,
+  type WebhookEvent,
+} from '../protocol/events.ts'
 import { parseJson } from '../protocol/json.ts'
 import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/signature.ts'
 import { encodeSseEvent, type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
@@ -132,6 +140,7 @@ async function dispatch(
     case 'session.end': {
       const seen = recordSessionEnd(deps.sessions, event.session_id, deps.agent.name, {
         durationMs: event.duration,
+        latencyMs: event.latency,
         transcriptionS: event.transcription_duration_seconds,
         ttsS: event.tts_duration_seconds,
       })
@@ -175,24 +184,32 @@ export function webhookHandler(options: WebhookDeps): Handler {
     })
     if (!check.ok) throw httpError(401, 'invalid_signature', SIGNATURE_MESSAGES[check.reason])
     const event = parseBody(raw)
+    const synthetic = isSyntheticMetadata(customMetadata(event))
     const callContext = {
       conversation_id: event.conversation_id,
       session_id: event.session_id,
       turn_id: 'turn_id' in event ? event.turn_id : undefined,
       event_type: event.type,
       agent: deps.agent.name,
+      ...(synthetic ? { [LOG_SYNTHETIC_FIELD]: true as const } : {}),
     }
     const streams = event.type === 'session.start' || event.type === 'message'
-    const span = startWebhookSpan(c, event, deps.agent.name, { untilStreamEnds: streams })
-    return runWithCallContext(callContext, async () => {
-      try {
-        return await dispatch(c, deps, event, span)
-      } catch (error) {
-        // No stream will end the span: Hono's onError decides the answer, and the SERVER
-        // span records what it decided.
-        span.end()
-        throw error
-      }
+    const span = startWebhookSpan(c, event, deps.agent.name, {
+      untilStreamEnds: streams,
+      synthetic,
     })
+    // The canary's webhooks: every metric recorded below is tagged (the dashboards leave them out).
+    return asSynthetic(synthetic, () =>
+      runWithCallContext(callContext, async () => {
+        try {
+          return await dispatch(c, deps, event, span)
+        } catch (error) {
+          // No stream will end the span: Hono's onError decides the answer, and the SERVER
+          // span records what it decided.
+          span.end()
+          throw error
+        }
+      }),
+    )
   }
 }

@@ -9,10 +9,12 @@ import {
   Attr,
   FAULT_METADATA_KEY,
   LOG_CONTEXT_FIELDS,
+  LOG_SYNTHETIC_FIELD,
   METRICS,
   type MetricSpec,
   SPANS,
   type SpanSpec,
+  SYNTHETIC_METADATA_KEY,
   spanSpecFor,
 } from '@layercode-kit/telemetry'
 import { captureTelemetry } from '@layercode-kit/telemetry/testing'
@@ -75,6 +77,7 @@ let metrics: ResourceMetrics
 let upstreamHeaders: IncomingHttpHeaders = {}
 let stdout: Array<Record<string, unknown>> = []
 const conversation = ids('otel')
+const canaryConversation = ids('canary')
 
 before(async () => {
   const upstream = createServer((req, res) => {
@@ -116,10 +119,21 @@ before(async () => {
     await send({
       type: 'session.end',
       duration: 61_000,
+      latency: 850,
       transcription_duration_seconds: 4.5,
       tts_duration_seconds: 7.25,
       transcript: [],
     })
+    // A synthetic conversation (the canary): tagged everywhere, so it is counted apart.
+    const canary = (body: Record<string, unknown>) =>
+      server.send({
+        ...canaryConversation,
+        ...body,
+        custom_metadata: { [SYNTHETIC_METADATA_KEY]: true },
+      })
+    await canary({ type: 'session.start', turn_id: 'canary-start' })
+    await canary({ type: 'message', turn_id: 'canary-menu', text: MENU_QUESTION })
+    await canary({ type: 'session.end', duration: 30_000, transcription_duration_seconds: 2 })
     for (const probe of ['/health', '/ready']) await (await fetch(`${server.url}${probe}`)).text()
     await abortedUpload(server.url)
     const unsigned = await fetch(server.webhookUrl, { method: 'POST', body: '{}' })
@@ -395,9 +409,11 @@ describe('metrics', () => {
       metrics.scopeMetrics
         .flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === name))
         .flatMap((m): MetricData['dataPoints'][number][] => m.dataPoints)
+    // The real conversation's points: the canary's are apart (synthetic below).
     const sum = (name: string, match: Record<string, unknown>) =>
       points(name)
         .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
+        .filter((p) => p.attributes[Attr.Synthetic] === match[Attr.Synthetic])
         .reduce((total, p) => total + pointValue(p), 0)
     assert.equal(sum('layercode.turns', { [Attr.Outcome]: 'error' }), 1)
     assert.equal(sum('layercode.turns', { [Attr.Outcome]: 'ok', [Attr.EventType]: 'message' }), 2)
@@ -410,11 +426,14 @@ describe('metrics', () => {
     assert.equal(sum('layercode.sessions.ended', {}), 1)
     // LayerCode's figures from session.end, and the turns this process ran in the session.
     const histogramSum = (name: string) =>
-      points(name).reduce(
-        (total, p) => total + (typeof p.value === 'number' ? Number.NaN : (p.value.sum ?? 0)),
-        0,
-      )
+      points(name)
+        .filter((p) => p.attributes[Attr.Synthetic] === undefined)
+        .reduce(
+          (total, p) => total + (typeof p.value === 'number' ? Number.NaN : (p.value.sum ?? 0)),
+          0,
+        )
     assert.equal(histogramSum('layercode.session.duration'), 61)
+    assert.equal(histogramSum('layercode.session.latency'), 0.85, 'LayerCode latency, ms read as s')
     assert.equal(histogramSum('layercode.session.transcription.duration'), 4.5)
     assert.equal(histogramSum('layercode.session.tts.duration'), 7.25)
     assert.equal(histogramSum('layercode.session.turns'), 4, 'session.start and three messages')
@@ -429,6 +448,64 @@ describe('metrics', () => {
     assert.equal(sum('gen_ai.client.token.usage', { [Attr.TokenType]: 'output' }), 3)
     // Seven webhooks, the abandoned upload and the unsigned request.
     assert.equal(sum('http.server.request.duration', { [Attr.HttpRoute]: '/api/agent' }), 9)
+  })
+
+  it("tag a synthetic conversation's every metric, its webhook spans and log lines, and nothing else", () => {
+    const kit = new Set(
+      METRICS.filter(
+        (m) => m.source === 'kit' && m.optionalAttributes?.includes(Attr.Synthetic),
+      ).map((m) => m.name),
+    )
+    const synthetic = new Set<string>()
+    for (const metric of metrics.scopeMetrics.flatMap((sm) => sm.metrics))
+      for (const point of metric.dataPoints)
+        if (point.attributes[Attr.Synthetic] !== undefined) {
+          assert.equal(point.attributes[Attr.Synthetic], true, metric.descriptor.name)
+          synthetic.add(metric.descriptor.name)
+        }
+    // What the canary's turns, model calls, tool call and session.end record, all tagged.
+    for (const name of [
+      'layercode.turns',
+      'layercode.turn.duration',
+      'layercode.turn.time_to_first_speech',
+      'layercode.turn.first_speech.model',
+      'gen_ai.client.token.usage',
+      'gen_ai.client.operation.duration',
+      'layercode.tool.calls',
+      'layercode.tool.duration',
+      'layercode.cost',
+      'layercode.sessions.started',
+      'layercode.sessions.ended',
+      'layercode.session.duration',
+      'layercode.session.turns',
+      'layercode.session.cost',
+      'http.server.request.duration',
+    ])
+      assert.ok(synthetic.has(name), `${name} has synthetic points`)
+    for (const name of synthetic) assert.ok(kit.has(name), `${name} documents layercode.synthetic`)
+    const turns = (synthetic: boolean) =>
+      metrics.scopeMetrics
+        .flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === 'layercode.turns'))
+        .flatMap((m): MetricData['dataPoints'][number][] => m.dataPoints)
+        .filter((p) => (p.attributes[Attr.Synthetic] === true) === synthetic)
+        .reduce((total, p) => total + pointValue(p), 0)
+    assert.equal(turns(true), 2, "the canary's session.start and message")
+    assert.equal(turns(false), 4, 'the real conversation counts only its own')
+    for (const span of byName('POST /api/agent').filter((s) => s.attributes[Attr.EventType])) {
+      const canary = span.attributes[Attr.ConversationId] === canaryConversation.conversation_id
+      assert.equal(span.attributes[Attr.Synthetic], canary ? true : undefined, span.name)
+    }
+    const records = captured.logs
+      .getFinishedLogRecords()
+      .filter((r) => r.attributes.conversation_id)
+    assert.ok(records.some((r) => r.attributes[LOG_SYNTHETIC_FIELD] === true))
+    for (const record of records)
+      assert.equal(
+        record.attributes[LOG_SYNTHETIC_FIELD],
+        record.attributes.conversation_id === canaryConversation.conversation_id ? true : undefined,
+        String(record.body),
+      )
+    assert.ok(stdout.some((l) => l[LOG_SYNTHETIC_FIELD] === true && l.message === 'turn completed'))
   })
 
   it('use voice-latency buckets', () => {

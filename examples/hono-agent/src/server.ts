@@ -7,9 +7,12 @@
 import { serve } from '@hono/node-server'
 import { streamResponse, verifySignature } from '@layercode/node-server-sdk'
 import {
+  asSynthetic,
   executeToolSpan,
   FirstSpeechClock,
   invokeAgentSpan,
+  isSyntheticMetadata,
+  LOG_SYNTHETIC_FIELD,
   Outcome,
   otelLogFormat,
   recordFirstSpeechParts,
@@ -20,8 +23,8 @@ import {
   recordTurn,
   SessionTracker,
 } from '@layercode-kit/telemetry'
-import { serverSpans, startWebhookSpan } from '@layercode-kit/telemetry/hono'
-import { Hono } from 'hono'
+import { serverSpans, startWebhookSpan, type WebhookSpan } from '@layercode-kit/telemetry/hono'
+import { type Context, Hono } from 'hono'
 import winston from 'winston'
 
 const AGENT = 'weather'
@@ -42,8 +45,11 @@ type Webhook = {
   conversation_id: string
   turn_id?: string
   text?: string
+  // The canary's webhooks say so here (the kit's contract: SYNTHETIC_METADATA_KEY).
+  custom_metadata?: Record<string, unknown>
   // session.end: LayerCode's figures (recordSessionEnd ignores what is not a number).
   duration?: number
+  latency?: number
   transcription_duration_seconds?: number
   tts_duration_seconds?: number
 }
@@ -82,6 +88,7 @@ function turn(
     turn_id: event.turn_id,
     event_type: event.type,
     agent: AGENT,
+    ...(isSyntheticMetadata(event.custom_metadata) ? { [LOG_SYNTHETIC_FIELD]: true } : {}),
   }
   // The SDK's declaration files use extensionless imports, so its helper types do not resolve here.
   return streamResponse(
@@ -134,7 +141,13 @@ app.post('/api/agent', async (c) => {
   if (typeof event.session_id !== 'string' || typeof event.conversation_id !== 'string')
     return c.json({ error: 'session_id and conversation_id are required' }, 400)
   const streams = event.type === 'session.start' || event.type === 'message'
-  const span = startWebhookSpan(c, event, AGENT, { untilStreamEnds: streams })
+  const synthetic = isSyntheticMetadata(event.custom_metadata)
+  const span = startWebhookSpan(c, event, AGENT, { untilStreamEnds: streams, synthetic })
+  // Synthetic traffic's metrics are tagged, so the dashboards leave it out.
+  return asSynthetic(synthetic, () => dispatch(c, event, span))
+})
+
+function dispatch(c: Context, event: Webhook, span: WebhookSpan): Response | Promise<Response> {
   switch (event.type) {
     case 'session.start':
       recordSessionStart(sessions, event.session_id, AGENT)
@@ -153,6 +166,7 @@ app.post('/api/agent', async (c) => {
     case 'session.end':
       recordSessionEnd(sessions, event.session_id, AGENT, {
         durationMs: event.duration,
+        latencyMs: event.latency,
         transcriptionS: event.transcription_duration_seconds,
         ttsS: event.tts_duration_seconds,
       })
@@ -160,7 +174,7 @@ app.post('/api/agent', async (c) => {
     default:
       return c.json({ status: 'ok' })
   }
-})
+}
 
 const port = Number(process.env.PORT ?? 8100)
 serve({ fetch: app.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, (info) =>

@@ -18,6 +18,7 @@ class Attr:
     TURN_ID: Final = "layercode.turn.id"
     OUTCOME: Final = "layercode.outcome"
     COST_ITEM: Final = "layercode.cost.item"
+    SYNTHETIC: Final = "layercode.synthetic"
     AGENT_NAME: Final = "gen_ai.agent.name"
     OPERATION: Final = "gen_ai.operation.name"
     PROVIDER: Final = "gen_ai.provider.name"
@@ -77,6 +78,7 @@ class Metric:
     LAYERCODE_SESSIONS_STARTED: Final = "layercode.sessions.started"
     LAYERCODE_SESSIONS_ENDED: Final = "layercode.sessions.ended"
     LAYERCODE_SESSION_DURATION: Final = "layercode.session.duration"
+    LAYERCODE_SESSION_LATENCY: Final = "layercode.session.latency"
     LAYERCODE_SESSION_TRANSCRIPTION_DURATION: Final = "layercode.session.transcription.duration"
     LAYERCODE_SESSION_TTS_DURATION: Final = "layercode.session.tts.duration"
     LAYERCODE_COST: Final = "layercode.cost"
@@ -266,6 +268,13 @@ METRICS: Final[dict[str, MetricSpec]] = {
         description="A session's length as LayerCode reports it in session.end (`duration`, ms)",
         attributes=("gen_ai.agent.name",),
     ),
+    "layercode.session.latency": MetricSpec(
+        name="layercode.session.latency",
+        instrument="histogram",
+        unit="s",
+        description="LayerCode's own latency figure for a session (session.end `latency`). LayerCode does not document its unit; like `duration` it has no unit suffix and is read as milliseconds (the seconds fields say `_seconds`)",
+        attributes=("gen_ai.agent.name",),
+    ),
     "layercode.session.transcription.duration": MetricSpec(
         name="layercode.session.transcription.duration",
         instrument="histogram",
@@ -373,4 +382,5 @@ GENAI_CONTENT_ATTRIBUTES: Final = (
     "tool_response",
 )
 SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = "layercode.service.name"
+SYNTHETIC_METADATA_KEY: Final = "kit_synthetic"
 CAPTURE_CONTENT_ENV: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"

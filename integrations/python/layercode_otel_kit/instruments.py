@@ -21,6 +21,7 @@ class Instruments:
     tool_duration: metrics.Histogram
     model_duration: metrics.Histogram
     session_duration: metrics.Histogram
+    session_latency: metrics.Histogram
     session_transcription: metrics.Histogram
     session_tts: metrics.Histogram
     session_turns: metrics.Histogram
@@ -51,6 +52,7 @@ def instruments() -> Instruments:
         tool_duration=histogram(Metric.LAYERCODE_TOOL_DURATION),
         model_duration=histogram(Metric.GEN_AI_CLIENT_OPERATION_DURATION),
         session_duration=histogram(Metric.LAYERCODE_SESSION_DURATION, SESSION_BUCKETS_S),
+        session_latency=histogram(Metric.LAYERCODE_SESSION_LATENCY),
         session_transcription=histogram(
             Metric.LAYERCODE_SESSION_TRANSCRIPTION_DURATION, SESSION_BUCKETS_S
         ),

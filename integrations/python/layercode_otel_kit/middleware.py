@@ -163,7 +163,9 @@ class TurnTelemetry:
         if turn.event_type is None or (turn.status is not None and 400 <= turn.status < 500):
             return
         duration_s = time.perf_counter() - turn.started
-        attributes: dict[str, str] = {Attr.AGENT_NAME: turn.agent}
+        attributes: dict[str, str | bool] = {Attr.AGENT_NAME: turn.agent}
+        if turn.synthetic:
+            attributes[Attr.SYNTHETIC] = True
         span_attributes = {
             Attr.EVENT_TYPE: turn.event_type,
             Attr.CONVERSATION_ID: turn.conversation_id,
@@ -208,7 +210,7 @@ class TurnTelemetry:
             )
         logger.bind(**{k: v for k, v in fields.items() if v is not None}).info("turn completed")
 
-    def _sessions(self, turn: Turn, attributes: dict[str, str]) -> None:
+    def _sessions(self, turn: Turn, attributes: dict[str, str | bool]) -> None:
         if not turn.session_id:
             return
         if turn.event_type == "session.start":
@@ -221,6 +223,8 @@ class TurnTelemetry:
             figures = turn.session_figures
             if "duration" in figures:  # ms
                 self.instruments.session_duration.record(figures["duration"] / 1000, attributes)
+            if "latency" in figures:  # undocumented unit: ms, like duration (the contract)
+                self.instruments.session_latency.record(figures["latency"] / 1000, attributes)
             if "transcription_duration_seconds" in figures:
                 self.instruments.session_transcription.record(
                     figures["transcription_duration_seconds"], attributes

@@ -9,10 +9,19 @@ import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from .contract import SYNTHETIC_METADATA_KEY
+
 # What the middleware keeps of a request body and of an unfinished SSE event: webhooks are
 # kilobytes; a larger one is the app's to accept or refuse, and is no turn here.
 MAX_BODY_BYTES = 4 * 2**20
 MAX_PENDING_CHARS = 2**20
+# session.end's figures (duration and latency in ms, the others in seconds).
+SESSION_FIGURES = (
+    "duration",
+    "latency",
+    "transcription_duration_seconds",
+    "tts_duration_seconds",
+)
 
 
 @dataclass
@@ -33,6 +42,8 @@ class Turn:
     disconnected: bool = False
     pending: str = ""
     body_too_large: bool = False
+    # Synthetic traffic (custom_metadata's kit_synthetic: the canary): its metrics are tagged.
+    synthetic: bool = False
     # What LayerCode reports in session.end, by its key (absent or invalid: left out).
     session_figures: dict[str, float] = field(default_factory=dict)
 
@@ -71,8 +82,11 @@ class Turn:
         self.conversation_id = text("conversation_id")
         self.session_id = text("session_id")
         self.turn_id = text("turn_id")
+        metadata = payload.get("custom_metadata") or payload.get("metadata")
+        if isinstance(metadata, dict):
+            self.synthetic = metadata.get(SYNTHETIC_METADATA_KEY) in (True, "true")
         if self.event_type == "session.end":
-            for key in ("duration", "transcription_duration_seconds", "tts_duration_seconds"):
+            for key in SESSION_FIGURES:
                 value = payload.get(key)
                 # bool is an int in Python: not a figure; json.loads accepts Infinity and NaN.
                 if (

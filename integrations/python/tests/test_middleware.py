@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from layercode_otel_kit import LoguruToOtlp, TurnTelemetry
-from layercode_otel_kit.contract import LOG_CONTEXT_FIELDS, Attr, Outcome
+from layercode_otel_kit.contract import LOG_CONTEXT_FIELDS, SYNTHETIC_METADATA_KEY, Attr, Outcome
 from layercode_otel_kit.middleware import Sessions
 from layercode_otel_kit.turn import MAX_BODY_BYTES, Turn
 
@@ -185,6 +185,7 @@ class MiddlewareTest(unittest.TestCase):
 
         names = [
             "layercode.session.duration",
+            "layercode.session.latency",
             "layercode.session.transcription.duration",
             "layercode.session.tts.duration",
             "layercode.session.turns",
@@ -194,16 +195,33 @@ class MiddlewareTest(unittest.TestCase):
         post({"type": "session.start", "turn_id": "t0", **ids})
         post({"type": "message", "turn_id": "t1", "text": "hi", **ids})
         post({"type": "data", "data": {}, **ids})  # no turn
-        end = {"duration": 90_500, "transcription_duration_seconds": 12.5}
+        end = {"duration": 90_500, "latency": 640, "transcription_duration_seconds": 12.5}
         post({"type": "session.end", **end, "tts_duration_seconds": True, **ids})
         grown = {
             name: tuple(a - b for a, b in zip(summed(name), before[name], strict=True))
             for name in names
         }
         self.assertEqual(grown["layercode.session.duration"], (1, 90.5))
+        self.assertEqual(grown["layercode.session.latency"], (1, 0.64), "ms, read as seconds")
         self.assertEqual(grown["layercode.session.transcription.duration"], (1, 12.5))
         self.assertEqual(grown["layercode.session.tts.duration"], (0, 0), "true is no figure")
         self.assertEqual(grown["layercode.session.turns"], (1, 2))
+
+    def test_a_synthetic_conversation_is_tagged_and_a_real_one_is_not(self) -> None:
+        def synthetic_turns(tag: object) -> float:
+            return sum(
+                getattr(p, "value", 0)
+                for p in points("layercode.turns")
+                if p.attributes.get(Attr.SYNTHETIC) is tag
+            )
+
+        tagged, untagged = synthetic_turns(True), synthetic_turns(None)
+        ids = {"conversation_id": "c7", "session_id": "s7"}
+        canary = {"custom_metadata": {SYNTHETIC_METADATA_KEY: True}}
+        post({"type": "message", "turn_id": "t1", "text": "hi", **canary, **ids})
+        post({"type": "message", "turn_id": "t2", "text": "hi", **ids})
+        self.assertEqual(synthetic_turns(True), tagged + 1)
+        self.assertEqual(synthetic_turns(None), untagged + 1)
 
     def test_log_records_carry_the_turn_and_the_trace(self) -> None:
         post({"type": "message", "turn_id": "t4", "text": "hi", **IDS})
@@ -264,7 +282,9 @@ class TurnTest(unittest.TestCase):
             b' "transcription_duration_seconds": 3, "latency": 5}'
         )
         turn.read_body()
-        self.assertEqual(turn.session_figures, {"transcription_duration_seconds": 3.0})
+        self.assertEqual(
+            turn.session_figures, {"transcription_duration_seconds": 3.0, "latency": 5.0}
+        )
 
     def test_an_oversized_body_is_not_kept(self) -> None:
         turn = Turn(agent="a")

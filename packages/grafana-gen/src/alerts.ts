@@ -18,7 +18,7 @@ import {
 import { TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr'
 import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus'
 import { DATASOURCES, panelRef } from './dashboards.ts'
-import { ALERT_PROMQL, THRESHOLD } from './queries.ts'
+import { ALERT_PROMQL, CANARY, THRESHOLD } from './queries.ts'
 import {
   BURN_ALERTS,
   type BurnAlertKind,
@@ -186,6 +186,20 @@ export const ALERTS: AlertSpec[] = [
     runbook:
       'docker compose ps agent and docker compose logs agent. If the agent runs, check OTEL_EXPORTER_OTLP_ENDPOINT and the Telemetry pipeline dashboard (refused data, a full queue).',
     panel: 'Active sessions',
+    noDataState: 'OK',
+  },
+  {
+    uid: 'layercode-canary',
+    title: 'Canary turns failing or not arriving',
+    severity: 'critical',
+    expr: ALERT_PROMQL.canary,
+    for: '1m',
+    keepFiringFor: '5m',
+    summary: `The canary (synthetic conversations) of service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }} has no successful turn in the last ${CANARY.window}, or ${CANARY.failedTurns} or more failed ({{ humanize $values.A.Value }}).`,
+    description: `The canary sends ${CANARY.conversationsPerMinute} known conversation a minute through the agent, tagged synthetic; its telemetry has to cross the whole path (agent, collector, Prometheus) to count. For a service where it ran in the last day: no successful canary turn in ${CANARY.window} means the canary, the agent or the pipeline stopped, even when no caller would notice; failing canary turns mean the agent cannot answer a known conversation. Real callers' turns are not in this alert (nor canary turns in theirs). Turning the canary off fires it until a day has passed: silence it.`,
+    runbook:
+      "The Canary dashboard's log panel names the failure; its conversations are conv_canary_… (open one in the Conversation dashboard). No turns at all: docker compose ps canary agent collector, then Agent sends no telemetry and the Telemetry pipeline dashboard show where the path breaks. Failing turns: Traces and errors has their exceptions (error.type), as for real traffic.",
+    panel: 'Canary turns that succeeded',
     noDataState: 'OK',
   },
   {

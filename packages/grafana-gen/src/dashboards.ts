@@ -1,5 +1,6 @@
 /** The kit's dashboards, one file each in dashboards/, built with the Grafana Foundation SDK. */
 import { AGENT_OVERVIEW } from './dashboards/agent-overview.ts'
+import { CANARY_DASHBOARD } from './dashboards/canary.ts'
 import { CONVERSATION } from './dashboards/conversation.ts'
 import { LATENCY_BUDGET } from './dashboards/latency-budget.ts'
 import { LOGS } from './dashboards/logs.ts'
@@ -27,6 +28,7 @@ export const DASHBOARDS: DashboardSpec[] = [
   LOGS,
   SYSTEM,
   PIPELINE,
+  CANARY_DASHBOARD,
 ]
 
 /** Where each panel lives, for alert rules to link to (dashboard uid and panel id). */

@@ -8,6 +8,7 @@ import { parser as logql } from '@grafana/lezer-logql'
 import { parser as traceql } from '@grafana/lezer-traceql'
 import {
   LOG_CONTEXT_FIELDS,
+  LOG_SYNTHETIC_FIELD,
   LOG_TRACE_FIELDS,
   METRICS,
   PROMOTED_RESOURCE_ATTRIBUTES,
@@ -84,6 +85,7 @@ const logFields = new Set([
   'deployment_environment_name',
   'severity_text',
   ...LOG_CONTEXT_FIELDS,
+  LOG_SYNTHETIC_FIELD,
   ...LOG_TRACE_FIELDS,
   'error_type',
   'error_code',

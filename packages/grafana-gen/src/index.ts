@@ -7,6 +7,7 @@
 export * from './alerts.ts'
 export * from './dashboards.ts'
 export * from './doctor.ts'
+export * from './drills.ts'
 export * from './generate.ts'
 export * from './interpolate.ts'
 export * from './inventory.ts'

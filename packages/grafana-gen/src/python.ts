@@ -35,6 +35,7 @@ export const PYTHON_WITHOUT_WRAPPER: Readonly<Record<string, string>> = {
   'Speech per minute (LayerCode)#1': NO_SESSION_FIGURES,
   'Sessions: mean length and turns#0': NO_SESSION_FIGURES,
   'Sessions: mean length and turns#1': NO_SESSION_FIGURES,
+  "LayerCode's reported latency#0": NO_SESSION_FIGURES,
   'Model call latency p95#0':
     'no gen_ai.client.operation.duration: pydantic-ai records token usage and time to first chunk, not the call duration',
 }

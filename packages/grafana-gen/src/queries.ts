@@ -7,6 +7,7 @@ import {
   Attr,
   FIRST_SPEECH_PARTS,
   type KitMetricName,
+  LOG_SYNTHETIC_FIELD,
   METRIC_EXPORT_INTERVAL_MS,
   metricSpec,
   prometheusLabel,
@@ -68,10 +69,20 @@ export const SELF_METRICS = {
 
 const collector = 'job="collector"'
 
-/** Label matchers of the dashboards' variables. */
-const vars = `${labelName('deployment.environment.name')}=~"$environment", ${labelName('service.name')}=~"$service"`
+/**
+ * Synthetic traffic (the canary) is left out of every panel, alert and SLO on the agents'
+ * metrics: real traffic has no `layercode_synthetic` label, which `!=` matches. The Canary
+ * dashboard and alert select it alone.
+ */
+export const REAL_TRAFFIC = `${labelName(Attr.Synthetic)}!="true"`
+export const SYNTHETIC_TRAFFIC = `${labelName(Attr.Synthetic)}="true"`
+/** Label matchers of the dashboards' variables (real traffic only). */
+const vars = `${labelName('deployment.environment.name')}=~"$environment", ${labelName('service.name')}=~"$service", ${REAL_TRAFFIC}`
 const agentVar = `${labelName(Attr.AgentName)}=~"$agent"`
 const sel = (...extra: string[]) => `{${[vars, ...extra].join(', ')}}`
+/** The canary's series under the dashboards' variables. */
+const canarySel = (...extra: string[]) =>
+  `{${[`${labelName('deployment.environment.name')}=~"$environment"`, `${labelName('service.name')}=~"$service"`, SYNTHETIC_TRAFFIC, ...extra].join(', ')}}`
 const rate = (series: string, selector: string, window = '$__rate_interval') =>
   `rate(${series}${selector}[${window}])`
 
@@ -211,7 +222,9 @@ export const PANEL_QUERY = {
   speechPerMinute: (
     metric: 'layercode.session.transcription.duration' | 'layercode.session.tts.duration',
   ) => `sum by (${labelName(Attr.AgentName)}) (${histogram.sumRate(metric, sel(agentVar))}) * 60`,
-  sessionMean: (metric: 'layercode.session.duration' | 'layercode.session.turns') =>
+  sessionMean: (
+    metric: 'layercode.session.duration' | 'layercode.session.turns' | 'layercode.session.latency',
+  ) =>
     `sum by (${labelName(Attr.AgentName)}) (${histogram.sumRate(metric, sel(agentVar))}) / sum by (${labelName(Attr.AgentName)}) (${histogram.countRate(metric, sel(agentVar))})`,
   // Spend (layercode.cost, US dollars at the price table's prices).
   spendLastHour: `sum(increase(${cost}${sel(agentVar)}[1h]))`,
@@ -229,9 +242,9 @@ export const PANEL_QUERY = {
   firstSpeechMean,
   // What the parts leave of the mean: the agent's own work (the stack's top is the mean).
   firstSpeechOwnWork: `${firstSpeechMean} - (${FIRST_SPEECH_PARTS.map(([part]) => firstSpeechPartMean(part)).join(' + ')})`,
-  firstSpeechPartP95: (part: FirstSpeechPart) =>
+  firstSpeechPartQuantile: (q: number, part: FirstSpeechPart) =>
     quantile(
-      0.95,
+      q,
       `layercode.turn.first_speech.${part}`,
       [labelName(Attr.AgentName)],
       sel(agentVar, messageTurn),
@@ -250,6 +263,17 @@ export const PANEL_QUERY = {
     [labelName(Attr.RequestModel)],
     sel(agentVar),
   ),
+  // The canary (synthetic traffic only): what its turns did, and what its alert watches (0,
+  // not no data, while the canary runs and none of its turns match).
+  canaryTurnsPerMinute: `sum by (${outcome}) (${rate(turns, canarySel())}) * 60`,
+  canaryFirstSpeechP95: quantile(
+    0.95,
+    'layercode.turn.time_to_first_speech',
+    [],
+    canarySel(`${outcome}!="error"`),
+  ),
+  canaryTurnsInWindow: (outcomeMatcher: string) =>
+    `sum by (${service}, ${environment}) (increase(${turns}${canarySel(outcomeMatcher)}[${CANARY.window}])) or sum by (${service}, ${environment}) (increase(${turns}${canarySel()}[${CANARY.window}])) * 0`,
   activeSessions: `sum by (${labelName(Attr.AgentName)}) (${latest(seriesName('layercode.sessions.active'), sel(agentVar))})`,
   spanLatencyFromTraces: `histogram_quantile(0.95, sum by (le, span_name) (rate(${SELF_METRICS.spanLatency}{service=~"$service"}[$__rate_interval])))`,
   // System
@@ -284,15 +308,19 @@ export const PANEL_QUERY = {
 // ------------------------------------------------------------------------ Loki, Tempo
 
 const logs = `{service_name=~"$service", deployment_environment_name=~"$environment"}`
+/** The agents' lines without the canary's (LOG_SYNTHETIC_FIELD; an absent field is ""). */
+const realLogs = `${logs} | ${LOG_SYNTHETIC_FIELD}!="true"`
 export const LOGQL = {
-  volumeByLevel: `sum by (severity_text) (count_over_time(${logs}[$__auto]))`,
-  errorsByType: `sum by (error_type, error_code) (count_over_time(${logs} | severity_text="error" [$__range]))`,
-  errorLogs: `${logs} | severity_text="error"`,
+  volumeByLevel: `sum by (severity_text) (count_over_time(${realLogs}[$__auto]))`,
+  errorsByType: `sum by (error_type, error_code) (count_over_time(${realLogs} | severity_text="error" [$__range]))`,
+  errorLogs: `${realLogs} | severity_text="error"`,
   byConversation: `${logs} | conversation_id=~"$conversation_id" | turn_id=~"$turn_id"`,
   /** Every line of one conversation (the Conversation dashboard's exact id). */
   conversation: `${logs} | conversation_id="$conversation_id"`,
   /** Its session.end line: LayerCode's figures, the turns and the spend the agent counted. */
   conversationEnd: `${logs} | conversation_id="$conversation_id" |= "session ended"`,
+  /** The canary's warnings and errors (its turns' failures name their cause). */
+  canaryProblems: `${logs} | ${LOG_SYNTHETIC_FIELD}="true" | severity_text=~"warn|error"`,
 }
 
 /** Turns (webhook spans with a turn id) longer than a threshold. */
@@ -323,6 +351,12 @@ export const THRESHOLD = {
   firstSpeechP95Seconds: 1.5,
 }
 
+/**
+ * The canary (compose's `canary` service: one synthetic conversation a minute, four turns) is
+ * expected to succeed within every window; its alert fires when none did, or when this many failed.
+ */
+export const CANARY = { window: '5m', failedTurns: 2, conversationsPerMinute: 1 } as const
+
 const window = '5m'
 /** Prometheus scrape jobs of the pipeline's own components (prometheus/prometheus.yml). */
 export const SCRAPED_COMPONENTS = ['collector', 'tempo', 'loki'] as const
@@ -330,11 +364,11 @@ export const SCRAPED_COMPONENTS = ['collector', 'tempo', 'loki'] as const
 const perService = `${service}, ${environment}`
 /** Alert conditions: each returns series only while its condition holds (the threshold is inside). */
 export const ALERT_PROMQL = {
-  errorRate: `((sum by (${perService}) (rate(${turns}{${outcome}="error"}[${window}])) / sum by (${perService}) (rate(${turns}[${window}]))) > ${THRESHOLD.errorRate}) and on (${perService}) (sum by (${perService}) (increase(${turns}[${window}])) >= ${THRESHOLD.errorRateMinTurns})`,
-  latencyP95: `${histogram.quantile(0.95, 'layercode.turn.duration', [service], '', window)} > ${THRESHOLD.latencyP95Seconds}`,
-  tokensPerHour: `sum by (${service}) (${histogram.sumIncrease('gen_ai.client.token.usage', '', '1h')}) > ${THRESHOLD.tokensPerHour}`,
-  spendPerHour: `sum by (${perService}) (increase(${cost}[1h])) > ${THRESHOLD.spendPerHourUsd}`,
-  firstSpeechP95: `${histogram.quantile(0.95, 'layercode.turn.time_to_first_speech', [service, labelName(Attr.AgentName)], `{${outcome}!="error"}`, window)} > ${THRESHOLD.firstSpeechP95Seconds}`,
+  errorRate: `((sum by (${perService}) (rate(${turns}{${REAL_TRAFFIC}, ${outcome}="error"}[${window}])) / sum by (${perService}) (rate(${turns}{${REAL_TRAFFIC}}[${window}]))) > ${THRESHOLD.errorRate}) and on (${perService}) (sum by (${perService}) (increase(${turns}{${REAL_TRAFFIC}}[${window}])) >= ${THRESHOLD.errorRateMinTurns})`,
+  latencyP95: `${histogram.quantile(0.95, 'layercode.turn.duration', [service], `{${REAL_TRAFFIC}}`, window)} > ${THRESHOLD.latencyP95Seconds}`,
+  tokensPerHour: `sum by (${service}) (${histogram.sumIncrease('gen_ai.client.token.usage', `{${REAL_TRAFFIC}}`, '1h')}) > ${THRESHOLD.tokensPerHour}`,
+  spendPerHour: `sum by (${perService}) (increase(${cost}{${REAL_TRAFFIC}}[1h])) > ${THRESHOLD.spendPerHourUsd}`,
+  firstSpeechP95: `${histogram.quantile(0.95, 'layercode.turn.time_to_first_speech', [service, labelName(Attr.AgentName)], `{${REAL_TRAFFIC}, ${outcome}!="error"}`, window)} > ${THRESHOLD.firstSpeechP95Seconds}`,
   // Every OTel SDK pushes its resource's target_info with each metrics export (10 s here);
   // silence means the app is down: a service (whatever its SDK, language or OTEL_SERVICE_NAME)
   // in an environment, seen in the last day and silent for the last minute, or no app at all in
@@ -342,6 +376,11 @@ export const ALERT_PROMQL = {
   // replica: one dead replica among several that report is reduced capacity, not an outage (the
   // System dashboard shows each instance), and a replica replaced by a deploy must not page.
   agentDown: `absent_over_time(${APP_TARGETS}[1d]) or (max by (${perService}) (present_over_time(${APP_TARGETS}[1d])) unless max by (${perService}) (present_over_time(${APP_TARGETS}[1m])))`,
+  // The canary, per service and environment where it ran in the last day: no successful turn
+  // in the window (the canary, the agent or the pipeline stopped: it fires even at zero real
+  // traffic), or turns failing (increase() extrapolates a little: one failure never reads 1.5,
+  // two always do). Its turns are in no other rule.
+  canary: `(max by (${perService}) (present_over_time(${turns}{${SYNTHETIC_TRAFFIC}}[1d])) unless on (${perService}) (sum by (${perService}) (increase(${turns}{${SYNTHETIC_TRAFFIC}, ${outcome}!="error"}[${CANARY.window}])) > 0)) or (sum by (${perService}) (increase(${turns}{${SYNTHETIC_TRAFFIC}, ${outcome}="error"}[${CANARY.window}])) >= ${CANARY.failedTurns - 0.5})`,
   // A component Prometheus cannot scrape is down or unreachable. Grafana is left out: when it
   // is down nothing evaluates this rule anyway.
   componentDown: `${SELF_METRICS.scrapeUp}{job=~"${SCRAPED_COMPONENTS.join('|')}"} == 0`,

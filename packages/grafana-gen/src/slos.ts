@@ -7,7 +7,7 @@
  * objective); 1 spends the budget exactly over the SLO window.
  */
 import { Attr, LATENCY_BUCKETS_S } from '@layercode-kit/telemetry'
-import { labelName, seriesName } from './queries.ts'
+import { labelName, REAL_TRAFFIC, seriesName } from './queries.ts'
 
 /** The objectives: edit here. Prometheus must keep at least the window (PROMETHEUS_RETENTION). */
 export const SLO_TARGETS = {
@@ -59,11 +59,11 @@ const notFailed = `${outcome}!="error"`
 const le = (bound: number) =>
   Number.isInteger(bound) ? `le=~"${bound}|${bound}.0"` : `le="${bound}"`
 
-/** Turns over a window, per service and environment. */
+/** Turns over a window, per service and environment (the canary's are not callers'). */
 const turnCount = (m: readonly string[], w: string) =>
-  `${by} (increase(${turns}${braces(m)}[${w}]))`
+  `${by} (increase(${turns}${braces([...m, REAL_TRAFFIC])}[${w}]))`
 /** Non-failed turns' first speeches over a window: classic histograms, and native ones. */
-const speechSel = (m: readonly string[]) => braces([...m, notFailed])
+const speechSel = (m: readonly string[]) => braces([...m, REAL_TRAFFIC, notFailed])
 const classicSpeechCount = (m: readonly string[], w: string) =>
   `${by} (increase(${firstSpeechName}_count${speechSel(m)}[${w}]))`
 const nativeSpeechCount = (m: readonly string[], w: string) =>
@@ -87,7 +87,7 @@ export const SLOS: readonly Slo[] = [
     objective: SLO_TARGETS.firstSpeech,
     description: `${SLO_TARGETS.firstSpeech * 100}% of the turns that did not fail speak their first words within ${SLO_TARGETS.firstSpeechSeconds} s of the webhook's arrival, over ${SLO_TARGETS.windowDays} days.`,
     badRatio: (m, w) => {
-      const classic = `1 - ${by} (increase(${firstSpeechName}_bucket${braces([...m, notFailed, le(SLO_TARGETS.firstSpeechSeconds)])}[${w}])) / (${classicSpeechCount(m, w)} > 0)`
+      const classic = `1 - ${by} (increase(${firstSpeechName}_bucket${braces([...m, REAL_TRAFFIC, notFailed, le(SLO_TARGETS.firstSpeechSeconds)])}[${w}])) / (${classicSpeechCount(m, w)} > 0)`
       // Native histograms (Logfire's exponential ones): the fraction is interpolated inside
       // the bucket that holds the threshold.
       const native = `1 - histogram_fraction(0, ${SLO_TARGETS.firstSpeechSeconds}, ${by} (increase(${firstSpeechName}${speechSel(m)}[${w}])))`

@@ -66,6 +66,11 @@ const command = defineCommand({
       description: 'Share of messages the caller hangs up on mid-answer (0..1)',
     },
     'think-time': { type: 'string', default: '200', description: 'Pause between messages, ms' },
+    synthetic: {
+      type: 'boolean',
+      description:
+        'Mark every conversation synthetic (the canary): the agent tags its telemetry, the dashboards and SLOs leave it out',
+    },
     json: { type: 'boolean', description: 'Print the summary as JSON' },
     'status-file': {
       type: 'string',
@@ -125,6 +130,7 @@ const command = defineCommand({
       tokenRate: number('token-rate', args['token-rate'], 0, 1),
       hangupRate: number('hangup-rate', args['hangup-rate'], 0, 1),
       thinkTimeMs: number('think-time', args['think-time'], 0),
+      synthetic: args.synthetic === true,
       signal: stop.signal,
       onConversation,
     })

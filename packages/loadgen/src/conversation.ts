@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sendWebhook, type WebhookResult } from '@layercode-kit/agent'
-import { FAULT_HEADER, FAULT_METADATA_KEY, type FaultKind } from '@layercode-kit/telemetry'
+import {
+  FAULT_HEADER,
+  FAULT_METADATA_KEY,
+  type FaultKind,
+  SYNTHETIC_METADATA_KEY,
+} from '@layercode-kit/telemetry'
 
 /** What a message asking for a slow tool says: the bakery answers it with its list_menu tool. */
 export const SLOW_TOOL_TEXT = "What's on the menu today?"
@@ -49,11 +54,21 @@ export type ConversationOptions = {
   /** Decides, per message, whether to inject a fault. */
   pickFault: () => Fault | undefined
   thinkTimeMs: number
+  /** Marks every webhook synthetic (the canary): the agent tags it, the dashboards leave it out. */
+  synthetic?: boolean
   signal?: AbortSignal
 }
 
 /** What the load generator reported in session.end, as LayerCode would. */
-export type ReportedSession = { durationMs: number; transcriptionS: number; ttsS: number }
+export type ReportedSession = {
+  durationMs: number
+  transcriptionS: number
+  ttsS: number
+  latencyMs: number
+}
+
+/** The `latency` every scripted session.end reports (LayerCode's own figure; ms, as the kit reads it). */
+export const SCRIPTED_LATENCY_MS = 800
 
 export type ConversationRecord = {
   conversationId: string
@@ -84,19 +99,29 @@ function judgeTurn(result: WebhookResult, turnId: string): string | undefined {
 
 /** One realistic conversation: start, the script's messages, a data event, end. */
 export async function runConversation(options: ConversationOptions): Promise<ConversationRecord> {
-  const conversationId = `conv_lg_${randomUUID()}`
-  const sessionId = `sess_lg_${randomUUID()}`
+  const prefix = options.synthetic ? 'canary' : 'lg'
+  const conversationId = `conv_${prefix}_${randomUUID()}`
+  const sessionId = `sess_${prefix}_${randomUUID()}`
   const record: ConversationRecord = { conversationId, turns: [], otherFailures: [] }
   const transcript: Array<{ role: string; text: string; timestamp: number }> = []
   const base = { session_id: sessionId, conversation_id: conversationId }
-  const post = (body: Record<string, unknown>, hangUp = false) =>
-    sendWebhook({
+  const post = (body: Record<string, unknown>, hangUp = false) => {
+    const metadata = {
+      ...(options.synthetic ? { [SYNTHETIC_METADATA_KEY]: true } : {}),
+      ...(body.custom_metadata as object | undefined),
+    }
+    return sendWebhook({
       url: options.url,
       secret: options.secret,
-      body: { ...base, ...body },
+      body: {
+        ...base,
+        ...body,
+        ...(Object.keys(metadata).length > 0 ? { custom_metadata: metadata } : {}),
+      },
       signal: options.signal,
       hangUp,
     })
+  }
   const started = Date.now()
 
   const turn = async (kind: TurnKind, text: string | undefined, fault?: Fault) => {
@@ -158,6 +183,7 @@ export async function runConversation(options: ConversationOptions): Promise<Con
   }
   const session: ReportedSession = {
     durationMs: Date.now() - started,
+    latencyMs: SCRIPTED_LATENCY_MS,
     ...sessionSpeech(options.script.length),
   }
   for (const body of [
@@ -166,6 +192,7 @@ export async function runConversation(options: ConversationOptions): Promise<Con
       type: 'session.end',
       agent_id: 'loadgen',
       duration: session.durationMs,
+      latency: session.latencyMs,
       transcription_duration_seconds: session.transcriptionS,
       tts_duration_seconds: session.ttsS,
       transcript,

@@ -52,10 +52,11 @@ describe('load generator', () => {
     assert.equal(turns.injectedErrors, Math.floor(messages * 0.2))
     assert.ok(turns.injectedSlow > 0)
     assert.ok(turns.injectedSlowTool > 0)
-    // A slow tool's message asks about the menu, so the bakery's tool runs (and waits).
+    // A slow tool's message asks about the menu, so the bakery's tool runs (and waits 50 ms; a
+    // timer may fire a fraction of a millisecond early and the log rounds, hence 40).
     const slowTools = server
       .logs()
-      .filter((l) => l.message === 'turn completed' && Number(l.first_speech_tools_ms) >= 50)
+      .filter((l) => l.message === 'turn completed' && Number(l.first_speech_tools_ms) >= 40)
     assert.equal(slowTools.length, turns.injectedSlowTool, 'turns that waited for their tool')
     assert.equal(turns.failed, turns.injectedErrors, 'only injected errors fail')
     assert.equal(turns.unexpectedFailures, 0)
@@ -66,6 +67,34 @@ describe('load generator', () => {
     assert.match(formatSummary(summary), /turns\s+\d+ ok, \d+ failed/)
     const ended = server.logs().filter((l) => l.message === 'session ended').length
     assert.ok(ended >= conversations.completed, 'every conversation ended with session.end')
+  })
+
+  it('marks every webhook of a synthetic run, its faults still applied', async () => {
+    const before = server.logs().length
+    const summary = await runLoad({
+      url: server.webhookUrl,
+      secret: TEST_SECRET,
+      rate: 10,
+      concurrency: 4,
+      durationS: 0.3,
+      messages: 2,
+      failRate: 0.5,
+      slowRate: 0,
+      thinkTimeMs: 0,
+      synthetic: true,
+    })
+    assert.ok(summary.conversations.completed >= 2)
+    assert.equal(summary.turns.injectedErrors, summary.conversations.completed)
+    const lines = server.logs().slice(before)
+    // Every webhook logs with its context: session.start and messages, data and session.end.
+    const byConversation = lines.filter((l) => typeof l.conversation_id === 'string')
+    assert.ok(byConversation.some((l) => l.message === 'session ended'))
+    for (const line of byConversation) {
+      assert.match(String(line.conversation_id), /^conv_canary_/)
+      assert.equal(line.synthetic, true, String(line.message))
+    }
+    const failed = byConversation.filter((l) => l.message === 'turn failed')
+    assert.equal(failed.length, summary.turns.injectedErrors, 'the faults still apply')
   })
 
   it('hangs up on the requested share of messages and the agent records exactly those as aborted', async () => {

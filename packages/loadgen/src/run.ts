@@ -23,6 +23,8 @@ export type LoadOptions = {
   thinkTimeMs: number
   /** Messages per conversation (the script is repeated as needed). */
   messages: number
+  /** Every conversation marked synthetic (the canary). */
+  synthetic?: boolean
   signal?: AbortSignal
   /** Called with every finished conversation (the compose service logs progress with it). */
   onConversation?: (record: ConversationRecord) => void
@@ -99,6 +101,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         script: scriptFor(index, options.messages),
         pickFault,
         thinkTimeMs: options.thinkTimeMs,
+        ...(options.synthetic ? { synthetic: true } : {}),
         signal: options.signal,
       })
         .then((record) => {

@@ -54,6 +54,7 @@ export const Attr = {
   TurnId: 'layercode.turn.id',
   Outcome: 'layercode.outcome',
   CostItem: 'layercode.cost.item',
+  Synthetic: 'layercode.synthetic',
   AgentName: ATTR_GEN_AI_AGENT_NAME,
   Operation: ATTR_GEN_AI_OPERATION_NAME,
   Provider: ATTR_GEN_AI_PROVIDER_NAME,
@@ -108,6 +109,15 @@ export const FAULT_METADATA_KEY = 'kit_fault'
  */
 export const FAULT_HEADER = 'x-kit-fault'
 
+/**
+ * Synthetic traffic (the canary, a test's conversations) asks to be told apart with
+ * `custom_metadata[SYNTHETIC_METADATA_KEY]` set to `true` (LayerCode passes on what the
+ * session was authorized with). Every metric the kit records for it, its webhook span and its
+ * log lines then carry `layercode.synthetic=true` (`synthetic` in logs); real traffic carries
+ * nothing, so the dashboards and alerts leave synthetic turns out with one matcher.
+ */
+export const SYNTHETIC_METADATA_KEY = 'kit_synthetic'
+
 export const Operation = {
   InvokeAgent: 'invoke_agent',
   Chat: 'chat',
@@ -145,6 +155,7 @@ export const SPANS = [
     attributes: [Attr.HttpMethod, Attr.HttpRoute, Attr.HttpStatus, 'url.full'],
     optionalAttributes: [
       Attr.EventType,
+      Attr.Synthetic,
       Attr.ConversationId,
       Attr.SessionId,
       Attr.AgentName,
@@ -290,7 +301,7 @@ const firstSpeechPart = <P extends string>(part: P, what: string) => ({
   buckets: LATENCY_BUCKETS_S,
 })
 
-export const KIT_METRICS = [
+const KIT_METRIC_SPECS = [
   {
     name: 'http.server.request.duration',
     instrument: 'histogram',
@@ -412,6 +423,16 @@ export const KIT_METRICS = [
     buckets: SESSION_BUCKETS_S,
   },
   {
+    name: 'layercode.session.latency',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      "LayerCode's own latency figure for a session (session.end `latency`). LayerCode does not document its unit; like `duration` it has no unit suffix and is read as milliseconds (the seconds fields say `_seconds`)",
+    attributes: [Attr.AgentName],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+  },
+  {
     name: 'layercode.session.transcription.duration',
     instrument: 'histogram',
     unit: 's',
@@ -463,7 +484,25 @@ export const KIT_METRICS = [
   },
 ] as const satisfies readonly MetricSpec[]
 
-export type KitMetricName = (typeof KIT_METRICS)[number]['name']
+/** Observed by the SDK outside any webhook: it cannot tell synthetic sessions apart. */
+const UNTAGGED = new Set<string>(['layercode.sessions.active'])
+/**
+ * The kit's metrics. Each recorded for synthetic traffic (SYNTHETIC_METADATA_KEY) carries
+ * `layercode.synthetic` too, but for the active-sessions gauge.
+ */
+export const KIT_METRICS = KIT_METRIC_SPECS.map((spec) =>
+  UNTAGGED.has(spec.name)
+    ? spec
+    : {
+        ...spec,
+        optionalAttributes: [
+          ...('optionalAttributes' in spec ? spec.optionalAttributes : []),
+          Attr.Synthetic,
+        ],
+      },
+) satisfies readonly MetricSpec[]
+
+export type KitMetricName = (typeof KIT_METRIC_SPECS)[number]['name']
 
 const runtime = '@opentelemetry/instrumentation-runtime-node'
 const host = '@opentelemetry/instrumentation-host-metrics'
@@ -672,4 +711,6 @@ export const LOG_CONTEXT_FIELDS = [
   'agent',
 ] as const
 /** Trace correlation on every record logged inside a span. */
+/** On every record of a synthetic conversation's webhook (true), absent otherwise. */
+export const LOG_SYNTHETIC_FIELD = 'synthetic'
 export const LOG_TRACE_FIELDS = ['trace_id', 'span_id', 'trace_flags'] as const

@@ -1,8 +1,10 @@
 import {
+  Attr,
   DEFAULT_SERVICE_NAME,
   FIRST_SPEECH_PARTS,
   KIT_METRICS,
   LOG_CONTEXT_FIELDS,
+  LOG_SYNTHETIC_FIELD,
   LOG_TRACE_FIELDS,
   type MetricSpec,
   PROMOTED_RESOURCE_ATTRIBUTES,
@@ -12,6 +14,7 @@ import {
   SERVICE_NAME_OVERRIDE_ATTRIBUTE,
   SPANS,
   type SpanSpec,
+  SYNTHETIC_METADATA_KEY,
 } from './contract.ts'
 import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
 import { GENAI_CONTENT_ATTRIBUTES } from './redact.ts'
@@ -130,6 +133,8 @@ export function renderTelemetryDoc(): string {
     '',
     ...metricHeader,
     ...metricRows(KIT_METRICS),
+    '',
+    `**Synthetic traffic.** A webhook whose ${code('custom_metadata')} has ${code(`${SYNTHETIC_METADATA_KEY}: true`)} (the load generator's ${code('--synthetic')}, compose's canary; set it when you authorize a test session) is handled as any other, but every metric above recorded for it (all but ${code('layercode.sessions.active')}) carries ${code(`${Attr.Synthetic}=true`)} (label ${code(prometheusLabel(Attr.Synthetic))}), as do its webhook span and its log lines (${code(`${LOG_SYNTHETIC_FIELD}: true`)}). Real traffic carries neither, so the dashboards, alerts and SLOs select ${code(`${prometheusLabel(Attr.Synthetic)}!="true"`)}; the Canary dashboard and alert select the rest.`,
     '',
     '### Runtime and process (instrumentation libraries)',
     '',

@@ -25,6 +25,8 @@ type ServerSpan = {
   finalized: boolean
   /** The handler asked to end it. */
   ending: boolean
+  /** A synthetic webhook's request (its metric is tagged too). */
+  synthetic: boolean
 }
 
 const spans = new WeakMap<Context, ServerSpan>()
@@ -67,6 +69,7 @@ export function serverSpans(): MiddlewareHandler {
       claimed: false,
       finalized: false,
       ending: false,
+      synthetic: false,
     }
     spans.set(c, entry)
     try {
@@ -81,6 +84,7 @@ export function serverSpans(): MiddlewareHandler {
         [Attr.HttpStatus]: status,
       }
       span.setAttributes(entry.attributes)
+      if (entry.synthetic) entry.attributes[Attr.Synthetic] = true
       // Hono's onError has run: c.error is what it left (the app clears it for a 4xx).
       if (c.error) recordFailure(span, c.error)
       else if (status >= 500) {
@@ -111,19 +115,22 @@ export type WebhookSpan = {
 /**
  * Makes the request's SERVER span (from `serverSpans()`) the webhook's span: the webhook's
  * attributes go on it, and with `untilStreamEnds` it lasts until `end()` (an SSE answer's
- * stream ended) instead of ending with the response headers. Without `serverSpans()`
+ * stream ended) instead of ending with the response headers. A `synthetic` webhook's span and
+ * request metric carry `layercode.synthetic`. Without `serverSpans()`
  * installed, it records nothing.
  */
 export function startWebhookSpan(
   c: Context,
   event: WebhookSpanInput,
   agent: string,
-  options: { untilStreamEnds: boolean },
+  options: { untilStreamEnds: boolean; synthetic?: boolean },
 ): WebhookSpan {
   const entry = spans.get(c)
   if (!entry) return { end() {} }
+  entry.synthetic = options.synthetic === true
   entry.span.setAttributes({
     [Attr.EventType]: event.type,
+    ...(entry.synthetic ? { [Attr.Synthetic]: true } : {}),
     [Attr.ConversationId]: event.conversation_id,
     [Attr.SessionId]: event.session_id,
     [Attr.AgentName]: agent,

@@ -8,6 +8,7 @@ import {
 } from '@opentelemetry/api'
 import { type KitMetricName, metricSpec } from './contract.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
+import { trafficAttributes } from './synthetic.ts'
 
 type Instruments = {
   requestDuration: Histogram
@@ -21,6 +22,7 @@ type Instruments = {
   sessionsStarted: Counter
   sessionsEnded: Counter
   sessionDuration: Histogram
+  sessionLatency: Histogram
   sessionTranscription: Histogram
   sessionTts: Histogram
   sessionTurns: Histogram
@@ -58,8 +60,20 @@ function create(provider: MeterProvider): Instruments {
       ...(spec.buckets ? { advice: { explicitBucketBoundaries: [...spec.buckets] } } : {}),
     }
   }
-  const histogram = (name: KitMetricName) => meter.createHistogram(name, options(name))
-  const counter = (name: KitMetricName) => meter.createCounter(name, options(name))
+  // Every record inside a synthetic webhook is tagged (synthetic.ts), wherever it is made.
+  const histogram = (name: KitMetricName): Histogram => {
+    const instrument = meter.createHistogram(name, options(name))
+    return {
+      record: (value, attributes, ctx) =>
+        instrument.record(value, trafficAttributes(attributes), ctx),
+    }
+  }
+  const counter = (name: KitMetricName): Counter => {
+    const instrument = meter.createCounter(name, options(name))
+    return {
+      add: (value, attributes, ctx) => instrument.add(value, trafficAttributes(attributes), ctx),
+    }
+  }
   const sessionsActive = meter.createObservableGauge(
     'layercode.sessions.active',
     options('layercode.sessions.active'),
@@ -76,6 +90,7 @@ function create(provider: MeterProvider): Instruments {
     sessionsStarted: counter('layercode.sessions.started'),
     sessionsEnded: counter('layercode.sessions.ended'),
     sessionDuration: histogram('layercode.session.duration'),
+    sessionLatency: histogram('layercode.session.latency'),
     sessionTranscription: histogram('layercode.session.transcription.duration'),
     sessionTts: histogram('layercode.session.tts.duration'),
     sessionTurns: histogram('layercode.session.turns'),

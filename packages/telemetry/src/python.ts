@@ -12,6 +12,7 @@ import {
   Outcome,
   SERVICE_NAME_OVERRIDE_ATTRIBUTE,
   SESSION_BUCKETS_S,
+  SYNTHETIC_METADATA_KEY,
   TURN_COUNT_BUCKETS,
 } from './contract.ts'
 import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
@@ -98,6 +99,7 @@ export function renderPythonContract(): string {
     `LOG_CONTEXT_FIELDS: Final = ${tuple(LOG_CONTEXT_FIELDS)}`,
     `GENAI_CONTENT_ATTRIBUTES: Final = ${tuple(GENAI_CONTENT_ATTRIBUTES)}`,
     `SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = ${str(SERVICE_NAME_OVERRIDE_ATTRIBUTE)}`,
+    `SYNTHETIC_METADATA_KEY: Final = ${str(SYNTHETIC_METADATA_KEY)}`,
     `CAPTURE_CONTENT_ENV: Final = ${str(CAPTURE_CONTENT_ENV)}`,
   ].join('\n')}\n`
 }

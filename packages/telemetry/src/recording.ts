@@ -73,6 +73,8 @@ export function recordSessionActivity(
 export type SessionFigures = {
   /** `duration`, ms. */
   durationMs?: number | null | undefined
+  /** `latency`: its unit is undocumented; read as ms, like `duration` (the contract says so). */
+  latencyMs?: number | null | undefined
   transcriptionS?: number | null | undefined
   ttsS?: number | null | undefined
 }
@@ -97,6 +99,8 @@ export function recordSessionEnd(
   if (session) i.sessionTurns.record(session.turns, attributes)
   const durationMs = figure(figures.durationMs)
   if (durationMs !== undefined) i.sessionDuration.record(durationMs / 1000, attributes)
+  const latencyMs = figure(figures.latencyMs)
+  if (latencyMs !== undefined) i.sessionLatency.record(latencyMs / 1000, attributes)
   const transcriptionS = figure(figures.transcriptionS)
   if (transcriptionS !== undefined) i.sessionTranscription.record(transcriptionS, attributes)
   const ttsS = figure(figures.ttsS)

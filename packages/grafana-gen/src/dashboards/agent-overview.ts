@@ -160,6 +160,17 @@ export const AGENT_OVERVIEW: DashboardSpec = {
       ],
     ),
     ts(
+      "LayerCode's reported latency",
+      "What latency does LayerCode itself report for the calls (session.end `latency`, a mean over the sessions that ended)? Its unit is undocumented: the kit reads it as milliseconds; compare with Time to first speech, the agent's share.",
+      's',
+      [
+        {
+          expr: PANEL_QUERY.sessionMean('layercode.session.latency'),
+          legend: '{{gen_ai_agent_name}}',
+        },
+      ],
+    ),
+    ts(
       'Span latency from traces (with exemplars)',
       'Which spans are slow? From the span metrics Tempo generates; click an exemplar dot to open that trace.',
       's',

@@ -32,14 +32,24 @@ export const LATENCY_BUDGET: DashboardSpec = {
       [{ expr: PANEL_QUERY.firstSpeechMean, legend: agent }],
       { threshold: SLO_TARGETS.firstSpeechSeconds },
     ),
-    ts(
-      'First speech parts p95 by agent',
-      'How long is each part for the slowest 5% of message turns? A part whose p95 is far above its mean waits only sometimes (a slow tool, a queued turn).',
-      's',
-      FIRST_SPEECH_PARTS.map(([part]) => ({
-        expr: PANEL_QUERY.firstSpeechPartP95(part),
-        legend: `${agent} · ${part}`,
-      })),
+    ...(
+      [
+        [0.5, 'How long is each part for the typical (median) message turn?'],
+        [
+          0.95,
+          'How long is each part for the slowest 5% of message turns? A part whose p95 is far above its p50 waits only sometimes (a slow tool, a queued turn).',
+        ],
+      ] as const
+    ).map(([q, question]) =>
+      ts(
+        `First speech parts p${q * 100} by agent`,
+        question,
+        's',
+        FIRST_SPEECH_PARTS.map(([part]) => ({
+          expr: PANEL_QUERY.firstSpeechPartQuantile(q, part),
+          legend: `${agent} · ${part}`,
+        })),
+      ),
     ),
     ts(
       'Model time to first chunk p95 by model',

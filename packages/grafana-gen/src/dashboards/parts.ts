@@ -55,10 +55,11 @@ export type PanelSpec = {
   stack?: boolean
   /**
    * What the panel needs besides traffic: Tempo-derived data (only the compose stack has it,
-   * the native run cannot check it), or a conversation picked in the dashboard's variable
-   * (the doctor lets both be empty).
+   * the native run cannot check it), a conversation picked in the dashboard's variable, the
+   * canary running (compose's canary service), or a failing canary turn (the doctor lets them
+   * be empty).
    */
-  needs?: 'tempo' | 'a conversation_id'
+  needs?: 'tempo' | 'a conversation_id' | 'the canary' | 'a failing canary turn'
 }
 
 function query(datasource: DatasourceName, q: Query, refId: string): cog.Builder<cog.Dataquery> {
