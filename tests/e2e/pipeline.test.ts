@@ -56,6 +56,16 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
       body: JSON.stringify({ agent_id: 'ag_e2e' }),
     })
     loadSummary = await harness.loadgen(loadgenArgs())
+    // A few canary conversations (tagged synthetic, one failing turn each): the Canary
+    // dashboard's fields must exist in what Loki receives too.
+    await harness.loadgen([
+      '--synthetic',
+      '--rate=1',
+      '--duration=2',
+      '--think-time=0',
+      '--messages=2',
+      '--fail-rate=0.5',
+    ])
     assert.equal(
       (await authorize).status,
       502,
