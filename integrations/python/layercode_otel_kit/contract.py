@@ -58,6 +58,16 @@ class Operation:
     EXECUTE_TOOL: Final = "execute_tool"
 
 
+class CostItem:
+    """Values of layercode.cost.item."""
+
+    INPUT: Final = "input"
+    CACHED_INPUT: Final = "cached_input"
+    OUTPUT: Final = "output"
+    TRANSCRIPTION: Final = "transcription"
+    TTS: Final = "tts"
+
+
 class Metric:
     """Names of the metrics the kit records."""
 
@@ -361,6 +371,24 @@ TURN_COUNT_BUCKETS: Final = (
     100,
     200,
 )
+COST_BUCKETS_USD: Final = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1,
+    2.5,
+    5,
+    10,
+    25,
+    50,
+)
+PRICES_FILE_ENV: Final = "LAYERCODE_PRICES_FILE"
 LOG_CONTEXT_FIELDS: Final = (
     "conversation_id",
     "session_id",

@@ -7,7 +7,14 @@ from functools import cache
 
 from opentelemetry import metrics
 
-from .contract import LATENCY_BUCKETS_S, METRICS, SESSION_BUCKETS_S, TURN_COUNT_BUCKETS, Metric
+from .contract import (
+    COST_BUCKETS_USD,
+    LATENCY_BUCKETS_S,
+    METRICS,
+    SESSION_BUCKETS_S,
+    TURN_COUNT_BUCKETS,
+    Metric,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,8 @@ class Instruments:
     session_transcription: metrics.Histogram
     session_tts: metrics.Histogram
     session_turns: metrics.Histogram
+    cost: metrics.Counter
+    session_cost: metrics.Histogram
 
 
 @cache
@@ -58,4 +67,6 @@ def instruments() -> Instruments:
         ),
         session_tts=histogram(Metric.LAYERCODE_SESSION_TTS_DURATION, SESSION_BUCKETS_S),
         session_turns=histogram(Metric.LAYERCODE_SESSION_TURNS, TURN_COUNT_BUCKETS),
+        cost=meter.create_counter(**spec(Metric.LAYERCODE_COST)),
+        session_cost=histogram(Metric.LAYERCODE_SESSION_COST, COST_BUCKETS_USD),
     )

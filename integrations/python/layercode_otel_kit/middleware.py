@@ -20,7 +20,8 @@ from opentelemetry.trace import Status, StatusCode
 
 from .contract import METRICS, Attr, Metric, Outcome
 from .instruments import instruments
-from .spans import KitSpanProcessor
+from .pricing import price_table, speech_charges
+from .spans import KitSpanProcessor, record_charges
 from .turn import Turn, _current
 
 Scope = MutableMapping[str, Any]
@@ -42,28 +43,28 @@ class Sessions:
 
     def __init__(self, ttl_s: float = SESSION_TTL_S) -> None:
         self.ttl_s = ttl_s
-        # session id -> (agent, last seen, turns seen)
-        self._seen: dict[str, tuple[str, float, int]] = {}
+        # session id -> (agent, last seen, turns seen, what they cost in USD)
+        self._seen: dict[str, tuple[str, float, int, float]] = {}
         self._lock = threading.Lock()
 
-    def touch(self, session_id: str, agent: str) -> None:
-        """A turn of the session."""
+    def touch(self, session_id: str, agent: str, spend_usd: float = 0.0) -> None:
+        """A turn of the session, and what its model calls cost."""
         with self._lock:
-            turns = self._seen[session_id][2] + 1 if session_id in self._seen else 1
-            self._seen[session_id] = (agent, time.monotonic(), turns)
+            _, _, turns, spend = self._seen.get(session_id, (agent, 0.0, 0, 0.0))
+            self._seen[session_id] = (agent, time.monotonic(), turns + 1, spend + spend_usd)
 
-    def end(self, session_id: str) -> int | None:
-        """The session's turns seen here (None when none were)."""
+    def end(self, session_id: str) -> tuple[int, float] | None:
+        """The session's turns seen here and their spend (None when none were)."""
         with self._lock:
             seen = self._seen.pop(session_id, None)
-        return seen[2] if seen else None
+        return (seen[2], seen[3]) if seen else None
 
     def active(self) -> dict[str, int]:
         cutoff = time.monotonic() - self.ttl_s
         with self._lock:
-            for session_id in [s for s, (_, seen, _) in self._seen.items() if seen < cutoff]:
+            for session_id in [s for s, (_, seen, _, _) in self._seen.items() if seen < cutoff]:
                 del self._seen[session_id]
-            agents = [agent for agent, _, _ in self._seen.values()]
+            agents = [agent for agent, _, _, _ in self._seen.values()]
         counts: dict[str, int] = {}
         for agent in agents:
             counts[agent] = counts.get(agent, 0) + 1
@@ -88,6 +89,7 @@ class TurnTelemetry:
         self.agent = agent
         self.route = route
         self.spans = spans or KitSpanProcessor.install()
+        price_table()  # a broken LAYERCODE_PRICES_FILE stops the app here, not at its first call
         self.instruments = instruments()
         self.sessions = Sessions()
         meter = metrics.get_meter("layercode-otel-kit")
@@ -217,9 +219,9 @@ class TurnTelemetry:
             self.instruments.sessions_started.add(1, attributes)
         if turn.event_type == "session.end":
             self.instruments.sessions_ended.add(1, attributes)
-            turns = self.sessions.end(turn.session_id)
-            if turns is not None:
-                self.instruments.session_turns.record(turns, attributes)
+            seen = self.sessions.end(turn.session_id)
+            if seen is not None:
+                self.instruments.session_turns.record(seen[0], attributes)
             figures = turn.session_figures
             if "duration" in figures:  # ms
                 self.instruments.session_duration.record(figures["duration"] / 1000, attributes)
@@ -231,5 +233,14 @@ class TurnTelemetry:
                 )
             if "tts_duration_seconds" in figures:
                 self.instruments.session_tts.record(figures["tts_duration_seconds"], attributes)
+            speech = speech_charges(
+                price_table(),
+                figures.get("transcription_duration_seconds"),
+                figures.get("tts_duration_seconds"),
+            )
+            speech_usd = record_charges(speech, attributes, None)
+            # Only a session whose turns ran here has a whole total.
+            if seen is not None:
+                self.instruments.session_cost.record(seen[1] + speech_usd, attributes)
         elif turn.event_type in TURN_EVENTS:
-            self.sessions.touch(turn.session_id, turn.agent)
+            self.sessions.touch(turn.session_id, turn.agent, turn.spend_usd)

@@ -1,11 +1,14 @@
 """A span processor that reads the GenAI spans other instrumentations make (pydantic-ai under
-Logfire): the contract's tool-call (count, duration) and model-call metrics, and why a turn
-failed."""
+Logfire): the contract's tool-call (count, duration), model-call and cost metrics, and why a
+turn failed."""
 
 from __future__ import annotations
 
 import threading
+import warnings
 from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.context import Context
@@ -14,10 +17,32 @@ from opentelemetry.trace import StatusCode
 
 from .contract import Attr, Operation, Outcome
 from .instruments import instruments
-from .turn import current_turn
+from .pricing import Charge, price_table, token_charges
+from .turn import Turn, current_turn
 
 # Traces whose failure is remembered until their turn ends (a bound, not a timeout).
 MAX_TRACES = 10_000
+
+_unpriced: set[str] = set()
+
+
+def tagged(attributes: dict[str, str | bool], turn: Turn | None) -> dict[str, str | bool]:
+    """A metric's attributes, with layercode.synthetic when the turn is the canary's."""
+    return {**attributes, Attr.SYNTHETIC: True} if turn and turn.synthetic else attributes
+
+
+def record_charges(
+    charges: Iterable[Charge], attributes: dict[str, str | bool], turn: Turn | None
+) -> float:
+    """Counts charges on layercode.cost (and on the turn, for its session); their sum."""
+    total = 0.0
+    for charge in charges:
+        item = {**tagged(attributes, turn), Attr.COST_ITEM: charge.item}
+        instruments().cost.add(charge.usd, item)
+        total += charge.usd
+    if turn:
+        turn.spend_usd += total
+    return total
 
 
 class KitSpanProcessor(SpanProcessor):
@@ -62,9 +87,10 @@ class KitSpanProcessor(SpanProcessor):
                 Attr.TOOL_NAME: str(tool),
                 Attr.OUTCOME: Outcome.ERROR if failed else Outcome.OK,
             }
-            instruments().tool_calls.add(1, call)
+            instruments().tool_calls.add(1, tagged(call, turn))
             if span.end_time and span.start_time:
-                instruments().tool_duration.record((span.end_time - span.start_time) / 1e9, call)
+                duration_s = (span.end_time - span.start_time) / 1e9
+                instruments().tool_duration.record(duration_s, tagged(call, turn))
         elif operation == Operation.CHAT and span.end_time and span.start_time:
             # gen_ai.system: the provider's deprecated name, which older instrumentations set.
             metric = {
@@ -79,7 +105,31 @@ class KitSpanProcessor(SpanProcessor):
                 metric[Attr.RESPONSE_MODEL] = str(model)
             if failed:
                 metric[Attr.ERROR_TYPE] = _error_type(span)
-            instruments().model_duration.record((span.end_time - span.start_time) / 1e9, metric)
+            duration_s = (span.end_time - span.start_time) / 1e9
+            instruments().model_duration.record(duration_s, tagged(metric, turn))
+            self._spend(attributes, metric, turn)
+
+    def _spend(self, attributes: Any, metric: dict[str, str], turn: Turn | None) -> None:
+        """The call's tokens at the price table's prices (a model without one: warned once)."""
+        model = metric[Attr.REQUEST_MODEL]
+        charges = token_charges(
+            price_table(),
+            model,
+            input=int(attributes.get(Attr.INPUT_TOKENS, 0) or 0),
+            output=int(attributes.get(Attr.OUTPUT_TOKENS, 0) or 0),
+            cached_input=int(attributes.get(Attr.CACHED_INPUT_TOKENS, 0) or 0),
+        )
+        if charges is None:
+            if model not in _unpriced:
+                _unpriced.add(model)
+                warnings.warn(
+                    f'no price for model "{model}" in the price table: its calls count no '
+                    "layercode.cost (add it to your LAYERCODE_PRICES_FILE)",
+                    stacklevel=2,
+                )
+            return
+        call = {k: metric[k] for k in (Attr.AGENT_NAME, Attr.PROVIDER, Attr.REQUEST_MODEL)}
+        record_charges(charges, dict(call), turn)
 
     def error_type(self, trace_id: int) -> str:
         """Why a turn's trace failed (the exception a span recorded), or `_OTHER`."""

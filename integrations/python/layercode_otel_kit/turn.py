@@ -44,6 +44,8 @@ class Turn:
     body_too_large: bool = False
     # Synthetic traffic (custom_metadata's kit_synthetic: the canary): its metrics are tagged.
     synthetic: bool = False
+    # What the turn's model calls cost (layercode.cost), added to its session's total.
+    spend_usd: float = 0.0
     # What LayerCode reports in session.end, by its key (absent or invalid: left out).
     session_figures: dict[str, float] = field(default_factory=dict)
 

@@ -24,7 +24,14 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from layercode_otel_kit import LoguruToOtlp, TurnTelemetry
-from layercode_otel_kit.contract import LOG_CONTEXT_FIELDS, SYNTHETIC_METADATA_KEY, Attr, Outcome
+from layercode_otel_kit.contract import (
+    LOG_CONTEXT_FIELDS,
+    SYNTHETIC_METADATA_KEY,
+    Attr,
+    CostItem,
+    Outcome,
+)
+from layercode_otel_kit.pricing import load_price_table
 from layercode_otel_kit.middleware import Sessions
 from layercode_otel_kit.turn import MAX_BODY_BYTES, Turn
 
@@ -54,6 +61,8 @@ async def agent(request: Request):
         logger.info("handled {}", body["type"])
         return JSONResponse({"status": "ok"})
     text = body.get("text") or ""
+    if "model" in text:  # a model call, as pydantic-ai's span reports it (a dated model id)
+        TRACER.start_span("chat gpt-4o-mini", attributes=CHAT_USAGE).end()
 
     async def stream():
         logger.info("answering")
@@ -68,6 +77,16 @@ async def agent(request: Request):
         yield from_chunks(sse({"type": "response.end"}))
 
     return StreamingResponse(stream(), media_type="text/event-stream")
+
+
+CHAT_USAGE = {
+    Attr.OPERATION: "chat",
+    Attr.PROVIDER: "openai",
+    Attr.REQUEST_MODEL: "gpt-4o-mini-2024-07-18",
+    Attr.INPUT_TOKENS: 1000,
+    Attr.CACHED_INPUT_TOKENS: 400,
+    Attr.OUTPUT_TOKENS: 200,
+}
 
 
 def from_chunks(chunks: list[bytes]) -> bytes:
@@ -239,6 +258,46 @@ class MiddlewareTest(unittest.TestCase):
 
 
 class SpanProcessorTest(unittest.TestCase):
+    def test_model_tokens_and_speech_cost_at_the_table_prices_and_add_up_per_session(self) -> None:
+        def spent(**match: str) -> float:
+            return sum(
+                p.value
+                for p in points("layercode.cost")
+                if all(p.attributes.get(k) == v for k, v in match.items())
+            )
+
+        def session_costs() -> tuple[float, float]:
+            found = points("layercode.session.cost")
+            return sum(p.count for p in found), sum(p.sum for p in found)
+
+        model = {Attr.REQUEST_MODEL: "gpt-4o-mini-2024-07-18", Attr.PROVIDER: "openai"}
+        items = (CostItem.INPUT, CostItem.CACHED_INPUT, CostItem.OUTPUT)
+        before = {item: spent(**model, **{Attr.COST_ITEM: item}) for item in items}
+        speech_before = spent(**{Attr.COST_ITEM: CostItem.TTS})
+        sessions_before = session_costs()
+        ids = {"conversation_id": "c6", "session_id": "s6"}
+        post({"type": "session.start", "turn_id": "t0", **ids})
+        post({"type": "message", "turn_id": "t1", "text": "model, please", **ids})
+        end = {"transcription_duration_seconds": 30, "tts_duration_seconds": 60}
+        post({"type": "session.end", **end, **ids})
+        # gpt-4o-mini's price (the dated id takes its base id's): per million tokens
+        price = load_price_table({})["models"]["gpt-4o-mini"]
+        expected = {
+            CostItem.INPUT: 600 * price["input"] / 1e6,
+            CostItem.CACHED_INPUT: 400 * price["cached_input"] / 1e6,
+            CostItem.OUTPUT: 200 * price["output"] / 1e6,
+        }
+        for item in items:
+            grown = spent(**model, **{Attr.COST_ITEM: item}) - before[item]
+            self.assertAlmostEqual(grown, expected[item], places=12, msg=item)
+        speech = load_price_table({})["speech"]
+        tts = spent(**{Attr.COST_ITEM: CostItem.TTS}) - speech_before
+        self.assertAlmostEqual(tts, speech["tts_per_minute"], places=12)
+        count, total = (a - b for a, b in zip(session_costs(), sessions_before, strict=True))
+        self.assertEqual(count, 1)
+        whole = sum(expected.values()) + 0.5 * speech["transcription_per_minute"] + tts
+        self.assertAlmostEqual(total, whole, places=12)
+
     def test_a_tool_span_is_counted_and_timed(self) -> None:
         call = {Attr.AGENT_NAME: "bakery", Attr.TOOL_NAME: "list_menu", Attr.OUTCOME: Outcome.OK}
 

@@ -1,7 +1,10 @@
 /** Every file packages/grafana-gen generates: path (from the repo root) -> content. */
 
+import { readFileSync } from 'node:fs'
 import {
+  DEFAULT_PRICES_FILE,
   PYTHON_CONTRACT_PATH,
+  PYTHON_PRICES_PATH,
   renderPythonContract,
   renderTelemetryDoc,
 } from '@layercode-kit/telemetry'
@@ -25,14 +28,15 @@ export function grafanaFiles(): Record<string, string> {
 }
 
 /**
- * What `npm run docs` writes: the contract's docs page, its Python module, grafana/README.md
- * and grafanaFiles().
+ * What `npm run docs` writes: the contract's docs page, its Python module and the price table
+ * the Python wrapper ships, grafana/README.md and grafanaFiles().
  */
 export function generatedFiles(): Record<string, string> {
   return {
     'docs/telemetry.md': renderTelemetryDoc(),
     'docs/migrating-from-logfire.md': renderLogfireMigration(),
     [PYTHON_CONTRACT_PATH]: renderPythonContract(),
+    [PYTHON_PRICES_PATH]: readFileSync(DEFAULT_PRICES_FILE, 'utf8'),
     'grafana/README.md': renderGrafanaReadme(),
     ...grafanaFiles(),
   }

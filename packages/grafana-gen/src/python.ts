@@ -16,6 +16,9 @@ const NO_TURN_HISTOGRAMS = 'no layercode.turn.* histograms: the toolkit does not
 const NO_SESSION_FIGURES =
   "no layercode.session.* histograms: the toolkit records nothing of session.end's figures"
 
+const NO_COST =
+  "no layercode.cost: the toolkit prices nothing (Logfire's operation.cost is not the contract's)"
+
 /** `panel title#query index` -> why it is empty without the wrapper. */
 export const PYTHON_WITHOUT_WRAPPER: Readonly<Record<string, string>> = {
   'Turn success rate#0': NO_TURN_METRICS,
@@ -36,6 +39,11 @@ export const PYTHON_WITHOUT_WRAPPER: Readonly<Record<string, string>> = {
   'Sessions: mean length and turns#0': NO_SESSION_FIGURES,
   'Sessions: mean length and turns#1': NO_SESSION_FIGURES,
   "LayerCode's reported latency#0": NO_SESSION_FIGURES,
+  'Spend in the last hour#0': NO_COST,
+  'Top models by spend#0': NO_COST,
+  'Spend per hour by item#0': NO_COST,
+  'Spend per call#0': NO_COST,
+  'Spend per call#1': NO_COST,
   'Model call latency p95#0':
     'no gen_ai.client.operation.duration: pydantic-ai records token usage and time to first chunk, not the call duration',
 }
@@ -77,7 +85,7 @@ const LOGFIRE_VIEWS: ReadonlyArray<[string, string]> = [
   ],
   [
     'LLM token usage and cost',
-    "**Tokens per minute by model** and **Tokens in the last hour** (pydantic-ai's `gen_ai.client.token.usage`); its `operation.cost` histogram is stored as `operation_cost` but no panel reads it. The **Spend** dashboard reads the kit's `layercode.cost`, which the Node agent counts from the price table; the Python wrapper does not count it yet",
+    "**Tokens per minute by model** and **Tokens in the last hour** (pydantic-ai's `gen_ai.client.token.usage`); its `operation.cost` histogram is stored as `operation_cost` but no panel reads it. The **Spend** dashboard reads the kit's `layercode.cost`, which the wrapper counts from the same price table (its bundled copy of `packages/telemetry/prices.json`, or `LAYERCODE_PRICES_FILE`): model tokens from pydantic-ai's chat spans, LayerCode's speech minutes at session.end",
   ],
   [
     'Alerts',

@@ -55,6 +55,7 @@ describe('@layercode-kit/telemetry public exports', () => {
       'PRICES_FILE_ENV',
       'PROMOTED_RESOURCE_ATTRIBUTES',
       'PYTHON_CONTRACT_PATH',
+      'PYTHON_PRICES_PATH',
       'PriceTableSchema',
       'REDACTED',
       'REDACTED_QUERY_VALUE',

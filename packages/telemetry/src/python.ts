@@ -5,6 +5,8 @@
  */
 import {
   Attr,
+  COST_BUCKETS_USD,
+  CostItem,
   KIT_METRICS,
   LATENCY_BUCKETS_S,
   LOG_CONTEXT_FIELDS,
@@ -16,9 +18,12 @@ import {
   TURN_COUNT_BUCKETS,
 } from './contract.ts'
 import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
+import { PRICES_FILE_ENV } from './pricing.ts'
 import { GENAI_CONTENT_ATTRIBUTES } from './redact.ts'
 
 export const PYTHON_CONTRACT_PATH = 'integrations/python/layercode_otel_kit/contract.py'
+/** The shipped price table, bundled with the Python wrapper by `npm run docs` (a copy, checked). */
+export const PYTHON_PRICES_PATH = 'integrations/python/layercode_otel_kit/prices.json'
 
 // JSON string literals are valid Python string literals.
 const str = (value: string) => JSON.stringify(value)
@@ -73,6 +78,9 @@ export function renderPythonContract(): string {
     namespace('Operation', 'Values of gen_ai.operation.name.', Operation),
     '',
     '',
+    namespace('CostItem', 'Values of layercode.cost.item.', CostItem),
+    '',
+    '',
     namespace(
       'Metric',
       'Names of the metrics the kit records.',
@@ -96,6 +104,8 @@ export function renderPythonContract(): string {
     `LATENCY_BUCKETS_S: Final = ${tuple(LATENCY_BUCKETS_S)}`,
     `SESSION_BUCKETS_S: Final = ${tuple(SESSION_BUCKETS_S)}`,
     `TURN_COUNT_BUCKETS: Final = ${tuple(TURN_COUNT_BUCKETS)}`,
+    `COST_BUCKETS_USD: Final = ${tuple(COST_BUCKETS_USD)}`,
+    `PRICES_FILE_ENV: Final = ${str(PRICES_FILE_ENV)}`,
     `LOG_CONTEXT_FIELDS: Final = ${tuple(LOG_CONTEXT_FIELDS)}`,
     `GENAI_CONTENT_ATTRIBUTES: Final = ${tuple(GENAI_CONTENT_ATTRIBUTES)}`,
     `SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = ${str(SERVICE_NAME_OVERRIDE_ATTRIBUTE)}`,
