@@ -94,7 +94,7 @@ const command = defineCommand({
     prometheus: {
       type: 'string',
       description:
-        "Prometheus URL: report when the alert's condition holds (compose does not publish it)",
+        "Prometheus URL, for --until=firing: where the alert's condition is evaluated (compose does not publish it)",
     },
     until: {
       type: 'string',
@@ -140,9 +140,10 @@ const command = defineCommand({
         `note: an e-mail for it already arrived at ${before.Created}; Grafana repeats a firing alert only after its repeat interval (1 h critical, 4 h warning)`,
       )
     const reached = async (): Promise<string | undefined> => {
-      if (args.prometheus && (await firing(args.prometheus, alert)) && args.until === 'firing')
-        return `its condition holds on Prometheus (${args.prometheus})`
-      if (args.until !== 'email') return undefined
+      if (args.until === 'firing')
+        return (await firing(args.prometheus ?? '', alert))
+          ? `its condition holds on Prometheus (${args.prometheus})`
+          : undefined
       const mail = mailFor(await mails(args.mailpit, alert), started)
       return mail && `its e-mail is in Mailpit: "${mail.Subject}" (${args.mailpit})`
     }
