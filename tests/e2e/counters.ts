@@ -33,7 +33,7 @@ export async function flat(harness: Harness, selector: string): Promise<boolean>
 
 /**
  * From the raw samples of `selector` (summed per timestamp): the first sample that reached
- * `finalValue`, and the last sample before `before` (ms).
+ * `finalValue` (reached), and the last sample before `before` (ms).
  */
 export async function settledAt(
   harness: Harness,
@@ -41,13 +41,22 @@ export async function settledAt(
   before: number,
   finalValue: number,
 ) {
+  const { final, times } = await reached(harness, selector, finalValue)
+  const base = times.filter((ts) => ts * 1000 < before).at(-1)
+  assert.ok(base !== undefined, `${selector} has a sample before the traffic`)
+  return { final, base }
+}
+
+/**
+ * The first sample of `selector` (summed per timestamp, over the last 3 minutes) that reached
+ * `finalValue`, for a series that may have started with the traffic; and every sample's time.
+ */
+export async function reached(harness: Harness, selector: string, finalValue: number) {
   const sums = await sumsByTime(harness, selector, '3m')
   const times = [...sums.keys()].sort((a, b) => a - b)
   const final = times.find((ts) => sums.get(ts) === finalValue)
-  const base = times.filter((ts) => ts * 1000 < before).at(-1)
   assert.ok(final !== undefined, `${selector} reaches ${finalValue}: ${JSON.stringify([...sums])}`)
-  assert.ok(base !== undefined, `${selector} has a sample before the traffic`)
-  return { final, base }
+  return { final, times }
 }
 
 /** What the samples of `selector` in the `windowS` window ending at `at` span (last - first), in seconds. */

@@ -42,7 +42,7 @@ import {
 } from '@layercode-kit/telemetry'
 import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
-import { flat, sampledSpan, settledAt, sumsByTime, total } from './counters.ts'
+import { flat, reached, sampledSpan, settledAt, total } from './counters.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
 import { nsName } from './netns.ts'
@@ -213,12 +213,8 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     )
     const agent = await settledAt(harness, TURNS, trafficStart, warmTurns + trafficTurns)
     // The canary's series start with it (no sample before the traffic): its first complete one.
-    const canarySums = await sumsByTime(harness, CANARY_TURNS, '3m')
-    const canaryFinal = [...canarySums.keys()]
-      .sort((a, b) => a - b)
-      .find((ts) => canarySums.get(ts) === canaryTurns)
-    assert.ok(canaryFinal !== undefined, 'the canary settled')
-    tAgent = Math.max(agent.final, canaryFinal) + 0.001
+    const canarySettled = await reached(harness, CANARY_TURNS, canaryTurns)
+    tAgent = Math.max(agent.final, canarySettled.final) + 0.001
     const collector = await settledAt(harness, ACCEPTED_SPANS, trafficStart, acceptedFinal)
     tCollector = collector.final + 0.001
     assert.equal(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from loguru import logger
 from opentelemetry import metrics, trace
@@ -21,7 +21,7 @@ from opentelemetry.trace import Status, StatusCode
 from .contract import METRICS, Attr, Metric, Outcome
 from .instruments import instruments
 from .pricing import price_table, speech_charges
-from .spans import KitSpanProcessor, record_charges
+from .spans import KitSpanProcessor, record_charges, tagged
 from .turn import Turn, _current
 
 Scope = MutableMapping[str, Any]
@@ -34,6 +34,11 @@ TURN_EVENTS = ("session.start", "message")
 # Idle sessions (no session.end) stop counting as active after this, like the Node agent's
 # history TTL.
 SESSION_TTL_S = 3600.0
+
+
+class SessionTotals(NamedTuple):
+    turns: int
+    spend_usd: float
 
 
 class Sessions:
@@ -53,11 +58,11 @@ class Sessions:
             _, _, turns, spend = self._seen.get(session_id, (agent, 0.0, 0, 0.0))
             self._seen[session_id] = (agent, time.monotonic(), turns + 1, spend + spend_usd)
 
-    def end(self, session_id: str) -> tuple[int, float] | None:
+    def end(self, session_id: str) -> SessionTotals | None:
         """The session's turns seen here and their spend (None when none were)."""
         with self._lock:
             seen = self._seen.pop(session_id, None)
-        return (seen[2], seen[3]) if seen else None
+        return SessionTotals(turns=seen[2], spend_usd=seen[3]) if seen else None
 
     def active(self) -> dict[str, int]:
         cutoff = time.monotonic() - self.ttl_s
@@ -165,9 +170,7 @@ class TurnTelemetry:
         if turn.event_type is None or (turn.status is not None and 400 <= turn.status < 500):
             return
         duration_s = time.perf_counter() - turn.started
-        attributes: dict[str, str | bool] = {Attr.AGENT_NAME: turn.agent}
-        if turn.synthetic:
-            attributes[Attr.SYNTHETIC] = True
+        attributes = tagged({Attr.AGENT_NAME: turn.agent}, turn)
         span_attributes = {
             Attr.EVENT_TYPE: turn.event_type,
             Attr.CONVERSATION_ID: turn.conversation_id,
@@ -221,7 +224,7 @@ class TurnTelemetry:
             self.instruments.sessions_ended.add(1, attributes)
             seen = self.sessions.end(turn.session_id)
             if seen is not None:
-                self.instruments.session_turns.record(seen[0], attributes)
+                self.instruments.session_turns.record(seen.turns, attributes)
             figures = turn.session_figures
             if "duration" in figures:  # ms
                 self.instruments.session_duration.record(figures["duration"] / 1000, attributes)
@@ -241,6 +244,6 @@ class TurnTelemetry:
             speech_usd = record_charges(speech, attributes, None)
             # Only a session whose turns ran here has a whole total.
             if seen is not None:
-                self.instruments.session_cost.record(seen[1] + speech_usd, attributes)
+                self.instruments.session_cost.record(seen.spend_usd + speech_usd, attributes)
         elif turn.event_type in TURN_EVENTS:
             self.sessions.touch(turn.session_id, turn.agent, turn.spend_usd)

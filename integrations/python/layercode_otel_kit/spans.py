@@ -128,8 +128,10 @@ class KitSpanProcessor(SpanProcessor):
                     stacklevel=2,
                 )
             return
-        call = {k: metric[k] for k in (Attr.AGENT_NAME, Attr.PROVIDER, Attr.REQUEST_MODEL)}
-        record_charges(charges, dict(call), turn)
+        call: dict[str, str | bool] = {
+            k: metric[k] for k in (Attr.AGENT_NAME, Attr.PROVIDER, Attr.REQUEST_MODEL)
+        }
+        record_charges(charges, call, turn)
 
     def error_type(self, trace_id: int) -> str:
         """Why a turn's trace failed (the exception a span recorded), or `_OTHER`."""

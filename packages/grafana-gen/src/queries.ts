@@ -76,13 +76,13 @@ const collector = 'job="collector"'
  */
 export const REAL_TRAFFIC = `${labelName(Attr.Synthetic)}!="true"`
 export const SYNTHETIC_TRAFFIC = `${labelName(Attr.Synthetic)}="true"`
-/** Label matchers of the dashboards' variables (real traffic only). */
-const vars = `${labelName('deployment.environment.name')}=~"$environment", ${labelName('service.name')}=~"$service", ${REAL_TRAFFIC}`
+/** Label matchers of the dashboards' variables. */
+const vars = `${labelName('deployment.environment.name')}=~"$environment", ${labelName('service.name')}=~"$service"`
 const agentVar = `${labelName(Attr.AgentName)}=~"$agent"`
-const sel = (...extra: string[]) => `{${[vars, ...extra].join(', ')}}`
+/** Real traffic's series under the dashboards' variables. */
+const sel = (...extra: string[]) => `{${[vars, REAL_TRAFFIC, ...extra].join(', ')}}`
 /** The canary's series under the dashboards' variables. */
-const canarySel = (...extra: string[]) =>
-  `{${[`${labelName('deployment.environment.name')}=~"$environment"`, `${labelName('service.name')}=~"$service"`, SYNTHETIC_TRAFFIC, ...extra].join(', ')}}`
+const canarySel = (...extra: string[]) => `{${[vars, SYNTHETIC_TRAFFIC, ...extra].join(', ')}}`
 const rate = (series: string, selector: string, window = '$__rate_interval') =>
   `rate(${series}${selector}[${window}])`
 

@@ -81,7 +81,6 @@ describe('@layercode-kit/telemetry public exports', () => {
       'gauge',
       'histogram',
       'inSpan',
-      'inSyntheticScope',
       'instrumentModel',
       'instruments',
       'invokeAgentSpan',

@@ -21,10 +21,6 @@ export function asSynthetic<T>(synthetic: boolean, fn: () => T): T {
   return synthetic ? scope.run(true, fn) : fn()
 }
 
-export function inSyntheticScope(): boolean {
-  return scope.getStore() === true
-}
-
 /** A metric's attributes, tagged when recorded for synthetic traffic (untouched otherwise). */
 export function trafficAttributes(attributes: Attributes = {}): Attributes {
   return scope.getStore() ? { ...attributes, [Attr.Synthetic]: true } : attributes
