@@ -8,6 +8,10 @@
  * queue directory and host_metrics' root path.
  *   BENCH_SECONDS (default 10) per scenario, BENCH_TURNS (600) recorded, BENCH_CONCURRENCY (4),
  *   BENCH_COLLECTOR_CONFIG to measure another config file (the same overrides apply).
+ *   BENCH_COLLECTOR_TIER=gateway|sampler measures a tier of the scaled-out topology instead:
+ *   config.yaml + gateway.yaml (its samplers replaced by one relay collector in front of the
+ *   sink), or config.yaml + sampler.yaml on spans alone at fixed rates, keeping 100% (the
+ *   most it exports), each replay pass with fresh trace ids so every trace is a new decision.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -30,7 +34,11 @@ const FIXED_ITEMS_PER_SECOND = 30_000
 const SECRET = 'whsec_bench_0123456789abcdef'
 const SIGNALS = ['traces', 'logs', 'metrics'] as const
 type Signal = (typeof SIGNALS)[number]
-type Batch = { path: string; body: Buffer; items: number }
+/** `traceIds`: where each span's trace id sits in `body` (to renumber traces per pass). */
+type Batch = { path: string; body: Buffer; items: number; traceIds: number[] }
+const tier = process.env.BENCH_COLLECTOR_TIER ?? ''
+if (!['', 'gateway', 'sampler'].includes(tier))
+  throw new Error(`BENCH_COLLECTOR_TIER is gateway or sampler, not ${tier}`)
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -40,8 +48,11 @@ async function freePort(): Promise<number> {
   return port
 }
 
-/** Counts the items of an OTLP/protobuf request by walking its wire format (no schema needed). */
-function countItems(body: Buffer, signal: Signal): number {
+/**
+ * Counts the items of an OTLP/protobuf request by walking its wire format (no schema needed),
+ * and finds its spans' trace ids (Span.trace_id = 1).
+ */
+function countItems(body: Buffer, signal: Signal): { items: number; traceIds: number[] } {
   // Field numbers: ExportXServiceRequest.resource_x = 1; ResourceX.scope_x = 2; ScopeX.x = 2;
   // Metric data points sit one level deeper (Metric.gauge/sum/histogram/... .data_points = 1).
   const fields = (buf: Buffer, wanted: number): Buffer[] => {
@@ -74,11 +85,23 @@ function countItems(body: Buffer, signal: Signal): number {
   const leaves = fields(body, 1)
     .flatMap((resource) => fields(resource, 2))
     .flatMap((scope) => fields(scope, 2))
-  if (signal !== 'metrics') return leaves.length
+  const traceIds =
+    signal === 'traces'
+      ? leaves.flatMap((span) => fields(span, 1).map((id) => id.byteOffset - body.byteOffset))
+      : []
+  if (signal !== 'metrics') return { items: leaves.length, traceIds }
   // Metric: gauge 5, sum 7, histogram 9, exponential_histogram 10, summary 11; data_points 1.
-  return leaves
+  const items = leaves
     .flatMap((metric) => [5, 7, 9, 10, 11].flatMap((field) => fields(metric, field)))
     .reduce((sum, data) => sum + fields(data, 1).length, 0)
+  return { items, traceIds }
+}
+
+/** A copy of a traces batch whose trace ids are those of replay pass `pass` (none repeat). */
+function renumbered(batch: Batch, pass: number): Buffer {
+  const body = Buffer.from(batch.body)
+  for (const at of batch.traceIds) body.writeUInt32BE(pass, at + 12)
+  return body
 }
 
 /** Bakery conversations through the agent, its OTLP/protobuf requests kept whole. */
@@ -123,7 +146,7 @@ async function record(): Promise<Record<Signal, Batch[]>> {
       .map((r) => ({
         path: `/v1/${signal}`,
         body: r.body as Buffer,
-        items: countItems(r.body as Buffer, signal),
+        ...countItems(r.body as Buffer, signal),
       }))
   return { traces: batches('traces'), logs: batches('logs'), metrics: batches('metrics') }
 }
@@ -137,9 +160,11 @@ type Collector = {
 
 async function startCollector(
   otelcol: string,
-  config: string,
+  configs: string[],
   sinkUrl: string,
-): Promise<Collector> {
+  extra: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Collector & { grpc: number }> {
   const queueDir = await mkdtemp(path.join(tmpdir(), 'bench-collector-'))
   const [http, grpc, health, pprof, zpages, metrics] = await Promise.all(
     Array.from({ length: 6 }, freePort),
@@ -159,14 +184,15 @@ async function startCollector(
       { pull: { exporter: { prometheus: { host: '127.0.0.1', port: metrics } } } },
     ]),
     'service::telemetry::logs::level': 'error',
+    ...extra,
   }
   const child = spawn(
     otelcol,
     [
-      `--config=${config}`,
+      ...configs.map((config) => `--config=${config}`),
       ...Object.entries(overrides).map(([key, value]) => `--config=yaml:${key}: ${value}`),
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'], env },
   )
   const url = `http://127.0.0.1:${http}`
   const healthUrl = `http://127.0.0.1:${health}/`
@@ -185,6 +211,7 @@ async function startCollector(
   return {
     child,
     url,
+    grpc: grpc as number,
     metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
     async stop() {
       child.kill('SIGTERM')
@@ -213,7 +240,8 @@ async function counters(metricsUrl: string): Promise<Record<string, number>> {
 
 const UNITS = { traces: 'spans', logs: 'log_records', metrics: 'metric_points' } as const
 
-function post(url: string, batch: Batch, agent: Agent): Promise<number> {
+function post(url: string, batch: Batch, agent: Agent, pass: number): Promise<number> {
+  const body = tier === 'sampler' ? renumbered(batch, pass) : batch.body
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}${batch.path}`,
@@ -222,7 +250,7 @@ function post(url: string, batch: Batch, agent: Agent): Promise<number> {
         agent,
         headers: {
           'content-type': 'application/x-protobuf',
-          'content-length': batch.body.length,
+          'content-length': body.length,
         },
       },
       (res) => {
@@ -231,7 +259,7 @@ function post(url: string, batch: Batch, agent: Agent): Promise<number> {
       },
     )
     req.on('error', reject)
-    req.end(batch.body)
+    req.end(body)
   })
 }
 
@@ -266,14 +294,15 @@ async function replay(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < stopAt) {
-        const batch = batches[next++ % batches.length] as Batch
+        const index = next++
+        const batch = batches[index % batches.length] as Batch
         if (itemsPerSecond) {
           const due = started + (sent / itemsPerSecond) * 1000
           sent += batch.items
           const wait = due - performance.now()
           if (wait > 0) await sleep(wait)
         }
-        const status = await post(collector.url, batch, agent)
+        const status = await post(collector.url, batch, agent, Math.floor(index / batches.length))
         if (status !== 200) refused += 1
       }
     }),
@@ -295,7 +324,9 @@ async function replay(
         delta(`otelcol_exporter_send_failed_${UNITS[sig]}`),
       0,
     )
-  for (let i = 0; i < 150 && left() < accepted(); i++) {
+  // Up to 30 s; a sampler decides a trace up to decision_wait (30 s) after its first span.
+  const drainTicks = tier === 'sampler' ? 400 : 150
+  for (let i = 0; i < drainTicks && left() < accepted(); i++) {
     await sleep(200)
     after = await counters(collector.metricsUrl)
   }
@@ -322,23 +353,51 @@ for (const signal of SIGNALS)
     `  ${signal}: ${recorded[signal].length} requests, ${recorded[signal].reduce((s, b) => s + b.items, 0)} items`,
   )
 const sink = await startOtlpReceiver()
-const config = path.resolve(process.env.BENCH_COLLECTOR_CONFIG ?? rootPath('collector/config.yaml'))
-const collector = await startCollector(otelcol, config, sink.url)
+const shipped = (file: string) => rootPath(`collector/${file}`)
+const configs = tier
+  ? [shipped('config.yaml'), shipped(`${tier}.yaml`)]
+  : [path.resolve(process.env.BENCH_COLLECTOR_CONFIG ?? shipped('config.yaml'))]
+// The gateway's samplers: one relay collector (OTLP gRPC in, the sink out), found by the
+// gateway's DNS resolver as an IP literal.
+const relay =
+  tier === 'gateway' ? await startCollector(otelcol, [shipped('config.yaml')], sink.url) : undefined
+const collector = await startCollector(
+  otelcol,
+  configs,
+  sink.url,
+  relay
+    ? {
+        'exporters::load_balancing/traces::resolver::dns::hostname': '127.0.0.1',
+        'exporters::load_balancing/traces::resolver::dns::port': `"${relay.grpc}"`,
+      }
+    : {},
+  tier === 'sampler' ? { ...process.env, TAIL_SAMPLING_PERCENTAGE: '100' } : process.env,
+)
+const config = configs.map((c) => path.relative(process.cwd(), c)).join(' + ')
 const mixed = SIGNALS.flatMap((s) => recorded[s])
 const all = mixed.reduce((s, b) => s + b.items, 0)
 let lost = 0
 console.log(
-  `\n${path.relative(process.cwd(), config)} on ${path.basename(otelcol)}, ${concurrency} posters, ${seconds} s per scenario`,
+  `\n${config} on ${path.basename(otelcol)}, ${concurrency} posters, ${seconds} s per scenario`,
 )
 console.log('scenario            items/s   items per core-s   RSS mean/max MB   loss   refused')
 try {
-  const scenarios: Array<[string, Batch[], readonly Signal[], number | undefined]> = [
-    ['traces', recorded.traces, ['traces'], undefined],
-    ['logs', recorded.logs, ['logs'], undefined],
-    ['metrics', recorded.metrics, ['metrics'], undefined],
-    ['mixed', mixed, SIGNALS, undefined],
-    [`mixed at ${FIXED_ITEMS_PER_SECOND / 1000}k/s`, mixed, SIGNALS, FIXED_ITEMS_PER_SECOND],
+  // A sampler holds num_traces traces until it decides them (2 s after a root): replayed as
+  // fast as it takes them it evicts undecided traces (loss), so it is measured at fixed rates.
+  const samplerScenarios: Array<[string, Batch[], readonly Signal[], number | undefined]> = [
+    ['spans at 10k/s', recorded.traces, ['traces'], 10_000],
+    ['spans at 20k/s', recorded.traces, ['traces'], 20_000],
   ]
+  const scenarios: Array<[string, Batch[], readonly Signal[], number | undefined]> =
+    tier === 'sampler'
+      ? samplerScenarios
+      : [
+          ['traces', recorded.traces, ['traces'], undefined],
+          ['logs', recorded.logs, ['logs'], undefined],
+          ['metrics', recorded.metrics, ['metrics'], undefined],
+          ['mixed', mixed, SIGNALS, undefined],
+          [`mixed at ${FIXED_ITEMS_PER_SECOND / 1000}k/s`, mixed, SIGNALS, FIXED_ITEMS_PER_SECOND],
+        ]
   for (const [name, batches, signals, rate] of scenarios) {
     if (batches.length === 0) continue
     const r = await replay(collector, batches, signals, rate)
@@ -350,6 +409,7 @@ try {
   console.log(`(the mixed replay is ${all} items per pass over ${mixed.length} requests)`)
 } finally {
   await collector.stop()
+  await relay?.stop()
   await sink.close()
 }
 if (lost > 0) {

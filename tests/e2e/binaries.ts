@@ -123,6 +123,28 @@ export async function ensurePrometheus(): Promise<{ prometheus: string; promtool
   return binaries
 }
 
+/** The Helm CLI at the version deploy/helm/check/go.mod pins (its `tool`), for the chart's checks. */
+export async function ensureHelm(): Promise<string> {
+  const goMod = readText('deploy/helm/check/go.mod')
+  const version = /^\s*helm\.sh\/helm\/v3 (v\S+)/m.exec(goMod)?.[1]
+  if (!version) throw new Error('deploy/helm/check/go.mod does not require helm.sh/helm/v3')
+  const dir = path.join(
+    CACHE,
+    `helm-${version}-${hash(goMod + readText('deploy/helm/check/go.sum'))}`,
+  )
+  const binary = path.join(dir, 'helm')
+  if (existsSync(binary)) return binary
+  await logged(`Helm ${version}`, async () => {
+    await mkdir(dir, { recursive: true })
+    await run('go', ['build', '-trimpath', '-o', binary, 'helm.sh/helm/v3/cmd/helm'], {
+      cwd: rootPath('deploy/helm/check'),
+      env: goEnv(),
+      maxBuffer: 64 * 2 ** 20,
+    })
+  })
+  return binary
+}
+
 export async function ensureBinaries(): Promise<Binaries> {
   // One after the other: each build already uses every core.
   const otelcol = await ensureCollector()

@@ -33,10 +33,24 @@ describe('the shipped configs, checked by the real binaries', { skip: missing },
       'health_check',
       'pprof',
       'zpages',
+      'tail_sampling',
+      'load_balancing',
     ]) {
       assert.match(components, new RegExp(`name: ${name}\\b`), name)
     }
   })
+
+  for (const tier of ['gateway.yaml', 'sampler.yaml'])
+    it(`otelcol validate passes on config.yaml + ${tier} (a tier of the scaled-out topology)`, async () => {
+      const { otelcol } = await ensureBinaries()
+      if (!existsSync('/hostfs')) mkdirSync('/hostfs')
+      const { stdout, stderr } = await run(otelcol, [
+        'validate',
+        `--config=${rootPath('collector/config.yaml')}`,
+        `--config=${rootPath(`collector/${tier}`)}`,
+      ])
+      assert.doesNotMatch(stdout + stderr, /error/i)
+    })
 
   it('promtool check config passes on prometheus/prometheus.yml', async () => {
     const { promtool } = await ensureBinaries()

@@ -1,20 +1,37 @@
 /**
- * Reading counters on the real Prometheus the way the value tests need them: summed per
- * timestamp, settled before traffic, and the first sample that holds all of it (the instant the
- * panels are read at). Shared by values.test.ts (the Node agent) and python.test.ts.
+ * Reading counters on the real Prometheus the way the value tests need them: summed over
+ * series (several replicas push at their own instants), settled before traffic, and the first
+ * sample that holds all of it (the instant the panels are read at). Shared by values.test.ts
+ * (the Node agent, two replicas) and python.test.ts.
  */
 import assert from 'node:assert/strict'
 import type { Harness } from './harness.ts'
 
-/** The raw samples of `selector` over the last `range`, summed per timestamp. */
+/**
+ * The raw samples of `selector` over the last `range`, summed over its series at every
+ * sample's timestamp: each series counts with its latest value at that instant (what `sum()`
+ * would say then), from the first instant every series has a sample.
+ */
 export async function sumsByTime(
   harness: Harness,
   selector: string,
   range: string,
 ): Promise<Map<number, number>> {
+  const series = (await harness.samples(`${selector}[${range}]`)).map((s) =>
+    s.values.map(([ts, v]) => [ts, Number(v)] as const),
+  )
+  const times = [...new Set(series.flatMap((s) => s.map(([ts]) => ts)))].sort((a, b) => a - b)
   const sums = new Map<number, number>()
-  for (const s of await harness.samples(`${selector}[${range}]`))
-    for (const [ts, v] of s.values) sums.set(ts, (sums.get(ts) ?? 0) + Number(v))
+  for (const t of times) {
+    let sum = 0
+    let complete = true
+    for (const s of series) {
+      const latest = s.filter(([ts]) => ts <= t).at(-1)
+      if (!latest) complete = false
+      else sum += latest[1]
+    }
+    if (complete) sums.set(t, sum)
+  }
   return sums
 }
 
@@ -32,8 +49,8 @@ export async function flat(harness: Harness, selector: string): Promise<boolean>
 }
 
 /**
- * From the raw samples of `selector` (summed per timestamp): the first sample that reached
- * `finalValue` (reached), and the last sample before `before` (ms).
+ * From the raw samples of `selector` (summed over series): the first instant that reached
+ * `finalValue` (reached), and the earliest instant whose window holds every pre-traffic value.
  */
 export async function settledAt(
   harness: Harness,
@@ -41,10 +58,15 @@ export async function settledAt(
   before: number,
   finalValue: number,
 ) {
-  const { final, times } = await reached(harness, selector, finalValue)
-  const base = times.filter((ts) => ts * 1000 < before).at(-1)
-  assert.ok(base !== undefined, `${selector} has a sample before the traffic`)
-  return { final, base }
+  const { final } = await reached(harness, selector, finalValue)
+  // The earliest of every series' last sample before the traffic: a window back to it holds
+  // each series' pre-traffic value (a series born in the traffic starts at zero in it).
+  const lastBefore = (await harness.samples(`${selector}[3m]`)).flatMap((s) => {
+    const ts = s.values.map(([t]) => t).filter((t) => t * 1000 < before)
+    return ts.length > 0 ? [ts.at(-1) as number] : []
+  })
+  assert.ok(lastBefore.length > 0, `${selector} has a sample before the traffic`)
+  return { final, base: Math.min(...lastBefore) }
 }
 
 /**
@@ -59,9 +81,14 @@ export async function reached(harness: Harness, selector: string, finalValue: nu
   return { final, times }
 }
 
-/** What the samples of `selector` in the `windowS` window ending at `at` span (last - first), in seconds. */
+/**
+ * What the samples of `selector` in the `windowS` window ending at `at` span (last - first),
+ * in seconds: the shortest over its series (the most any one of them extrapolates).
+ */
 export async function sampledSpan(harness: Harness, selector: string, at: number, windowS: number) {
-  const [first] = await harness.samples(`${selector}[${windowS}s]`, at)
-  const ts = first?.values.map(([t]) => t) ?? []
-  return (ts.at(-1) ?? 0) - (ts[0] ?? 0)
+  const spans = (await harness.samples(`${selector}[${windowS}s]`, at)).map((s) => {
+    const ts = s.values.map(([t]) => t)
+    return (ts.at(-1) ?? 0) - (ts[0] ?? 0)
+  })
+  return spans.length > 0 ? Math.min(...spans) : 0
 }

@@ -4,11 +4,11 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type OtlpSignal, waitFor } from '@layercode-kit/test-support'
-import { stringify } from 'yaml'
+import { parse, stringify } from 'yaml'
 import { composeWebhookSecret, loadCompose, readText, rootPath } from '../stack/support.ts'
 import type { Binaries } from './binaries.ts'
 import { MemoryCgroup } from './cgroup.ts'
-import { addressOf, type ServiceName, setup, teardown } from './netns.ts'
+import { addressOf, type ServiceName, setHosts, setup, teardown } from './netns.ts'
 import { inNamespace, type Proc, running, stopProc } from './processes.ts'
 import { PrometheusClient, type Sample, type Series } from './prometheus-client.ts'
 import { readRecording } from './recordings.ts'
@@ -26,12 +26,16 @@ function imageEntrypoint(): string[] {
   return JSON.parse(entrypoint) as string[]
 }
 
+/** Where a collector runs: the one collector (or the gateway tier), or a sampler. */
+export type CollectorNs = 'collector' | 'sampler-1' | 'sampler-2'
+
 export class Harness {
   readonly dir: string
   readonly binaries: Binaries
   readonly procs = new Map<string, Proc>()
   readonly logs = new Map<string, string[]>()
   cgroup: MemoryCgroup | undefined
+  readonly cgroups = new Map<CollectorNs, MemoryCgroup>()
   readonly prometheus = new PrometheusClient(`http://${addressOf('prometheus')}:9090`)
 
   private constructor(dir: string, binaries: Binaries) {
@@ -39,15 +43,49 @@ export class Harness {
     this.binaries = binaries
   }
 
-  static async start(binaries: Binaries): Promise<Harness> {
-    const harness = new Harness(await mkdtemp(path.join(tmpdir(), 'kit-e2e-')), binaries)
-    await setup()
-    try {
+  /** The compose stack; `agents: 2` runs a second agent replica (namespace agent-2) beside it. */
+  static start(binaries: Binaries, options: { agents?: 1 | 2 } = {}): Promise<Harness> {
+    return Harness.launch(binaries, async (harness) => {
       await harness.startPrometheus()
       await harness.startStandIn('tempo')
       await harness.startStandIn('loki')
       await harness.startCollector()
       await harness.startAgent()
+      if (options.agents === 2) await harness.startAgent({}, 'agent-2')
+    })
+  }
+
+  /**
+   * The scaled-out topology: two agent replicas -> the gateway tier (config.yaml + gateway.yaml,
+   * where compose runs its one collector) -> two samplers (config.yaml + sampler.yaml), found by
+   * the gateway under one name as a headless Service's DNS would give them -> Tempo (sampler-1)
+   * and a second Tempo stand-in (sampler-2), so each trace's sampler is known. Logs and
+   * metrics go from the gateway to Loki and Prometheus, which scrapes all three collectors.
+   */
+  static startScaled(binaries: Binaries, samplerEnv: Record<string, string>): Promise<Harness> {
+    return Harness.launch(binaries, async (harness) => {
+      await setHosts('collector', { sampler: ['sampler-1', 'sampler-2'] })
+      await setHosts('sampler-2', { tempo: ['tempo-2'] })
+      await harness.startPrometheus(['collector:8888', 'sampler-1:8888', 'sampler-2:8888'])
+      await harness.startStandIn('tempo')
+      await harness.startStandIn('tempo', 'tempo-2')
+      await harness.startStandIn('loki')
+      for (const ns of ['sampler-1', 'sampler-2'] as const)
+        await harness.startCollector(samplerEnv, { ns, overlay: 'sampler.yaml' })
+      await harness.startCollector({}, { overlay: 'gateway.yaml' })
+      await harness.startAgent()
+      await harness.startAgent({}, 'agent-2')
+    })
+  }
+
+  private static async launch(
+    binaries: Binaries,
+    start: (harness: Harness) => Promise<void>,
+  ): Promise<Harness> {
+    const harness = new Harness(await mkdtemp(path.join(tmpdir(), 'kit-e2e-')), binaries)
+    await setup()
+    try {
+      await start(harness)
       return harness
     } catch (error) {
       const diagnostics = await harness.diagnostics()
@@ -66,11 +104,26 @@ export class Harness {
     return log
   }
 
-  async startPrometheus(): Promise<void> {
+  /**
+   * Prometheus with compose's flags and prometheus/prometheus.yml; `collectorTargets` replaces
+   * the collector job's target (every collector of a scaled-out topology under one job).
+   */
+  async startPrometheus(collectorTargets?: string[]): Promise<void> {
+    let configFile = rootPath('prometheus/prometheus.yml')
+    if (collectorTargets) {
+      const config = parse(readText('prometheus/prometheus.yml')) as {
+        scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>
+      }
+      const job = config.scrape_configs.find((c) => c.job_name === 'collector')
+      if (!job) throw new Error('prometheus/prometheus.yml has no collector job')
+      job.static_configs = [{ targets: collectorTargets }]
+      configFile = `${this.dir}/prometheus.yml`
+      await writeFile(configFile, stringify(config))
+    }
     // The flags compose passes, with the container paths mapped to this run's files.
     const flags = ((compose.services.prometheus?.command ?? []) as string[]).map((flag) =>
       flag
-        .replace('/etc/prometheus/prometheus.yml', rootPath('prometheus/prometheus.yml'))
+        .replace('/etc/prometheus/prometheus.yml', configFile)
         .replace('--storage.tsdb.path=/prometheus', `--storage.tsdb.path=${this.dir}/prometheus`)
         .replace(/\s+#.*$/, ''),
     )
@@ -89,33 +142,29 @@ export class Harness {
     )
   }
 
-  async startStandIn(service: 'tempo' | 'loki'): Promise<void> {
-    const recordFile = `${this.dir}/${service}.jsonl`
-    const config = `${this.dir}/${service}-standin.yaml`
+  /** The Tempo or Loki stand-in, in the namespace `ns` (its own name unless a second Tempo). */
+  async startStandIn(service: 'tempo' | 'loki', ns: 'tempo' | 'loki' | 'tempo-2' = service) {
+    const recordFile = `${this.dir}/${ns}.jsonl`
+    const config = `${this.dir}/${ns}-standin.yaml`
     await writeFile(config, stringify(standInConfig(service)))
     const frontPort = FRONT_PORT[service]
     const helpers = standInHelpers(service, recordFile, (name) => rootPath(`tests/e2e/${name}.ts`))
     for (const [helper, args] of Object.entries(helpers)) {
-      const name = `${service}-${helper}`
+      const name = `${ns}-${helper}`
       if (running(this.procs.get(name))) continue
       this.procs.set(
         name,
-        inNamespace(service, [process.execPath, ...args], process.env, this.log(name)),
+        inNamespace(ns, [process.execPath, ...args], process.env, this.log(name)),
       )
     }
     this.procs.set(
-      service,
-      inNamespace(
-        service,
-        [this.binaries.otelcol, `--config=${config}`],
-        process.env,
-        this.log(service),
-      ),
+      ns,
+      inNamespace(ns, [this.binaries.otelcol, `--config=${config}`], process.env, this.log(ns)),
     )
     const port = service === 'tempo' ? 4318 : 3100
     await waitFor(`${service} stand-in`, async () => {
       const res = await fetch(
-        this.url(service, port, service === 'tempo' ? '/v1/traces' : '/otlp/v1/logs'),
+        this.url(ns, port, service === 'tempo' ? '/v1/traces' : '/otlp/v1/logs'),
         {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -126,15 +175,25 @@ export class Harness {
     })
     await waitFor(
       `${service} stand-in ready`,
-      async () => (await fetch(this.url(service, frontPort, '/ready'))).ok,
+      async () => (await fetch(this.url(ns, frontPort, '/ready'))).ok,
     )
   }
 
-  /** The collector as compose runs it, with `extraEnv` on top of the service's environment. */
-  async startCollector(extraEnv: Record<string, string> = {}): Promise<void> {
+  /**
+   * The collector as compose runs it, with `extraEnv` on top of the service's environment. A
+   * tier of the scaled-out topology adds its overlay (collector/gateway.yaml or sampler.yaml)
+   * after config.yaml, in its own namespace, with its own queue directory and memory cgroup.
+   */
+  async startCollector(
+    extraEnv: Record<string, string> = {},
+    tier: { ns?: CollectorNs; overlay?: 'gateway.yaml' | 'sampler.yaml' } = {},
+  ): Promise<void> {
+    const ns = tier.ns ?? 'collector'
     // The container's memory limit, as a cgroup around the collector process.
-    this.cgroup = await MemoryCgroup.create('kite2e-collector', COLLECTOR_MEMORY_LIMIT)
-    const queue = `${this.dir}/collector-queue`
+    const cgroup = await MemoryCgroup.create(`kite2e-${ns}`, COLLECTOR_MEMORY_LIMIT)
+    this.cgroups.set(ns, cgroup)
+    if (ns === 'collector') this.cgroup = cgroup
+    const queue = `${this.dir}/${ns}-queue`
     await mkdir(queue, { recursive: true })
     // Mount points only (empty): in compose these are the host's / and the queue volume.
     for (const dir of ['/hostfs', '/var/lib/otelcol/file_storage'])
@@ -144,26 +203,29 @@ export class Harness {
       // recursive, like Docker's bind mount, so /hostfs/proc and /hostfs/sys are there
       'mount --rbind / /hostfs',
       `mount --bind ${queue} /var/lib/otelcol/file_storage`,
-      `exec ${this.binaries.otelcol} --config=${rootPath('collector/config.yaml')}`,
+      [
+        `exec ${this.binaries.otelcol} --config=${rootPath('collector/config.yaml')}`,
+        ...(tier.overlay ? [`--config=${rootPath(`collector/${tier.overlay}`)}`] : []),
+      ].join(' '),
     ].join(' && ')
     const proc = inNamespace(
-      'collector',
+      ns,
       ['sh', '-c', script],
       { ...process.env, ...environment, ...extraEnv },
-      this.log('collector'),
+      this.log(ns),
     )
     // `ip netns exec` and `exec` keep the pid; /sys/fs/cgroup is not visible inside the
     // namespace (ip remounts /sys there), so the process is moved into its cgroup from here.
-    await this.cgroup.add(proc.child.pid)
-    this.procs.set('collector', proc)
-    await waitFor(
-      'collector healthy',
-      async () => (await fetch(this.url('collector', 13133, '/'))).ok,
-    )
+    await cgroup.add(proc.child.pid)
+    this.procs.set(ns, proc)
+    await waitFor(`${ns} healthy`, async () => (await fetch(this.url(ns, 13133, '/'))).ok)
   }
 
   /** The agent as the compose service runs it: the image's entrypoint, the service's command and environment. */
-  async startAgent(extraEnv: Record<string, string> = {}): Promise<void> {
+  async startAgent(
+    extraEnv: Record<string, string> = {},
+    ns: 'agent' | 'agent-2' = 'agent',
+  ): Promise<void> {
     const service = compose.services.agent
     const env = {
       ...process.env,
@@ -175,15 +237,15 @@ export class Harness {
     }
     const entrypoint = imageEntrypoint()
     this.procs.set(
-      'agent',
+      ns,
       inNamespace(
-        'agent',
+        ns,
         [process.execPath, ...entrypoint.slice(1), ...((service?.command ?? []) as string[])],
         env,
-        this.log('agent'),
+        this.log(ns),
       ),
     )
-    await waitFor('agent healthy', async () => (await fetch(this.url('agent', 8000, '/health'))).ok)
+    await waitFor(`${ns} healthy`, async () => (await fetch(this.url(ns, 8000, '/health'))).ok)
   }
 
   /**
@@ -207,16 +269,19 @@ export class Harness {
   }
 
   /** Runs the load generator next to the agent, as the compose service does, and returns its JSON summary. */
-  async loadgen(args: string[]): Promise<Record<string, unknown>> {
+  async loadgen(
+    args: string[],
+    ns: 'agent' | 'agent-2' = 'agent',
+  ): Promise<Record<string, unknown>> {
     const secret = composeWebhookSecret(compose)
     const output: string[] = []
     const proc = inNamespace(
-      'agent',
+      ns,
       [
         process.execPath,
         '--',
         'packages/loadgen/src/cli.ts',
-        '--url=http://agent:8000/api/agent',
+        `--url=http://${ns}:8000/api/agent`,
         '--json',
         ...args,
       ],
@@ -235,7 +300,10 @@ export class Harness {
   }
 
   /** Every span or log record the Tempo / Loki stand-in received so far. */
-  recorded(service: 'tempo' | 'loki', signal: OtlpSignal): Array<Record<string, unknown>> {
+  recorded(
+    service: 'tempo' | 'loki' | 'tempo-2',
+    signal: OtlpSignal,
+  ): Array<Record<string, unknown>> {
     return readRecording(`${this.dir}/${service}.jsonl`, signal)
   }
 
@@ -256,22 +324,12 @@ export class Harness {
   }
 
   async stop(): Promise<void> {
-    for (const name of [
-      ...[...this.procs.keys()].filter((name) => name.startsWith('app:')),
-      'agent',
-      'collector',
-      'tempo',
-      'loki',
-      'tempo-recorder',
-      'loki-recorder',
-      'tempo-front',
-      'loki-front',
-      'prometheus',
-    ]) {
-      await stopProc(this.procs.get(name))
-    }
+    // Senders first, then each tier after the one sending to it.
+    const order = [/^app:/, /^agent/, /^collector$/, /^sampler/, /^(tempo|loki)(-2)?$/, /./]
+    for (const pattern of order)
+      for (const [name, proc] of this.procs) if (pattern.test(name)) await stopProc(proc)
     await teardown()
-    await this.cgroup?.remove()
+    for (const cgroup of this.cgroups.values()) await cgroup.remove()
     if (!process.env.KEEP_E2E_DIR) await rm(this.dir, { recursive: true, force: true })
   }
 

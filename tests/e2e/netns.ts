@@ -16,7 +16,19 @@ export const SUBNET = '10.213.77'
 export const PREFIX = 'kite2e'
 /** The test process's own address on the bridge. */
 export const TEST_ADDRESS = `${SUBNET}.1`
-export const SERVICES = { collector: 10, tempo: 11, loki: 12, prometheus: 13, agent: 14 } as const
+export const SERVICES = {
+  collector: 10,
+  tempo: 11,
+  loki: 12,
+  prometheus: 13,
+  agent: 14,
+  // The scaled-out topology (scale.test.ts): a second agent replica, the sampling tier, and a
+  // second Tempo stand-in that tells the two samplers' output apart.
+  'agent-2': 15,
+  'sampler-1': 16,
+  'sampler-2': 17,
+  'tempo-2': 18,
+} as const
 export type ServiceName = keyof typeof SERVICES
 
 export const nsName = (service: ServiceName) => `${PREFIX}-${service}`
@@ -55,10 +67,6 @@ export async function setup(): Promise<void> {
   await ip('netns', 'add', HUB)
   await inNs(HUB, 'ip', 'link', 'add', 'br0', 'type', 'bridge')
   await inNs(HUB, 'ip', 'link', 'set', 'br0', 'up')
-  const hosts = [
-    '127.0.0.1 localhost',
-    ...Object.keys(SERVICES).map((s) => `${addressOf(s as ServiceName)} ${s}`),
-  ].join('\n')
   // The test process's side: a veth from this namespace into the hub's bridge.
   await ip('link', 'add', `${PREFIX}r`, 'type', 'veth', 'peer', 'name', `${PREFIX}h1`)
   await ip('link', 'set', `${PREFIX}h1`, 'netns', HUB)
@@ -86,6 +94,24 @@ export async function setup(): Promise<void> {
     await inNs(ns, 'ip', 'addr', 'add', `${addressOf(service as ServiceName)}/24`, 'dev', 'eth0')
     await inNs(ns, 'ip', 'link', 'set', 'eth0', 'up')
     await mkdir(`/etc/netns/${ns}`, { recursive: true })
-    await writeFile(`/etc/netns/${ns}/hosts`, `${hosts}\n`)
+    await setHosts(service as ServiceName)
   }
+}
+
+/**
+ * The /etc/hosts `service`'s processes see (`ip netns exec` bind-mounts /etc/netns/<ns>/hosts):
+ * every service by its own name, with `names` resolving to other services' addresses instead
+ * (several addresses: a headless Service's DNS answer). Rewritten in place, so running
+ * processes see the change too (Go re-reads it within 5 s).
+ */
+export async function setHosts(
+  service: ServiceName,
+  names: Record<string, readonly ServiceName[]> = {},
+): Promise<void> {
+  const lines = ['127.0.0.1 localhost']
+  for (const s of Object.keys(SERVICES) as ServiceName[])
+    if (!(s in names)) lines.push(`${addressOf(s)} ${s}`)
+  for (const [name, targets] of Object.entries(names))
+    for (const target of targets) lines.push(`${addressOf(target)} ${name}`)
+  await writeFile(`/etc/netns/${nsName(service)}/hosts`, `${lines.join('\n')}\n`)
 }

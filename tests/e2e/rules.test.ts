@@ -5,6 +5,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
   burnAlertUid,
+  COLLECTOR_TIERS,
   labelName,
   ruleQueries,
   SCRAPED_COMPONENTS,
@@ -23,7 +24,15 @@ const missing = await nativeSuiteGuard('alert rule unit tests', { root: false })
 const EXPORT_RULE = 'layercode-collector-export'
 const AGENT_DOWN_RULE = 'layercode-agent-down'
 const rules = ruleQueries()
-const exporter = { job: 'collector', instance: 'collector:8888', exporter: 'otlp_http/traces' }
+const exporter = {
+  job: 'collector',
+  instance: 'collector:8888',
+  service_name: COLLECTOR_TIERS.single,
+  exporter: 'otlp_http/traces',
+}
+/** The alert's labels: the tier and exporter, and the replica when its queue is stuck. */
+const tierExporter = { service_name: exporter.service_name, exporter: exporter.exporter }
+const stuckReplica = { ...tierExporter, instance: exporter.instance }
 // Series names and labels as the rules query them (queries.ts), not typed again here.
 const queue = (values: string) =>
   series(SELF_METRICS.queueSize, { ...exporter, data_type: 'traces' }, values)
@@ -208,19 +217,40 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       rule: EXPORT_RULE,
       name: 'fires for a queue holding data while nothing is sent (backend down)',
       input: [queue('0+3x40'), capacity, sent('100x40')],
-      fires: { exporter: exporter.exporter },
+      fires: stuckReplica,
+    },
+    {
+      rule: EXPORT_RULE,
+      name: 'fires for one stuck replica of a tier while another replica of it sends',
+      input: [
+        queue('0+3x40'),
+        capacity,
+        sent('100x40'),
+        series(
+          SELF_METRICS.queueSize,
+          { ...exporter, instance: 'b:8888', data_type: 'traces' },
+          '1x40',
+        ),
+        series(
+          SELF_METRICS.queueCapacity,
+          { ...exporter, instance: 'b:8888', data_type: 'traces' },
+          '5000x40',
+        ),
+        series(sentSpans, { ...exporter, instance: 'b:8888' }, '0+50x40'),
+      ],
+      fires: stuckReplica,
     },
     {
       rule: EXPORT_RULE,
       name: 'fires for a backend down since the start (no sent series at all)',
       input: [queue('0+3x40'), capacity],
-      fires: { exporter: exporter.exporter },
+      fires: stuckReplica,
     },
     {
       rule: EXPORT_RULE,
       name: 'fires for a queue over half full even while it sends (backend too slow)',
       input: [queue('3000+0x40'), capacity, sent('0+50x40')],
-      fires: { exporter: exporter.exporter },
+      fires: tierExporter,
     },
     {
       rule: EXPORT_RULE,
@@ -231,7 +261,7 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         sent('0+50x40'),
         series(sendFailedSpans, exporter, '0x10 0+10x30'),
       ],
-      fires: { exporter: exporter.exporter },
+      fires: tierExporter,
     },
     {
       rule: 'layercode-collector-refusing',
@@ -239,16 +269,26 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       input: [
         series(
           SELF_METRICS.receiverRefused[0],
-          { job: 'collector', receiver: 'otlp', transport: 'http' },
+          {
+            job: 'collector',
+            service_name: COLLECTOR_TIERS.gateway,
+            receiver: 'otlp',
+            transport: 'http',
+          },
           '0x10 0+20x30',
         ),
         series(
           SELF_METRICS.receiverAccepted[0],
-          { job: 'collector', receiver: 'host_metrics', transport: 'x' },
+          {
+            job: 'collector',
+            service_name: COLLECTOR_TIERS.gateway,
+            receiver: 'host_metrics',
+            transport: 'x',
+          },
           '0+20x40',
         ),
       ],
-      fires: { receiver: 'otlp' },
+      fires: { service_name: COLLECTOR_TIERS.gateway, receiver: 'otlp' },
     },
     {
       rule: COMPONENT_DOWN_RULE,

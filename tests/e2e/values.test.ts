@@ -82,8 +82,9 @@ const MIX = [
   '--slow-tool-rate=0.1',
   `--messages=${MESSAGES}`,
 ]
+/** Each replica's share of the traffic (two replicas: 2 conversations a second in all). */
 const load = (seconds: number) => [
-  '--rate=2',
+  '--rate=1',
   `--duration=${seconds}`,
   '--think-time=0',
   '--concurrency=16',
@@ -103,6 +104,42 @@ const CANARY_LOAD = [
   '--fail-rate=0.25',
 ]
 
+/** The agent replicas the traffic is spread over (compose: `docker compose up --scale agent=2`). */
+const REPLICAS = ['agent', 'agent-2'] as const
+type Traffic = LoadSummary & { runs: LoadSummary[] }
+/** The replicas' load summaries as one: counts add up; each run's own distributions stay. */
+function merged(runs: LoadSummary[]): Traffic {
+  const [first] = runs
+  if (!first) throw new Error('no load ran')
+  const add = <T extends Record<string, number>>(pick: (s: LoadSummary) => T): T =>
+    Object.fromEntries(
+      Object.keys(pick(first)).map((k) => [k, runs.reduce((n, r) => n + (pick(r)[k] ?? 0), 0)]),
+    ) as T
+  return {
+    ...first,
+    conversations: add((s) => s.conversations),
+    turns: add((s) => s.turns),
+    sessions: {
+      ended: runs.reduce((n, r) => n + r.sessions.ended, 0),
+      durationsS: runs.flatMap((r) => r.sessions.durationsS),
+      transcriptionS: runs.reduce((n, r) => n + r.sessions.transcriptionS, 0),
+      ttsS: runs.reduce((n, r) => n + r.sessions.ttsS, 0),
+    },
+    runs,
+  }
+}
+/** The same load on every replica at once. */
+const onEveryReplica = async (harness: Harness, args: string[]) =>
+  merged(
+    (await Promise.all(
+      REPLICAS.map((ns) => harness.loadgen(args, ns)),
+    )) as unknown as LoadSummary[],
+  )
+/** A client percentile over the replicas: between the lowest and highest run's. */
+const clientRange = (t: Traffic, key: 'p50' | 'p95') => {
+  const values = t.runs.map((r) => Number(r.firstTtsMs[key]) / 1000)
+  return { lo: Math.min(...values), hi: Math.max(...values) }
+}
 /** Every turn the load generator sent: ok, failed, and hung up on by design. */
 const allTurns = (t: LoadSummary['turns']) => t.ok + t.failed + t.hungUp
 type Span = { name: string; traceId: string; durationS: number; attrs: Record<string, unknown> }
@@ -117,12 +154,13 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   skip: missing,
 }, () => {
   let harness: Harness
-  let warm: LoadSummary
-  let traffic: LoadSummary
+  let warm: Traffic
+  let traffic: Traffic
   let canary: LoadSummary
   let trafficStart = 0
   /** The evaluation instants: the first agent export / collector scrape after the traffic. */
   let tAgent = 0
+  let tCanary = 0
   let tCollector = 0
   /** What the samples in each window span (last - first sample), in seconds. */
   let agentSpanS = 0
@@ -148,8 +186,8 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     })
 
   before(async () => {
-    harness = await Harness.start(await ensureBinaries())
-    warm = (await harness.loadgen(load(6))) as unknown as LoadSummary
+    harness = await Harness.start(await ensureBinaries(), { agents: REPLICAS.length as 2 })
+    warm = await onEveryReplica(harness, load(6))
     const warmTurns = allTurns(warm.turns)
     await waitFor(
       'the warm-up turns in Prometheus',
@@ -169,10 +207,10 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     const spansBefore = recordedSpans().length
     logsBefore = harness.recorded('loki', 'logs').length
     const [real, synthetic] = await Promise.all([
-      harness.loadgen(load(15)),
+      onEveryReplica(harness, load(15)),
       harness.loadgen(CANARY_LOAD),
     ])
-    traffic = real as unknown as LoadSummary
+    traffic = real
     canary = synthetic as unknown as LoadSummary
     const trafficTurns = allTurns(traffic.turns)
     const canaryTurns = allTurns(canary.turns)
@@ -215,6 +253,9 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     // The canary's series start with it (no sample before the traffic): its first complete one.
     const canarySettled = await reached(harness, CANARY_TURNS, canaryTurns)
     tAgent = Math.max(agent.final, canarySettled.final) + 0.001
+    // The canary runs on one replica: its panels are read right after that replica's export
+    // (later, increase() would extrapolate its series towards the other replica's).
+    tCanary = canarySettled.final + 0.001
     const collector = await settledAt(harness, ACCEPTED_SPANS, trafficStart, acceptedFinal)
     tCollector = collector.final + 0.001
     assert.equal(
@@ -263,7 +304,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     assert.equal(traffic.turns.failed, traffic.turns.injectedErrors, 'only injected errors fail')
     assert.equal(
       traffic.turns.injectedErrors,
-      Math.floor(traffic.conversations.completed * 3 * 0.2),
+      traffic.runs.reduce((n, r) => n + Math.floor(r.conversations.completed * 3 * 0.2), 0),
     )
     assert.ok(traffic.turns.hungUp > 0)
   })
@@ -597,11 +638,15 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     // The caller hears the first words a little after the agent says them: the client's
     // percentile, or the bucket below it.
     for (const [index, key] of (['p50', 'p95'] as const).entries()) {
-      const client = Number(traffic.firstTtsMs[key]) / 1000
+      const client = clientRange(traffic, key)
       await expectPanel('Time to first speech by agent', index, tAgent, [
         {
           labels: { gen_ai_agent_name: 'bakery' },
-          range: between(bucket(client * 0.8)[0], bucket(client)[1], `client ${key} ${client} s`),
+          range: between(
+            bucket(client.lo * 0.8)[0],
+            bucket(client.hi)[1],
+            `client ${key} ${client.lo}..${client.hi} s`,
+          ),
         },
       ])
     }
@@ -665,15 +710,16 @@ describe('panel values under scripted traffic, on the real collector and Prometh
   })
 
   it('system: host and process panels agree with /proc and statfs under a known load', async () => {
-    const agentPid = harness.procs.get('agent')?.child.pid
+    // Every replica's process (`ip netns exec` execs the agent: the pid is the agent's).
+    const agentPids = REPLICAS.map((ns) => harness.procs.get(ns)?.child.pid as number)
     const cpuTicks = () => {
       const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1)
       const n = (fields ?? []).map(Number)
       const idle = (n[3] ?? 0) + (n[4] ?? 0)
       return { busy: n.reduce((a, b) => a + b, 0) - idle, all: n.reduce((a, b) => a + b, 0) }
     }
-    const processCpuS = () => {
-      const stat = readFileSync(`/proc/${agentPid}/stat`, 'utf8')
+    const processCpuS = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, USER_HZ 100
     }
@@ -709,7 +755,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     }
 
     // One of the machine's cores busy for 35 s, 64 MiB written and synced, over a 60 s window.
-    const [net0, disk0, proc0] = [await netBytes(), diskBytes(), processCpuS()]
+    const [net0, disk0, proc0] = [await netBytes(), diskBytes(), agentPids.map(processCpuS)]
     const t0 = Date.now()
     const busy = spawn(process.execPath, [
       '-e',
@@ -735,7 +781,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     await rm(file)
     await sleep(Math.max(0, t0 + WINDOW_S * 1000 - Date.now()))
     const tEnd = Date.now() / 1000
-    const [net1, disk1, proc1] = [await netBytes(), diskBytes(), processCpuS()]
+    const [net1, disk1, proc1] = [await netBytes(), diskBytes(), agentPids.map(processCpuS)]
     const elapsed = tEnd - t0 / 1000
     const hostName = (await harness.query('max by (host_name) (system_cpu_logical_count)'))[0]
       ?.metric.host_name
@@ -822,43 +868,77 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     )
     assert.ok(mounts.every((r) => Number(r.value[1]) >= 0 && Number(r.value[1]) <= 1))
 
-    // The agent process, by its instance id, vs /proc/<pid>.
-    const [instance] = await harness.query(
-      'max by (service_instance_id) (layercode_sessions_active)',
+    // Each agent replica's process, by its instance id (its resource's process.pid), vs /proc.
+    const replicas = await Promise.all(
+      agentPids.map(async (pid, i) => {
+        const [info] = await harness.query(
+          `max by (service_instance_id) (target_info{process_pid="${pid}"})`,
+          tEnd,
+        )
+        assert.ok(info, `replica ${REPLICAS[i]} (pid ${pid}) reports its resource`)
+        const rss =
+          Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024
+        return {
+          labels: { service_instance_id: String(info.metric.service_instance_id) },
+          cpuRate: ((proc1[i] ?? 0) - (proc0[i] ?? 0)) / elapsed,
+          rss,
+        }
+      }),
     )
-    const id = { service_instance_id: String(instance?.metric.service_instance_id) }
-    const cpuRate = (proc1 - proc0) / elapsed
-    await expectPanel('Process CPU', 0, tEnd, [
-      { labels: id, range: near(cpuRate, 0.35, 0.005, 'utime+stime from /proc/<pid>/stat') },
-    ])
-    const rss =
-      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agentPid}/status`, 'utf8'))?.[1]) * 1024
-    await expectPanel('Process memory (RSS)', 0, tEnd, [
-      { labels: id, range: near(rss, 0.25, 0, 'VmRSS') },
-    ])
-    await expectPanel('Heap used', 0, tEnd, [
-      { labels: id, range: between(2 ** 20, rss, 'more than 1 MiB, less than the RSS') },
-    ])
+    assert.equal(new Set(replicas.map((r) => r.labels.service_instance_id)).size, 2)
+    const perReplica = (range: (r: (typeof replicas)[number]) => Range) =>
+      replicas.map((r) => ({ labels: r.labels, range: range(r) }))
+    await expectPanel(
+      'Process CPU',
+      0,
+      tEnd,
+      perReplica((r) => near(r.cpuRate, 0.35, 0.005, 'utime+stime from /proc/<pid>/stat')),
+    )
+    await expectPanel(
+      'Process memory (RSS)',
+      0,
+      tEnd,
+      perReplica((r) => near(r.rss, 0.25, 0, 'VmRSS')),
+    )
+    await expectPanel(
+      'Heap used',
+      0,
+      tEnd,
+      perReplica((r) => between(2 ** 20, r.rss, 'more than 1 MiB, less than the RSS')),
+    )
     // Bounds, not measurements: a quiet loop is busy for at most what the process burns, it
     // waits at most a few timer ticks, and GC is part of the CPU time.
-    await expectPanel('Event-loop utilization', 0, tEnd, [
-      { labels: id, range: between(0, Math.min(1, cpuRate * 2 + 0.05), 'at most the CPU share') },
-    ])
-    await expectPanel('Event-loop delay p99', 0, tEnd, [
-      { labels: id, range: between(0.001, 0.2, 'a quiet loop') },
-    ])
+    await expectPanel(
+      'Event-loop utilization',
+      0,
+      tEnd,
+      perReplica((r) => between(0, Math.min(1, r.cpuRate * 2 + 0.05), 'at most the CPU share')),
+    )
+    await expectPanel(
+      'Event-loop delay p99',
+      0,
+      tEnd,
+      perReplica(() => between(0.001, 0.2, 'a quiet loop')),
+    )
     const gc = await harness.query(
       concrete(panels.find((p) => p.panel === 'GC time') as PanelQuery),
       tEnd,
     )
     checked.add('GC time#0')
-    const gcTotal = gc.reduce((sum, r) => sum + Number(r.value[1]), 0)
-    assert.ok(
-      gc.length > 0 && gc.every((r) => r.metric.service_instance_id === id.service_instance_id),
-    )
-    assert.ok(
-      gcTotal >= 0 && gcTotal <= cpuRate * 1.35 + 0.005,
-      `GC ${gcTotal} s/s within CPU ${cpuRate}`,
+    for (const r of replicas) {
+      const own = gc.filter((g) => g.metric.service_instance_id === r.labels.service_instance_id)
+      const gcTotal = own.reduce((sum, g) => sum + Number(g.value[1]), 0)
+      assert.ok(own.length > 0, `GC time of ${r.labels.service_instance_id}`)
+      assert.ok(
+        gcTotal >= 0 && gcTotal <= r.cpuRate * 1.35 + 0.005,
+        `GC ${gcTotal} s/s within CPU ${r.cpuRate}`,
+      )
+    }
+    assert.equal(
+      gc.length,
+      gc.filter((g) =>
+        replicas.some((r) => r.labels.service_instance_id === g.metric.service_instance_id),
+      ).length,
     )
   })
 
@@ -872,13 +952,13 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     }
     // Its series start at zero inside the window (created-timestamp ingestion): no extrapolation.
     const counted = (n: number, why: string) => between(n * 0.999, n * 1.02, why)
-    await expectPanel('Canary turns that succeeded', 0, tAgent, [
+    await expectPanel('Canary turns that succeeded', 0, tCanary, [
       { labels: service, range: counted(c.ok, 'canary turns that succeeded') },
     ])
-    await expectPanel('Canary turns that failed', 0, tAgent, [
+    await expectPanel('Canary turns that failed', 0, tCanary, [
       { labels: service, range: counted(c.injectedErrors, 'canary turns that failed') },
     ])
-    await expectPanel('Canary turns per minute by outcome', 0, tAgent, [
+    await expectPanel('Canary turns per minute by outcome', 0, tCanary, [
       { labels: { layercode_outcome: 'ok' }, range: perMinute(c.ok, 'canary ok turns') },
       {
         labels: { layercode_outcome: 'error' },
@@ -896,7 +976,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     await expectPanel(
       'Canary time to first speech p95',
       0,
-      tAgent,
+      tCanary,
       one(quantileRange(canarySpoken, 0.95, "the canary's turn logs")),
     )
   })
@@ -940,12 +1020,16 @@ describe('panel values under scripted traffic, on the real collector and Prometh
       { service_name: DEFAULT_SERVICE_NAME },
       quantileRange(turnDurations, 0.95, 'turn spans (slow turns wait 3 s)'),
     )
-    const client = Number(traffic.firstTtsMs.p95) / 1000
+    const client = clientRange(traffic, 'p95')
     await expectRule(
       'layercode-first-speech',
       tAgent,
       { service_name: DEFAULT_SERVICE_NAME, gen_ai_agent_name: 'bakery' },
-      between(bucket(client * 0.8)[0], bucket(client)[1], `client p95 ${client} s`),
+      between(
+        bucket(client.lo * 0.8)[0],
+        bucket(client.hi)[1],
+        `client p95 ${client.lo}..${client.hi} s`,
+      ),
     )
     // 20% of messages fail: the turn-success budget burns ~40x, a page (and so no ticket);
     // 20% are slow to speak, ~4x the first-speech budget: a ticket, not a page.
@@ -969,7 +1053,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     // The canary's own failures fire its alert (and, above, no rule of real traffic counts them).
     await expectRule(
       'layercode-canary',
-      tAgent,
+      tCanary,
       SLO_SERVICE,
       between(
         canary.turns.injectedErrors * 0.999,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { COLLECTOR_TIERS, SAMPLING, SAMPLING_POLICIES } from '@layercode-kit/grafana-gen'
 import {
   Attr,
   CAPTURE_CONTENT_ENV,
@@ -15,7 +16,7 @@ import {
   SPANS,
   type SpanSpec,
 } from '@layercode-kit/telemetry'
-import { collector, services } from './configs.ts'
+import { type CollectorConfig, collector, services, tiers } from './configs.ts'
 import { readText, readYaml } from './support.ts'
 
 describe('the collector', () => {
@@ -48,17 +49,25 @@ describe('the collector', () => {
       transform: 'transformprocessor',
       redaction: 'redactionprocessor',
       otlp_http: 'otlphttpexporter',
+      tail_sampling: 'tailsamplingprocessor',
+      load_balancing: 'loadbalancingexporter',
     }
-    const used = (section: Record<string, unknown>) =>
+    // What the three configs' pipelines use (a tier inherits config.yaml's other components).
+    const used = (kind: 'receivers' | 'processors' | 'exporters') =>
       [
         ...new Set(
-          Object.keys(section).map((id) => moduleOf[id.split('/')[0] as string] ?? `unknown:${id}`),
+          [collector, tiers.gateway, tiers.sampler]
+            .flatMap((c) => Object.values(c.service.pipelines).flatMap((p) => p[kind]))
+            .map((id) => moduleOf[id.split('/')[0] as string] ?? `unknown:${id}`),
         ),
       ].sort()
-    assert.deepEqual(used(collector.extensions), manifestComponents('extensions').sort())
-    assert.deepEqual(used(collector.receivers), manifestComponents('receivers').sort())
-    assert.deepEqual(used(collector.processors), manifestComponents('processors').sort())
-    assert.deepEqual(used(collector.exporters), manifestComponents('exporters').sort())
+    const extensions = [
+      ...new Set(collector.service.extensions.map((id) => moduleOf[id.split('/')[0] as string])),
+    ].sort()
+    assert.deepEqual(extensions, manifestComponents('extensions').sort())
+    assert.deepEqual(used('receivers'), manifestComponents('receivers').sort())
+    assert.deepEqual(used('processors'), manifestComponents('processors').sort())
+    assert.deepEqual(used('exporters'), manifestComponents('exporters').sort())
   })
 
   it('names exporters per signal, each with a persistent retrying queue, and memory_limiter first', () => {
@@ -76,9 +85,94 @@ describe('the collector', () => {
     assert.ok(collector.service.extensions.includes('file_storage/queue'))
   })
 
+  it('gateway tier: the spans of a trace to one sampler, re-routed on failure; metrics and logs as config.yaml sends them', () => {
+    const { gateway } = tiers
+    assert.deepEqual(gateway.service.pipelines.traces?.exporters, ['load_balancing/traces'])
+    assert.deepEqual(
+      gateway.service.pipelines.traces?.processors,
+      collector.service.pipelines.traces?.processors,
+      'redaction included',
+    )
+    for (const signal of ['metrics', 'logs'])
+      assert.deepEqual(gateway.service.pipelines[signal], collector.service.pipelines[signal])
+    const lb = gateway.exporters['load_balancing/traces'] as {
+      routing_key: string
+      protocol: {
+        otlp: { sending_queue: { enabled: boolean }; retry_on_failure: { enabled: boolean } }
+      }
+      resolver: { dns: { hostname: string; port: string } }
+      sending_queue: { storage: string }
+      retry_on_failure: { enabled: boolean; max_elapsed_time: string }
+    }
+    assert.equal(lb.routing_key, 'traceID')
+    // Failures return to the exporter's own queue, whose retries route on the current ring.
+    assert.equal(lb.protocol.otlp.sending_queue.enabled, false)
+    assert.equal(lb.protocol.otlp.retry_on_failure.enabled, false)
+    assert.equal(lb.sending_queue.storage, 'file_storage/queue')
+    assert.equal(lb.retry_on_failure.enabled, true)
+    assert.equal(lb.retry_on_failure.max_elapsed_time, '0s')
+    assert.equal(
+      `:${lb.resolver.dns.port}`,
+      /:\d+$/.exec(tiers.sampler.receivers.otlp?.protocols?.grpc?.endpoint ?? '')?.[0],
+      "the samplers' OTLP gRPC port",
+    )
+  })
+
+  it("sampler tier: the generated policies, and config.yaml's Tempo exporter with its queue", () => {
+    const { sampler } = tiers
+    const traces = sampler.service.pipelines.traces
+    assert.deepEqual(traces?.processors, ['memory_limiter', 'tail_sampling'])
+    assert.deepEqual(traces?.exporters, ['otlp_http/traces'])
+    assert.deepEqual(sampler.exporters['otlp_http/traces'], collector.exporters['otlp_http/traces'])
+    assert.deepEqual(
+      sampler.service.pipelines.metrics?.receivers,
+      ['otlp'],
+      'no host metrics twice',
+    )
+    const tail = sampler.processors.tail_sampling as { policies: Array<{ name: string }> }
+    assert.deepEqual(
+      tail.policies.map((p) => p.name),
+      SAMPLING_POLICIES.map((p) => p.name),
+    )
+    assert.match(JSON.stringify(tail), new RegExp(`> ${SAMPLING.slowFirstSpeechSeconds}"`))
+    assert.match(
+      JSON.stringify(tail),
+      new RegExp(`env:${SAMPLING.percentageEnv}:-${SAMPLING.defaultPercentage}`),
+    )
+  })
+
+  it('names each tier in its own metrics (service_name), as the pipeline dashboard groups them', () => {
+    type Telemetry = {
+      resource: { attributes: Array<{ name: string; value: string }> }
+      metrics: {
+        readers: Array<{
+          pull: {
+            exporter: { prometheus: { with_resource_constant_labels: { included: string[] } } }
+          }
+        }>
+      }
+    }
+    const tierOf = (c: CollectorConfig) => {
+      const telemetry = c.service.telemetry as unknown as Telemetry
+      assert.deepEqual(
+        telemetry.metrics.readers[0]?.pull.exporter.prometheus.with_resource_constant_labels
+          .included,
+        ['service.name'],
+      )
+      return telemetry.resource.attributes.find((a) => a.name === 'service.name')?.value
+    }
+    assert.equal(tierOf(collector), COLLECTOR_TIERS.single)
+    assert.equal(tierOf(tiers.gateway), COLLECTOR_TIERS.gateway)
+    assert.equal(tierOf(tiers.sampler), COLLECTOR_TIERS.sampler)
+  })
+
   it('uses no deprecated component alias', () => {
-    const text = readText('collector/config.yaml')
+    const text = ['config.yaml', 'gateway.yaml', 'sampler.yaml']
+      .map((file) => readText(`collector/${file}`))
+      .join('\n')
     for (const old of [
+      'loadbalancing',
+      'tailsampling',
       'otlphttp',
       'spanmetrics',
       'resourcedetection',

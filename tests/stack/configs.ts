@@ -23,6 +23,24 @@ export type CollectorConfig = {
 export const collector = readYaml<CollectorConfig>('collector/config.yaml')
 
 /**
+ * What the collector makes of `--config=a --config=b` (confmap's merge): maps merge key by key,
+ * a later file's lists and values replace the earlier ones.
+ */
+export function mergeConfigs(base: unknown, overlay: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+  if (!isMap(base) || !isMap(overlay)) return overlay
+  const merged: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(overlay)) merged[key] = mergeConfigs(base[key], value)
+  return merged
+}
+/** The scaled-out tiers: config.yaml with each overlay (collector/gateway.yaml, sampler.yaml). */
+export const tiers = {
+  gateway: mergeConfigs(collector, readYaml('collector/gateway.yaml')) as CollectorConfig,
+  sampler: mergeConfigs(collector, readYaml('collector/sampler.yaml')) as CollectorConfig,
+}
+
+/**
  * The vendored schema names its draft by the old http:// id (Ajv knows https://) and keeps
  * draft-04 `id` anchors that Ajv 8 rejects; neither changes what it validates.
  */
@@ -49,6 +67,9 @@ export function walk(dir: string): string[] {
 }
 export const CONFIG_FILES = [
   'docker-compose.yml',
+  // The chart's own YAML (its templates are Go templates, checked by tests/e2e/helm.test.ts).
+  'deploy/helm/layercode-otel-kit/Chart.yaml',
+  'deploy/helm/layercode-otel-kit/values.yaml',
   ...['collector', 'tempo', 'prometheus', 'loki', 'grafana']
     .flatMap(walk)
     .filter((f) => /\.(ya?ml|json)$/.test(f)),

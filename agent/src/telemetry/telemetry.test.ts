@@ -218,8 +218,18 @@ describe('traces', () => {
     // Above it, at most the caller's CLIENT span (the test's own fetch, traced in this process).
     const parent = spans.find((s) => s.spanContext().spanId === webhook.parentSpanContext?.spanId)
     assert.ok(parent === undefined || parent.kind === SpanKind.CLIENT, parent?.name)
-    const { 'url.full': url, ...attributes } = webhook.attributes
+    const {
+      'url.full': url,
+      [Attr.TimeToFirstSpeech]: firstSpeech,
+      ...attributes
+    } = webhook.attributes
     assert.match(String(url), /\/api\/agent$/)
+    // Seconds from the webhook to the first speech, within the span's own duration.
+    const spanS = webhook.duration[0] + webhook.duration[1] / 1e9
+    assert.ok(
+      typeof firstSpeech === 'number' && firstSpeech > 0 && firstSpeech <= spanS,
+      `${firstSpeech}`,
+    )
     assert.deepEqual(attributes, {
       [Attr.HttpMethod]: 'POST',
       [Attr.HttpRoute]: '/api/agent',

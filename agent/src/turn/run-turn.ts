@@ -41,7 +41,8 @@ export type TurnDeps = {
   slowDelayMs: number
 }
 
-export type TurnResult = { outcome: Outcome; error?: unknown }
+/** `firstSpeechS`: seconds from the webhook to the turn's first speech, when it spoke. */
+export type TurnResult = { outcome: Outcome; error?: unknown; firstSpeechS?: number | undefined }
 
 /**
  * On failure the caller hears this, the client gets `response.data` with `{error: {code, message}}`,
@@ -188,12 +189,13 @@ export async function runTurn(
       sink.end()
     }
     const durationMs = performance.now() - started
+    const firstSpeechS = firstSpeechMs === undefined ? undefined : firstSpeechMs / 1000
     recordTurn({
       agent: deps.agent.name,
       eventType: event.type,
       outcome,
       durationS: durationMs / 1000,
-      firstSpeechS: firstSpeechMs === undefined ? undefined : firstSpeechMs / 1000,
+      firstSpeechS,
     })
     // A failed turn's first speech may be the apology: its parts would explain nothing.
     const parts =
@@ -212,6 +214,6 @@ export async function runTurn(
       tts_chunks: ttsChunks,
       response_length: spokenChars,
     })
-    return { outcome, error: failure }
+    return { outcome, error: failure, firstSpeechS }
   })
 }

@@ -17,6 +17,7 @@ class Attr:
     SESSION_ID: Final = "layercode.session.id"
     TURN_ID: Final = "layercode.turn.id"
     OUTCOME: Final = "layercode.outcome"
+    TIME_TO_FIRST_SPEECH: Final = "layercode.turn.time_to_first_speech"
     COST_ITEM: Final = "layercode.cost.item"
     SYNTHETIC: Final = "layercode.synthetic"
     AGENT_NAME: Final = "gen_ai.agent.name"

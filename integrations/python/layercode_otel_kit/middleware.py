@@ -195,6 +195,9 @@ class TurnTelemetry:
         span_attributes[Attr.OUTCOME] = outcome
         span_attributes[Attr.ERROR_TYPE] = error_type
         span.set_attributes({k: v for k, v in span_attributes.items() if v})
+        # The sampling tier keeps every turn slower than the first-speech objective by it.
+        if turn.first_speech_s is not None:
+            span.set_attribute(Attr.TIME_TO_FIRST_SPEECH, turn.first_speech_s)
         if outcome == Outcome.ERROR:
             span.set_status(Status(StatusCode.ERROR, "the agent failed to answer this turn"))
         metric_attributes = {**attributes, Attr.EVENT_TYPE: turn.event_type, Attr.OUTCOME: outcome}

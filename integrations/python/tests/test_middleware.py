@@ -144,6 +144,9 @@ class MiddlewareTest(unittest.TestCase):
         self.assertEqual(span.attributes[Attr.CONVERSATION_ID], "c1")
         self.assertEqual(span.attributes[Attr.OUTCOME], Outcome.OK)
         self.assertEqual(span.attributes[Attr.AGENT_NAME], "bakery")
+        first_speech = span.attributes[Attr.TIME_TO_FIRST_SPEECH]
+        duration_s = (span.end_time - span.start_time) / 1e9
+        self.assertTrue(0 < first_speech <= duration_s, first_speech)
 
     def test_an_error_data_event_makes_the_turn_failed_though_it_answers_200(self) -> None:
         before = count("layercode.turns", **{Attr.OUTCOME: Outcome.ERROR})

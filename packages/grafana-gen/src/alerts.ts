@@ -226,7 +226,7 @@ export const ALERTS: AlertSpec[] = [
     for: '2m',
     keepFiringFor: '5m',
     summary:
-      'Receiver {{ index $labels "receiver" }} refuses or fails incoming telemetry ({{ humanize $values.A.Value }} items/s).',
+      'Receiver {{ index $labels "receiver" }} of {{ index $labels "service_name" }} refuses or fails incoming telemetry ({{ humanize $values.A.Value }} items/s).',
     description:
       'Receivers refuse data when memory_limiter hits its limit, or fail it on bad requests: senders retry, then drop.',
     runbook:
@@ -242,11 +242,11 @@ export const ALERTS: AlertSpec[] = [
     for: '2m',
     keepFiringFor: '5m',
     summary:
-      'Exporter {{ index $labels "exporter" }} is not delivering: the collector queues its data on disk or drops it.',
+      'Exporter {{ index $labels "exporter" }} of {{ index $labels "service_name" }} is not delivering: the collector queues its data on disk or drops it.',
     description:
       'An exporter dropped data (send or enqueue failed), its persistent queue has held data for a minute with nothing sent, or the queue is over half full: Tempo, Loki or Prometheus is down or too slow.',
     runbook:
-      'Exporter queue fill names the exporter (otlp_http/traces = Tempo, /logs = Loki, /metrics = Prometheus). docker compose ps and logs of that backend. Queued data is sent once it is back; drops start when the queue is full.',
+      'Exporter queue fill names the collector tier and the exporter (otlp_http/traces = Tempo, /logs = Loki, /metrics = Prometheus, load_balancing/traces = the samplers). docker compose ps and logs of that backend. Queued data is sent once it is back; drops start when the queue is full.',
     panel: 'Exporter queue fill',
     noDataState: 'OK',
   },

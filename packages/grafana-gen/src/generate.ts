@@ -13,6 +13,7 @@ import { buildDashboard, DASHBOARDS } from './dashboards.ts'
 import { renderLogfireMigration } from './python.ts'
 import { renderGrafanaReadme } from './readme.ts'
 import { RUNBOOKS } from './runbooks.ts'
+import { renderSamplerConfig } from './sampling.ts'
 
 export function grafanaFiles(): Record<string, string> {
   const files: Record<string, string> = {}
@@ -29,7 +30,8 @@ export function grafanaFiles(): Record<string, string> {
 
 /**
  * What `npm run docs` writes: the contract's docs page, its Python module and the price table
- * the Python wrapper ships, grafana/README.md and grafanaFiles().
+ * the Python wrapper ships, grafana/README.md, the sampling tier's collector config and
+ * grafanaFiles().
  */
 export function generatedFiles(): Record<string, string> {
   return {
@@ -38,6 +40,7 @@ export function generatedFiles(): Record<string, string> {
     [PYTHON_CONTRACT_PATH]: renderPythonContract(),
     [PYTHON_PRICES_PATH]: readFileSync(DEFAULT_PRICES_FILE, 'utf8'),
     'grafana/README.md': renderGrafanaReadme(),
+    'collector/sampler.yaml': renderSamplerConfig(),
     ...grafanaFiles(),
   }
 }

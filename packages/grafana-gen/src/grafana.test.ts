@@ -79,6 +79,9 @@ const selfLabels = new Set([
   'service',
   'span_name',
   'v8js_gc_type',
+  'instance',
+  'policy',
+  'sampled',
 ])
 const logFields = new Set([
   'service_name',

@@ -53,6 +53,9 @@ export const SELF_METRICS = {
     'otelcol_exporter_enqueue_failed_log_records',
     'otelcol_exporter_enqueue_failed_metric_points',
   ],
+  /** The sampling tier's decisions (Scaling out): per policy, and per trace over all policies. */
+  tailSampled: 'otelcol_processor_tail_sampling_count_traces_sampled',
+  tailDecisions: 'otelcol_processor_tail_sampling_global_count_traces_sampled',
   queueSize: 'otelcol_exporter_queue_size',
   queueCapacity: 'otelcol_exporter_queue_capacity',
   prometheusSamples: 'prometheus_tsdb_head_samples_appended_total',
@@ -68,6 +71,17 @@ export const SELF_METRICS = {
 } as const
 
 const collector = 'job="collector"'
+/**
+ * Every collector's own metrics carry its tier as `service_name` (the collector configs'
+ * service.telemetry resource, a constant label of their metrics endpoint): several tiers and
+ * replicas scrape under one job; panels sum a tier's replicas.
+ */
+export const COLLECTOR_TIERS = {
+  single: 'otelcol-kit',
+  gateway: 'otelcol-kit-gateway',
+  sampler: 'otelcol-kit-sampler',
+} as const
+const tier = 'service_name'
 
 /**
  * Synthetic traffic (the canary) is left out of every panel, alert and SLO on the agents'
@@ -291,7 +305,7 @@ export const PANEL_QUERY = {
   processMemory: `max by (${labelName('service.instance.id')}) (${latest(seriesName('process.memory.usage'), sel())})`,
   // Pipeline health
   accepted: (series: string) =>
-    `sum by (receiver) (rate(${series}{${collector}}[$__rate_interval]))`,
+    `sum by (${tier}, receiver) (rate(${series}{${collector}}[$__rate_interval]))`,
   refusedOrFailed: totalRate(
     [...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed],
     collector,
@@ -299,7 +313,10 @@ export const PANEL_QUERY = {
   ),
   dropped: totalRate(SELF_METRICS.exporterEnqueueFailed, collector, '$__rate_interval'),
   sendFailures: totalRate(SELF_METRICS.exporterSendFailed, collector, '$__rate_interval'),
-  queueFill: `max by (exporter) (${SELF_METRICS.queueSize}{${collector}}) / max by (exporter) (${SELF_METRICS.queueCapacity}{${collector}})`,
+  // The fullest replica's queue, per tier and exporter (each replica has its own queue).
+  queueFill: `max by (${tier}, exporter) (${SELF_METRICS.queueSize}{${collector}} / ${SELF_METRICS.queueCapacity}{${collector}})`,
+  sampled: `sum by (policy) (rate(${SELF_METRICS.tailSampled}{${collector}, sampled="true"}[$__rate_interval]))`,
+  keptShare: `sum(rate(${SELF_METRICS.tailDecisions}{${collector}, sampled="true"}[$__rate_interval])) / (sum(rate(${SELF_METRICS.tailDecisions}{${collector}}[$__rate_interval])) > 0)`,
   ingestTempo: `sum(rate(${SELF_METRICS.exporterSent[0]}{${collector}, exporter="otlp_http/traces"}[$__rate_interval]))`,
   ingestLoki: `sum(rate(${SELF_METRICS.exporterSent[1]}{${collector}, exporter="otlp_http/logs"}[$__rate_interval]))`,
   ingestPrometheus: `sum(rate(${SELF_METRICS.prometheusSamples}[$__rate_interval]))`,
@@ -385,7 +402,7 @@ export const ALERT_PROMQL = {
   // is down nothing evaluates this rule anyway.
   componentDown: `${SELF_METRICS.scrapeUp}{job=~"${SCRAPED_COMPONENTS.join('|')}"} == 0`,
   collectorRefusing: risingBy(
-    'receiver',
+    `${tier}, receiver`,
     [...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed],
     collector,
     window,
@@ -393,5 +410,6 @@ export const ALERT_PROMQL = {
   // The exporters retry without a deadline, so an outage counts nothing as failed: it shows as
   // a queue that has held data for a minute while nothing was sent (a busy queue is rarely
   // empty when scraped, but it sends), or one over half full. Failed counts are data lost.
-  collectorExportFailing: `${risingBy('exporter', [...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)} or ((min by (exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0) unless on (exporter) (${SELF_METRICS.exporterSent.map((name) => `sum by (exporter) (increase(${name}{${collector}}[1m]))`).join(' or ')}) > 0) or (${PANEL_QUERY.queueFill}) > 0.5`,
+  // Queues are per replica: one stuck replica alerts even while the others of its tier send.
+  collectorExportFailing: `${risingBy(`${tier}, exporter`, [...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)} or ((min by (${tier}, instance, exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0) unless on (${tier}, instance, exporter) (${SELF_METRICS.exporterSent.map((name) => `sum by (${tier}, instance, exporter) (increase(${name}{${collector}}[1m]))`).join(' or ')}) > 0) or (${PANEL_QUERY.queueFill}) > 0.5`,
 } as const

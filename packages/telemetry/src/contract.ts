@@ -53,6 +53,8 @@ export const Attr = {
   SessionId: 'layercode.session.id',
   TurnId: 'layercode.turn.id',
   Outcome: 'layercode.outcome',
+  /** On a turn's webhook span: seconds to its first speech (what the samplers' slow policy reads). */
+  TimeToFirstSpeech: 'layercode.turn.time_to_first_speech',
   CostItem: 'layercode.cost.item',
   Synthetic: 'layercode.synthetic',
   AgentName: ATTR_GEN_AI_AGENT_NAME,
@@ -151,7 +153,7 @@ export const SPANS = [
     kind: 'SERVER',
     source: 'kit',
     description:
-      "One per request, named by route (the kit's `serverSpans()` Hono middleware). A verified webhook's span: it carries the webhook's ids and, for session.start and message, lasts until the SSE stream ended, with the turn's outcome. Every query value in `url.full` is REDACTED; a 4xx leaves the status unset (an upload the client abandoned is 499).",
+      "One per request, named by route (the kit's `serverSpans()` Hono middleware). A verified webhook's span: it carries the webhook's ids and, for session.start and message, lasts until the SSE stream ended, with the turn's outcome and, when it spoke, its time to first speech in seconds (the sampling tier keeps every turn slower than the first-speech objective by it). Every query value in `url.full` is REDACTED; a 4xx leaves the status unset (an upload the client abandoned is 499).",
     attributes: [Attr.HttpMethod, Attr.HttpRoute, Attr.HttpStatus, 'url.full'],
     optionalAttributes: [
       Attr.EventType,
@@ -161,6 +163,7 @@ export const SPANS = [
       Attr.AgentName,
       Attr.TurnId,
       Attr.Outcome,
+      Attr.TimeToFirstSpeech,
       Attr.ErrorType,
     ],
   },

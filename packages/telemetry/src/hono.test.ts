@@ -122,7 +122,7 @@ describe('startWebhookSpan', () => {
     assert.equal(exporter.getFinishedSpans().length, 0, 'still open after the headers')
     await new Promise((resolve) => setTimeout(resolve, 50)) // the stream lasts 50 ms more
     close?.()
-    span?.end({ outcome: 'error', error: new Error('model down') })
+    span?.end({ outcome: 'error', error: new Error('model down'), firstSpeechS: 0.25 })
     span?.end({ outcome: 'ok' }) // a second end changes nothing
     await captured.flush()
     const [ended] = exporter.getFinishedSpans()
@@ -133,6 +133,7 @@ describe('startWebhookSpan', () => {
     assert.equal(ended?.attributes[Attr.TurnId], 't1')
     assert.equal(ended?.attributes[Attr.AgentName], 'echo')
     assert.equal(ended?.attributes[Attr.Outcome], 'error')
+    assert.equal(ended?.attributes[Attr.TimeToFirstSpeech], 0.25)
     assert.equal(ended?.status.code, SpanStatusCode.ERROR)
     // The request metric has the span's duration, not the time to the headers.
     const point = await requestPoint(200)

@@ -109,7 +109,7 @@ export type WebhookSpanInput = {
 
 export type WebhookSpan = {
   /** Records the outcome (or failure) on the span; ends it if it waits for the stream. */
-  end(result?: { outcome?: Outcome; error?: unknown }): void
+  end(result?: { outcome?: Outcome; error?: unknown; firstSpeechS?: number | undefined }): void
 }
 
 /**
@@ -141,6 +141,8 @@ export function startWebhookSpan(
     end(result = {}) {
       if (entry.ending) return
       if (result.outcome) entry.span.setAttribute(Attr.Outcome, result.outcome)
+      if (result.firstSpeechS !== undefined)
+        entry.span.setAttribute(Attr.TimeToFirstSpeech, result.firstSpeechS)
       if (result.error !== undefined) recordFailure(entry.span, result.error)
       if (!entry.claimed) return
       entry.ending = true

@@ -59,7 +59,12 @@ export type PanelSpec = {
    * canary running (compose's canary service), or a failing canary turn (the doctor lets them
    * be empty).
    */
-  needs?: 'tempo' | 'a conversation_id' | 'the canary' | 'a failing canary turn'
+  needs?:
+    | 'tempo'
+    | 'a conversation_id'
+    | 'the canary'
+    | 'a failing canary turn'
+    | 'the sampling tier'
 }
 
 function query(datasource: DatasourceName, q: Query, refId: string): cog.Builder<cog.Dataquery> {

@@ -5,27 +5,42 @@ export const PIPELINE: DashboardSpec = {
   uid: 'layercode-pipeline',
   title: 'LayerCode telemetry pipeline',
   description:
-    'Is telemetry getting through? The collector per signal, its queues, and what each backend ingests.',
+    "Is telemetry getting through? The collectors per tier (one collector, or gateways and samplers when scaled out) and signal, their queues, the sampling tier's decisions, and what each backend ingests.",
   panels: [
     ts(
       'Accepted spans',
-      'How many spans per second does the collector accept?',
+      'How many spans per second do the collectors of each tier accept?',
       'short',
-      [{ expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[0]), legend: '{{receiver}}' }],
+      [
+        {
+          expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[0]),
+          legend: '{{service_name}} {{receiver}}',
+        },
+      ],
       { width: 8 },
     ),
     ts(
       'Accepted log records',
-      'How many log records per second does the collector accept?',
+      'How many log records per second do the collectors of each tier accept?',
       'short',
-      [{ expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[1]), legend: '{{receiver}}' }],
+      [
+        {
+          expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[1]),
+          legend: '{{service_name}} {{receiver}}',
+        },
+      ],
       { width: 8 },
     ),
     ts(
       'Accepted metric points',
-      'How many metric points per second does the collector accept?',
+      'How many metric points per second do the collectors of each tier accept?',
       'short',
-      [{ expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[2]), legend: '{{receiver}}' }],
+      [
+        {
+          expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[2]),
+          legend: '{{service_name}} {{receiver}}',
+        },
+      ],
       { width: 8 },
     ),
     ts(
@@ -51,10 +66,24 @@ export const PIPELINE: DashboardSpec = {
     ),
     ts(
       'Exporter queue fill',
-      'How full is each persistent queue (a backend down fills it)?',
+      'How full is each persistent queue (a backend down fills it)? The fullest replica of each tier.',
       'percentunit',
-      [{ expr: PANEL_QUERY.queueFill, legend: '{{exporter}}' }],
+      [{ expr: PANEL_QUERY.queueFill, legend: '{{service_name}} {{exporter}}' }],
       { width: 12, threshold: 0.5 },
+    ),
+    ts(
+      'Traces kept, by sampling policy',
+      'Which policies keep traces in the sampling tier (a trace matching several counts under each)?',
+      'short',
+      [{ expr: PANEL_QUERY.sampled, legend: '{{policy}}' }],
+      { width: 12, needs: 'the sampling tier' },
+    ),
+    ts(
+      'Share of traces kept',
+      'What share of all traces does the sampling tier keep?',
+      'percentunit',
+      [{ expr: PANEL_QUERY.keptShare, legend: 'kept' }],
+      { width: 12, needs: 'the sampling tier' },
     ),
     ts(
       'Ingested by backend',
