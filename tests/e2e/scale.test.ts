@@ -8,7 +8,15 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { REAL_TRAFFIC, SAMPLING, seriesName } from '@layercode-kit/grafana-gen'
+import {
+  COLLECTOR_TIERS,
+  concrete,
+  panelQueries,
+  REAL_TRAFFIC,
+  SAMPLING,
+  SAMPLING_POLICIES,
+  seriesName,
+} from '@layercode-kit/grafana-gen'
 import { settle } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
 import type { SpanView } from './expectations.ts'
@@ -16,6 +24,7 @@ import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
 import { addressOf, setHosts } from './netns.ts'
 import { running, stopProc } from './processes.ts'
+import { between, panelChecker } from './ranges.ts'
 import { logView, spanView } from './recordings.ts'
 
 const missing = await nativeSuiteGuard('native end-to-end scale suite')
@@ -33,6 +42,7 @@ const traffic = (durationS: number, failRate: number) => [
   '--concurrency=16',
 ]
 
+const SAMPLING_POLICY_NAMES = SAMPLING_POLICIES.map((p) => p.name)
 type Turn = { traceId: string; outcome: string; firstSpeechMs: number | undefined }
 
 describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers -> stand-ins', {
@@ -41,6 +51,8 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
   let harness: Harness
   /** The turns of phase 1 (steady traffic), from the agents' logs. */
   let turns: Turn[] = []
+  /** When phase 1's traffic ended (Unix seconds). */
+  let trafficEnd = 0
 
   /** Every turn the agents logged so far. */
   const loggedTurns = (): Turn[] =>
@@ -134,6 +146,7 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
       assert.equal(t.unexpectedFailures, 0, JSON.stringify(s))
       return n + t.ok + t.failed
     }, 0)
+    trafficEnd = Date.now() / 1000
     await settled(sent)
     turns = loggedTurns()
   })
@@ -230,6 +243,67 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
     assert.equal(value, turns.length, 'turns counted in Prometheus = turns the agents logged')
     const replicas = await harness.query(`count(count by (service_instance_id) (${turnsTotal}))`)
     assert.equal(Number(replicas[0]?.value[1]), 2, 'both replicas report')
+  })
+
+  it("the pipeline dashboard shows each tier: what it accepts, its queues, the samplers' decisions", async () => {
+    const panels = panelQueries().filter((q) => q.datasource === 'prometheus')
+    const { expectPanel } = panelChecker((promql, at) => harness.query(promql, at), panels)
+    const panel = (title: string) => {
+      const found = panels.find((p) => p.panel === title)
+      assert.ok(found, title)
+      return concrete(found)
+    }
+    // Over the last minute of the traffic (one more scrape after it), both tiers took the
+    // same spans: the gateway from the agents, the samplers from the gateway.
+    const at = trafficEnd + 12
+    const accepted = await harness.query(panel('Accepted spans'), at)
+    const rate = (tier: string) =>
+      Number(
+        accepted.find((r) => r.metric.service_name === tier && r.metric.receiver === 'otlp')
+          ?.value[1],
+      )
+    assert.deepEqual(accepted.map((r) => `${r.metric.service_name} ${r.metric.receiver}`).sort(), [
+      `${COLLECTOR_TIERS.gateway} otlp`,
+      `${COLLECTOR_TIERS.sampler} otlp`,
+    ])
+    const gateway = rate(COLLECTOR_TIERS.gateway)
+    assert.ok(gateway > 1, `gateway ${gateway} spans/s`)
+    await expectPanel('Accepted spans', 0, at, [
+      {
+        labels: { service_name: COLLECTOR_TIERS.gateway, receiver: 'otlp' },
+        range: between(gateway, gateway, 'itself'),
+      },
+      {
+        labels: { service_name: COLLECTOR_TIERS.sampler, receiver: 'otlp' },
+        range: between(gateway * 0.85, gateway * 1.15, `the gateway's ${gateway} spans/s, routed`),
+      },
+    ])
+    await expectPanel(
+      'Traces kept, by sampling policy',
+      0,
+      at,
+      SAMPLING_POLICY_NAMES.map((policy) => ({
+        labels: { policy },
+        range: between(0.01, 1e6, 'kept some'),
+      })),
+    )
+    // The baseline share, plus every failed and slow trace: more than the percentage, not all.
+    await expectPanel('Share of traces kept', 0, at, [
+      { labels: {}, range: between(PERCENT / 100, 0.9, `${PERCENT}% and the failed and slow`) },
+    ])
+    // Each tier's queues, drained: the gateway's three exporters, the samplers' (their traces
+    // exporter and config.yaml's others, idle).
+    const drained = between(0, 0.01, 'drained')
+    await expectPanel('Exporter queue fill', 0, Date.now() / 1000, [
+      ...['load_balancing/traces', 'otlp_http/logs', 'otlp_http/metrics'].map((exporter) => ({
+        labels: { service_name: COLLECTOR_TIERS.gateway, exporter },
+        range: drained,
+      })),
+      ...['otlp_http/traces', 'otlp_http/logs', 'otlp_http/metrics'].map((exporter) => ({
+        labels: { service_name: COLLECTOR_TIERS.sampler, exporter },
+        range: drained,
+      })),
+    ])
   })
 
   it('loses no failed turn when a sampler stops during traffic', async () => {
