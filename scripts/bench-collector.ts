@@ -22,6 +22,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sendWebhookOverHttp } from '@layercode-kit/agent'
 import { spawnAgent } from '@layercode-kit/agent/testing'
+import { SAMPLING } from '@layercode-kit/grafana-gen'
 import { processStat } from '@layercode-kit/loadgen/process-stat'
 import { type OtlpRequest, startOtlpReceiver } from '@layercode-kit/test-support'
 import { ensureCollector } from '../tests/e2e/binaries.ts'
@@ -324,8 +325,8 @@ async function replay(
         delta(`otelcol_exporter_send_failed_${UNITS[sig]}`),
       0,
     )
-  // Up to 30 s; a sampler decides a trace up to decision_wait (30 s) after its first span.
-  const drainTicks = tier === 'sampler' ? 400 : 150
+  // Up to 30 s, or 80 s for a sampler: it decides a trace up to decision_wait after its first span.
+  const drainTicks = tier === 'sampler' ? (SAMPLING.decisionWaitS + 50) * 5 : 150
   for (let i = 0; i < drainTicks && left() < accepted(); i++) {
     await sleep(200)
     after = await counters(collector.metricsUrl)
@@ -371,7 +372,7 @@ const collector = await startCollector(
         'exporters::load_balancing/traces::resolver::dns::port': `"${relay.grpc}"`,
       }
     : {},
-  tier === 'sampler' ? { ...process.env, TAIL_SAMPLING_PERCENTAGE: '100' } : process.env,
+  tier === 'sampler' ? { ...process.env, [SAMPLING.percentageEnv]: '100' } : process.env,
 )
 const config = configs.map((c) => path.relative(process.cwd(), c)).join(' + ')
 const mixed = SIGNALS.flatMap((s) => recorded[s])

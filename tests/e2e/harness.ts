@@ -28,13 +28,17 @@ function imageEntrypoint(): string[] {
 
 /** Where a collector runs: the one collector (or the gateway tier), or a sampler. */
 export type CollectorNs = 'collector' | 'sampler-1' | 'sampler-2'
+/** The agent replicas (compose: `docker compose up --scale agent=2`). */
+export const AGENTS = ['agent', 'agent-2'] as const
+export type AgentNs = (typeof AGENTS)[number]
+/** Where a stand-in runs: Tempo's and Loki's own names, and a second Tempo (scale.test.ts). */
+export type StandInNs = 'tempo' | 'loki' | 'tempo-2'
 
 export class Harness {
   readonly dir: string
   readonly binaries: Binaries
   readonly procs = new Map<string, Proc>()
   readonly logs = new Map<string, string[]>()
-  cgroup: MemoryCgroup | undefined
   readonly cgroups = new Map<CollectorNs, MemoryCgroup>()
   readonly prometheus = new PrometheusClient(`http://${addressOf('prometheus')}:9090`)
 
@@ -50,8 +54,7 @@ export class Harness {
       await harness.startStandIn('tempo')
       await harness.startStandIn('loki')
       await harness.startCollector()
-      await harness.startAgent()
-      if (options.agents === 2) await harness.startAgent({}, 'agent-2')
+      for (const ns of AGENTS.slice(0, options.agents ?? 1)) await harness.startAgent({}, ns)
     })
   }
 
@@ -73,8 +76,7 @@ export class Harness {
       for (const ns of ['sampler-1', 'sampler-2'] as const)
         await harness.startCollector(samplerEnv, { ns, overlay: 'sampler.yaml' })
       await harness.startCollector({}, { overlay: 'gateway.yaml' })
-      await harness.startAgent()
-      await harness.startAgent({}, 'agent-2')
+      for (const ns of AGENTS) await harness.startAgent({}, ns)
     })
   }
 
@@ -143,7 +145,7 @@ export class Harness {
   }
 
   /** The Tempo or Loki stand-in, in the namespace `ns` (its own name unless a second Tempo). */
-  async startStandIn(service: 'tempo' | 'loki', ns: 'tempo' | 'loki' | 'tempo-2' = service) {
+  async startStandIn(service: 'tempo' | 'loki', ns: StandInNs = service) {
     const recordFile = `${this.dir}/${ns}.jsonl`
     const config = `${this.dir}/${ns}-standin.yaml`
     await writeFile(config, stringify(standInConfig(service)))
@@ -192,7 +194,6 @@ export class Harness {
     // The container's memory limit, as a cgroup around the collector process.
     const cgroup = await MemoryCgroup.create(`kite2e-${ns}`, COLLECTOR_MEMORY_LIMIT)
     this.cgroups.set(ns, cgroup)
-    if (ns === 'collector') this.cgroup = cgroup
     const queue = `${this.dir}/${ns}-queue`
     await mkdir(queue, { recursive: true })
     // Mount points only (empty): in compose these are the host's / and the queue volume.
@@ -222,10 +223,7 @@ export class Harness {
   }
 
   /** The agent as the compose service runs it: the image's entrypoint, the service's command and environment. */
-  async startAgent(
-    extraEnv: Record<string, string> = {},
-    ns: 'agent' | 'agent-2' = 'agent',
-  ): Promise<void> {
+  async startAgent(extraEnv: Record<string, string> = {}, ns: AgentNs = 'agent'): Promise<void> {
     const service = compose.services.agent
     const env = {
       ...process.env,
@@ -269,10 +267,7 @@ export class Harness {
   }
 
   /** Runs the load generator next to the agent, as the compose service does, and returns its JSON summary. */
-  async loadgen(
-    args: string[],
-    ns: 'agent' | 'agent-2' = 'agent',
-  ): Promise<Record<string, unknown>> {
+  async loadgen(args: string[], ns: AgentNs = 'agent'): Promise<Record<string, unknown>> {
     const secret = composeWebhookSecret(compose)
     const output: string[] = []
     const proc = inNamespace(
@@ -295,15 +290,17 @@ export class Harness {
     return JSON.parse(json.split('\n')[0] ?? '{}')
   }
 
+  /** The same load on every agent replica at once (run with two): their summaries, in order. */
+  loadgenOnEveryAgent(args: string[]): Promise<Array<Record<string, unknown>>> {
+    return Promise.all(AGENTS.map((ns) => this.loadgen(args, ns)))
+  }
+
   async stopService(name: string): Promise<void> {
     await stopProc(this.procs.get(name))
   }
 
   /** Every span or log record the Tempo / Loki stand-in received so far. */
-  recorded(
-    service: 'tempo' | 'loki' | 'tempo-2',
-    signal: OtlpSignal,
-  ): Array<Record<string, unknown>> {
+  recorded(service: StandInNs, signal: OtlpSignal): Array<Record<string, unknown>> {
     return readRecording(`${this.dir}/${service}.jsonl`, signal)
   }
 
@@ -319,8 +316,9 @@ export class Harness {
 
   /** The collector's peak memory use so far (its cgroup's high-water mark), in bytes. */
   collectorPeakMemory(): number {
-    if (!this.cgroup) throw new Error('the collector has not started')
-    return this.cgroup.peak()
+    const cgroup = this.cgroups.get('collector')
+    if (!cgroup) throw new Error('the collector has not started')
+    return cgroup.peak()
   }
 
   async stop(): Promise<void> {

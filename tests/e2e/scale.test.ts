@@ -21,7 +21,7 @@ import { settle } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
 import type { SpanView } from './expectations.ts'
 import { nativeSuiteGuard } from './guard.ts'
-import { Harness } from './harness.ts'
+import { type CollectorNs, Harness, type StandInNs } from './harness.ts'
 import { addressOf, setHosts } from './netns.ts'
 import { running, stopProc } from './processes.ts'
 import { between, panelChecker } from './ranges.ts'
@@ -43,6 +43,14 @@ const traffic = (durationS: number, failRate: number) => [
 ]
 
 const SAMPLING_POLICY_NAMES = SAMPLING_POLICIES.map((p) => p.name)
+/** The samplers' environment: this run's share of the other traces. */
+const SAMPLER_ENV = { [SAMPLING.percentageEnv]: String(PERCENT) }
+/** Turns the load generators answered, over every replica's summary. */
+const turnsSent = (summaries: Array<Record<string, unknown>>) =>
+  summaries.reduce((n, s) => {
+    const t = s.turns as { ok: number; failed: number }
+    return n + t.ok + t.failed
+  }, 0)
 type Turn = { traceId: string; outcome: string; firstSpeechMs: number | undefined }
 
 describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers -> stand-ins', {
@@ -70,7 +78,7 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
       }))
   /** The spans each Tempo stand-in received (tempo: sampler-1, tempo-2: sampler-2), by trace. */
   const keptBy = () => {
-    const index = (ns: 'tempo' | 'tempo-2') => {
+    const index = (ns: StandInNs) => {
       const traces = new Map<string, SpanView[]>()
       for (const span of harness.recorded(ns, 'traces').map(spanView))
         traces.set(span.traceId, [...(traces.get(span.traceId) ?? []), span])
@@ -95,11 +103,7 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
     t.firstSpeechMs < SAMPLING.slowFirstSpeechSeconds * 1000
 
   /** A collector's own counters (its :8888 endpoint), summed over the series matching `labels`. */
-  const counter = async (
-    ns: 'collector' | 'sampler-1' | 'sampler-2',
-    name: string,
-    labels = '',
-  ) => {
+  const counter = async (ns: CollectorNs, name: string, labels = '') => {
     const text = await (await fetch(harness.url(ns, 8888, '/metrics'))).text()
     let sum = 0
     for (const line of text.split('\n'))
@@ -135,19 +139,16 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
   }
 
   before(async () => {
-    harness = await Harness.startScaled(await ensureBinaries(), {
-      [SAMPLING.percentageEnv]: String(PERCENT),
-    })
-    const summaries = await Promise.all(
-      (['agent', 'agent-2'] as const).map((ns) => harness.loadgen(traffic(30, 0.1), ns)),
-    )
-    const sent = summaries.reduce((n, s) => {
-      const t = s.turns as { ok: number; failed: number; unexpectedFailures: number }
-      assert.equal(t.unexpectedFailures, 0, JSON.stringify(s))
-      return n + t.ok + t.failed
-    }, 0)
+    harness = await Harness.startScaled(await ensureBinaries(), SAMPLER_ENV)
+    const summaries = await harness.loadgenOnEveryAgent(traffic(30, 0.1))
+    for (const s of summaries)
+      assert.equal(
+        (s.turns as { unexpectedFailures: number }).unexpectedFailures,
+        0,
+        JSON.stringify(s),
+      )
     trafficEnd = Date.now() / 1000
-    await settled(sent)
+    await settled(turnsSent(summaries))
     turns = loggedTurns()
   })
 
@@ -308,45 +309,34 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
 
   it('loses no failed turn when a sampler stops during traffic', async () => {
     const before = new Set(loggedTurns().map((t) => t.traceId))
-    const load = Promise.all(
-      (['agent', 'agent-2'] as const).map((ns) => harness.loadgen(traffic(20, 0.3), ns)),
-    )
+    const load = harness.loadgenOnEveryAgent(traffic(20, 0.3))
     await sleep(8000)
     // What a headless Service does when a pod terminates: its address leaves the DNS answer.
     await setHosts('collector', { sampler: ['sampler-1'] })
     await stopProc(harness.procs.get('sampler-2'))
-    const summaries = await load
-    const sent = summaries.reduce((n, s) => {
-      const t = s.turns as { ok: number; failed: number }
-      return n + t.ok + t.failed
-    }, 0)
+    const sent = turnsSent(await load)
     // Its persistent queue holds what it decided while shutting down: back (a StatefulSet pod
     // with its volume), it delivers that, and gets no new traffic (not in the gateway's answer).
-    await harness.startCollector(
-      { [SAMPLING.percentageEnv]: String(PERCENT) },
-      { ns: 'sampler-2', overlay: 'sampler.yaml' },
-    )
+    await harness.startCollector(SAMPLER_ENV, { ns: 'sampler-2', overlay: 'sampler.yaml' })
     await settled(before.size + sent)
     const { one, two } = keptBy()
+    /** What both samplers kept of a turn's trace. */
+    const spansOf = (t: Turn) => [...(one.get(t.traceId) ?? []), ...(two.get(t.traceId) ?? [])]
     const failed = loggedTurns().filter((t) => !before.has(t.traceId) && t.outcome === 'error')
     assert.ok(failed.length >= 10, `only ${failed.length} failed turns`)
-    const lost = failed.filter((t) => {
-      const spans = [...(one.get(t.traceId) ?? []), ...(two.get(t.traceId) ?? [])]
-      return !spans.some((s) => s.attributes['layercode.outcome'] === 'error')
-    })
+    const lost = failed.filter(
+      (t) => !spansOf(t).some((s) => s.attributes['layercode.outcome'] === 'error'),
+    )
     // Back, it is not in the gateway's answer: nothing is routed to it any more.
     assert.equal(await counter('sampler-2', 'otelcol_receiver_accepted_spans'), 0)
-    const refused = (harness.logs.get('collector') ?? [])
-      .join('')
-      .split('\n')
-      .filter((line) => line.includes(addressOf('sampler-2')) && line.includes('refused')).length
+    const gatewayLog = (harness.logs.get('collector') ?? []).join('').split('\n')
+    const refused = gatewayLog.filter(
+      (line) => line.includes(addressOf('sampler-2')) && line.includes('refused'),
+    ).length
     console.log(
       `# the gateway found the stopped sampler refusing ${refused} times before re-routing`,
     )
-    const drops = (harness.logs.get('collector') ?? [])
-      .join('')
-      .split('\n')
-      .filter((line) => line.includes('Dropping data'))
+    const drops = gatewayLog.filter((line) => line.includes('Dropping data'))
     assert.deepEqual(drops, [], 'the gateway dropped nothing')
     assert.deepEqual(
       lost.map((t) => t.traceId),
@@ -354,10 +344,7 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
       'failed turns whose failed webhook span never reached Tempo',
     )
     const split = failed.filter((t) => one.has(t.traceId) && two.has(t.traceId))
-    const partial = failed.filter((t) => {
-      const spans = [...(one.get(t.traceId) ?? []), ...(two.get(t.traceId) ?? [])]
-      return incomplete(spans) !== undefined
-    })
+    const partial = failed.filter((t) => incomplete(spansOf(t)) !== undefined)
     console.log(
       `# ${failed.length} failed turns around the stop: ${split.length} split across the samplers, ${partial.length} incomplete`,
     )

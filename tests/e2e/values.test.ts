@@ -44,7 +44,7 @@ import { attributesOf, waitFor } from '@layercode-kit/test-support'
 import { ensureBinaries } from './binaries.ts'
 import { flat, reached, sampledSpan, settledAt, total } from './counters.ts'
 import { nativeSuiteGuard } from './guard.ts'
-import { Harness } from './harness.ts'
+import { AGENTS, Harness } from './harness.ts'
 import { nsName } from './netns.ts'
 import {
   between,
@@ -104,8 +104,6 @@ const CANARY_LOAD = [
   '--fail-rate=0.25',
 ]
 
-/** The agent replicas the traffic is spread over (compose: `docker compose up --scale agent=2`). */
-const REPLICAS = ['agent', 'agent-2'] as const
 type Traffic = LoadSummary & { runs: LoadSummary[] }
 /** The replicas' load summaries as one: counts add up; each run's own distributions stay. */
 function merged(runs: LoadSummary[]): Traffic {
@@ -128,13 +126,9 @@ function merged(runs: LoadSummary[]): Traffic {
     runs,
   }
 }
-/** The same load on every replica at once. */
+/** The same load on every replica at once, summed. */
 const onEveryReplica = async (harness: Harness, args: string[]) =>
-  merged(
-    (await Promise.all(
-      REPLICAS.map((ns) => harness.loadgen(args, ns)),
-    )) as unknown as LoadSummary[],
-  )
+  merged((await harness.loadgenOnEveryAgent(args)) as unknown as LoadSummary[])
 /** A client percentile over the replicas: between the lowest and highest run's. */
 const clientRange = (t: Traffic, key: 'p50' | 'p95') => {
   const values = t.runs.map((r) => Number(r.firstTtsMs[key]) / 1000)
@@ -186,7 +180,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     })
 
   before(async () => {
-    harness = await Harness.start(await ensureBinaries(), { agents: REPLICAS.length as 2 })
+    harness = await Harness.start(await ensureBinaries(), { agents: 2 })
     warm = await onEveryReplica(harness, load(6))
     const warmTurns = allTurns(warm.turns)
     await waitFor(
@@ -711,7 +705,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
 
   it('system: host and process panels agree with /proc and statfs under a known load', async () => {
     // Every replica's process (`ip netns exec` execs the agent: the pid is the agent's).
-    const agentPids = REPLICAS.map((ns) => harness.procs.get(ns)?.child.pid as number)
+    const agentPids = AGENTS.map((ns) => harness.procs.get(ns)?.child.pid as number)
     const cpuTicks = () => {
       const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1)
       const n = (fields ?? []).map(Number)
@@ -875,7 +869,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
           `max by (service_instance_id) (target_info{process_pid="${pid}"})`,
           tEnd,
         )
-        assert.ok(info, `replica ${REPLICAS[i]} (pid ${pid}) reports its resource`)
+        assert.ok(info, `replica ${AGENTS[i]} (pid ${pid}) reports its resource`)
         const rss =
           Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024
         return {

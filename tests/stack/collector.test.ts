@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { COLLECTOR_TIERS, SAMPLING, SAMPLING_POLICIES } from '@layercode-kit/grafana-gen'
+import {
+  COLLECTOR_TIERS,
+  SAMPLING,
+  SAMPLING_POLICIES,
+  samplingPolicyRows,
+} from '@layercode-kit/grafana-gen'
 import {
   Attr,
   CAPTURE_CONTENT_ENV,
@@ -139,6 +144,14 @@ describe('the collector', () => {
       JSON.stringify(tail),
       new RegExp(`env:${SAMPLING.percentageEnv}:-${SAMPLING.defaultPercentage}`),
     )
+  })
+
+  it("the README's sampling policy table is the policies', as sampling.ts defines them", () => {
+    const table = readText('README.md')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => /^\| `[a-z-]+` \|/.test(line))
+    assert.deepEqual(table, samplingPolicyRows())
   })
 
   it('names each tier in its own metrics (service_name), as the pipeline dashboard groups them', () => {

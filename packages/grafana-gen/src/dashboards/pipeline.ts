@@ -7,41 +7,20 @@ export const PIPELINE: DashboardSpec = {
   description:
     "Is telemetry getting through? The collectors per tier (one collector, or gateways and samplers when scaled out) and signal, their queues, the sampling tier's decisions, and what each backend ingests.",
   panels: [
-    ts(
-      'Accepted spans',
-      'How many spans per second do the collectors of each tier accept?',
-      'short',
-      [
-        {
-          expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[0]),
-          legend: '{{service_name}} {{receiver}}',
-        },
-      ],
-      { width: 8 },
-    ),
-    ts(
-      'Accepted log records',
-      'How many log records per second do the collectors of each tier accept?',
-      'short',
-      [
-        {
-          expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[1]),
-          legend: '{{service_name}} {{receiver}}',
-        },
-      ],
-      { width: 8 },
-    ),
-    ts(
-      'Accepted metric points',
-      'How many metric points per second do the collectors of each tier accept?',
-      'short',
-      [
-        {
-          expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[2]),
-          legend: '{{service_name}} {{receiver}}',
-        },
-      ],
-      { width: 8 },
+    // One per signal, in SELF_METRICS.receiverAccepted's order.
+    ...(['spans', 'log records', 'metric points'] as const).map((items, signal) =>
+      ts(
+        `Accepted ${items}`,
+        `How many ${items} per second do the collectors of each tier accept?`,
+        'short',
+        [
+          {
+            expr: PANEL_QUERY.accepted(SELF_METRICS.receiverAccepted[signal] as string),
+            legend: '{{service_name}} {{receiver}}',
+          },
+        ],
+        { width: 8 },
+      ),
     ),
     ts(
       'Refused or failed at the receiver',
