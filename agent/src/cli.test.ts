@@ -3,6 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { DEV_WEBHOOK_SECRET } from '@layercode-kit/cli'
+import { startOtlpReceiver } from '@layercode-kit/test-support'
 import { AGENT_NAMES } from './agents/registry.ts'
 import { sendWebhook } from './protocol/client.ts'
 import { CLI_PATH, runScript, spawnAgent } from './testing/spawn-agent.ts'
@@ -30,13 +32,85 @@ describe('layercode-agent CLI', () => {
     assert.deepEqual(AGENT_NAMES, ['echo', 'starter', 'bakery', 'slow'])
   })
 
-  it('exits 1 with one clear line when LAYERCODE_WEBHOOK_SECRET is missing', async () => {
-    const result = await runCli(['run', '--port', '0'], { cwd })
+  it('outside development, exits 1 with one clear line when LAYERCODE_WEBHOOK_SECRET is missing', async () => {
+    const result = await runCli(['run', '--port', '0'], { cwd, env: { APP_ENV: 'production' } })
     assert.equal(result.code, 1)
     assert.equal(result.stdout, '')
     const lines = result.stderr.trim().split('\n')
     assert.equal(lines.length, 1)
-    assert.match(lines[0] ?? '', /^layercode-agent: LAYERCODE_WEBHOOK_SECRET is not set/)
+    assert.match(
+      lines[0] ?? '',
+      /^layercode-agent: LAYERCODE_WEBHOOK_SECRET is not set \(APP_ENV=production\)/,
+    )
+  })
+
+  it('starts telemetry for `run` only, after its configuration is known to be good', async () => {
+    // A live collector: an SDK started by any of these would flush at least once on exit.
+    const receiver = await startOtlpReceiver()
+    try {
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }
+      for (const args of [
+        ['--help'],
+        ['run', '--help'],
+        ['list-agents'],
+        ['--version'],
+        ['run', '--port', 'http'],
+      ]) {
+        const result = await runCli(args, { cwd, env: { ...env, APP_ENV: 'production' } })
+        assert.doesNotMatch(result.stderr, /telemetry/, args.join(' '))
+      }
+      const refused = await runCli(['run'], { cwd, env: { ...env, APP_ENV: 'production' } })
+      assert.equal(refused.code, 1)
+      assert.equal(receiver.requests.length, 0, 'no SDK started, nothing exported')
+    } finally {
+      await receiver.close()
+    }
+  })
+
+  it('in development with no .env, serves webhooks with the development secret and says so', async () => {
+    const receiver = await startOtlpReceiver()
+    const agent = await spawnAgent({
+      cwd,
+      args: ['--agent', 'echo'],
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+    })
+    try {
+      const warning = agent.logs.find((l) => l.level === 'warn')
+      assert.match(String(warning?.message), /public development secret/)
+      const result = await sendWebhook({
+        url: `${agent.url}/api/agent`,
+        secret: DEV_WEBHOOK_SECRET,
+        body: { type: 'message', session_id: 's', conversation_id: 'c', turn_id: 't', text: 'hi' },
+      })
+      assert.equal(result.events[0]?.event.content, 'You said: hi')
+    } finally {
+      assert.equal((await agent.stop()).code, 0)
+      await receiver.close()
+    }
+    const paths = new Set(receiver.requests.map((r) => r.path))
+    assert.deepEqual([...paths].sort(), ['/v1/logs', '/v1/metrics', '/v1/traces'], 'run starts it')
+  })
+
+  it('shuts down at once, saying why, when no collector is listening', async () => {
+    const agent = await spawnAgent({
+      cwd,
+      args: ['--agent', 'echo'],
+      // Nothing is exported before the stop, so only the shutdown flush meets the dead port.
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+        OTEL_METRIC_EXPORT_INTERVAL: '600000',
+      },
+    })
+    const { code } = await agent.stop()
+    assert.equal(code, 0)
+    const warnings = agent.logs.filter((l) => l.level === 'warn').map((l) => String(l.message))
+    assert.ok(
+      warnings.includes(
+        'telemetry not flushed: the collector at http://127.0.0.1:9 was unreachable (ECONNREFUSED); what was not exported is lost',
+      ),
+      warnings.join('\n'),
+    )
+    assert.ok(!warnings.some((w) => /timed out/.test(w)), 'not a timeout: it did not wait')
   })
 
   it('exits 1 with one line for a missing env file, an unknown agent and a bad port', async () => {

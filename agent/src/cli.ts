@@ -9,14 +9,17 @@ import {
   rejectUnknownFlags,
   runCli,
 } from '@layercode-kit/cli'
-import { DEFAULT_FLUSH_TIMEOUT_MS, onShutdown, runShutdownHooks } from '@layercode-kit/telemetry'
+import {
+  DEFAULT_FLUSH_TIMEOUT_MS,
+  onShutdown,
+  runShutdownHooks,
+  startTelemetryOnce,
+} from '@layercode-kit/telemetry'
 import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from 'citty'
 import packageJson from '../package.json' with { type: 'json' }
 import { AGENT_NAMES, DEFAULT_AGENT, describeAgents } from './agents/registry.ts'
 import { loadConfig } from './config.ts'
-import { closeLogger, errorFields } from './logging/logger.ts'
 import { heapSnapshotOnSignal, startCpuProfile } from './profiling.ts'
-import { startServer } from './server/start.ts'
 
 const run = defineCommand({
   meta: { name: 'run', description: 'Serve the LayerCode webhook' },
@@ -55,9 +58,15 @@ const run = defineCommand({
     if (!config.webhookSecret) {
       throw new KitError(
         ErrorCode.SecretMissing,
-        'LAYERCODE_WEBHOOK_SECRET is not set: copy it from your LayerCode agent into the environment or .env',
+        `LAYERCODE_WEBHOOK_SECRET is not set (APP_ENV=${config.appEnv}): copy it from your LayerCode agent into the environment or .env; only APP_ENV=development falls back to a development secret`,
       )
     }
+    // Telemetry starts once the configuration is known to be good (a configuration error exits
+    // at once, without export noise), and before the server's modules load, so the
+    // instrumentations can patch them. Under `--import .../register` it is already running.
+    await startTelemetryOnce()
+    const { startServer } = await import('./server/start.ts')
+    const { closeLogger, errorFields } = await import('./logging/logger.ts')
     const stopProfile = args['cpu-prof'] ? await startCpuProfile(args['cpu-prof']) : undefined
     const running = await startServer(config)
     const { logger } = running
@@ -70,8 +79,8 @@ const run = defineCommand({
     const shutdown = async (signal: string) => {
       running.logger.info('shutting down', { signal })
       await running.close()
-      const flushed = await runShutdownHooks(DEFAULT_FLUSH_TIMEOUT_MS + 1000)
-      if (!flushed) running.logger.warn('telemetry flush timed out; some data may be lost')
+      const { problems } = await runShutdownHooks(DEFAULT_FLUSH_TIMEOUT_MS + 1000)
+      for (const problem of problems) running.logger.warn(problem)
       await closeLogger(running.logger)
       process.exit(0)
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { KitError } from '@layercode-kit/cli'
+import { DEV_WEBHOOK_SECRET, KitError } from '@layercode-kit/cli'
 import { CONFIG_VARIABLES, loadConfig } from './config.ts'
 
 describe('loadConfig', () => {
@@ -16,7 +16,19 @@ describe('loadConfig', () => {
     assert.equal(config.log.maxSize, '500m')
     assert.equal(config.log.maxFiles, '10d')
     assert.equal(config.faultInjection, false)
-    assert.equal(config.webhookSecret, undefined)
+    assert.equal(config.appEnv, 'development')
+    assert.equal(config.webhookSecret, DEV_WEBHOOK_SECRET, 'development runs with no .env')
+    assert.equal(config.devWebhookSecret, true)
+  })
+
+  it('falls back to the development secret in development only, and says when it is in use', () => {
+    for (const APP_ENV of ['production', 'staging', 'e2e'])
+      assert.equal(loadConfig({ APP_ENV }).webhookSecret, undefined, APP_ENV)
+    const own = loadConfig({ LAYERCODE_WEBHOOK_SECRET: 'whsec_mine' })
+    assert.equal(own.webhookSecret, 'whsec_mine')
+    assert.equal(own.devWebhookSecret, false)
+    const set = loadConfig({ APP_ENV: 'production', LAYERCODE_WEBHOOK_SECRET: DEV_WEBHOOK_SECRET })
+    assert.equal(set.devWebhookSecret, true, 'the public value is flagged wherever it is set')
   })
 
   it('lets flags override the environment, and --verbose means debug', () => {
@@ -28,7 +40,7 @@ describe('loadConfig', () => {
     assert.equal(config.port, 9100)
     assert.equal(config.log.level, 'debug')
     assert.equal(config.agentRoute, '/hook')
-    assert.equal(config.webhookSecret, undefined, 'a blank secret counts as unset')
+    assert.equal(config.webhookSecret, DEV_WEBHOOK_SECRET, 'a blank secret counts as unset')
   })
 
   it('rejects bad values with the variable name', () => {

@@ -1,4 +1,4 @@
-import { ErrorCode, KitError } from '@layercode-kit/cli'
+import { DEV_APP_ENV, DEV_WEBHOOK_SECRET, ErrorCode, KitError } from '@layercode-kit/cli'
 import { DEFAULT_SECRET_KEY_PATTERN } from '@layercode-kit/telemetry'
 import { z } from 'zod'
 import { AGENT_NAMES, DEFAULT_AGENT } from './agents/registry.ts'
@@ -23,7 +23,10 @@ export type AgentConfig = {
   port: number
   agentRoute: string
   authorizeRoute: string
+  /** Unset only outside development; see DEV_WEBHOOK_SECRET. */
   webhookSecret: string | undefined
+  /** The public development secret is in use: webhooks from LayerCode itself will be refused. */
+  devWebhookSecret: boolean
   layercode: {
     apiKey: string | undefined
     baseUrl: string
@@ -82,7 +85,7 @@ const schema = z.object({
   LAYERCODE_API_TIMEOUT_MS: int(10_000, 1),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
-  APP_ENV: z.preprocess(blankToUndefined, z.string().default('development')),
+  APP_ENV: z.preprocess(blankToUndefined, z.string().default(DEV_APP_ENV)),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' && v ? v.toLowerCase() : undefined),
     z.enum(LOG_LEVELS).default('info'),
@@ -157,6 +160,8 @@ export function loadConfig(
     throw new KitError(ErrorCode.ConfigInvalid, `${issue?.path.join('.')}: ${issue?.message}`)
   }
   const e = parsed.data
+  const webhookSecret =
+    e.LAYERCODE_WEBHOOK_SECRET ?? (e.APP_ENV === DEV_APP_ENV ? DEV_WEBHOOK_SECRET : undefined)
   return {
     agent: e.AGENT,
     modelId: e.DEFAULT_MODEL,
@@ -164,7 +169,8 @@ export function loadConfig(
     port: e.PORT,
     agentRoute: e.AGENT_ROUTE,
     authorizeRoute: e.AUTHORIZE_ROUTE,
-    webhookSecret: e.LAYERCODE_WEBHOOK_SECRET,
+    webhookSecret,
+    devWebhookSecret: webhookSecret === DEV_WEBHOOK_SECRET,
     layercode: {
       apiKey: e.LAYERCODE_API_KEY,
       baseUrl: e.LAYERCODE_API_BASE_URL,

@@ -47,6 +47,11 @@ export async function startServer(
     stdout: options.stdout,
   })
   reportExportErrorsTo((report) => logger.warn('telemetry export failing', report))
+  if (config.devWebhookSecret)
+    logger.warn(
+      "webhooks are verified with the public development secret: LayerCode will be refused and anyone can sign; set LAYERCODE_WEBHOOK_SECRET to your agent's secret before exposing this server",
+      { app_env: config.appEnv },
+    )
   const lifecycle = new Lifecycle()
   const agent = createAgent(config.agent, { slowDelayMs: config.slowDelayMs })
   const sessions = new SessionTracker()

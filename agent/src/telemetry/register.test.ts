@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
@@ -23,14 +23,14 @@ function userApp(source: string): string {
 function runApp(file: string, receiverUrl: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', REGISTER_PATH, file], {
     env: cleanEnv({
-      ...env,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_SERVICE_NAME: 'my-voice-agent',
-      // Nothing leaves on a timer: only the exit flush can deliver.
+      // Unless the test says otherwise, nothing leaves on a timer: only the exit flush delivers.
       OTEL_METRIC_EXPORT_INTERVAL: '600000',
       OTEL_BSP_SCHEDULE_DELAY: '600000',
       OTEL_BLRP_SCHEDULE_DELAY: '600000',
+      ...env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -68,6 +68,32 @@ describe('register.ts in a user app', () => {
     }
   })
 
+  it('ends a finished app at once when no collector listens, saying so, with its exit code', async () => {
+    const refusing = await startOtlpReceiver()
+    const deadUrl = refusing.url
+    await refusing.close()
+    const app = runApp(userApp(`process.exitCode = 3\nconsole.log('done')\n`), deadUrl)
+    let stderr = ''
+    app.child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const [code] = await app.exited
+    assert.equal(code, 3, "the app's own exit code")
+    assert.deepEqual(
+      stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+      [
+        {
+          level: 'warn',
+          message: `telemetry not flushed: the collector at ${deadUrl} was unreachable (ECONNREFUSED); what was not exported is lost`,
+        },
+      ],
+      'one line, not a timeout',
+    )
+  })
+
   it('flushes on SIGTERM and still ends the process by the signal', async () => {
     const receiver = await startOtlpReceiver()
     try {
@@ -86,6 +112,48 @@ describe('register.ts in a user app', () => {
           receiver.requests.some((r) => r.path === `/v1/${signalName}`),
           `${signalName} were flushed`,
         )
+    } finally {
+      await receiver.close()
+    }
+  })
+})
+
+/** Every data point of a metric, across all the OTLP/JSON exports received. */
+function dataPoints(metrics: Array<Record<string, unknown>>, name: string) {
+  return metrics
+    .filter((m) => m.name === name)
+    .flatMap((m) => ((m.histogram ?? m.sum ?? m.gauge) as { dataPoints: unknown[] }).dataPoints)
+    .map((p) => p as { count?: string | number; attributes: unknown[] })
+}
+
+describe("the SDK's own exports are not the app's outbound HTTP", () => {
+  it('leave no CLIENT span and no http.client.request.duration point, while the app call does', async () => {
+    const receiver = await startOtlpReceiver()
+    try {
+      // The app calls once, then idles through many exports of every signal before it ends.
+      const app = runApp(
+        userApp(`${CALL_HOME}\nawait new Promise((resolve) => setTimeout(resolve, 1500))\n`),
+        receiver.url,
+        {
+          OTEL_METRIC_EXPORT_INTERVAL: '100',
+          OTEL_BSP_SCHEDULE_DELAY: '50',
+          OTEL_BLRP_SCHEDULE_DELAY: '50',
+        },
+      )
+      const [code] = await app.exited
+      assert.equal(code, 0)
+      const exports = receiver.requests.filter((r) => r.path.startsWith('/v1/')).length
+      assert.ok(exports >= 5, `the SDK exported ${exports} times during the run`)
+      const clientSpans = receiver.items('traces').filter((s) => s.kind === 3)
+      assert.deepEqual(
+        clientSpans.map((s) => attributesOf(s)['url.full']),
+        [`${receiver.url}/ping`],
+        'one CLIENT span: the app call',
+      )
+      // Cumulative temporality: the last export's point holds every request measured.
+      const points = dataPoints(receiver.items('metrics'), 'http.client.request.duration')
+      assert.ok(points.length > 0)
+      assert.equal(Number(points.at(-1)?.count), 1, 'one request measured: the app call')
     } finally {
       await receiver.close()
     }
@@ -156,8 +224,46 @@ describe('the instrumentations the SDK loads', () => {
         const line = JSON.parse(app.stdout().trim().split('\n').at(-1) ?? '{}')
         assert.equal(line.message, 'inside')
         assert.equal(typeof line.trace_id === 'string', stamped, app.stdout())
+        if (!stamped)
+          assert.deepEqual(receiver.items('logs'), [], 'a plain winston logger is not forwarded')
       } finally {
         await receiver.close()
       }
     })
+})
+
+describe("agent/README.md's winston setup for your own app", () => {
+  it('sends each record over OTLP with its trace, as the README says', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const after = readme.slice(readme.indexOf('Logs reach OTLP only through'))
+    const snippet = /```ts\n([\s\S]*?)```/.exec(after)?.[1]
+    assert.ok(snippet, 'the README shows the code')
+    const source = snippet
+      .replace(
+        "from '@layercode-kit/telemetry'",
+        `from '${import.meta.resolve('@layercode-kit/telemetry')}'`,
+      )
+      .replace("from 'winston'", `from '${import.meta.resolve('winston')}'`)
+    const receiver = await startOtlpReceiver()
+    try {
+      const app = runApp(
+        userApp(
+          `import { trace } from '${import.meta.resolve('@opentelemetry/api')}'\n${source}\n` +
+            "trace.getTracer('app').startActiveSpan('work', (span) => {\n" +
+            "  logger.info('order placed', { order_id: 'o1' })\n  span.end()\n})\n",
+        ),
+        receiver.url,
+      )
+      const [code] = await app.exited
+      assert.equal(code, 0)
+      const [record, ...rest] = receiver.items('logs')
+      assert.equal(rest.length, 0)
+      assert.equal((record?.body as { stringValue?: string })?.stringValue, 'order placed')
+      assert.equal(attributesOf(record).order_id, 'o1')
+      const [span] = receiver.items('traces')
+      assert.equal(record?.traceId, span?.traceId, "the record carries its span's trace")
+    } finally {
+      await receiver.close()
+    }
+  })
 })

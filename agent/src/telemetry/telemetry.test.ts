@@ -162,7 +162,7 @@ before(async () => {
 })
 
 after(async () => {
-  assert.equal(await captured.telemetry.shutdown(), true)
+  assert.deepEqual(await captured.telemetry.shutdown(), { ok: true })
 })
 
 const byName = (name: string) => spans.filter((s) => s.name === name)

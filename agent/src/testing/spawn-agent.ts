@@ -54,26 +54,31 @@ export function waitForLog(
 }
 
 /**
- * Starts the agent as users do (`node [--import register.ts] -- cli.ts run ...`) on an
- * ephemeral loopback port, and waits until it listens.
+ * Starts the agent as users do (`node -- cli.ts run ...`, which starts telemetry itself) on
+ * an ephemeral loopback port, and waits until it listens.
  */
 export async function spawnAgent(options: {
   args?: string[]
   env?: Record<string, string>
+  /** false: OTEL_SDK_DISABLED=true, the SDK never starts. */
   telemetry?: boolean
-  /** Run cli.ts through its shebang, as the `layercode-agent` bin does (no telemetry). */
+  /** Also preload `--import @layercode-kit/telemetry/register`, as apps other than the CLI do. */
+  preload?: boolean
+  /** Run cli.ts through its shebang, as the `layercode-agent` bin does. */
   viaShebang?: boolean
   cwd?: string
   /** false: parse the output only until the agent listens, then drain it unread (benchmarks). */
   keepLogs?: boolean
 }): Promise<SpawnedAgent> {
   const args = ['run', '--host', '127.0.0.1', '--port', '0', ...(options.args ?? [])]
-  const nodeArgs = options.telemetry === false ? [] : ['--import', REGISTER_PATH]
+  const nodeArgs = options.preload ? ['--import', REGISTER_PATH] : []
   const [command, argv] = options.viaShebang
     ? [CLI_PATH, args]
     : [process.execPath, [...nodeArgs, '--', CLI_PATH, ...args]]
+  const disabled: Record<string, string> =
+    options.telemetry === false ? { OTEL_SDK_DISABLED: 'true' } : {}
   const child = spawn(command, argv, {
-    env: cleanEnv(options.env),
+    env: cleanEnv({ ...disabled, ...options.env }),
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

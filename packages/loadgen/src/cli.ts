@@ -1,6 +1,13 @@
 #!/usr/bin/env -S node --
 import { renameSync, writeFileSync } from 'node:fs'
-import { ErrorCode, KitError, loadEnvFile, plain, runSingleCommand } from '@layercode-kit/cli'
+import {
+  DEV_WEBHOOK_SECRET,
+  ErrorCode,
+  KitError,
+  loadEnvFile,
+  plain,
+  runSingleCommand,
+} from '@layercode-kit/cli'
 import { type CommandDef, defineCommand } from 'citty'
 import { z } from 'zod'
 import type { ConversationRecord } from './conversation.ts'
@@ -30,7 +37,11 @@ const command = defineCommand({
       default: 'http://127.0.0.1:8000/api/agent',
       description: 'Agent webhook URL',
     },
-    secret: { type: 'string', description: 'Webhook secret (default: LAYERCODE_WEBHOOK_SECRET)' },
+    secret: {
+      type: 'string',
+      description:
+        'Webhook secret (default: LAYERCODE_WEBHOOK_SECRET, else the development secret `npm start` uses)',
+    },
     'env-file': {
       type: 'string',
       description: 'Environment file to load (default .env, if present), as the agent does',
@@ -79,12 +90,7 @@ const command = defineCommand({
   },
   async run({ args }) {
     loadEnvFile(args['env-file'])
-    const secret = args.secret ?? process.env.LAYERCODE_WEBHOOK_SECRET
-    if (!secret)
-      throw new KitError(
-        ErrorCode.SecretMissing,
-        'no webhook secret: pass --secret, set LAYERCODE_WEBHOOK_SECRET, or put it in .env',
-      )
+    const secret = args.secret || process.env.LAYERCODE_WEBHOOK_SECRET || DEV_WEBHOOK_SECRET
     const totals = {
       conversations: 0,
       turnsOk: 0,
@@ -135,6 +141,15 @@ const command = defineCommand({
       onConversation,
     })
     console.log(args.json ? JSON.stringify(summary) : formatSummary(summary))
+    if ((summary.failures['http 401'] ?? 0) > 0) {
+      const which = secret === DEV_WEBHOOK_SECRET ? 'the development secret' : 'the given secret'
+      console.error(
+        plain(
+          `loadgen: the agent refused signatures made with ${which} (401): pass the agent's LAYERCODE_WEBHOOK_SECRET with --secret, the environment or .env`,
+          process.stderr,
+        ),
+      )
+    }
     if (summary.turns.unexpectedFailures > 0) process.exitCode = 1
   },
 })

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import {
   runScript,
+  spawnAgent,
   startTestServer,
   TEST_SECRET,
   type TestServer,
@@ -226,10 +227,38 @@ describe('loadgen command as the README runs it', () => {
     }
   })
 
-  it('says what is wrong in one line: no secret, a misspelt flag, a bad number', async () => {
+  it('with no secret anywhere, drives `npm start` (both fall back to the development secret)', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'loadgen-nosecret-'))
+    const agent = await spawnAgent({ cwd, telemetry: false, args: ['--agent', 'echo'] })
+    try {
+      const url = `${agent.url}/api/agent`
+      const result = await run(['--url', url, '--rate', '2', '--duration', '1'], cwd)
+      assert.equal(result.code, 0, result.stderr)
+      assert.match(result.stdout, /turns +[1-9]\d* ok, 0 failed/)
+      assert.equal(result.stderr, '', 'nothing for the user to act on')
+    } finally {
+      await agent.stop()
+    }
+  })
+
+  it("says in one line when the agent refuses the loadgen's signatures", async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'loadgen-401-'))
+    const server = await startTestServer({ AGENT: 'echo', LAYERCODE_WEBHOOK_SECRET: 'whsec_other' })
+    try {
+      const result = await run(['--url', server.webhookUrl, '--rate', '2', '--duration', '1'], cwd)
+      assert.equal(result.code, 1)
+      assert.match(
+        result.stderr,
+        /^loadgen: the agent refused signatures made with the development secret \(401\): pass the agent's LAYERCODE_WEBHOOK_SECRET/m,
+      )
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('says what is wrong in one line: a misspelt flag, a bad number', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'loadgen-bad-'))
     for (const [args, message] of [
-      [[], /^loadgen: no webhook secret: pass --secret/],
       [
         ['--secret', 'x', '--rat', '2'],
         /^loadgen: unknown option --rat \(did you mean --rate\?\)$/m,

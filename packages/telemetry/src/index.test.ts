@@ -122,6 +122,7 @@ describe('@layercode-kit/telemetry public exports', () => {
       'speechCost',
       'startInstrumented',
       'startTelemetry',
+      'startTelemetryOnce',
       'timingFirstSpeech',
       'tokenCost',
       'tracer',

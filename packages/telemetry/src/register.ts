@@ -3,12 +3,6 @@
  * before the app's modules load. Telemetry is flushed when the app exits (flush-on-exit.ts).
  */
 
-import { startInstrumented } from './bootstrap.ts'
-import { flushOnExit } from './flush-on-exit.ts'
-import { onShutdown } from './shutdown.ts'
+import { startTelemetryOnce } from './bootstrap.ts'
 
-const telemetry = await startInstrumented()
-if (telemetry) {
-  onShutdown(() => telemetry.shutdown())
-  flushOnExit(telemetry)
-}
+await startTelemetryOnce()

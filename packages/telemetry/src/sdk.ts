@@ -8,8 +8,10 @@ import type { LogRecordProcessor } from '@opentelemetry/sdk-logs'
 import type { IMetricReader } from '@opentelemetry/sdk-metrics'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
+import { allRefusing } from './collector-probe.ts'
 import { DEFAULT_SERVICE_NAME, METRIC_EXPORT_INTERVAL_MS } from './contract.ts'
 import { warnOnExportErrors } from './export-errors.ts'
+import { isOtlpExport, type OtlpSignal, otlpEndpoints } from './otlp-endpoints.ts'
 import { createRedactor, secretsInEnv } from './redact.ts'
 import { secretRedactingSpanProcessor } from './redact-spans.ts'
 import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
@@ -24,9 +26,15 @@ export type TelemetryOptions = {
   logRecordProcessors?: LogRecordProcessor[]
 }
 
+/** How a flush ended: `problem` says why data may have been lost. */
+export type ShutdownOutcome = { ok: true } | { ok: false; problem: string }
+
 export type Telemetry = {
-  /** Flushes and stops all three signals; resolves false if `timeoutMs` passed first. */
-  shutdown(timeoutMs?: number): Promise<boolean>
+  /**
+   * Flushes and stops all three signals. Gives up after `timeoutMs` (a collector that does not
+   * answer), or at once when no collector is listening at any OTLP endpoint (nothing to wait for).
+   */
+  shutdown(timeoutMs?: number): Promise<ShutdownOutcome>
 }
 
 /**
@@ -55,7 +63,11 @@ function spanProcessors(options: TelemetryOptions, env: Record<string, string | 
   return [secretRedactingSpanProcessor(redact), ...exporting]
 }
 
-const HTTP_CONFIG = { disableIncomingRequestInstrumentation: true }
+/** Outbound node:http requests, less the SDK's own OTLP exports (they are not the app's calls). */
+const httpConfig = (env: Record<string, string | undefined>) => ({
+  disableIncomingRequestInstrumentation: true,
+  ignoreOutgoingRequestHook: isOtlpExport(env),
+})
 const HOST_METRICS_CONFIG = { metricGroups: ['process.cpu', 'process.memory'] }
 
 /**
@@ -74,12 +86,12 @@ async function instrumentations(
       '@opentelemetry/auto-instrumentations-node'
     )
     return getNodeAutoInstrumentations({
-      '@opentelemetry/instrumentation-http': HTTP_CONFIG,
+      '@opentelemetry/instrumentation-http': httpConfig(env),
       '@opentelemetry/instrumentation-host-metrics': HOST_METRICS_CONFIG,
     })
   }
   return [
-    new HttpInstrumentation(HTTP_CONFIG),
+    new HttpInstrumentation(httpConfig(env)),
     new UndiciInstrumentation(),
     new RuntimeNodeInstrumentation(),
     new HostMetricsInstrumentation(HOST_METRICS_CONFIG),
@@ -107,17 +119,40 @@ export async function startTelemetry(
     ...(options.metricReaders ? { metricReaders: options.metricReaders } : {}),
     ...(options.logRecordProcessors ? { logRecordProcessors: options.logRecordProcessors } : {}),
   })
-  warnOnExportErrors()
+  warnOnExportErrors(otlpEndpoints(env).map((e) => e.url.origin))
   sdk.start()
-  let stopping: Promise<boolean> | undefined
+  // Signals the caller supplied its own processors for (tests) are not probed.
+  const own: Record<OtlpSignal, unknown> = {
+    traces: options.spanProcessors,
+    metrics: options.metricReaders,
+    logs: options.logRecordProcessors,
+  }
+  const probed = otlpEndpoints(env).filter((e) => !own[e.signal])
+  let stopping: Promise<ShutdownOutcome> | undefined
   return {
     shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS) {
-      stopping ??= Promise.race([
+      stopping ??= Promise.race<ShutdownOutcome>([
         sdk.shutdown().then(
-          () => true,
-          () => false,
+          () => ({ ok: true }),
+          (error: unknown) => ({
+            ok: false,
+            problem: `telemetry flush failed: ${error instanceof Error ? error.message : error}`,
+          }),
         ),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+        new Promise((resolve) =>
+          setTimeout(
+            () =>
+              resolve({
+                ok: false,
+                problem: `telemetry flush timed out after ${timeoutMs} ms (the collector did not answer); some data may be lost`,
+              }),
+            timeoutMs,
+          ).unref(),
+        ),
+        allRefusing(probed).then(({ url, code }) => ({
+          ok: false,
+          problem: `telemetry not flushed: the collector at ${url} was unreachable (${code}); what was not exported is lost`,
+        })),
       ])
       return stopping
     },

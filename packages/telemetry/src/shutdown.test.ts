@@ -9,21 +9,30 @@ describe('runShutdownHooks', () => {
       runs += 1
     })
     onShutdown(async () => true)
-    assert.equal(await runShutdownHooks(1000), true)
-    assert.equal(await runShutdownHooks(1000), true, 'hooks are not run twice')
+    onShutdown(async () => ({ ok: true }))
+    assert.deepEqual(await runShutdownHooks(1000), { done: true, problems: [] })
+    assert.deepEqual(await runShutdownHooks(1000), { done: true, problems: [] }, 'not run twice')
     assert.equal(runs, 1)
   })
 
-  it('reports a hook that failed, said false, or outlived the timeout', async () => {
+  it('reports a hook that failed, said false or why, or outlived the timeout', async () => {
     onShutdown(async () => false)
-    assert.equal(await runShutdownHooks(1000), false)
+    assert.equal((await runShutdownHooks(1000)).done, false)
     onShutdown(async () => {
       throw new Error('flush failed')
     })
-    assert.equal(await runShutdownHooks(1000), false)
+    assert.deepEqual(await runShutdownHooks(1000), { done: false, problems: ['flush failed'] })
+    onShutdown(async () => ({ ok: false, problem: 'the collector was unreachable' }))
+    onShutdown(async () => undefined)
+    assert.deepEqual(await runShutdownHooks(1000), {
+      done: false,
+      problems: ['the collector was unreachable'],
+    })
     onShutdown(() => new Promise(() => {}))
     const started = Date.now()
-    assert.equal(await runShutdownHooks(50), false)
+    const late = await runShutdownHooks(50)
+    assert.equal(late.done, false)
+    assert.match(late.problems[0] ?? '', /still running after 50 ms/)
     assert.ok(Date.now() - started < 1000)
   })
 })
