@@ -2,6 +2,7 @@
 
 from .logs import LoguruToOtlp, forward_loguru
 from .middleware import TurnTelemetry
+from .sdk import setup_otel
 from .toolkit import instrument_app, instrument_toolkit
 
 __all__ = [
@@ -10,4 +11,5 @@ __all__ = [
     "forward_loguru",
     "instrument_app",
     "instrument_toolkit",
+    "setup_otel",
 ]

@@ -9,6 +9,7 @@ context of every log record, and a "turn completed" / "turn failed" log line per
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -34,6 +35,27 @@ TURN_EVENTS = ("session.start", "message")
 # Idle sessions (no session.end) stop counting as active after this, like the Node agent's
 # history TTL.
 SESSION_TTL_S = 3600.0
+# Telemetry's own failures go to the standard library's logging, never back through loguru
+# (whose sink is OTLP) and never to the caller.
+_log = logging.getLogger("layercode_otel_kit")
+_FAILURE_REPORT_INTERVAL_S = 60.0
+_last_failure_report = float("-inf")
+
+
+def _telemetry_failed(where: str) -> None:
+    """Reports a failure of the kit's own code (at most once a minute); the request goes on."""
+    global _last_failure_report
+    now = time.monotonic()
+    if now - _last_failure_report >= _FAILURE_REPORT_INTERVAL_S:
+        _last_failure_report = now
+        _log.warning("layercode_otel_kit: telemetry failed in %s; the request is unaffected", where, exc_info=True)
+
+
+def _guarded(where: str, step: Callable[[], None]) -> None:
+    try:
+        step()
+    except Exception:
+        _telemetry_failed(where)
 
 
 class SessionTotals(NamedTuple):
@@ -93,7 +115,14 @@ class TurnTelemetry:
         self.app = app
         self.agent = agent
         self.route = route
-        self.spans = spans or KitSpanProcessor.install()
+        if spans is None:
+            try:
+                spans = KitSpanProcessor.install()
+            except RuntimeError:
+                # Built lazily at the first request by Starlette: never turn that into a 500.
+                # instrument_app() refuses this case at start-up.
+                _telemetry_failed("installing the span processor")
+        self.spans = spans
         price_table()  # a broken LAYERCODE_PRICES_FILE stops the app here, not at its first call
         self.instruments = instruments()
         self.sessions = Sessions()
@@ -121,9 +150,13 @@ class TurnTelemetry:
         async def watch_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                turn.add_body(message.get("body", b""))
-                if not message.get("more_body", False):
-                    turn.read_body()
+
+                def read() -> None:
+                    turn.add_body(message.get("body", b""))
+                    if not message.get("more_body", False):
+                        turn.read_body()
+
+                _guarded("reading the webhook", read)
             elif message["type"] == "http.disconnect":
                 turn.disconnected = True
             return message
@@ -137,14 +170,14 @@ class TurnTelemetry:
             nonlocal finished
             if not finished:
                 finished = True
-                self._finish(turn, span, failure)
+                _guarded("recording the turn", lambda: self._finish(turn, span, failure))
 
         async def watch_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 turn.status = int(message["status"])
             elif message["type"] == "http.response.body":
                 if turn.status == 200:
-                    turn.read_sse(message.get("body", b""))
+                    _guarded("reading the answer", lambda: turn.read_sse(message.get("body", b"")))
                 if not message.get("more_body", False):
                     finish()
             try:
@@ -191,7 +224,10 @@ class TurnTelemetry:
         error_type = None
         if outcome == Outcome.ERROR:
             trace_id = span.get_span_context().trace_id
-            error_type = type(failure).__qualname__ if failure else self.spans.error_type(trace_id)
+            if failure:
+                error_type = type(failure).__qualname__
+            elif self.spans:
+                error_type = self.spans.error_type(trace_id)
         span_attributes[Attr.OUTCOME] = outcome
         span_attributes[Attr.ERROR_TYPE] = error_type
         span.set_attributes({k: v for k, v in span_attributes.items() if v})

@@ -12,11 +12,38 @@ from typing import Any
 
 from .logs import forward_loguru
 from .middleware import TurnTelemetry
+from .pricing import price_table
+from .sdk import has_sdk_tracer_provider
+
+NO_SDK = (
+    "layercode_otel_kit needs the OpenTelemetry SDK before instrument_app(): call "
+    "layercode_otel_kit.setup_otel() first (configured by the OTEL_* variables; "
+    'pip install "layercode-otel-kit[otlp]"), or logfire.configure() if you use Logfire'
+)
 
 
-def instrument_app(app: Any, *, agent: str, route: str = "/api/agent") -> Any:
-    """Adds the turn middleware to a FastAPI/Starlette app (before it starts serving)."""
+def instrument_app(
+    app: Any, *, agent: str, route: str = "/api/agent", server_spans: bool = True
+) -> Any:
+    """Adds the turn middleware to a FastAPI/Starlette app (before it starts serving).
+
+    Checks here, at start-up, what would otherwise fail at the first webhook: an SDK tracer
+    provider (setup_otel() or Logfire's) and the price table. With `server_spans`, an app
+    that no instrumentation traces yet (Logfire's instrument_fastapi does) gets the ASGI
+    instrumentation's SERVER span per request, which the turn middleware annotates."""
+    if not has_sdk_tracer_provider():
+        raise RuntimeError(NO_SDK)
+    price_table()
     app.add_middleware(TurnTelemetry, agent=agent, route=route)
+    if server_spans and not getattr(app, "_is_instrumented_by_opentelemetry", False):
+        try:
+            from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+        except ImportError:
+            pass  # no SERVER span: the turn metrics and logs still work
+        else:
+            # Added last, so it is outermost: the turn middleware runs inside its span.
+            app.add_middleware(OpenTelemetryMiddleware)
+            app._is_instrumented_by_opentelemetry = True
     return app
 
 
@@ -32,7 +59,8 @@ def instrument_toolkit() -> None:
     def create_instrumented_app(settings: Any, agent: Any) -> Any:
         app = create_app(settings, agent)
         name = getattr(agent, "name", None) or type(agent).__name__.lower()
-        return instrument_app(app, agent=name, route=settings.agent_route)
+        # Logfire traces the toolkit's requests itself.
+        return instrument_app(app, agent=name, route=settings.agent_route, server_spans=False)
 
     def setup_logging_with_otlp(settings: Any, level: str | None = None) -> None:
         setup_logging(settings, level=level)
