@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import { errorFields } from '../logging/logger.ts'
 import { type AuthorizeOptions, authorizeHandler } from './authorize.ts'
 import { limitBody } from './body-limit.ts'
+import { strictFraming } from './framing.ts'
 import { errorBody, errorCode } from './http-error.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import { requestLogger } from './request-logger.ts'
@@ -33,6 +34,7 @@ export function createApp(options: AppOptions): Hono {
   // webhook's span is this one (no-ops without an SDK).
   app.use(serverSpans())
   app.use(requestLogger({ logger }))
+  app.use(strictFraming())
   app.use(async function refuseWhileDraining(c, next) {
     if (!lifecycle.draining) return next()
     c.header('Connection', 'close')

@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
 import { httpError } from './http-error.ts'
+import { bodyIncomplete } from './read-body.ts'
 
 export type BodyLimitOptions = {
   maxBytes: number
@@ -22,8 +24,20 @@ export function limitBody(options: BodyLimitOptions): MiddlewareHandler {
   const streamed = bodyLimit({ maxSize: maxBytes, onError: tooLarge })
   return async function limitBodyMiddleware(c, next) {
     const length = c.req.header('content-length')
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined)
-      return streamed(c, next)
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) {
+      // bodyLimit reads the whole body before calling on: a read that fails before then is
+      // the upload's (an abort, malformed chunks), never the handler's.
+      let reading = true
+      try {
+        return await streamed(c, () => {
+          reading = false
+          return next()
+        })
+      } catch (error) {
+        if (!reading || error instanceof HTTPException) throw error
+        throw bodyIncomplete()
+      }
+    }
     if (Number(length) > maxBytes) tooLarge()
     await next()
   }

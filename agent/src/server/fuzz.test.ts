@@ -13,7 +13,7 @@ import { type AddressInfo, connect } from 'node:net'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { FAULT_METADATA_KEY } from '@layercode-kit/telemetry'
-import { settle, startOtlpReceiver } from '@layercode-kit/test-support'
+import { attributesOf, settle, startOtlpReceiver } from '@layercode-kit/test-support'
 import { SIGNATURE_HEADER, signPayload } from '../protocol/signature.ts'
 import { takeSseEvents } from '../protocol/sse.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
@@ -68,7 +68,7 @@ function randomJson(r: Rng, depth = 0): unknown {
   }
 }
 
-type Expect = 'turn' | 'ok' | '4xx' | 'any-but-5xx' | 'none'
+type Expect = 'turn' | 'ok' | '4xx' | 'any-but-5xx' | 'none' | '400'
 type Case = {
   name: string
   method?: string
@@ -79,6 +79,8 @@ type Case = {
   turnId?: string
   /** Send the body in pieces with pauses (a slow client), or stop half way and hang up. */
   mode?: 'normal' | 'slow' | 'abort-upload' | 'hang-up-mid-stream' | 'chunked'
+  /** Bytes written on a raw socket (framing node:http would refuse to send); closed after. */
+  raw?: { bytes: string; abort: boolean }
 }
 
 const sign = (body: Buffer, t = Math.floor(Date.now() / 1000)) => ({
@@ -88,7 +90,7 @@ const sign = (body: Buffer, t = Math.floor(Date.now() / 1000)) => ({
 function makeCase(r: Rng, n: number): Case {
   const ids = { session_id: `s_${n % 50}`, conversation_id: `c_${n % 97}` }
   const json = (value: unknown) => Buffer.from(JSON.stringify(value))
-  switch (r.int(16)) {
+  switch (r.int(17)) {
     case 0:
     case 1: {
       const turnId = `t_${n}`
@@ -219,6 +221,39 @@ function makeCase(r: Rng, n: number): Case {
         mode: 'hang-up-mid-stream',
       }
     }
+    case 12: {
+      // Framing Node's parser rejects or a client abandons: never a 5xx, in answers or in
+      // the agent's own telemetry (checked after the run).
+      const path = r.pick(['/api/agent', '/api/authorize'])
+      const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n`
+      const body = JSON.stringify({ type: 'message', ...ids, turn_id: `t_${n}`, text: 'x' })
+      const signature = `${SIGNATURE_HEADER}: ${signPayload(SECRET, body)}\r\n`
+      const [name, bytes, abort] = r.pick([
+        [
+          'chunked upload abandoned',
+          `${head}Transfer-Encoding: chunked\r\n\r\n5\r\n{"age\r\n`,
+          true,
+        ],
+        [
+          'signed chunked upload abandoned',
+          `${head}${signature}Transfer-Encoding: chunked\r\n\r\n9\r\n{"type":"\r\n`,
+          true,
+        ],
+        ['bad chunk size', `${head}Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`, false],
+        ['unsupported transfer coding', `${head}Transfer-Encoding: gzip\r\n\r\n${body}`, false],
+        [
+          'Content-Length shorter than the body',
+          `${head}${signature}Content-Length: 5\r\n\r\n${body}`,
+          false,
+        ],
+        [
+          'two Host headers',
+          `${head}Host: y\r\n${signature}Content-Length: ${body.length}\r\n\r\n${body}`,
+          false,
+        ],
+      ] as const)
+      return { name: `raw: ${name}`, raw: { bytes, abort }, expect: abort ? 'none' : '400' }
+    }
     case 11: {
       const turnId = `t_${n}`
       const body = json({ type: 'message', ...ids, turn_id: turnId, text: 'slowly' })
@@ -253,8 +288,26 @@ function makeCase(r: Rng, n: number): Case {
 
 type Outcome = { status?: number; body: string; error?: string }
 
+/** Raw bytes on a socket: the answer's status line, or none (an abort reads nothing). */
+async function sendRaw(base: URL, raw: NonNullable<Case['raw']>): Promise<Outcome> {
+  const socket = connect(Number(base.port), base.hostname)
+  let body = ''
+  socket.on('data', (chunk: Buffer) => {
+    body += chunk.toString()
+  })
+  socket.on('error', () => {})
+  await once(socket, 'connect')
+  socket.write(raw.bytes)
+  if (raw.abort) await sleep(5)
+  else await Promise.race([once(socket, 'close'), sleep(5000)])
+  socket.destroy()
+  const status = /^HTTP\/1\.1 (\d{3}) /.exec(body)?.[1]
+  return { status: status === undefined ? undefined : Number(status), body }
+}
+
 /** One request over node:http (fetch would refuse half the inputs), bounded by a timeout. */
 function send(base: URL, c: Case): Promise<Outcome> {
+  if (c.raw) return sendRaw(base, c.raw)
   return new Promise((resolve) => {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
@@ -298,6 +351,7 @@ function judge(c: Case, out: Outcome): string | undefined {
   if (out.status === undefined) return `no answer: ${out.error}`
   if (out.status >= 500) return `${out.status}: ${out.body.slice(0, 200)}`
   if (c.expect === '4xx' && (out.status < 400 || out.status >= 500)) return `status ${out.status}`
+  if (c.expect === '400' && out.status !== 400) return `status ${out.status}`
   if (c.expect === 'ok' && out.status !== 200)
     return `status ${out.status}: ${out.body.slice(0, 200)}`
   if (c.expect === 'turn') {
@@ -387,6 +441,31 @@ describe(`fuzz: ${CASES} hostile requests (seed ${SEED})`, () => {
         `fuzz: ${CASES} cases, seed ${SEED}, agent RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MB; ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`,
       )
       assert.ok(rssAfter < RSS_BOUND_MB, `agent RSS ${rssAfter.toFixed(0)} MB after the run`)
+      // What the agent recorded agrees: a hostile client is never a server error there either.
+      await settle(
+        () => receiver.items('metrics').length,
+        (n) => n > 0,
+        5000,
+        200,
+      )
+      const statuses = new Set(
+        receiver
+          .items('metrics')
+          .filter((m) => m.name === 'http.server.request.duration')
+          .flatMap((m) => (m.histogram as { dataPoints: unknown[] }).dataPoints)
+          .map((p) => Number(attributesOf(p)['http.response.status_code'])),
+      )
+      assert.ok(
+        statuses.size > 0 && ![...statuses].some((s) => s >= 500),
+        `statuses ${[...statuses]}`,
+      )
+      // Error lines other than the injected faults' "turn failed" are the server's own failures.
+      const errors = receiver
+        .items('logs')
+        .filter((l) => l.severityText === 'error')
+        .map((l) => (l.body as { stringValue?: string }).stringValue)
+        .filter((message) => message !== 'turn failed')
+      assert.deepEqual([...new Set(errors)], [], 'no error log line but the injected faults')
     } finally {
       const stopped = await agent.stop()
       assert.equal(stopped.code, 0, 'the agent exits cleanly')

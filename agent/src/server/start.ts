@@ -15,6 +15,7 @@ import { ConversationStore } from '../history/store.ts'
 import { createLogger, type Logger } from '../logging/logger.ts'
 import { resolveModel } from '../model/provider.ts'
 import { createApp } from './app.ts'
+import { watchParserErrors } from './framing.ts'
 import { Lifecycle } from './lifecycle.ts'
 
 export type RunningServer = {
@@ -110,6 +111,7 @@ export async function startServer(
     ) as Server
     created.once('error', reject)
   })
+  watchParserErrors(server)
   // Past this many open sockets Node drops new connections at once instead of queueing them.
   server.maxConnections = config.server.maxConnections
   // Counted at the socket level: a streamed answer is done when its last byte left, not
