@@ -10,7 +10,7 @@ import {
   GENAI_CONTENT_ATTRIBUTES,
   SERVICE_NAME_OVERRIDE_ATTRIBUTE,
 } from '@layercode-kit/telemetry'
-import { attributesOf, settle, waitFor } from '@layercode-kit/test-support'
+import { attributesOf, CREDENTIAL_HEADERS, settle, waitFor } from '@layercode-kit/test-support'
 import { composeWebhookSecret } from '../stack/support.ts'
 import { ensureBinaries } from './binaries.ts'
 import {
@@ -31,6 +31,11 @@ const missing = await nativeSuiteGuard('native end-to-end suite')
 const str = (key: string, value: string | number) => ({
   key,
   value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value },
+})
+/** A captured header as the HTTP conventions record it: a list of strings. */
+const strings = (key: string, value: string) => ({
+  key,
+  value: { arrayValue: { values: [{ stringValue: value }] } },
 })
 const resource = (name: string) => ({ attributes: [str('service.name', name)] })
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0')
@@ -116,6 +121,14 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
         str('app.note', 'call me on +14155550123'),
         str('app.conversation', 'conv_123'),
         str('gen_ai.usage.input_tokens', 42),
+        // Captured headers: only the allowlist's values pass (CREDENTIAL_HEADERS, spelt as
+        // both Node's and Python's instrumentations spell them).
+        ...CREDENTIAL_HEADERS.flatMap((name, i) => [
+          strings(`http.request.header.${name}`, `hdr-probe-${i}-dash`),
+          strings(`http.request.header.${name.replaceAll('-', '_')}`, `hdr-probe-${i}-underscore`),
+        ]),
+        strings('http.request.header.content_type', 'application/json'),
+        strings('http.request.header.x-request-id', 'req-probe-kept'),
       ],
       // Span events and resources keep the broad pattern: compound keys go too.
       events: [
@@ -178,7 +191,14 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
     const logAttributes = logView(recordedLog ?? {}).attributes
     assert.deepEqual(logAttributes, { conversation_id: 'conv_123' }, 'log keys dropped')
     const all = JSON.stringify([recorded, recordedLog])
+    // Allowlisted headers pass untouched.
+    assert.match(
+      JSON.stringify(attributes['http.request.header.content_type']),
+      /application\/json/,
+    )
+    assert.match(JSON.stringify(attributes['http.request.header.x-request-id']), /req-probe-kept/)
     for (const secret of [
+      ...CREDENTIAL_HEADERS.flatMap((_, i) => [`hdr-probe-${i}-dash`, `hdr-probe-${i}-underscore`]),
       'caller@example.com',
       '+14155550123',
       'abc123.secret',

@@ -15,8 +15,10 @@ import {
   DEFAULT_SECRET_KEY_PATTERN,
   GENAI_CONTENT_ATTRIBUTES,
   GENAI_CONTENT_KEY_PATTERN,
+  HEADER_ATTRIBUTE_PATTERN,
   LOG_CONTEXT_FIELDS,
   LOG_TRACE_FIELDS,
+  LOGGED_HEADER_ATTRIBUTE_PATTERN,
   METRICS,
   SPANS,
   type SpanSpec,
@@ -390,6 +392,26 @@ describe('the collector', () => {
       assert.ok(collector.service.pipelines[pipeline]?.processors.includes('redaction/mask_values'))
       assert.ok(
         collector.service.pipelines[pipeline]?.processors.includes('transform/drop_secrets'),
+      )
+    }
+  })
+
+  it("masks captured headers by the agent's allowlist, in traces and logs", () => {
+    const headers = collector.processors['redaction/headers'] as {
+      allow_all_keys: boolean
+      blocked_key_patterns: string[]
+      ignored_key_patterns: string[]
+      summary: string
+    }
+    assert.equal(headers.allow_all_keys, true, 'no other attribute is touched')
+    assert.deepEqual(headers.blocked_key_patterns, [HEADER_ATTRIBUTE_PATTERN])
+    assert.deepEqual(headers.ignored_key_patterns, [LOGGED_HEADER_ATTRIBUTE_PATTERN])
+    assert.equal(headers.summary, 'silent', 'no redaction.* attributes on every span')
+    for (const pipeline of ['traces', 'logs']) {
+      const processors = collector.service.pipelines[pipeline]?.processors ?? []
+      assert.ok(
+        processors.indexOf('redaction/headers') < processors.indexOf('redaction/mask_values'),
+        pipeline,
       )
     }
   })

@@ -45,7 +45,7 @@ describe('logs', () => {
           authorization: `Bearer ${API_KEY}`,
           cookie: COOKIE,
           'x-tenant-token': 'tenant-secret-value',
-          'x-request-source': 'redaction-test',
+          'x-request-id': 'redaction-test', // an allowlisted header: its value is logged
         },
         body,
       })

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { settle, startOtlpReceiver } from '@layercode-kit/test-support'
+import { CREDENTIAL_HEADERS, settle, startOtlpReceiver } from '@layercode-kit/test-support'
 import { sendWebhook } from '../protocol/client.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
@@ -147,5 +147,78 @@ describe('no secret leaves the agent', () => {
       stdout.includes('Incorrect API key provided: [REDACTED]'),
       'the error is still logged',
     )
+  })
+
+  it(`logs no value of ${CREDENTIAL_HEADERS.length} credential headers at debug, whatever their names`, async () => {
+    const receiver = await startOtlpReceiver()
+    const logDir = mkdtempSync(path.join(tmpdir(), 'leak-headers-'))
+    const secret = 'whsec_header_leak_test_0001'
+    const agent = await spawnAgent({
+      args: ['--agent', 'echo'],
+      env: {
+        LAYERCODE_WEBHOOK_SECRET: secret,
+        LOG_LEVEL: 'debug',
+        LOG_FILE: path.join(logDir, 'agent.log'),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_METRIC_EXPORT_INTERVAL: '300',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        OTEL_BLRP_SCHEDULE_DELAY: '100',
+      },
+    })
+    let stdout = ''
+    agent.child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    // A distinct marker per header, none of them credential-shaped, so only the allowlist can hide them.
+    const marker = (i: number) => `HDRMARKER${String(i).padStart(3, '0')}plain`
+    const headers = Object.fromEntries(
+      CREDENTIAL_HEADERS.filter((h) => h !== 'layercode-signature').map((h, i) => [h, marker(i)]),
+    )
+    try {
+      const result = await sendWebhook({
+        url: `${agent.url}/api/agent`,
+        secret,
+        body: { type: 'message', session_id: 's', conversation_id: 'c', turn_id: 't', text: 'hi' },
+        headers: { ...headers, 'x-request-id': 'req-visible-1' },
+      })
+      assert.equal(result.status, 200)
+      const logged = await settle(
+        () =>
+          receiver
+            .items('logs')
+            .filter((l) => (l.body as { stringValue?: string }).stringValue === 'request'),
+        (lines) => lines.length > 0,
+        10_000,
+        50,
+      )
+      assert.ok(logged.done, 'the debug request line reached OTLP')
+    } finally {
+      assert.equal((await agent.stop()).code, 0)
+      await receiver.close()
+    }
+    const line = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.message === 'request')
+    const logged = line?.headers as Record<string, string> | undefined
+    assert.equal(logged?.['x-request-id'], 'req-visible-1', 'allowlisted values are logged')
+    for (const name of Object.keys(headers))
+      assert.equal(logged?.[name], '[REDACTED]', `${name} is shown present, masked`)
+    const files = readdirSync(logDir).filter((f) => f.endsWith('.log'))
+    const sinks: Record<string, string> = {
+      stdout,
+      'log file': files.map((f) => readFileSync(path.join(logDir, f), 'utf8')).join('\n'),
+      'OTLP logs and spans': JSON.stringify(receiver.requests),
+    }
+    for (const [sink, text] of Object.entries(sinks)) {
+      assert.ok(text.includes('req-visible-1'), `${sink} has the request`)
+      for (const [i] of Object.keys(headers).entries())
+        assert.ok(
+          !text.includes(marker(i)),
+          `${Object.keys(headers)[i]}'s value leaked into ${sink}`,
+        )
+    }
   })
 })

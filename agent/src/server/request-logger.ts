@@ -1,4 +1,5 @@
-import type { Context, MiddlewareHandler } from 'hono'
+import { headersForLog } from '@layercode-kit/telemetry'
+import type { MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import type { Logger } from '../logging/logger.ts'
 
@@ -6,16 +7,12 @@ export type RequestLoggerOptions = {
   logger: Logger
 }
 
-function headersOf(c: Context): Record<string, string> {
-  return Object.fromEntries(c.req.raw.headers.entries())
-}
-
 /**
  * Logs method, route, status, duration and headers of every request, at debug level: the
  * SERVER span and http.server.request.duration already carry all but the headers, and a
- * line per request at info cost more CPU than the whole trace. The logger's redaction masks
- * secret headers (authorization, cookie, signatures). For streamed answers the duration is
- * the time to the response headers.
+ * line per request at info cost more CPU than the whole trace. Header values are logged only
+ * for the allowlist (LOGGED_HEADERS); every other header shows as present, masked. For
+ * streamed answers the duration is the time to the response headers.
  */
 export function requestLogger(options: RequestLoggerOptions): MiddlewareHandler {
   const { logger } = options
@@ -28,7 +25,7 @@ export function requestLogger(options: RequestLoggerOptions): MiddlewareHandler 
       'http.route': routePath(c, -1),
       'http.response.status_code': c.res.status,
       duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      headers: headersOf(c),
+      headers: headersForLog(c.req.raw.headers.entries()),
     })
   }
 }

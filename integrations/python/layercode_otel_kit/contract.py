@@ -413,3 +413,18 @@ GENAI_CONTENT_ATTRIBUTES: Final = (
 SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = "layercode.service.name"
 SYNTHETIC_METADATA_KEY: Final = "kit_synthetic"
 CAPTURE_CONTENT_ENV: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+LOGGED_HEADERS: Final = (
+    "accept",
+    "content-encoding",
+    "content-length",
+    "content-type",
+    "host",
+    "traceparent",
+    "tracestate",
+    "transfer-encoding",
+    "user-agent",
+    "x-amzn-trace-id",
+    "x-cloud-trace-context",
+    "x-correlation-id",
+    "x-request-id",
+)

@@ -4,6 +4,7 @@ turn failed."""
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
 from collections import OrderedDict
@@ -15,13 +16,27 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.trace import StatusCode
 
-from .contract import Attr, Operation, Outcome
+from .contract import LOGGED_HEADERS, Attr, Operation, Outcome
 from .instruments import instruments
 from .pricing import Charge, price_table, token_charges
 from .turn import Turn, current_turn
 
 # Traces whose failure is remembered until their turn ends (a bound, not a timeout).
 MAX_TRACES = 10_000
+REDACTED = "[REDACTED]"
+_HEADER_ATTRIBUTE = re.compile(r"^http\.(?:request|response)\.header\.(.+)$")
+_LOGGED_HEADERS = frozenset(LOGGED_HEADERS)
+
+
+def mask_headers(span: Span) -> None:
+    """Masks captured header attributes (http.request.header.<name>) outside the contract's
+    allowlist, whatever the header's name: credentials travel under names no pattern foresees
+    (x-functions-key, ocp-apim-subscription-key, ...)."""
+    for key, value in list((span.attributes or {}).items()):
+        match = _HEADER_ATTRIBUTE.match(key)
+        if match and match.group(1).lower().replace("_", "-") not in _LOGGED_HEADERS:
+            masked = [REDACTED] * len(value) if isinstance(value, (list, tuple)) else REDACTED
+            span.set_attribute(key, masked)
 
 _unpriced: set[str] = set()
 
@@ -69,7 +84,9 @@ class KitSpanProcessor(SpanProcessor):
         return processor
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        pass
+        # Headers an instrumentation passes as start attributes (the app's own ASGI middleware
+        # is configured with the allowlist by instrument_app; the collector masks the rest).
+        mask_headers(span)
 
     def on_end(self, span: ReadableSpan) -> None:
         attributes = span.attributes or {}

@@ -10,10 +10,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .contract import LOGGED_HEADERS
 from .logs import forward_loguru
 from .middleware import TurnTelemetry
 from .pricing import price_table
 from .sdk import has_sdk_tracer_provider
+
+CAPTURE_REQUEST_HEADERS = "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST"
+CAPTURE_RESPONSE_HEADERS = "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE"
 
 NO_SDK = (
     "layercode_otel_kit needs the OpenTelemetry SDK before instrument_app(): call "
@@ -41,8 +45,16 @@ def instrument_app(
         except ImportError:
             pass  # no SERVER span: the turn metrics and logs still work
         else:
-            # Added last, so it is outermost: the turn middleware runs inside its span.
-            app.add_middleware(OpenTelemetryMiddleware)
+            # Added last, so it is outermost: the turn middleware runs inside its span. Where
+            # the standard variables ask for captured headers, only the allowlist's are.
+            capture = {
+                arg: list(LOGGED_HEADERS) if os.getenv(variable) else None
+                for arg, variable in (
+                    ("http_capture_headers_server_request", CAPTURE_REQUEST_HEADERS),
+                    ("http_capture_headers_server_response", CAPTURE_RESPONSE_HEADERS),
+                )
+            }
+            app.add_middleware(OpenTelemetryMiddleware, **capture)
             app._is_instrumented_by_opentelemetry = True
     return app
 

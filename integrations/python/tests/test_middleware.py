@@ -33,6 +33,7 @@ from layercode_otel_kit.contract import (
 )
 from layercode_otel_kit.pricing import load_price_table
 from layercode_otel_kit.middleware import Sessions
+from layercode_otel_kit.spans import KitSpanProcessor
 from layercode_otel_kit.turn import MAX_BODY_BYTES, Turn
 
 READER = InMemoryMetricReader()
@@ -261,6 +262,30 @@ class MiddlewareTest(unittest.TestCase):
 
 
 class SpanProcessorTest(unittest.TestCase):
+    def test_masks_captured_headers_outside_the_allowlist_whatever_their_names(self) -> None:
+        KitSpanProcessor.install()
+        tracer = trace.get_tracer("headers-test")
+        span = tracer.start_span(
+            "headers",
+            attributes={
+                "http.request.header.x_functions_key": ("k1",),
+                "http.request.header.ocp-apim-subscription-key": ("k2",),
+                "http.request.header.content_type": ("application/json",),
+                "http.request.header.user-agent": ("LayerCode",),
+                "http.request.method": "POST",
+            },
+        )
+        span.end()
+        (exported,) = [s for s in SPANS.get_finished_spans() if s.name == "headers"]
+        attributes = dict(exported.attributes or {})
+        self.assertEqual(attributes["http.request.header.x_functions_key"], ("[REDACTED]",))
+        self.assertEqual(
+            attributes["http.request.header.ocp-apim-subscription-key"], ("[REDACTED]",)
+        )
+        self.assertEqual(attributes["http.request.header.content_type"], ("application/json",))
+        self.assertEqual(attributes["http.request.header.user-agent"], ("LayerCode",))
+        self.assertEqual(attributes["http.request.method"], "POST")
+
     def test_model_tokens_and_speech_cost_at_the_table_prices_and_add_up_per_session(self) -> None:
         def spent(**match: str) -> float:
             return sum(

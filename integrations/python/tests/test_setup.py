@@ -4,6 +4,7 @@ an OTLP/HTTP receiver on loopback. Run: python -m unittest discover -s integrati
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+CREDENTIAL_HEADERS = json.loads(
+    (PACKAGE_DIR.parents[1] / "packages/test-support/src/credential-headers.json").read_text()
+)["headers"]
 
 # The user's app: a webhook route answering like a LayerCode backend, then its own setup lines.
 APP = textwrap.dedent(
@@ -39,9 +43,11 @@ APP = textwrap.dedent(
 
 SEND = textwrap.dedent(
     """
+    import os
     client = TestClient(app)
     answer = client.post("/api/agent", json={"type": "message", "session_id": "s1",
-        "conversation_id": "c1", "turn_id": "t1", "text": "hello"})
+        "conversation_id": "c1", "turn_id": "t1", "text": "hello"},
+        headers=json.loads(os.environ.get("TEST_HEADERS", "{}")))
     print("STATUS", answer.status_code)
     from opentelemetry import metrics, trace, _logs
     for provider in (trace.get_tracer_provider(), metrics.get_meter_provider(), _logs.get_logger_provider()):
@@ -185,6 +191,42 @@ class PlainAppSetup(unittest.TestCase):
             for record in scope.log_records
         ]
         self.assertIn("turn completed", bodies)
+
+    def test_no_credential_header_value_reaches_any_output_even_with_header_capture_on(self) -> None:
+        headers = {name: f"HDRMARKER{i:03d}plain" for i, name in enumerate(CREDENTIAL_HEADERS)}
+        receiver = Receiver()
+        try:
+            result = run_app(
+                """
+                import sys
+                from loguru import logger
+                from layercode_otel_kit import forward_loguru, instrument_app, setup_otel
+                logger.remove()
+                logger.add(sys.stdout, level="DEBUG", serialize=True)
+                setup_otel()
+                instrument_app(app, agent="my-agent")
+                forward_loguru("DEBUG")
+                """,
+                {
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+                    # A user who turned on header capture for every header.
+                    "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_REQUEST": ".*",
+                    "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_SERVER_RESPONSE": ".*",
+                    "TEST_HEADERS": json.dumps({**headers, "x-request-id": "req-visible-1"}),
+                },
+            )
+        finally:
+            receiver.close()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("STATUS 200", result.stdout)
+        exported = b"".join(body for _, body in receiver.requests)
+        self.assertIn(b"http.request.header.x_request_id", exported, "the allowlist is captured")
+        self.assertIn(b"req-visible-1", exported)
+        self.assertNotIn(b"http.request.header.x_functions_key", exported, "the rest is not")
+        for name, value in headers.items():
+            for sink, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+                self.assertNotIn(value, text, f"{name} leaked into {sink}")
+            self.assertNotIn(value.encode(), exported, f"{name} leaked into OTLP")
 
 
 class PathInstall(unittest.TestCase):

@@ -18,6 +18,7 @@ import {
   TURN_COUNT_BUCKETS,
 } from './contract.ts'
 import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
+import { LOGGED_HEADERS } from './headers.ts'
 import { PRICES_FILE_ENV } from './pricing.ts'
 import { GENAI_CONTENT_ATTRIBUTES } from './redact.ts'
 
@@ -111,5 +112,6 @@ export function renderPythonContract(): string {
     `SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = ${str(SERVICE_NAME_OVERRIDE_ATTRIBUTE)}`,
     `SYNTHETIC_METADATA_KEY: Final = ${str(SYNTHETIC_METADATA_KEY)}`,
     `CAPTURE_CONTENT_ENV: Final = ${str(CAPTURE_CONTENT_ENV)}`,
+    `LOGGED_HEADERS: Final = ${tuple(LOGGED_HEADERS)}`,
   ].join('\n')}\n`
 }

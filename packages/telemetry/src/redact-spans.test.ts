@@ -20,6 +20,9 @@ describe('secretRedactingSpanProcessor', () => {
     span.setAttributes({
       'url.full': `http://127.0.0.1:8000/api/agent?token=${KEY}&x=1#frag`,
       'http.request.header.authorization': 'Bearer abc',
+      'http.request.header.x-functions-key': ['k1'],
+      'http.response.header.x-acme-secret': 'k2',
+      'http.request.header.content-type': ['application/json'],
       'gen_ai.usage.input_tokens': 12,
       note: `said ${KEY}`,
       list: ['ok', `sk-proj-abcdefghijklmnopqrst`],
@@ -35,6 +38,10 @@ describe('secretRedactingSpanProcessor', () => {
       'http://127.0.0.1:8000/api/agent?token=REDACTED&x=REDACTED#frag',
     )
     assert.equal(out.attributes['http.request.header.authorization'], REDACTED)
+    // Captured headers by the allowlist, not by a name pattern.
+    assert.deepEqual(out.attributes['http.request.header.x-functions-key'], [REDACTED])
+    assert.equal(out.attributes['http.response.header.x-acme-secret'], REDACTED)
+    assert.deepEqual(out.attributes['http.request.header.content-type'], ['application/json'])
     assert.equal(out.attributes['gen_ai.usage.input_tokens'], 12)
     assert.equal(out.attributes.note, `said ${REDACTED}`)
     assert.deepEqual(out.attributes.list, ['ok', REDACTED])

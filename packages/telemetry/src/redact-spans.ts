@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace'
-import type { Redactor } from './redact.ts'
+import { isMaskedHeaderAttribute } from './headers.ts'
+import { REDACTED, type Redactor } from './redact.ts'
 
 /** Semantic conventions' placeholder for a redacted query value. */
 export const REDACTED_QUERY_VALUE = 'REDACTED'
@@ -33,6 +34,8 @@ function splitOnce(text: string, separator: string): [string, string | undefined
 }
 
 function redactValue(redact: Redactor, key: string, value: AttributeValue | undefined) {
+  if (value !== undefined && isMaskedHeaderAttribute(key))
+    return Array.isArray(value) ? value.map(() => REDACTED) : REDACTED
   if (typeof value === 'string') {
     const masked = redact.field(key, value) as string
     if (key === 'url.full') return redactUrlQuery(masked)

@@ -1,4 +1,6 @@
 /** What the kit's tests share: polling, an OTLP receiver, running a Node entry point. */
+
+export * from './credential-headers.ts'
 export * from './otlp-receiver.ts'
 export * from './poll.ts'
 export * from './process.ts'
