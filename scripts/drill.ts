@@ -156,9 +156,10 @@ const command = defineCommand({
     let failed = 0
     while (Date.now() < deadline) {
       if (drill.kind === 'traffic') {
+        const { wrongSecret, ...settings } = drill.traffic
         const summary = await runLoad({
           url: args['agent-url'],
-          secret: secret ?? '',
+          secret: wrongSecret ? `${secret}-rotated-elsewhere` : (secret ?? ''),
           durationS: Math.min(
             turns === 0 ? FIRST_CHUNK_S : TRAFFIC_CHUNK_S,
             Math.max(1, (deadline - Date.now()) / 1000),
@@ -166,14 +167,15 @@ const command = defineCommand({
           thinkTimeMs: 0,
           failRate: 0,
           slowRate: 0,
-          ...drill.traffic,
+          ...settings,
         })
         if (summary.turns.faultsIgnored > 0)
           throw new KitError(
             ErrorCode.UsageError,
             'the agent ignores injected faults: set AGENT_FAULT_INJECTION=true on it (compose does by default) and run the drill again',
           )
-        if (summary.conversations.completed === 0 || summary.failures['http 401'])
+        const refused = summary.failures['http 401'] ?? 0
+        if (wrongSecret ? refused === 0 : summary.conversations.completed === 0 || refused)
           throw new KitError(
             ErrorCode.UsageError,
             `no conversation reached the agent at ${args['agent-url']} (${Object.keys(summary.failures).join(', ') || 'none completed'}): check --agent-url and the webhook secret`,

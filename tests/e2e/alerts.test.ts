@@ -2,12 +2,20 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
-import { burnAlertUid, ruleQueries, sloById } from '@layercode-kit/grafana-gen'
+import {
+  burnAlertUid,
+  labelName,
+  ruleQueries,
+  seriesName,
+  sloById,
+} from '@layercode-kit/grafana-gen'
+import { Attr } from '@layercode-kit/telemetry'
 import { settle, waitFor } from '@layercode-kit/test-support'
 import { composeWebhookSecret, loadCompose, rootPath } from '../stack/support.ts'
 import { ensureBinaries } from './binaries.ts'
 import { nativeSuiteGuard } from './guard.ts'
 import { Harness } from './harness.ts'
+import { logView } from './recordings.ts'
 
 const missing = await nativeSuiteGuard('alert drills')
 
@@ -146,6 +154,68 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
       await firesWithin('layercode-collector-export', 100_000)
     } finally {
       await harness.startStandIn('tempo')
+    }
+  })
+
+  it('webhooks rejected fires when the agent restarts with another secret under traffic', async () => {
+    const REJECTED = 'layercode-webhooks-rejected'
+    assert.equal(await firing(REJECTED), false)
+    // LayerCode (here the load generator) keeps signing with the compose secret; the agent
+    // comes back with a rotated one: every webhook is refused, no turn runs.
+    await harness.stopService('agent')
+    await harness.startAgent({ LAYERCODE_WEBHOOK_SECRET: 'whsec_rotated_on_one_side_only_01' })
+    try {
+      // Refusals must outnumber the turns of the last 5 minutes (the drills before this one
+      // ran hundreds): LayerCode keeps calling in 20 s rounds until the rule fires.
+      let total = 0
+      let fired = false
+      const started = Date.now()
+      while (!fired && Date.now() - started < 300_000) {
+        const summary = await harness.loadgen(
+          ['--rate=2', '--duration=20', '--think-time=0'],
+          'agent',
+          true,
+        )
+        const failures = summary.failures as Record<string, number>
+        // Every webhook type is refused alike (the load generator keys failures by type).
+        const other = Object.keys(failures).filter((key) => !key.endsWith('http 401'))
+        assert.deepEqual(other, [], 'refused, nothing else')
+        total += Object.values(failures).reduce((n, count) => n + count, 0)
+        fired = await firing(REJECTED)
+      }
+      assert.ok(total >= 40, `the agent refused ${total} webhooks`)
+      await firesWithin(REJECTED, 60_000)
+      assert.equal(await firing('layercode-agent-down'), false, 'the agent still reports')
+      // What the panel reads: every refused webhook counted once, as a mismatch (once the
+      // agent's next export, 10 s at most, has brought the last of them).
+      const byReason = `sum by (${labelName(Attr.RejectionReason)}) (${seriesName('layercode.webhook.rejections')})`
+      const { value: counted } = await settle(
+        async () =>
+          (await harness.query(byReason)).map((s) => [
+            s.metric[labelName(Attr.RejectionReason)],
+            Number(s.value[1]),
+          ]),
+        (found) => found.length === 1 && found[0]?.[1] === total,
+        30_000,
+      )
+      assert.deepEqual(counted, [['mismatch', total]])
+      const warned = harness
+        .recorded('loki', 'logs')
+        .map(logView)
+        .filter((l) => l.body === 'webhook rejected')
+      // One warning per 10 s at most, each counting the refusals it held back.
+      const seconds = (Date.now() - started) / 1000
+      assert.ok(
+        warned.length >= 1 && warned.length <= seconds / 10 + 1,
+        `${warned.length} warnings`,
+      )
+      const said = warned.reduce((n, l) => n + 1 + Number(l.attributes.suppressed), 0)
+      assert.ok(said <= total, `${said} of ${total} refusals accounted for by the warnings`)
+      assert.equal(warned[0]?.attributes.rejection_reason, 'mismatch')
+      assert.ok(!JSON.stringify(warned).includes('v1='), 'no signature in the log')
+    } finally {
+      await harness.stopService('agent')
+      await harness.startAgent()
     }
   })
 

@@ -267,7 +267,12 @@ export class Harness {
   }
 
   /** Runs the load generator next to the agent, as the compose service does, and returns its JSON summary. */
-  async loadgen(args: string[], ns: AgentNs = 'agent'): Promise<Record<string, unknown>> {
+  async loadgen(
+    args: string[],
+    ns: AgentNs = 'agent',
+    /** Return the summary of a run whose turns failed unexpectedly (exit 1), not throw. */
+    failuresExpected = false,
+  ): Promise<Record<string, unknown>> {
     const secret = composeWebhookSecret(compose)
     const output: string[] = []
     const proc = inNamespace(
@@ -286,7 +291,8 @@ export class Harness {
     const [code] = await once(proc.child, 'exit')
     const text = output.join('')
     const json = text.slice(text.indexOf('{"durationS"'))
-    if (code !== 0) throw new Error(`loadgen exited ${code}: ${text}`)
+    if (code !== 0 && !(failuresExpected && code === 1))
+      throw new Error(`loadgen exited ${code}: ${text}`)
     return JSON.parse(json.split('\n')[0] ?? '{}')
   }
 

@@ -95,6 +95,24 @@ const turnsOf = (
     values,
   )
 
+const REJECTED_RULE = 'layercode-webhooks-rejected'
+/** Webhooks the agent refused for their signature, by reason, 10 s apart. */
+const rejected = (environment: string, reason: string, values: string) =>
+  series(
+    seriesName('layercode.webhook.rejections'),
+    {
+      [labelName('service.name')]: DEFAULT_SERVICE_NAME,
+      [ENV]: environment,
+      [labelName(Attr.AgentName)]: 'echo',
+      [labelName(Attr.RejectionReason)]: reason,
+    },
+    values,
+  )
+const inEnvironment = (environment: string) => ({
+  [labelName('service.name')]: DEFAULT_SERVICE_NAME,
+  [ENV]: environment,
+})
+
 const CANARY_RULE = 'layercode-canary'
 /** The canary's turns (tagged synthetic) of one outcome. */
 const canaryTurns = (environment: string, outcome: string, values: string) =>
@@ -657,6 +675,53 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
     ),
   ]
   cases.push(...canaryCases)
+  cases.push(
+    {
+      rule: REJECTED_RULE,
+      name: 'fires when a rotated secret refuses every webhook (turns stop, rejections go on)',
+      // Turns until minute 2, then none: every webhook from then on is a mismatch.
+      input: [
+        turnsOf('production', 'ok', '0+3x12 36x28'),
+        rejected('production', 'mismatch', '0x12 0+3x28'),
+      ],
+      fires: inEnvironment('production'),
+    },
+    {
+      rule: REJECTED_RULE,
+      name: 'fires for a clock off by more than the tolerance (stale), per environment',
+      input: [
+        turnsOf('production', 'ok', '0+3x40'),
+        rejected('production', 'mismatch', '0x40'),
+        rejected('staging', 'stale', '0+2x40'),
+      ],
+      fires: inEnvironment('staging'),
+    },
+    {
+      rule: REJECTED_RULE,
+      name: 'stays quiet for an occasional bad request beside real traffic',
+      input: [
+        turnsOf('production', 'ok', '0+3x40'),
+        rejected('production', 'mismatch', '0x20 1x10 2x10'),
+      ],
+      fires: null,
+    },
+    {
+      rule: REJECTED_RULE,
+      name: 'stays quiet for a few refusals in a quiet hour, under the minimum',
+      input: [rejected('production', 'mismatch', '0x10 1x10 3x10 5x10')],
+      fires: null,
+    },
+    {
+      rule: REJECTED_RULE,
+      name: 'stays quiet for scanners (missing or malformed signatures), however many',
+      input: [
+        turnsOf('production', 'ok', '0x40'),
+        rejected('production', 'missing', '0+20x40'),
+        rejected('production', 'malformed', '0+20x40'),
+      ],
+      fires: null,
+    },
+  )
 
   it('every rule evaluated here is a shipped rule', () => {
     for (const uid of new Set(cases.map((c) => c.rule)))

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { WebhookRejection } from '@layercode-kit/telemetry'
 
 /** LayerCode's default tolerance between the signature timestamp and now. */
 export const DEFAULT_TOLERANCE_SECONDS = 300
@@ -7,7 +8,8 @@ export const SIGNATURE_HEADER = 'layercode-signature'
 const TIMESTAMP = /^\d{1,12}$/
 const V1 = /^[0-9a-f]{64}$/i
 
-export type SignatureFailure = 'missing' | 'malformed' | 'stale' | 'mismatch'
+/** The contract's rejection reasons (layercode.webhook.rejections counts them). */
+export type SignatureFailure = WebhookRejection
 export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureFailure }
 
 export type VerifyOptions = {

@@ -20,13 +20,14 @@ import {
   type WebhookEvent,
 } from '../protocol/events.ts'
 import { parseJson } from '../protocol/json.ts'
-import { SIGNATURE_HEADER, type SignatureFailure, verifySignature } from '../protocol/signature.ts'
+import { SIGNATURE_HEADER, verifySignature } from '../protocol/signature.ts'
 import { encodeSseEvent, type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
 import { faultHandling } from '../turn/faults.ts'
 import { KeyedQueue } from '../turn/keyed-queue.ts'
 import { runTurn, type TurnDeps, type TurnSink } from '../turn/run-turn.ts'
 import { httpError } from './http-error.ts'
 import { readBody } from './read-body.ts'
+import { SIGNATURE_MESSAGES, webhookRejections } from './rejections.ts'
 
 export type WebhookDeps = Omit<TurnDeps, 'turns'> & {
   webhookSecret: string | undefined
@@ -34,13 +35,6 @@ export type WebhookDeps = Omit<TurnDeps, 'turns'> & {
   turns?: KeyedQueue
   /** One per app unless given: the active-sessions gauge reads it. */
   sessions?: SessionTracker
-}
-
-const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
-  missing: `missing ${SIGNATURE_HEADER} header`,
-  malformed: `malformed ${SIGNATURE_HEADER} header; expected t=<unix seconds>,v1=<hex HMAC-SHA256>`,
-  stale: `${SIGNATURE_HEADER} timestamp is outside the 300 s tolerance`,
-  mismatch: `${SIGNATURE_HEADER} does not match the body`,
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
@@ -172,6 +166,7 @@ export function webhookHandler(options: WebhookDeps): Handler {
     turns: options.turns ?? new KeyedQueue(),
     sessions: options.sessions ?? new SessionTracker(),
   }
+  const reject = webhookRejections({ logger: deps.logger, agent: deps.agent.name })
   return async function handleWebhook(c) {
     if (!deps.webhookSecret) {
       throw httpError(500, 'secret_missing', 'LAYERCODE_WEBHOOK_SECRET is not set on the server')
@@ -182,7 +177,10 @@ export function webhookHandler(options: WebhookDeps): Handler {
       rawBody: raw,
       secret: deps.webhookSecret,
     })
-    if (!check.ok) throw httpError(401, 'invalid_signature', SIGNATURE_MESSAGES[check.reason])
+    if (!check.ok) {
+      reject(check.reason)
+      throw httpError(401, 'invalid_signature', SIGNATURE_MESSAGES[check.reason])
+    }
     const event = parseBody(raw)
     const synthetic = isSyntheticMetadata(customMetadata(event))
     const callContext = {

@@ -19,6 +19,7 @@ class Attr:
     OUTCOME: Final = "layercode.outcome"
     TIME_TO_FIRST_SPEECH: Final = "layercode.turn.time_to_first_speech"
     COST_ITEM: Final = "layercode.cost.item"
+    REJECTION_REASON: Final = "layercode.webhook.rejection.reason"
     SYNTHETIC: Final = "layercode.synthetic"
     AGENT_NAME: Final = "gen_ai.agent.name"
     OPERATION: Final = "gen_ai.operation.name"
@@ -84,6 +85,7 @@ class Metric:
     LAYERCODE_TURN_FIRST_SPEECH_SENTENCE: Final = "layercode.turn.first_speech.sentence"
     LAYERCODE_TURNS: Final = "layercode.turns"
     LAYERCODE_TOOL_CALLS: Final = "layercode.tool.calls"
+    LAYERCODE_WEBHOOK_REJECTIONS: Final = "layercode.webhook.rejections"
     LAYERCODE_TOOL_DURATION: Final = "layercode.tool.duration"
     LAYERCODE_SESSIONS_ACTIVE: Final = "layercode.sessions.active"
     LAYERCODE_SESSIONS_STARTED: Final = "layercode.sessions.started"
@@ -238,6 +240,16 @@ METRICS: Final[dict[str, MetricSpec]] = {
             "gen_ai.agent.name",
             "gen_ai.tool.name",
             "layercode.outcome",
+        ),
+    ),
+    "layercode.webhook.rejections": MetricSpec(
+        name="layercode.webhook.rejections",
+        instrument="counter",
+        unit="{webhook}",
+        description="Webhooks refused before any handling because their signature was missing, malformed, stale or did not match the body, by reason (a wrong LAYERCODE_WEBHOOK_SECRET refuses every one; no turn happens)",
+        attributes=(
+            "gen_ai.agent.name",
+            "layercode.webhook.rejection.reason",
         ),
     ),
     "layercode.tool.duration": MetricSpec(

@@ -25,6 +25,7 @@ class Instruments:
     sessions_started: metrics.Counter
     sessions_ended: metrics.Counter
     tool_calls: metrics.Counter
+    webhook_rejections: metrics.Counter
     tool_duration: metrics.Histogram
     model_duration: metrics.Histogram
     session_duration: metrics.Histogram
@@ -58,6 +59,7 @@ def instruments() -> Instruments:
         sessions_started=meter.create_counter(**spec(Metric.LAYERCODE_SESSIONS_STARTED)),
         sessions_ended=meter.create_counter(**spec(Metric.LAYERCODE_SESSIONS_ENDED)),
         tool_calls=meter.create_counter(**spec(Metric.LAYERCODE_TOOL_CALLS)),
+        webhook_rejections=meter.create_counter(**spec(Metric.LAYERCODE_WEBHOOK_REJECTIONS)),
         tool_duration=histogram(Metric.LAYERCODE_TOOL_DURATION),
         model_duration=histogram(Metric.GEN_AI_CLIENT_OPERATION_DURATION),
         session_duration=histogram(Metric.LAYERCODE_SESSION_DURATION, SESSION_BUCKETS_S),

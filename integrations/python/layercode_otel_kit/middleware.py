@@ -22,6 +22,7 @@ from opentelemetry.trace import Status, StatusCode
 from .contract import METRICS, Attr, Metric, Outcome
 from .instruments import instruments
 from .pricing import price_table, speech_charges
+from .signature import SIGNATURE_HEADER, rejection_reason
 from .spans import KitSpanProcessor, record_charges, tagged
 from .turn import Turn, _current
 
@@ -48,7 +49,39 @@ def _telemetry_failed(where: str) -> None:
     now = time.monotonic()
     if now - _last_failure_report >= _FAILURE_REPORT_INTERVAL_S:
         _last_failure_report = now
-        _log.warning("layercode_otel_kit: telemetry failed in %s; the request is unaffected", where, exc_info=True)
+        _log.warning(
+            "layercode_otel_kit: telemetry failed in %s; the request is unaffected",
+            where,
+            exc_info=True,
+        )
+
+
+# At most one "webhook rejected" warning per reason this often (the others are counted).
+REJECTION_LOG_INTERVAL_S = 10.0
+
+
+class Rejections:
+    """Counts webhooks the app refused with 401 (layercode.webhook.rejections, by reason) and
+    warns, rate-limited per reason, with neither body nor signature: a wrong webhook secret
+    refuses every webhook, and no turn means no other alert would tell."""
+
+    def __init__(self, interval_s: float = REJECTION_LOG_INTERVAL_S) -> None:
+        self.interval_s = interval_s
+        self._last: dict[str, tuple[float, int]] = {}
+
+    def record(self, agent: str, reason: str, now: float | None = None) -> None:
+        instruments().webhook_rejections.add(
+            1, {Attr.AGENT_NAME: agent, Attr.REJECTION_REASON: reason}
+        )
+        at = time.monotonic() if now is None else now
+        last = self._last.get(reason)
+        if last and at - last[0] < self.interval_s:
+            self._last[reason] = (last[0], last[1] + 1)
+            return
+        self._last[reason] = (at, 0)
+        logger.bind(rejection_reason=reason, suppressed=last[1] if last else 0).warning(
+            "webhook rejected"
+        )
 
 
 def _guarded(where: str, step: Callable[[], None]) -> None:
@@ -126,6 +159,7 @@ class TurnTelemetry:
         price_table()  # a broken LAYERCODE_PRICES_FILE stops the app here, not at its first call
         self.instruments = instruments()
         self.sessions = Sessions()
+        self.rejections = Rejections()
         meter = metrics.get_meter("layercode-otel-kit")
         active = METRICS[Metric.LAYERCODE_SESSIONS_ACTIVE]
         meter.create_observable_gauge(
@@ -146,6 +180,9 @@ class TurnTelemetry:
             return
         turn = Turn(agent=self.agent)
         span = trace.get_current_span()
+        signature = next(
+            (v for k, v in scope.get("headers", []) if k.lower() == SIGNATURE_HEADER), None
+        )
 
         async def watch_receive() -> Message:
             message = await receive()
@@ -170,7 +207,9 @@ class TurnTelemetry:
             nonlocal finished
             if not finished:
                 finished = True
-                _guarded("recording the turn", lambda: self._finish(turn, span, failure))
+                _guarded(
+                    "recording the turn", lambda: self._finish(turn, span, failure, signature)
+                )
 
         async def watch_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -198,7 +237,16 @@ class TurnTelemetry:
             finally:
                 _current.reset(token)
 
-    def _finish(self, turn: Turn, span: trace.Span, failure: BaseException | None) -> None:
+    def _finish(
+        self,
+        turn: Turn,
+        span: trace.Span,
+        failure: BaseException | None,
+        signature: bytes | None = None,
+    ) -> None:
+        if turn.status == 401:
+            header = signature.decode("latin-1") if signature is not None else None
+            self.rejections.record(turn.agent, rejection_reason(header))
         # A webhook the app refused (bad signature, bad body) is no turn: its 4xx says so.
         if turn.event_type is None or (turn.status is not None and 400 <= turn.status < 500):
             return

@@ -43,7 +43,8 @@ def setup_otel() -> None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     except ImportError as exc:
         raise RuntimeError(
-            'layercode_otel_kit.setup_otel needs the OTLP exporter: pip install "layercode-otel-kit[otlp]"'
+            "layercode_otel_kit.setup_otel needs the OTLP exporter: "
+            'pip install "layercode-otel-kit[otlp]"'
         ) from exc
     from opentelemetry.sdk._logs import LoggerProvider
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import unittest
 
 from loguru import logger
@@ -32,7 +33,8 @@ from layercode_otel_kit.contract import (
     Outcome,
 )
 from layercode_otel_kit.pricing import load_price_table
-from layercode_otel_kit.middleware import Sessions
+from layercode_otel_kit.middleware import Rejections, Sessions
+from layercode_otel_kit.signature import rejection_reason
 from layercode_otel_kit.spans import KitSpanProcessor
 from layercode_otel_kit.turn import MAX_BODY_BYTES, Turn
 
@@ -259,6 +261,44 @@ class MiddlewareTest(unittest.TestCase):
             r.log_record for r in LOGS.get_finished_logs() if r.log_record.body == "turn completed"
         ]
         self.assertEqual(completed.attributes["outcome"], "ok")
+
+
+class RejectionTest(unittest.TestCase):
+    def test_names_the_reason_from_the_signature_header_alone(self) -> None:
+        fresh = f"t={int(time.time())},v1={'a' * 64}"
+        self.assertEqual(rejection_reason(None), "missing")
+        self.assertEqual(rejection_reason("t=abc,v1=zz"), "malformed")
+        self.assertEqual(rejection_reason(f"t=1,v1={'a' * 64}"), "stale")
+        self.assertEqual(rejection_reason(fresh), "mismatch")
+
+    def test_counts_every_webhook_the_app_refused_and_warns_once_per_reason(self) -> None:
+        def counted() -> dict[str, int]:
+            out: dict[str, int] = {}
+            for p in points("layercode.webhook.rejections"):
+                reason = str(p.attributes[Attr.REJECTION_REASON])
+                out[reason] = out.get(reason, 0) + int(p.value)
+            return out
+
+        before = counted()
+        LOGS.clear()
+        APP.rejections = Rejections()  # earlier tests' unsigned posts started its intervals
+        body = {"type": "message", "session_id": "r1", "conversation_id": "r1", "turn_id": "t"}
+        fresh = f"t={int(time.time())},v1={'b' * 64}"
+        for headers in [{"layercode-signature": fresh}] * 3 + [{}, {"layercode-signature": "x"}]:
+            response = CLIENT.post("/api/agent", json=body, headers=headers)
+            self.assertEqual(response.status_code, 401)
+        grown = {k: v - before.get(k, 0) for k, v in counted().items()}
+        self.assertEqual(
+            {k: v for k, v in grown.items() if v}, {"mismatch": 3, "missing": 1, "malformed": 1}
+        )
+        warned = [
+            r.log_record.attributes.get("rejection_reason")
+            for r in LOGS.get_finished_logs()
+            if r.log_record.body == "webhook rejected"
+        ]
+        self.assertEqual(sorted(warned), ["malformed", "mismatch", "missing"], "rate-limited")
+        records = [r.log_record.attributes for r in LOGS.get_finished_logs()]
+        self.assertNotIn("b" * 64, repr(records), "no signature in the log")
 
 
 class SpanProcessorTest(unittest.TestCase):

@@ -192,7 +192,7 @@ class PlainAppSetup(unittest.TestCase):
         ]
         self.assertIn("turn completed", bodies)
 
-    def test_no_credential_header_value_reaches_any_output_even_with_header_capture_on(self) -> None:
+    def test_no_credential_header_value_reaches_any_output_with_capture_on(self) -> None:
         headers = {name: f"HDRMARKER{i:03d}plain" for i, name in enumerate(CREDENTIAL_HEADERS)}
         receiver = Receiver()
         try:
@@ -237,7 +237,8 @@ class PathInstall(unittest.TestCase):
         before = subprocess.run(status, capture_output=True, text=True, check=True).stdout
         with tempfile.TemporaryDirectory() as out:
             subprocess.run(
-                [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out, str(PACKAGE_DIR)],
+                [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out]
+                + [str(PACKAGE_DIR)],
                 check=True,
                 capture_output=True,
                 timeout=300,

@@ -18,7 +18,7 @@ import {
 import { TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr'
 import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus'
 import { DATASOURCES, panelRef } from './dashboards.ts'
-import { ALERT_PROMQL, CANARY, THRESHOLD } from './queries.ts'
+import { ALERT_PROMQL, CANARY, CONFIG_REJECTIONS, THRESHOLD } from './queries.ts'
 import {
   BURN_ALERTS,
   type BurnAlertKind,
@@ -114,6 +114,20 @@ export const ALERTS: AlertSpec[] = [
     runbook:
       'Open Traces and errors: the failed-turns table and the error logs name the exception (error.type) and link to the traces. A model provider outage shows as chat spans with error.type; an injected_fault comes from the load generator. Roll back a bad deploy first, investigate second.',
     panel: 'Error rate',
+    noDataState: 'OK',
+  },
+  {
+    uid: 'layercode-webhooks-rejected',
+    title: 'Most webhooks rejected: wrong webhook secret or clock',
+    severity: 'critical',
+    expr: ALERT_PROMQL.webhooksRejected,
+    for: '2m',
+    keepFiringFor: '5m',
+    summary: `{{ humanizePercentage $values.A.Value }} of webhooks are refused for their signature (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above ${THRESHOLD.rejectedWebhooksShare * 100}%).`,
+    description: `Over the last 5 minutes more than ${THRESHOLD.rejectedWebhooksShare * 100}% of one service's webhooks in one environment were refused with 401 because their signature did not match (${CONFIG_REJECTIONS.join(' or ')}), at least ${THRESHOLD.rejectedWebhooksMin} of them: no turn runs, so callers get silence while the error-rate, latency and first-speech alerts see nothing and the agent still reports. Missing or malformed signatures (scanners, misrouted clients) show on the panel but are not in this alert.`,
+    runbook:
+      "The agent's warn lines \"webhook rejected\" name the reason. mismatch: the webhook secret was rotated on one side only: copy the secret from your LayerCode agent's settings into LAYERCODE_WEBHOOK_SECRET and restart the agent (docker compose up -d agent). stale: the agent's clock is off by more than 300 s (check NTP). Rejected webhooks per minute on the Agent overview shows when it started; a deploy at that moment is the usual cause.",
+    panel: 'Rejected webhooks per minute',
     noDataState: 'OK',
   },
   {

@@ -15,6 +15,8 @@ export type DrillTraffic = {
   slowRate?: number
   tokenRate?: number
   synthetic?: boolean
+  /** Sign with another secret than the agent's, as LayerCode does after a one-sided rotation. */
+  wrongSecret?: boolean
 }
 
 export type Drill =
@@ -48,6 +50,10 @@ const DRILLS: Record<string, Drill> = {
     failRate: 1,
     synthetic: true,
   }),
+  'layercode-webhooks-rejected': traffic(
+    "every webhook is signed with another secret than the agent's, as after a rotation on LayerCode's side only",
+    { wrongSecret: true },
+  ),
   'layercode-agent-down': {
     kind: 'manual',
     steps: 'docker compose stop agent',

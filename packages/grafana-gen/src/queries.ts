@@ -182,6 +182,8 @@ const httpCount = (selector: string) =>
   histogram.countRate('http.server.request.duration', selector)
 const outcome = labelName(Attr.Outcome)
 const cost = seriesName('layercode.cost')
+const rejections = seriesName('layercode.webhook.rejections')
+const rejectionReason = labelName(Attr.RejectionReason)
 const messageTurn = `${labelName(Attr.EventType)}="message"`
 export type FirstSpeechPart = (typeof FIRST_SPEECH_PARTS)[number][0]
 /** Mean of a histogram's observations per agent, over the rate window. */
@@ -225,6 +227,8 @@ export const PANEL_QUERY = {
   turnsByOutcome: `sum by (${outcome}) (${rate(turns, sel(agentVar))}) * 60`,
   // 0 while turns succeed, no data (not a flat 0) where no turns are counted at all.
   failedTurnsPerMinute: `(sum(${rate(turns, sel(agentVar, `${outcome}="error"`))}) or sum(${rate(turns, sel(agentVar))}) * 0) * 60`,
+  /** Refused before their body is read, rejected webhooks are never tagged synthetic. */
+  rejectedWebhooksPerMinute: `sum by (${rejectionReason}) (${rate(rejections, sel(agentVar))}) * 60`,
   toolCallsPerMinute: `sum by (${labelName(Attr.ToolName)}, ${outcome}) (${rate(seriesName('layercode.tool.calls'), sel(agentVar))}) * 60`,
   toolLatencyP95: quantile(
     0.95,
@@ -366,7 +370,17 @@ export const THRESHOLD = {
   /** US dollars per hour, per service and environment: set it to your budget. */
   spendPerHourUsd: 5,
   firstSpeechP95Seconds: 1.5,
+  /** Share of a service's webhooks refused for a wrong secret or clock, and how many at least. */
+  rejectedWebhooksShare: 0.5,
+  rejectedWebhooksMin: 10,
 }
+
+/**
+ * The rejections that mean LayerCode's own webhooks are refused: a secret that differs
+ * (mismatch) or a clock off by more than the tolerance (stale). Missing or malformed
+ * signatures come from scanners and misrouted clients, not from LayerCode: shown, not paged.
+ */
+export const CONFIG_REJECTIONS = ['mismatch', 'stale'] as const
 
 /**
  * The canary (compose's `canary` service: one synthetic conversation a minute, four turns) is
@@ -386,6 +400,16 @@ export const ALERT_PROMQL = {
   tokensPerHour: `sum by (${service}) (${histogram.sumIncrease('gen_ai.client.token.usage', `{${REAL_TRAFFIC}}`, '1h')}) > ${THRESHOLD.tokensPerHour}`,
   spendPerHour: `sum by (${perService}) (increase(${cost}{${REAL_TRAFFIC}}[1h])) > ${THRESHOLD.spendPerHourUsd}`,
   firstSpeechP95: `${histogram.quantile(0.95, 'layercode.turn.time_to_first_speech', [service, labelName(Attr.AgentName)], `{${REAL_TRAFFIC}, ${outcome}!="error"}`, window)} > ${THRESHOLD.firstSpeechP95Seconds}`,
+  // Most of a service's webhooks refused for their signature (the secret or the clock): no
+  // turn runs, so the error-rate, latency and first-speech rules see nothing, and the agent
+  // still reports. Accepted webhooks are its turns (every turn webhook; the canary's too, as a
+  // wrong secret refuses its webhooks as well); at least a few refusals, so one stray request
+  // in a quiet hour does not page.
+  webhooksRejected: (() => {
+    const refused = `sum by (${perService}) (increase(${rejections}{${rejectionReason}=~"${CONFIG_REJECTIONS.join('|')}"}[${window}]))`
+    const accepted = `sum by (${perService}) (increase(${turns}[${window}]))`
+    return `(${refused} / (${refused} + (${accepted} or ${refused} * 0)) > ${THRESHOLD.rejectedWebhooksShare}) and on (${perService}) (${refused} >= ${THRESHOLD.rejectedWebhooksMin})`
+  })(),
   // Every OTel SDK pushes its resource's target_info with each metrics export (10 s here);
   // silence means the app is down: a service (whatever its SDK, language or OTEL_SERVICE_NAME)
   // in an environment, seen in the last day and silent for the last minute, or no app at all in

@@ -56,6 +56,8 @@ export const Attr = {
   /** On a turn's webhook span: seconds to its first speech (what the samplers' slow policy reads). */
   TimeToFirstSpeech: 'layercode.turn.time_to_first_speech',
   CostItem: 'layercode.cost.item',
+  /** Why a webhook was refused before any handling (a WebhookRejection). */
+  RejectionReason: 'layercode.webhook.rejection.reason',
   Synthetic: 'layercode.synthetic',
   AgentName: ATTR_GEN_AI_AGENT_NAME,
   Operation: ATTR_GEN_AI_OPERATION_NAME,
@@ -90,6 +92,18 @@ export const CostItem = {
   Tts: 'tts',
 } as const
 export type CostItem = (typeof CostItem)[keyof typeof CostItem]
+/**
+ * Why a webhook's signature was refused: no `layercode-signature` header, one that does not
+ * parse, a timestamp outside the tolerance, or an HMAC that does not match the body (a wrong
+ * LAYERCODE_WEBHOOK_SECRET rejects every webhook this way).
+ */
+export const WebhookRejection = {
+  Missing: 'missing',
+  Malformed: 'malformed',
+  Stale: 'stale',
+  Mismatch: 'mismatch',
+} as const
+export type WebhookRejection = (typeof WebhookRejection)[keyof typeof WebhookRejection]
 export type Outcome = (typeof Outcome)[keyof typeof Outcome]
 
 /**
@@ -383,6 +397,15 @@ const KIT_METRIC_SPECS = [
     source: 'kit',
   },
   {
+    name: 'layercode.webhook.rejections',
+    instrument: 'counter',
+    unit: '{webhook}',
+    description:
+      'Webhooks refused before any handling because their signature was missing, malformed, stale or did not match the body, by reason (a wrong LAYERCODE_WEBHOOK_SECRET refuses every one; no turn happens)',
+    attributes: [Attr.AgentName, Attr.RejectionReason],
+    source: 'kit',
+  },
+  {
     name: 'layercode.tool.duration',
     instrument: 'histogram',
     unit: 's',
@@ -487,11 +510,14 @@ const KIT_METRIC_SPECS = [
   },
 ] as const satisfies readonly MetricSpec[]
 
-/** Observed by the SDK outside any webhook: it cannot tell synthetic sessions apart. */
-const UNTAGGED = new Set<string>(['layercode.sessions.active'])
+/**
+ * Observed by the SDK outside any webhook (it cannot tell synthetic sessions apart), or counted
+ * before a webhook's body may be read (a rejected signature).
+ */
+const UNTAGGED = new Set<string>(['layercode.sessions.active', 'layercode.webhook.rejections'])
 /**
  * The kit's metrics. Each recorded for synthetic traffic (SYNTHETIC_METADATA_KEY) carries
- * `layercode.synthetic` too, but for the active-sessions gauge.
+ * `layercode.synthetic` too, but for the active-sessions gauge and webhook rejections.
  */
 export const KIT_METRICS = KIT_METRIC_SPECS.map((spec) =>
   UNTAGGED.has(spec.name)

@@ -18,6 +18,7 @@ type Instruments = {
   timeToFirstSpeech: Histogram
   turns: Counter
   toolCalls: Counter
+  webhookRejections: Counter
   toolDuration: Histogram
   sessionsStarted: Counter
   sessionsEnded: Counter
@@ -86,6 +87,7 @@ function create(provider: MeterProvider): Instruments {
     timeToFirstSpeech: histogram('layercode.turn.time_to_first_speech'),
     turns: counter('layercode.turns'),
     toolCalls: counter('layercode.tool.calls'),
+    webhookRejections: counter('layercode.webhook.rejections'),
     toolDuration: histogram('layercode.tool.duration'),
     sessionsStarted: counter('layercode.sessions.started'),
     sessionsEnded: counter('layercode.sessions.ended'),

@@ -3,7 +3,7 @@
  * a turn (count, duration, time to first speech), a tool call, a session starting and ending
  * (the app's SessionTracker feeds the active-sessions gauge). The kit's agent and any user's agent call these.
  */
-import { Attr, type Outcome } from './contract.ts'
+import { Attr, type Outcome, type WebhookRejection } from './contract.ts'
 import { instruments } from './instruments.ts'
 import { priceTable, speechCost } from './pricing.ts'
 import type { SessionTracker } from './sessions.ts'
@@ -48,6 +48,14 @@ export function recordToolCall(call: ToolCallRecord): void {
   }
   toolCalls.add(1, attributes)
   toolDuration.record(call.durationS, attributes)
+}
+
+/** A webhook refused for its signature, before its body is parsed. */
+export function recordWebhookRejection(agent: string, reason: WebhookRejection): void {
+  instruments().webhookRejections.add(1, {
+    [Attr.AgentName]: agent,
+    [Attr.RejectionReason]: reason,
+  })
 }
 
 /** A session's first webhook (`session.start`): counted once, active until it ends. */

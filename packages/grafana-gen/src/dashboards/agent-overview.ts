@@ -81,6 +81,19 @@ export const AGENT_OVERVIEW: DashboardSpec = {
       { threshold: THRESHOLD.errorRate },
     ),
     ts(
+      'Rejected webhooks per minute',
+      "How many webhooks are refused for their signature, and why? mismatch: LAYERCODE_WEBHOOK_SECRET differs from your LayerCode agent's (every webhook refused: no turn runs); stale: a clock off by more than 300 s; missing or malformed: not LayerCode (scanners, misrouted clients).",
+      'short',
+      [
+        {
+          expr: PANEL_QUERY.rejectedWebhooksPerMinute,
+          legend: '{{layercode_webhook_rejection_reason}}',
+        },
+      ],
+      // Empty while no webhook was ever refused (there is no series to show as 0).
+      { needs: 'a rejected webhook' },
+    ),
+    ts(
       'Turns by outcome',
       'How many turns per minute succeed, fail or are abandoned by the caller?',
       'short',

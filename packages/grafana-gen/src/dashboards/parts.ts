@@ -56,11 +56,12 @@ export type PanelSpec = {
   /**
    * What the panel needs besides traffic: Tempo-derived data (only the compose stack has it,
    * the native run cannot check it), a conversation picked in the dashboard's variable, the
-   * canary running (compose's canary service), or a failing canary turn (the doctor lets them
-   * be empty).
+   * canary running (compose's canary service), a failing canary turn, or a webhook the agent
+   * refused (the doctor lets them be empty).
    */
   needs?:
     | 'tempo'
+    | 'a rejected webhook'
     | 'a conversation_id'
     | 'the canary'
     | 'a failing canary turn'
