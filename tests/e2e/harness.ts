@@ -228,9 +228,11 @@ export class Harness {
     const env = {
       ...process.env,
       ...service?.environment,
-      // authorize calls go to a closed port in this private network: a fast, real client error
+      // LayerCode's API stands at Prometheus in this private network: an authorize call is a
+      // real outbound request (its answer, a 404, is passed through), the only one the offline
+      // model leaves for http.client.request.duration.
       LAYERCODE_API_KEY: 'e2e-api-key-0123456789',
-      LAYERCODE_API_BASE_URL: `http://${addressOf('prometheus')}:1`,
+      LAYERCODE_API_BASE_URL: `http://${addressOf('prometheus')}:9090`,
       ...extraEnv,
     }
     const entrypoint = imageEntrypoint()

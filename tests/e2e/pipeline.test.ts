@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parser as logql } from '@grafana/lezer-logql'
 import { parser as traceql } from '@grafana/lezer-traceql'
+import { sendWebhook } from '@layercode-kit/agent'
 import { concrete, panelQueries } from '@layercode-kit/grafana-gen'
 import {
   CAPTURE_CONTENT_ENV,
@@ -71,10 +72,18 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
       '--messages=2',
       '--fail-rate=0.5',
     ])
+    // One webhook signed with another secret (a rotation on LayerCode's side only): refused,
+    // and counted in layercode.webhook.rejections.
+    const refused = await sendWebhook({
+      url: harness.url('agent', 8000, '/api/agent'),
+      secret: 'whsec_rotated_elsewhere_0001',
+      body: { type: 'session.end', session_id: 's_refused', conversation_id: 'c_refused' },
+    })
+    assert.equal(refused.status, 401)
     assert.equal(
       (await authorize).status,
-      502,
-      'LayerCode is unreachable in the private network: a real client error',
+      404,
+      "the upstream's answer (Prometheus standing in for LayerCode's API) is passed through",
     )
   })
 
@@ -299,6 +308,11 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
       const missingLabels = labels.filter((label) => !(label in (sample?.metric ?? {})))
       assert.deepEqual(missingLabels, [], `${series} labels`)
     }
+    // The app's own outbound calls only: the one authorize call, never the SDK's exports.
+    const [outbound] = await harness.query(
+      `sum(http_client_request_duration_seconds_count{service_name="${SERVICE_NAME}"})`,
+    )
+    assert.equal(Number(outbound?.value[1]), 1, 'one outbound request: the authorize call')
     const byOutcome = await harness.query('sum by (layercode_outcome) (layercode_turns_total)')
     const outcome = (name: string) =>
       Number(byOutcome.find((r) => r.metric.layercode_outcome === name)?.value[1] ?? 0)

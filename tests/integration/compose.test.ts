@@ -17,6 +17,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
+import { sendWebhook } from '@layercode-kit/agent'
 import {
   ALERTS,
   concrete,
@@ -212,6 +213,14 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
       slowRate: TRAFFIC.slowRate,
       thinkTimeMs: 0,
     })
+    // One webhook signed with another secret, as after a rotation on LayerCode's side only:
+    // the agent refuses it and counts it (layercode.webhook.rejections).
+    const refused = await sendWebhook({
+      url: `${URLS.agent}/api/agent`,
+      secret: `${WEBHOOK_SECRET}-rotated`,
+      body: { type: 'session.end', session_id: 's_refused', conversation_id: 'c_refused' },
+    })
+    assert.equal(refused.status, 401)
   })
 
   after(async () => {
@@ -286,7 +295,11 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
   })
 
   it('Prometheus has every contract series and data for every panel', async () => {
-    for (const { series } of EXPECTED_SERIES) {
+    // The offline model and no browser client: the agent makes no outbound call in compose,
+    // so it has no http.client.request.duration (the native pipeline run checks it).
+    for (const { series } of EXPECTED_SERIES.filter(
+      ({ metric }) => metric.name !== 'http.client.request.duration',
+    )) {
       await eventually(series, TIMEOUTS.dataMs, async () =>
         (await promQuery(`${series}{service_name="${SERVICE_NAME}"}`)).length > 0
           ? true
