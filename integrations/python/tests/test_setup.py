@@ -17,9 +17,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-CREDENTIAL_HEADERS = json.loads(
-    (PACKAGE_DIR.parents[1] / "packages/test-support/src/credential-headers.json").read_text()
-)["headers"]
+# The list the Node tests use (packages/test-support); a copy beside the tests when they run
+# outside the repository, against the installed wheel.
+_HEADERS_FILE = next(
+    path
+    for path in (
+        Path(__file__).parent / "credential-headers.json",
+        PACKAGE_DIR.parents[1] / "packages/test-support/src/credential-headers.json",
+    )
+    if path.exists()
+)
+CREDENTIAL_HEADERS = json.loads(_HEADERS_FILE.read_text())["headers"]
 
 # The user's app: a webhook route answering like a LayerCode backend, then its own setup lines.
 APP = textwrap.dedent(
