@@ -16,7 +16,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -24,7 +23,7 @@ import { sendWebhookOverHttp } from '@layercode-kit/agent'
 import { spawnAgent } from '@layercode-kit/agent/testing'
 import { SAMPLING } from '@layercode-kit/grafana-gen'
 import { processStat } from '@layercode-kit/loadgen/process-stat'
-import { type OtlpRequest, startOtlpReceiver } from '@layercode-kit/test-support'
+import { freePort, type OtlpRequest, startOtlpReceiver } from '@layercode-kit/test-support'
 import { ensureCollector } from '../tests/e2e/binaries.ts'
 import { rootPath } from '../tests/stack/support.ts'
 
@@ -40,14 +39,6 @@ type Batch = { path: string; body: Buffer; items: number; traceIds: number[] }
 const tier = process.env.BENCH_COLLECTOR_TIER ?? ''
 if (!['', 'gateway', 'sampler'].includes(tier))
   throw new Error(`BENCH_COLLECTOR_TIER is gateway or sampler, not ${tier}`)
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /**
  * Counts the items of an OTLP/protobuf request by walking its wire format (no schema needed),

@@ -46,32 +46,54 @@ async function echoingUpstream() {
   }
 }
 
+/**
+ * The agent at debug, logging to stdout and a rotating file and exporting all three signals
+ * to a receiver every few hundred ms: every place a secret could leave it.
+ */
+async function agentAtDebug(args: string[], env: Record<string, string>) {
+  const receiver = await startOtlpReceiver()
+  const logDir = mkdtempSync(path.join(tmpdir(), 'leak-'))
+  const agent = await spawnAgent({
+    args,
+    env: {
+      ...env,
+      LOG_LEVEL: 'debug',
+      LOG_FILE: path.join(logDir, 'agent.log'),
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '300',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_BLRP_SCHEDULE_DELAY: '100',
+    },
+  })
+  let stdout = ''
+  agent.child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  /** Every log file the agent wrote, concatenated. */
+  const logFiles = () =>
+    readdirSync(logDir)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => readFileSync(path.join(logDir, f), 'utf8'))
+      .join('\n')
+  return { agent, receiver, stdout: () => stdout, logFiles }
+}
+
 describe('no secret leaves the agent', () => {
   it('masks every marker in stdout, the log file and every exported span, event, status, log and metric', async () => {
-    const receiver = await startOtlpReceiver()
     const upstream = await echoingUpstream()
-    const logDir = mkdtempSync(path.join(tmpdir(), 'leak-'))
-    const agent = await spawnAgent({
-      args: ['--agent', 'starter', '--model', 'gpt-4o-mini'],
-      env: {
-        LAYERCODE_WEBHOOK_SECRET: MARKERS.webhookSecret,
-        LAYERCODE_API_KEY: MARKERS.layercodeKey,
-        LAYERCODE_API_BASE_URL: upstream.url,
-        OPENAI_API_KEY: MARKERS.openaiKey,
-        OPENAI_BASE_URL: `${upstream.url}/v1`,
-        SMTP_PASSWORD: MARKERS.smtpPassword,
-        LOG_LEVEL: 'debug',
-        LOG_FILE: path.join(logDir, 'agent.log'),
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_METRIC_EXPORT_INTERVAL: '300',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-        OTEL_BLRP_SCHEDULE_DELAY: '100',
-      },
-    })
-    let stdout = ''
-    agent.child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
+    const {
+      agent,
+      receiver,
+      stdout: output,
+      logFiles,
+    } = await agentAtDebug(['--agent', 'starter', '--model', 'gpt-4o-mini'], {
+      LAYERCODE_WEBHOOK_SECRET: MARKERS.webhookSecret,
+      LAYERCODE_API_KEY: MARKERS.layercodeKey,
+      LAYERCODE_API_BASE_URL: upstream.url,
+      OPENAI_API_KEY: MARKERS.openaiKey,
+      OPENAI_BASE_URL: `${upstream.url}/v1`,
+      SMTP_PASSWORD: MARKERS.smtpPassword,
     })
     try {
       const ids = { session_id: 'sess_leak', conversation_id: 'conv_leak' }
@@ -125,11 +147,11 @@ describe('no secret leaves the agent', () => {
     const server = receiver.items('traces').find((s) => s.name === 'POST /api/agent')
     assert.ok(server, 'the server span was exported')
 
-    const files = readdirSync(logDir).filter((f) => f.endsWith('.log'))
-    assert.ok(files.length > 0, 'a log file was written')
+    const stdout = output()
+    assert.ok(logFiles().length > 0, 'a log file was written')
     const sinks: Record<string, string> = {
       stdout,
-      'log file': files.map((f) => readFileSync(path.join(logDir, f), 'utf8')).join('\n'),
+      'log file': logFiles(),
       ...Object.fromEntries(
         ['traces', 'metrics', 'logs'].map((signal) => [
           `OTLP ${signal}`,
@@ -150,25 +172,14 @@ describe('no secret leaves the agent', () => {
   })
 
   it(`logs no value of ${CREDENTIAL_HEADERS.length} credential headers at debug, whatever their names`, async () => {
-    const receiver = await startOtlpReceiver()
-    const logDir = mkdtempSync(path.join(tmpdir(), 'leak-headers-'))
     const secret = 'whsec_header_leak_test_0001'
-    const agent = await spawnAgent({
-      args: ['--agent', 'echo'],
-      env: {
-        LAYERCODE_WEBHOOK_SECRET: secret,
-        LOG_LEVEL: 'debug',
-        LOG_FILE: path.join(logDir, 'agent.log'),
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_METRIC_EXPORT_INTERVAL: '300',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-        OTEL_BLRP_SCHEDULE_DELAY: '100',
-      },
-    })
-    let stdout = ''
-    agent.child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
+    const {
+      agent,
+      receiver,
+      stdout: output,
+      logFiles,
+    } = await agentAtDebug(['--agent', 'echo'], {
+      LAYERCODE_WEBHOOK_SECRET: secret,
     })
     // A distinct marker per header, none of them credential-shaped, so only the allowlist can hide them.
     const marker = (i: number) => `HDRMARKER${String(i).padStart(3, '0')}plain`
@@ -197,6 +208,7 @@ describe('no secret leaves the agent', () => {
       assert.equal((await agent.stop()).code, 0)
       await receiver.close()
     }
+    const stdout = output()
     const line = stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -206,10 +218,9 @@ describe('no secret leaves the agent', () => {
     assert.equal(logged?.['x-request-id'], 'req-visible-1', 'allowlisted values are logged')
     for (const name of Object.keys(headers))
       assert.equal(logged?.[name], '[REDACTED]', `${name} is shown present, masked`)
-    const files = readdirSync(logDir).filter((f) => f.endsWith('.log'))
     const sinks: Record<string, string> = {
       stdout,
-      'log file': files.map((f) => readFileSync(path.join(logDir, f), 'utf8')).join('\n'),
+      'log file': logFiles(),
       'OTLP logs and spans': JSON.stringify(receiver.requests),
     }
     for (const [sink, text] of Object.entries(sinks)) {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { describe, it } from 'node:test'
-import { attributesOf, settle, startOtlpReceiver } from '@layercode-kit/test-support'
+import { attributesOf, freePort, settle, startOtlpReceiver } from '@layercode-kit/test-support'
 import { sendWebhook } from '../protocol/client.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
@@ -149,11 +148,7 @@ describe('a broken collector never changes the answers nor blocks shutdown', () 
 
   it('refusing connections, then accepting and never answering', async () => {
     const baseline = await answersWith({ OTEL_SDK_DISABLED: 'true' })
-    // A port that refuses: bound once, then closed.
-    const refusing = createServer()
-    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
-    const { port } = refusing.address() as { port: number }
-    await new Promise((resolve) => refusing.close(resolve))
+    const port = await freePort() // refuses connections
     const refused = await answersWith({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` })
     const hanging = await startOtlpReceiver({ mode: 'hang' })
     const hung = await answersWith({ OTEL_EXPORTER_OTLP_ENDPOINT: hanging.url })
@@ -172,10 +167,7 @@ describe('a broken collector never changes the answers nor blocks shutdown', () 
 
 describe('a dead collector is not silent', () => {
   it('warns once, concisely, when exports fail, and not again for every batch', async () => {
-    const refusing = createServer()
-    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
-    const { port } = refusing.address() as { port: number }
-    await new Promise((resolve) => refusing.close(resolve))
+    const port = await freePort() // refuses connections
     const agent = await spawnAgent({
       args: ['--agent', 'echo'],
       env: {

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { describe, it } from 'node:test'
+import { freePort } from '@layercode-kit/test-support'
 import { allRefusing } from './collector-probe.ts'
 import { otlpEndpoints } from './otlp-endpoints.ts'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<'pending'>((r) => setTimeout(() => r('pending'), ms))])

@@ -1,0 +1,13 @@
+import { createServer } from 'node:net'
+
+/**
+ * A loopback port nothing listens on (bound once, then closed): a collector that refuses
+ * connections, or a port for a process to take.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
