@@ -1055,7 +1055,13 @@ describe('panel values under scripted traffic, on the real collector and Prometh
         'canary failures',
       ),
     )
-    for (const uid of ['layercode-token-usage', 'layercode-spend', 'layercode-agent-down'])
+    // Every webhook of the scripted traffic is signed right: nothing refused, no page.
+    for (const uid of [
+      'layercode-token-usage',
+      'layercode-spend',
+      'layercode-agent-down',
+      'layercode-webhooks-rejected',
+    ])
       assert.deepEqual(await evaluate(uid, tAgent), [], `${uid} stays quiet`)
     for (const uid of [
       'layercode-collector-refusing',
