@@ -160,7 +160,8 @@ const STANDIN_FILES = [
   'tests/e2e/front.ts',
   'packages/test-support/package.json',
   ...readdirSync(rootPath('packages/test-support/src'))
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    // Modules and the data they import (credential-headers.json), not the tests.
+    .filter((f) => (f.endsWith('.ts') && !f.endsWith('.test.ts')) || f.endsWith('.json'))
     .sort()
     .map((f) => `packages/test-support/src/${f}`),
 ]
