@@ -1,6 +1,7 @@
 import { register } from 'node:module'
 import { createAddHookMessageChannel } from 'import-in-the-middle'
 import { flushOnExit } from './flush-on-exit.ts'
+import { sdkDisabled } from './otlp-endpoints.ts'
 import { startTelemetry, type Telemetry, type TelemetryOptions } from './sdk.ts'
 import { onShutdown } from './shutdown.ts'
 
@@ -12,8 +13,7 @@ import { onShutdown } from './shutdown.ts'
 export async function startInstrumented(
   options: TelemetryOptions = {},
 ): Promise<Telemetry | undefined> {
-  const env = options.env ?? process.env
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined
+  if (sdkDisabled(options.env ?? process.env)) return undefined
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel()
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions)
   const telemetry = await startTelemetry(options)

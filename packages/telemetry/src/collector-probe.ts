@@ -2,13 +2,14 @@ import { connect } from 'node:net'
 import { endpointKey, type OtlpEndpoint } from './otlp-endpoints.ts'
 
 /** Connection errors that mean nobody will answer, however long the exporter retries. */
-const UNREACHABLE = new Set([
+export const UNREACHABLE_CODES = [
   'ECONNREFUSED',
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
-])
+] as const
+const UNREACHABLE = new Set<string>(UNREACHABLE_CODES)
 
 export type Unreachable = { url: string; code: string }
 

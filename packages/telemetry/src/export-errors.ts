@@ -1,4 +1,5 @@
 import { setGlobalErrorHandler } from '@opentelemetry/core'
+import { UNREACHABLE_CODES } from './collector-probe.ts'
 
 export type ExportErrorReport = {
   'error.message': string
@@ -21,7 +22,7 @@ export function reportExportErrorsTo(next: Reporter): void {
   reporter = next
 }
 
-const NOTHING_LISTENING = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH/
+const NOTHING_LISTENING = new RegExp(UNREACHABLE_CODES.join('|'))
 
 /** The hint for a failure that means no collector is there, naming where the SDK sends. */
 function exportErrorHint(message: string, endpoints: readonly string[]): string | undefined {

@@ -16,11 +16,21 @@ export function endpointKey(url: URL): string {
   return `${host}:${port}${url.pathname.replace(/\/+$/, '')}`
 }
 
-function exporters(env: Env, signal: OtlpSignal): string[] {
-  const names = (env[`OTEL_${signal.toUpperCase()}_EXPORTER`] ?? '')
+/** A comma-separated OTEL_* list (`otlp, console`), blanks dropped. */
+export function envList(value: string | undefined): string[] {
+  return (value ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+}
+
+/** True when OTEL_SDK_DISABLED says so: the SDK never starts. */
+export function sdkDisabled(env: Env): boolean {
+  return env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true'
+}
+
+function exporters(env: Env, signal: OtlpSignal): string[] {
+  const names = envList(env[`OTEL_${signal.toUpperCase()}_EXPORTER`])
   return names.length ? names : ['otlp']
 }
 

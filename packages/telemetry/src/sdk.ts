@@ -11,7 +11,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import { allRefusing } from './collector-probe.ts'
 import { DEFAULT_SERVICE_NAME, METRIC_EXPORT_INTERVAL_MS } from './contract.ts'
 import { warnOnExportErrors } from './export-errors.ts'
-import { isOtlpExport, type OtlpSignal, otlpEndpoints } from './otlp-endpoints.ts'
+import { isOtlpExport, type OtlpSignal, otlpEndpoints, sdkDisabled } from './otlp-endpoints.ts'
 import { createRedactor, secretsInEnv } from './redact.ts'
 import { secretRedactingSpanProcessor } from './redact-spans.ts'
 import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
@@ -106,7 +106,7 @@ export async function startTelemetry(
   options: TelemetryOptions = {},
 ): Promise<Telemetry | undefined> {
   const env = options.env ?? process.env
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true') return undefined
+  if (sdkDisabled(env)) return undefined
   // NodeSDK reads the interval from the process environment only.
   if (!process.env.OTEL_METRIC_EXPORT_INTERVAL)
     process.env.OTEL_METRIC_EXPORT_INTERVAL = String(

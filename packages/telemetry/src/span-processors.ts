@@ -8,15 +8,9 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace'
+import { envList } from './otlp-endpoints.ts'
 
 type Env = Record<string, string | undefined>
-
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-}
 
 function number(env: Env, name: string): number | undefined {
   const n = Number(env[name])
@@ -39,7 +33,7 @@ function otlpExporter(env: Env): SpanExporter {
  * a processor (the secret redactor) in front of the ones it builds from the environment.
  */
 export function spanProcessorsFromEnv(env: Env): SpanProcessor[] {
-  const names = list(env.OTEL_TRACES_EXPORTER)
+  const names = envList(env.OTEL_TRACES_EXPORTER)
   if (names.includes('none')) return []
   return (names.length ? [...new Set(names)] : ['otlp']).flatMap((name): SpanProcessor[] => {
     if (name === 'console')
