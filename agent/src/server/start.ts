@@ -3,12 +3,8 @@ import type { AddressInfo } from 'node:net'
 import type { Writable } from 'node:stream'
 import { serve } from '@hono/node-server'
 import { ErrorCode, KitError } from '@layercode-kit/cli'
-import {
-  instrumentModel,
-  priceTable,
-  reportExportErrorsTo,
-  SessionTracker,
-} from '@layercode-kit/telemetry'
+import { priceTable, reportExportErrorsTo, SessionTracker } from '@layercode-kit/telemetry'
+import { instrumentModel } from '@layercode-kit/telemetry/ai'
 import { createAgent } from '../agents/registry.ts'
 import { type AgentConfig, secretValues } from '../config.ts'
 import { ConversationStore } from '../history/store.ts'

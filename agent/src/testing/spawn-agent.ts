@@ -1,7 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { readJsonLines, runNode, type ScriptResult } from '@layercode-kit/test-support'
+import {
+  readJsonLines,
+  runNode,
+  type ScriptResult,
+  WORKSPACE_NODE_OPTIONS,
+} from '@layercode-kit/test-support'
 
 export const CLI_PATH = fileURLToPath(new URL('../cli.ts', import.meta.url))
 export const REGISTER_PATH = fileURLToPath(import.meta.resolve('@layercode-kit/telemetry/register'))
@@ -17,7 +22,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     )
       env[key] = value
   }
-  return { ...env, ...extra }
+  // The workspace's own resolution survives the cleaning (see WORKSPACE_NODE_OPTIONS).
+  return { ...env, NODE_OPTIONS: WORKSPACE_NODE_OPTIONS, ...extra }
 }
 
 export type SpawnedAgent = {

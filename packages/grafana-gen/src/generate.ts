@@ -1,16 +1,16 @@
 /** Every file packages/grafana-gen generates: path (from the repo root) -> content. */
 
 import { readFileSync } from 'node:fs'
+import { DEFAULT_PRICES_FILE } from '@layercode-kit/telemetry'
+import { contactPointFiles, policiesYaml, rulesYaml } from './alerts.ts'
+import { renderTelemetryDoc } from './contract-doc.ts'
+import { buildDashboard, DASHBOARDS } from './dashboards.ts'
+import { renderLogfireMigration } from './python.ts'
 import {
-  DEFAULT_PRICES_FILE,
   PYTHON_CONTRACT_PATH,
   PYTHON_PRICES_PATH,
   renderPythonContract,
-  renderTelemetryDoc,
-} from '@layercode-kit/telemetry'
-import { contactPointFiles, policiesYaml, rulesYaml } from './alerts.ts'
-import { buildDashboard, DASHBOARDS } from './dashboards.ts'
-import { renderLogfireMigration } from './python.ts'
+} from './python-contract.ts'
 import { renderGrafanaReadme } from './readme.ts'
 import { RUNBOOKS } from './runbooks.ts'
 import { renderSamplerConfig } from './sampling.ts'

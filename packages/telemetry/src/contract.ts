@@ -134,6 +134,12 @@ export const FAULT_HEADER = 'x-kit-fault'
  */
 export const SYNTHETIC_METADATA_KEY = 'kit_synthetic'
 
+/**
+ * The GenAI instrumentations' standard switch: with it `true`, model calls' prompts and answers
+ * are recorded (and the collector keeps them); off by default.
+ */
+export const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'
+
 export const Operation = {
   InvokeAgent: 'invoke_agent',
   Chat: 'chat',

@@ -9,13 +9,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { Attr } from './contract.ts'
 import { instruments } from './instruments.ts'
+import { modelsReport } from './model-reporting.ts'
 
+/** In seconds. A part the app does not report is absent (never a made-up 0). */
 export type FirstSpeechParts = {
-  queueS: number
-  modelS: number
-  toolsS: number
-  sentenceS: number
+  queueS?: number
+  modelS?: number
+  toolsS?: number
+  sentenceS?: number
 }
+
+/**
+ * `all`: the app reports every part (it calls `locked()`, `toolCallEnded()`, and its models
+ * are wrapped), so a part never reported is 0. `observed`: only the parts something reported
+ * during the turn (or, for the model and sentence parts, a wrapped model in the process) are
+ * known; the middleware's clocks are so, since it cannot see a queue or a tool by itself.
+ */
+export type ClockReporting = 'all' | 'observed'
 
 export class FirstSpeechClock {
   readonly #now: () => number
@@ -27,13 +37,21 @@ export class FirstSpeechClock {
   #model = 0
   #tools = 0
   #toolsAfterText = 0
+  readonly #reporting: ClockReporting
+  #toolsReported = false
+  #modelReported = false
   /** The model whose text was spoken first. */
   model: string | undefined
 
   /** `arrived`: when the webhook arrived, on the same clock as `now`. */
-  constructor(arrived: number, now: () => number = () => performance.now()) {
+  constructor(
+    arrived: number,
+    now: () => number = () => performance.now(),
+    reporting: ClockReporting = 'all',
+  ) {
     this.#arrived = arrived
     this.#now = now
+    this.#reporting = reporting
   }
 
   /** The conversation's previous turn is done: this one runs. */
@@ -42,6 +60,7 @@ export class FirstSpeechClock {
   }
 
   modelCallStarted(): void {
+    this.#modelReported = true
     if (this.#spoken === undefined) this.#callStarted = this.#now()
   }
 
@@ -64,6 +83,7 @@ export class FirstSpeechClock {
 
   /** A tool call that took `durationMs` just ended. */
   toolCallEnded(durationMs: number): void {
+    this.#toolsReported = true
     if (this.#spoken !== undefined) return
     this.#tools += durationMs
     if (this.#firstText !== undefined) this.#toolsAfterText += durationMs
@@ -78,15 +98,17 @@ export class FirstSpeechClock {
   parts(): FirstSpeechParts | undefined {
     if (this.#spoken === undefined) return undefined
     const s = (ms: number) => Math.max(0, ms) / 1000
-    return {
-      queueS: s((this.#locked ?? this.#arrived) - this.#arrived),
-      modelS: s(this.#model),
-      toolsS: s(this.#tools),
-      sentenceS:
-        this.#firstText === undefined
-          ? 0
-          : s(this.#spoken - this.#firstText - this.#toolsAfterText),
-    }
+    const all = this.#reporting === 'all'
+    const models = all || this.#modelReported || modelsReport()
+    const parts: FirstSpeechParts = {}
+    if (all || this.#locked !== undefined)
+      parts.queueS = s((this.#locked ?? this.#arrived) - this.#arrived)
+    if (models) parts.modelS = s(this.#model)
+    if (all || this.#toolsReported) parts.toolsS = s(this.#tools)
+    if (models)
+      parts.sentenceS =
+        this.#firstText === undefined ? 0 : s(this.#spoken - this.#firstText - this.#toolsAfterText)
+    return parts
   }
 }
 
@@ -115,9 +137,9 @@ export function recordFirstSpeechParts(
     [Attr.EventType]: turn.eventType,
     ...(clock.model ? { [Attr.RequestModel]: clock.model } : {}),
   }
-  i.firstSpeechQueue.record(parts.queueS, attributes)
-  i.firstSpeechModel.record(parts.modelS, attributes)
-  i.firstSpeechTools.record(parts.toolsS, attributes)
-  i.firstSpeechSentence.record(parts.sentenceS, attributes)
+  if (parts.queueS !== undefined) i.firstSpeechQueue.record(parts.queueS, attributes)
+  if (parts.modelS !== undefined) i.firstSpeechModel.record(parts.modelS, attributes)
+  if (parts.toolsS !== undefined) i.firstSpeechTools.record(parts.toolsS, attributes)
+  if (parts.sentenceS !== undefined) i.firstSpeechSentence.record(parts.sentenceS, attributes)
   return parts
 }

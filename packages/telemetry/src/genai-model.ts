@@ -7,13 +7,13 @@ import type {
 } from '@ai-sdk/provider'
 import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api'
 import { wrapLanguageModel } from 'ai'
-import { Attr, Operation } from './contract.ts'
+import { Attr, CAPTURE_CONTENT_ENV, Operation } from './contract.ts'
 import { firstSpeechClock } from './first-speech.ts'
 import { instruments } from './instruments.ts'
+import { modelWrapped } from './model-reporting.ts'
 import { recordModelSpend } from './spend.ts'
 import { errorType, recordFailure, tracer } from './tracing.ts'
-
-export const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'
+import { currentWebhook } from './webhook-context.ts'
 
 /** `openai.chat` -> `openai`: the semantic conventions' provider names have no API suffix. */
 export function providerName(model: LanguageModelV4): string {
@@ -61,10 +61,15 @@ const OUTPUT_PARTS: ReadonlySet<string> = new Set([
  * (so the HTTP client span is its child), ended when the stream is drained, cancelled or
  * failed; plus the GenAI token-usage and operation-duration metrics.
  */
-function telemetryMiddleware(agent: string, captureContent: boolean): LanguageModelV4Middleware {
+function telemetryMiddleware(
+  named: string | undefined,
+  captureContent: boolean,
+): LanguageModelV4Middleware {
   return {
     specificationVersion: 'v4',
     async wrapStream({ doStream, params, model }) {
+      // Named by the app, else by the webhook the kit's middleware is observing.
+      const agent = named ?? currentWebhook()?.agent ?? UNKNOWN_AGENT
       const base: Attributes = {
         [Attr.Operation]: Operation.Chat,
         [Attr.Provider]: providerName(model),
@@ -172,12 +177,21 @@ function telemetryMiddleware(agent: string, captureContent: boolean): LanguageMo
   }
 }
 
-/** Wraps a model so each call is traced and metered; the one place around every model call. */
+/** `gen_ai.agent.name` of a model call outside any observed webhook, with no name given. */
+const UNKNOWN_AGENT = 'unknown'
+
+/**
+ * Wraps an AI SDK model once, so each streamed call through it gets a `chat {model}` CLIENT
+ * span, token usage, duration, time to first chunk and cost (`layercode.cost`, charged to the
+ * running turn's session), and reports to the turn's first-speech clock. `agent` names the
+ * agent; by default the agent of the webhook the kit's middleware is observing.
+ */
 export function instrumentModel(
   model: LanguageModelV4,
-  agent: string,
+  agent?: string,
   env: Record<string, string | undefined> = process.env,
 ): LanguageModelV4 {
+  modelWrapped()
   const captureContent = env[CAPTURE_CONTENT_ENV]?.toLowerCase() === 'true'
   return wrapLanguageModel({
     model,

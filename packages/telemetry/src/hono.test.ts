@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
+import { streamResponse } from '@layercode/node-server-sdk'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { Attr } from './contract.ts'
-import { serverSpans, startWebhookSpan, type WebhookSpan } from './hono.ts'
+import { layercodeTelemetry, serverSpans, startWebhookSpan, type WebhookSpan } from './hono.ts'
 import { captureTelemetry } from './testing.ts'
 
 // The SDK as the register entry starts it (context manager, W3C propagation), exporting in memory.
@@ -167,5 +168,53 @@ describe('startWebhookSpan', () => {
     })
     const spans = await spansOf(() => hono.request('/x', { method: 'POST' }))
     assert.deepEqual(spans, [])
+  })
+})
+
+describe('layercodeTelemetry', () => {
+  type Stream = { tts(text: string): void; end(): void }
+  const body = JSON.stringify(event)
+  function agentApp(options: { outer?: boolean; fail?: boolean } = {}) {
+    const hono = new Hono()
+    if (options.outer) hono.use(serverSpans())
+    hono.use('/api/agent', layercodeTelemetry({ agent: 'hono-agent' }))
+    hono.post('/api/agent', async (c) => {
+      // The handler reads the body as usual: the middleware read a copy.
+      const webhook = await c.req.json()
+      if (options.fail) throw new Error('handler failed')
+      return streamResponse(webhook, async ({ stream }: { stream: Stream }) => {
+        stream.tts('Hi.')
+        stream.end()
+      })
+    })
+    hono.onError((_error, c) => c.text('internal', 500))
+    return hono
+  }
+
+  it('observes the route: one SERVER span with the webhook and its outcome, the answer unchanged', async () => {
+    for (const outer of [false, true]) {
+      const spans = await spansOf(async () => {
+        const response = await agentApp({ outer }).request('/api/agent', {
+          method: 'POST',
+          body,
+        })
+        assert.match(await response.text(), /"type":"response.tts","content":"Hi\."/)
+      })
+      assert.equal(spans.length, 1, outer ? 'under serverSpans()' : 'alone')
+      assert.equal(spans[0]?.name, 'POST /api/agent')
+      assert.equal(spans[0]?.attributes[Attr.AgentName], 'hono-agent')
+      assert.equal(spans[0]?.attributes[Attr.TurnId], 't1')
+      assert.equal(spans[0]?.attributes[Attr.Outcome], 'ok')
+    }
+  })
+
+  it('a handler that throws: a failed turn on an ERROR span with the exception', async () => {
+    const [span] = await spansOf(() =>
+      agentApp({ fail: true }).request('/api/agent', { method: 'POST', body }),
+    )
+    assert.equal(span?.attributes[Attr.HttpStatus], 500)
+    assert.equal(span?.attributes[Attr.Outcome], 'error')
+    assert.equal(span?.attributes[Attr.ErrorType], 'Error')
+    assert.equal(span?.events[0]?.name, 'exception')
   })
 })

@@ -1,46 +1,60 @@
-import {
-  type Attributes,
-  context,
-  propagation,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type TextMapGetter,
-  trace,
-} from '@opentelemetry/api'
+/**
+ * `@layercode-kit/telemetry/hono`: the kit's telemetry as Hono middleware (Hono is a peer
+ * dependency: the app's own copy is the one used).
+ *
+ * ```ts
+ * app.use('/api/agent', layercodeTelemetry({ agent: 'weather' }))
+ * ```
+ */
+import { context } from '@opentelemetry/api'
 import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
-import { Attr, type Outcome } from './contract.ts'
-import { instruments } from './instruments.ts'
-import { errorType, recordFailure, tracer } from './tracing.ts'
+import type { Outcome } from './contract.ts'
+import { Attr } from './contract.ts'
+import { ServerSpan } from './server-span.ts'
+import { recordFailure } from './tracing.ts'
+import { type LayercodeTelemetryOptions, webhookObserver } from './webhook-telemetry.ts'
 
-type ServerSpan = {
-  span: Span
-  started: number
-  /** The metric's attributes, known once the response is. */
-  attributes: Attributes
-  /** A handler ends it (later than the response headers). */
-  claimed: boolean
-  /** The middleware has set the response's attributes. */
-  finalized: boolean
-  /** The handler asked to end it. */
-  ending: boolean
-  /** A synthetic webhook's request (its metric is tagged too). */
-  synthetic: boolean
-}
+export type { LayercodeTelemetryOptions, TurnLogger } from './webhook-telemetry.ts'
+export { TurnFailure } from './webhook-telemetry.ts'
 
 const spans = new WeakMap<Context, ServerSpan>()
 
-/** Ends the span and meters the request with the same duration and attributes. */
-function finish(entry: ServerSpan): void {
-  entry.span.end()
-  instruments().requestDuration.record((performance.now() - entry.started) / 1000, entry.attributes)
+/** The matched route, or none (never a failed request because of telemetry). */
+function route(c: Context): string | undefined {
+  try {
+    return routePath(c)
+  } catch {
+    return undefined
+  }
 }
 
-/** Reads only the headers the propagators ask for (`c.req.header()` copies them all). */
-const headerGetter: TextMapGetter<Headers> = {
-  get: (headers, key) => headers.get(key) ?? undefined,
-  keys: (headers) => [...headers.keys()],
+/**
+ * The kit's telemetry for a LayerCode webhook route, with no other call from the app: the
+ * request's SERVER span (until the SSE answer ended) carrying the webhook's type, ids, agent
+ * and outcome; turn metrics and time to first speech; sessions and `session.end`'s figures;
+ * refused webhooks by reason; a log line per turn; canary traffic tagged. It reads a copy of
+ * the body, so the handler reads it as usual (`c.req.text()`, `c.req.json()`), and passes the
+ * answer through unchanged (`streamResponse` from `@layercode/node-server-sdk` included).
+ */
+export function layercodeTelemetry(options: LayercodeTelemetryOptions): MiddlewareHandler {
+  const observer = webhookObserver(options)
+  return async function layercodeTelemetryMiddleware(c, next) {
+    // Under an app-wide serverSpans() the request already has its span: the webhook is it.
+    const outer = spans.get(c)
+    const server = outer ?? new ServerSpan(c.req.raw)
+    if (!outer) spans.set(c, server)
+    const response = await observer.observe(
+      c.req.raw,
+      server,
+      async () => {
+        await next()
+        return { response: c.res, failure: c.error }
+      },
+      { route: () => route(c), respond: !outer },
+    )
+    if (response !== c.res) c.res = response
+  }
 }
 
 /**
@@ -48,54 +62,18 @@ const headerGetter: TextMapGetter<Headers> = {
  * attributes and the caller's W3C trace context as parent, and `http.server.request.duration`
  * with the span's own duration: until the response is complete, for an SSE answer when its
  * stream ended (as Node's http instrumentation measures, where @hono/otel stops at the
- * headers). A webhook's span is this one (`startWebhookSpan`), not a second span inside it.
- * Install it after the probe routes: probes stay untraced and unmetered.
+ * headers). `layercodeTelemetry()` on a route makes its span the webhook's. Install it after
+ * the probe routes: probes stay untraced and unmetered.
  */
 export function serverSpans(): MiddlewareHandler {
   return async function serverSpanMiddleware(c, next) {
-    const parent = propagation.extract(context.active(), c.req.raw.headers, headerGetter)
-    const span = tracer().startSpan(
-      c.req.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { [Attr.HttpMethod]: c.req.method, 'url.full': c.req.url },
-      },
-      parent,
-    )
-    const entry: ServerSpan = {
-      span,
-      started: performance.now(),
-      attributes: {},
-      claimed: false,
-      finalized: false,
-      ending: false,
-      synthetic: false,
-    }
-    spans.set(c, entry)
+    const server = new ServerSpan(c.req.raw)
+    spans.set(c, server)
     try {
-      await context.with(trace.setSpan(parent, span), next)
+      await context.with(server.context, next)
     } finally {
-      const route = routePath(c)
-      const status = c.res.status
-      span.updateName(`${c.req.method} ${route}`)
-      entry.attributes = {
-        [Attr.HttpMethod]: c.req.method,
-        [Attr.HttpRoute]: route,
-        [Attr.HttpStatus]: status,
-      }
-      span.setAttributes(entry.attributes)
-      if (entry.synthetic) entry.attributes[Attr.Synthetic] = true
       // Hono's onError has run: c.error is what it left (the app clears it for a 4xx).
-      if (c.error) recordFailure(span, c.error)
-      else if (status >= 500) {
-        span.setAttribute(Attr.ErrorType, String(status))
-        span.setStatus({ code: SpanStatusCode.ERROR })
-      }
-      // The metric's error.type is the span's.
-      const failure = c.error ? errorType(c.error) : status >= 500 ? String(status) : undefined
-      if (failure) entry.attributes[Attr.ErrorType] = failure
-      entry.finalized = true
-      if (!entry.claimed || entry.ending) finish(entry)
+      server.respond(route(c), c.res.status, c.error)
     }
   }
 }
@@ -113,11 +91,11 @@ export type WebhookSpan = {
 }
 
 /**
- * Makes the request's SERVER span (from `serverSpans()`) the webhook's span: the webhook's
- * attributes go on it, and with `untilStreamEnds` it lasts until `end()` (an SSE answer's
- * stream ended) instead of ending with the response headers. A `synthetic` webhook's span and
- * request metric carry `layercode.synthetic`. Without `serverSpans()`
- * installed, it records nothing.
+ * For apps that record turns themselves (the explicit API): makes the request's SERVER span
+ * (from `serverSpans()`) the webhook's span: the webhook's attributes go on it, and with
+ * `untilStreamEnds` it lasts until `end()` (an SSE answer's stream ended) instead of ending
+ * with the response headers. A `synthetic` webhook's span and request metric carry
+ * `layercode.synthetic`. Without `serverSpans()` installed, it records nothing.
  */
 export function startWebhookSpan(
   c: Context,
@@ -125,29 +103,29 @@ export function startWebhookSpan(
   agent: string,
   options: { untilStreamEnds: boolean; synthetic?: boolean },
 ): WebhookSpan {
-  const entry = spans.get(c)
-  if (!entry) return { end() {} }
-  entry.synthetic = options.synthetic === true
-  entry.span.setAttributes({
+  const server = spans.get(c)
+  if (!server) return { end() {} }
+  server.synthetic = options.synthetic === true
+  server.span.setAttributes({
     [Attr.EventType]: event.type,
-    ...(entry.synthetic ? { [Attr.Synthetic]: true } : {}),
+    ...(server.synthetic ? { [Attr.Synthetic]: true } : {}),
     [Attr.ConversationId]: event.conversation_id,
     [Attr.SessionId]: event.session_id,
     [Attr.AgentName]: agent,
     ...(event.turn_id ? { [Attr.TurnId]: event.turn_id } : {}),
   })
-  if (options.untilStreamEnds) entry.claimed = true
+  if (options.untilStreamEnds) server.claim()
+  let ended = false
   return {
     end(result = {}) {
-      if (entry.ending) return
-      if (result.outcome) entry.span.setAttribute(Attr.Outcome, result.outcome)
+      if (ended) return
+      ended = true
+      if (result.outcome) server.span.setAttribute(Attr.Outcome, result.outcome)
       if (result.firstSpeechS !== undefined)
-        entry.span.setAttribute(Attr.TimeToFirstSpeech, result.firstSpeechS)
-      if (result.error !== undefined) recordFailure(entry.span, result.error)
-      if (!entry.claimed) return
-      entry.ending = true
+        server.span.setAttribute(Attr.TimeToFirstSpeech, result.firstSpeechS)
+      if (result.error !== undefined) recordFailure(server.span, result.error)
       // A turn can finish before the middleware has seen the response: it ends the span then.
-      if (entry.finalized) finish(entry)
+      if (options.untilStreamEnds) server.end()
     },
   }
 }

@@ -8,17 +8,51 @@ import * as telemetry from '@layercode-kit/telemetry'
  * every app that depends on it, so it is spelled out.
  */
 describe('@layercode-kit/telemetry public exports', () => {
-  it('has four entry points: the API, the Hono middleware, the --import register, and the test helpers', async () => {
+  it('has six entry points: the API, the webhook middleware for Hono and for fetch handlers, the AI SDK wrapper, the --import register, the test helpers', async () => {
     const manifest = JSON.parse(
       readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-    ) as { exports: Record<string, string> }
-    assert.deepEqual(Object.keys(manifest.exports), ['.', './hono', './register', './testing'])
+    ) as { exports: Record<string, unknown> }
+    assert.deepEqual(Object.keys(manifest.exports), [
+      '.',
+      './ai',
+      './fetch',
+      './hono',
+      './register',
+      './testing',
+      './prices.json',
+      './package.json',
+    ])
     for (const entry of Object.keys(manifest.exports))
       assert.ok(import.meta.resolve(`@layercode-kit/telemetry${entry.slice(1)}`))
     const testing = await import('@layercode-kit/telemetry/testing')
     assert.equal(typeof testing.captureTelemetry, 'function')
     const hono = await import('@layercode-kit/telemetry/hono')
-    assert.deepEqual(Object.keys(hono).sort(), ['serverSpans', 'startWebhookSpan'])
+    assert.deepEqual(Object.keys(hono).sort(), [
+      'TurnFailure',
+      'layercodeTelemetry',
+      'serverSpans',
+      'startWebhookSpan',
+    ])
+    const fetchEntry = await import('@layercode-kit/telemetry/fetch')
+    assert.deepEqual(Object.keys(fetchEntry).sort(), ['TurnFailure', 'withLayercodeTelemetry'])
+    const ai = await import('@layercode-kit/telemetry/ai')
+    assert.deepEqual(Object.keys(ai).sort(), ['instrumentModel', 'providerName'])
+  })
+
+  it('only /hono needs hono and only /ai needs ai: the main entry and /fetch import neither', async () => {
+    const { spawnSync } = await import('node:child_process')
+    // A hook refusing both, as on an app that installed neither (Express, Next.js).
+    const refuse = `data:text/javascript,${encodeURIComponent(
+      "import { registerHooks } from 'node:module'; registerHooks({ resolve(s, c, next) { if (/^(hono|ai|@ai-sdk\\/provider)(\\/|$)/.test(s)) throw new Error('imported ' + s); return next(s, c) } })",
+    )}`
+    for (const entry of ['', '/fetch', '/register', '/testing']) {
+      const run = spawnSync(
+        process.execPath,
+        ['--import', refuse, '-e', `await import('@layercode-kit/telemetry${entry}')`],
+        { encoding: 'utf8', env: { ...process.env, OTEL_SDK_DISABLED: 'true' } },
+      )
+      assert.equal(run.status, 0, `${entry || '.'}: ${run.stderr}`)
+    }
   })
 
   it('exports the contract, the SDK bootstrap, span and metric helpers, and redaction', () => {
@@ -57,8 +91,6 @@ describe('@layercode-kit/telemetry public exports', () => {
       'Outcome',
       'PRICES_FILE_ENV',
       'PROMOTED_RESOURCE_ATTRIBUTES',
-      'PYTHON_CONTRACT_PATH',
-      'PYTHON_PRICES_PATH',
       'PriceTableSchema',
       'REDACTED',
       'REDACTED_QUERY_VALUE',
@@ -72,12 +104,15 @@ describe('@layercode-kit/telemetry public exports', () => {
       'SessionTracker',
       'TOKEN_BUCKETS',
       'TURN_COUNT_BUCKETS',
+      'TURN_EVENTS',
       'WebhookRejection',
       'asSynthetic',
       'chargingSession',
       'chargingTo',
       'counter',
       'createRedactor',
+      'currentWebhook',
+      'defaultInstrumentations',
       'errorType',
       'executeToolSpan',
       'firstSpeechClock',
@@ -86,7 +121,6 @@ describe('@layercode-kit/telemetry public exports', () => {
       'headersForLog',
       'histogram',
       'inSpan',
-      'instrumentModel',
       'instruments',
       'invokeAgentSpan',
       'isMaskedHeaderAttribute',
@@ -102,7 +136,6 @@ describe('@layercode-kit/telemetry public exports', () => {
       'prometheusLabel',
       'prometheusName',
       'prometheusSeries',
-      'providerName',
       'recordCharges',
       'recordFailure',
       'recordFirstSpeechParts',
@@ -115,11 +148,11 @@ describe('@layercode-kit/telemetry public exports', () => {
       'recordWebhookRejection',
       'redactQueryString',
       'redactUrlQuery',
+      'rejectionReason',
       'rememberSecrets',
-      'renderPythonContract',
-      'renderTelemetryDoc',
       'reportExportErrorsTo',
       'runShutdownHooks',
+      'runTool',
       'secretRedactingSpanProcessor',
       'secretsInEnv',
       'serviceVersion',

@@ -1,22 +1,22 @@
 /**
  * @layercode-kit/telemetry: what an agent needs for the kit's dashboards and alerts to work.
  * Start the SDK with `node --import @layercode-kit/telemetry/register` (configured by the
- * standard OTEL_* variables), record with the contract's names, and the panels show it.
+ * standard OTEL_* variables), put the webhook middleware on the LayerCode endpoint
+ * (`/hono`, or `/fetch` for any fetch handler), wrap the AI SDK model once (`/ai`), and the
+ * panels show it. This entry holds the contract and the explicit helpers, for what the
+ * middleware cannot see (tools: `runTool`) or apps that record turns themselves.
  */
 
 export * from './bootstrap.ts'
 export * from './contract.ts'
-export * from './doc.ts'
 export * from './export-errors.ts'
 export * from './first-speech.ts'
 export * from './flush-on-exit.ts'
-export * from './genai-model.ts'
 export * from './headers.ts'
 export * from './helpers.ts'
 export * from './instruments.ts'
 export * from './log-format.ts'
 export * from './pricing.ts'
-export * from './python.ts'
 export * from './recording.ts'
 export * from './redact.ts'
 export * from './redact-spans.ts'
@@ -29,4 +29,7 @@ export * from './shutdown.ts'
 export * from './span-processors.ts'
 export * from './spend.ts'
 export * from './synthetic.ts'
+export * from './tools.ts'
 export * from './tracing.ts'
+export { currentWebhook, type WebhookScope } from './webhook-context.ts'
+export { rejectionReason, TURN_EVENTS, type WebhookEvent } from './webhook-event.ts'

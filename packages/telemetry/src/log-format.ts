@@ -7,6 +7,7 @@ import {
   SeverityNumber,
 } from '@opentelemetry/api'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
+import { currentWebhook, webhookLogFields } from './webhook-context.ts'
 
 /**
  * Where a log record may carry the OpenTelemetry context of the call that logged it (the
@@ -53,7 +54,8 @@ function attributeValue(value: unknown): AnyValue {
 
 /**
  * A winston format that emits each record it sees as an OpenTelemetry log record (body =
- * message, the other fields as attributes, trace and span ids from the call's context) and
+ * message, the other fields as attributes, trace and span ids from the call's context, and
+ * inside a webhook the kit's middleware observes, its call-context fields) and
  * passes it on unchanged. Place it after the formats that add or redact fields. Cheaper than
  * a transport (no stream per record), and with a level check before winston's formats, a
  * record below the logger's level costs nothing.
@@ -66,7 +68,10 @@ export function otelLogFormat(): { transform(info: LogInfo): LogInfo } {
       const callContext = info[LOG_CONTEXT_KEY] ?? context.active()
       // No SDK, or no processor wants this record: no attributes to build.
       if (!logger.enabled({ severityNumber, context: callContext })) return info
-      const attributes: Record<string, AnyValue> = {}
+      // Inside a webhook the kit's middleware observes, its call context (the record's own
+      // fields win).
+      const webhook = currentWebhook()
+      const attributes: Record<string, AnyValue> = webhook ? webhookLogFields(webhook) : {}
       for (const key of Object.keys(info)) {
         const value = info[key]
         if (value !== undefined && !NOT_ATTRIBUTES.has(key)) attributes[key] = attributeValue(value)

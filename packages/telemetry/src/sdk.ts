@@ -1,8 +1,4 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation'
-import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics'
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
-import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources'
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs'
 import type { IMetricReader } from '@opentelemetry/sdk-metrics'
@@ -71,31 +67,74 @@ const httpConfig = (env: Record<string, string | undefined>) => ({
 const HOST_METRICS_CONFIG = { metricGroups: ['process.cpu', 'process.memory'] }
 
 /**
- * Only what the contract needs, each patch costing CPU on every call it wraps: outbound
- * HTTP (fetch through undici: the model API, LayerCode; node:http clients), V8 runtime
- * metrics, and process CPU and memory (the host's own come from the collector's
- * hostmetrics receiver). Incoming requests are the Hono middleware's (`serverSpans()`), logs
- * are the winston format's (`otelLogFormat()`). Setting the standard
- * OTEL_NODE_ENABLED_INSTRUMENTATIONS switches to the auto-instrumentations it names.
+ * Instrumentations that cost on every call for little a voice agent's trace needs: a span per
+ * socket (`net`) and per lookup (`dns`); `fs` is off in auto-instrumentations-node already.
+ * Winston's log records are the kit's format's (`otelLogFormat()`), which the instrumentation
+ * would send a second time.
  */
-async function instrumentations(
+const QUIET_BY_DEFAULT = ['net', 'dns', 'winston'] as const
+
+/** The suffixes a standard OTEL_NODE_*_INSTRUMENTATIONS list names (`http`, `pg`). */
+function listed(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+}
+
+/**
+ * `@opentelemetry/auto-instrumentations-node`, so database, cache, queue and outbound HTTP
+ * calls are traced with no code (pg, mysql, redis, ioredis, mongodb, undici, …), less the
+ * per-operation noise (QUIET_BY_DEFAULT), plus process CPU and memory (the host's own come
+ * from the collector). Incoming requests are the kit's middleware's, so the HTTP
+ * instrumentation traces outbound calls only. OTEL_NODE_ENABLED_INSTRUMENTATIONS and
+ * OTEL_NODE_DISABLED_INSTRUMENTATIONS keep their standard meaning: an enabled list replaces
+ * the default set, a disabled list removes from it.
+ */
+function defaultInstrumentationConfig(
   env: Record<string, string | undefined>,
-): Promise<Instrumentation[]> {
-  if (env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) {
-    const { getNodeAutoInstrumentations } = await import(
-      '@opentelemetry/auto-instrumentations-node'
-    )
-    return getNodeAutoInstrumentations({
-      '@opentelemetry/instrumentation-http': httpConfig(env),
-      '@opentelemetry/instrumentation-host-metrics': HOST_METRICS_CONFIG,
-    })
+): Record<string, { enabled?: boolean } & Record<string, unknown>> {
+  const enabledList = listed(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS)
+  const disabledList = listed(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS)
+  const config: Record<string, { enabled?: boolean } & Record<string, unknown>> = {
+    '@opentelemetry/instrumentation-http': httpConfig(env),
+    '@opentelemetry/instrumentation-host-metrics': HOST_METRICS_CONFIG,
   }
-  return [
-    new HttpInstrumentation(httpConfig(env)),
-    new UndiciInstrumentation(),
-    new RuntimeNodeInstrumentation(),
-    new HostMetricsInstrumentation(HOST_METRICS_CONFIG),
-  ]
+  if (enabledList.length > 0) return config
+  for (const name of QUIET_BY_DEFAULT)
+    config[`@opentelemetry/instrumentation-${name}`] = { enabled: false }
+  // Off by default in auto-instrumentations-node; on in the kit's set unless disabled.
+  if (!disabledList.includes('host-metrics'))
+    config['@opentelemetry/instrumentation-host-metrics'] = {
+      ...HOST_METRICS_CONFIG,
+      enabled: true,
+    }
+  return config
+}
+
+/** The kit's instrumentation set for `env` (see above), for an app that starts its own NodeSDK. */
+export async function defaultInstrumentations(
+  env: Record<string, string | undefined> = process.env,
+): Promise<Instrumentation[]> {
+  const { getNodeAutoInstrumentations } = await import('@opentelemetry/auto-instrumentations-node')
+  // auto-instrumentations-node reads the two lists from the process environment itself.
+  const saved = {
+    enabled: process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS,
+    disabled: process.env.OTEL_NODE_DISABLED_INSTRUMENTATIONS,
+  }
+  setOrDelete('OTEL_NODE_ENABLED_INSTRUMENTATIONS', env.OTEL_NODE_ENABLED_INSTRUMENTATIONS)
+  setOrDelete('OTEL_NODE_DISABLED_INSTRUMENTATIONS', env.OTEL_NODE_DISABLED_INSTRUMENTATIONS)
+  try {
+    return getNodeAutoInstrumentations(defaultInstrumentationConfig(env))
+  } finally {
+    setOrDelete('OTEL_NODE_ENABLED_INSTRUMENTATIONS', saved.enabled)
+    setOrDelete('OTEL_NODE_DISABLED_INSTRUMENTATIONS', saved.disabled)
+  }
+}
+
+function setOrDelete(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name]
+  else process.env[name] = value
 }
 
 /**
@@ -114,7 +153,7 @@ export async function startTelemetry(
     )
   const sdk = new NodeSDK({
     resource: kitResource(env),
-    instrumentations: await instrumentations(env),
+    instrumentations: await defaultInstrumentations(env),
     spanProcessors: spanProcessors(options, env),
     ...(options.metricReaders ? { metricReaders: options.metricReaders } : {}),
     ...(options.logRecordProcessors ? { logRecordProcessors: options.logRecordProcessors } : {}),

@@ -58,7 +58,12 @@ export function invokeAgentSpan<T>(
   )
 }
 
-export function executeToolSpan<T>(tool: string, callId: string, fn: () => Promise<T>): Promise<T> {
+/** An `execute_tool {tool}` span around `fn`; `callId` is the model's id of the call, if any. */
+export function executeToolSpan<T>(
+  tool: string,
+  callId: string | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   return inSpan(
     `${Operation.ExecuteTool} ${tool}`,
     {
@@ -66,7 +71,7 @@ export function executeToolSpan<T>(tool: string, callId: string, fn: () => Promi
       attributes: {
         [Attr.Operation]: Operation.ExecuteTool,
         [Attr.ToolName]: tool,
-        [Attr.ToolCallId]: callId,
+        ...(callId ? { [Attr.ToolCallId]: callId } : {}),
         [Attr.ToolType]: 'function',
       },
     },

@@ -1,7 +1,9 @@
 import {
   Attr,
+  CAPTURE_CONTENT_ENV,
   DEFAULT_SERVICE_NAME,
   FIRST_SPEECH_PARTS,
+  GENAI_CONTENT_ATTRIBUTES,
   KIT_METRICS,
   LOG_CONTEXT_FIELDS,
   LOG_SYNTHETIC_FIELD,
@@ -15,9 +17,7 @@ import {
   SPANS,
   type SpanSpec,
   SYNTHETIC_METADATA_KEY,
-} from './contract.ts'
-import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
-import { GENAI_CONTENT_ATTRIBUTES } from './redact.ts'
+} from '@layercode-kit/telemetry'
 
 const code = (s: string) => `\`${s}\``
 const list = (items: readonly string[]) => (items.length ? items.map(code).join(', ') : '—')
@@ -72,6 +72,29 @@ export function renderTelemetryDoc(): string {
     '',
     'Every span, metric and log field the agent emits. Dashboards, alert rules and the end-to-end',
     'expectations take their names from the same contract, so a rename breaks tests, not dashboards.',
+    '',
+    '## Who records what in your own app',
+    '',
+    row(['recorded by', 'signals']),
+    row(['---', '---']),
+    row([
+      `the webhook middleware (${code('layercodeTelemetry()')}, ${code('withLayercodeTelemetry()')})`,
+      'the webhook SERVER span and `http.server.request.duration`; `layercode.turns`, `layercode.turn.duration`, `layercode.turn.time_to_first_speech`; sessions (started, ended, active, `session.end` figures and cost); `layercode.webhook.rejections`; the "turn completed" / "turn failed" log lines; synthetic tagging',
+    ]),
+    row([
+      `the AI SDK model wrapper (${code('instrumentModel()')})`,
+      'chat spans, `gen_ai.client.*` token and duration metrics, time to first chunk, `layercode.cost` of model calls, the model and sentence parts of the first-speech budget',
+    ]),
+    row([
+      code('runTool()'),
+      'the `execute_tool` span, `layercode.tool.*` metrics, the tools part of the first-speech budget',
+    ]),
+    row([
+      'the preload (`--import @layercode-kit/telemetry/register`)',
+      'outbound HTTP, database and cache spans and metrics, runtime and process metrics',
+    ]),
+    '',
+    'A part of the first-speech budget nobody reports is absent on the Turn latency budget dashboard, never guessed.',
     '',
     '## Resource',
     '',

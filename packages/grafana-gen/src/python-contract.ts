@@ -5,22 +5,22 @@
  */
 import {
   Attr,
+  CAPTURE_CONTENT_ENV,
   COST_BUCKETS_USD,
   CostItem,
+  GENAI_CONTENT_ATTRIBUTES,
   KIT_METRICS,
   LATENCY_BUCKETS_S,
   LOG_CONTEXT_FIELDS,
+  LOGGED_HEADERS,
   Operation,
   Outcome,
+  PRICES_FILE_ENV,
   SERVICE_NAME_OVERRIDE_ATTRIBUTE,
   SESSION_BUCKETS_S,
   SYNTHETIC_METADATA_KEY,
   TURN_COUNT_BUCKETS,
-} from './contract.ts'
-import { CAPTURE_CONTENT_ENV } from './genai-model.ts'
-import { LOGGED_HEADERS } from './headers.ts'
-import { PRICES_FILE_ENV } from './pricing.ts'
-import { GENAI_CONTENT_ATTRIBUTES } from './redact.ts'
+} from '@layercode-kit/telemetry'
 
 export const PYTHON_CONTRACT_PATH = 'integrations/python/layercode_otel_kit/contract.py'
 /** The shipped price table, bundled with the Python wrapper by `npm run docs` (a copy, checked). */
