@@ -249,10 +249,18 @@ export class Harness {
   }
 
   /**
-   * Starts another process in a service's network namespace (a user's own app beside the
+   * Starts another process in the agent's network namespace (a user's own app beside the
    * agent), with the agent service's OTEL_* settings so it exports to the same collector.
+   * `cwd` and `baseEnv` (default: the repository and this process's environment) let it run
+   * as a user's project outside the workspace.
    */
-  async startApp(name: string, command: string[], env: Record<string, string>, port: number) {
+  async startApp(
+    name: string,
+    command: string[],
+    env: Record<string, string>,
+    port: number,
+    options: { cwd?: string; baseEnv?: NodeJS.ProcessEnv } = {},
+  ) {
     const otel = Object.fromEntries(
       Object.entries(compose.services.agent?.environment ?? {}).filter(([k]) =>
         k.startsWith('OTEL_'),
@@ -260,12 +268,20 @@ export class Harness {
     )
     this.procs.set(
       name,
-      inNamespace('agent', command, { ...process.env, ...otel, ...env }, this.log(name)),
+      inNamespace(
+        'agent',
+        command,
+        { ...(options.baseEnv ?? process.env), ...otel, ...env },
+        this.log(name),
+        options.cwd,
+        true,
+      ),
     )
-    await waitFor(
-      `${name} healthy`,
-      async () => (await fetch(this.url('agent', port, '/health'))).ok,
-    )
+    await waitFor(`${name} healthy`, async () => {
+      const proc = this.procs.get(name)
+      if (!running(proc)) throw new Error(`${name} exited: ${proc?.log.join('').slice(-2000)}`)
+      return (await fetch(this.url('agent', port, '/health'))).ok
+    })
   }
 
   /** Runs the load generator next to the agent, as the compose service does, and returns its JSON summary. */

@@ -14,7 +14,7 @@ export const LATENCY_BUDGET: DashboardSpec = {
   panels: [
     ts(
       'Where the wait for first speech goes',
-      "Of the mean time to a message turn's first speech, how much is queue (the conversation's previous turn), model (calls until the spoken text began), tools, sentence (the model's first words until a whole sentence), and the agent's own work (the rest)? The stack's top is the mean time to first speech.",
+      "Of the mean time to a message turn's first speech, how much is queue (the conversation's previous turn), model (calls until the spoken text began), tools, sentence (the model's first words until a whole sentence), and the agent's own work (the rest)? The stack's top is the mean time to first speech. A part the agent does not report (no queue, or no model wrapper) is absent, and so is the own-work remainder: not reported, never guessed.",
       's',
       [
         ...FIRST_SPEECH_PARTS.map(([part]) => ({
@@ -34,10 +34,13 @@ export const LATENCY_BUDGET: DashboardSpec = {
     ),
     ...(
       [
-        [0.5, 'How long is each part for the typical (median) message turn?'],
+        [
+          0.5,
+          'How long is each part for the typical (median) message turn? A part the agent does not report is absent.',
+        ],
         [
           0.95,
-          'How long is each part for the slowest 5% of message turns? A part whose p95 is far above its p50 waits only sometimes (a slow tool, a queued turn).',
+          'How long is each part for the slowest 5% of message turns? A part whose p95 is far above its p50 waits only sometimes (a slow tool, a queued turn). A part the agent does not report is absent.',
         ],
       ] as const
     ).map(([q, question]) =>
