@@ -11,6 +11,7 @@ export const UNREACHABLE_CODES = [
 ] as const
 const UNREACHABLE = new Set<string>(UNREACHABLE_CODES)
 
+/** An OTLP endpoint nothing listens at. */
 export type Unreachable = { url: string; code: string }
 
 function refuses(url: URL, timeoutMs: number): Promise<Unreachable | undefined> {

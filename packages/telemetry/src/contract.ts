@@ -47,6 +47,7 @@ export const DEFAULT_SERVICE_NAME = 'layercode-agent'
  */
 export const SERVICE_NAME_OVERRIDE_ATTRIBUTE = 'layercode.service.name'
 
+/** The attribute names the kit records and its dashboards query (OTel semantic conventions where one exists). */
 export const Attr = {
   EventType: 'layercode.event.type',
   ConversationId: 'layercode.conversation.id',
@@ -82,6 +83,7 @@ export const Attr = {
   HttpStatus: ATTR_HTTP_RESPONSE_STATUS_CODE,
 } as const
 
+/** How a turn, tool call or model call ended: `layercode.outcome`. */
 export const Outcome = { Ok: 'ok', Error: 'error', Aborted: 'aborted' } as const
 /** What a `layercode.cost` increment paid for: a model call's tokens, or LayerCode's speech. */
 export const CostItem = {
@@ -91,6 +93,7 @@ export const CostItem = {
   Transcription: 'transcription',
   Tts: 'tts',
 } as const
+/** What a `layercode.cost` increment paid for. */
 export type CostItem = (typeof CostItem)[keyof typeof CostItem]
 /**
  * Why a webhook's signature was refused: no `layercode-signature` header, one that does not
@@ -103,7 +106,9 @@ export const WebhookRejection = {
   Stale: 'stale',
   Mismatch: 'mismatch',
 } as const
+/** Why a webhook was refused (`layercode.rejection.reason`). */
 export type WebhookRejection = (typeof WebhookRejection)[keyof typeof WebhookRejection]
+/** One of `Outcome`'s values. */
 export type Outcome = (typeof Outcome)[keyof typeof Outcome]
 
 /**
@@ -117,7 +122,9 @@ export const Fault = {
   SlowTool: 'slow_tool',
   Tokens: 'tokens',
 } as const
+/** A fault the load generator can inject (`Fault`). */
 export type FaultKind = (typeof Fault)[keyof typeof Fault]
+/** The webhook `custom_metadata` key that asks the reference agent for an injected fault. */
 export const FAULT_METADATA_KEY = 'kit_fault'
 /**
  * The answer to a turn that asked for a fault says what became of it (`injected` or
@@ -140,6 +147,7 @@ export const SYNTHETIC_METADATA_KEY = 'kit_synthetic'
  */
 export const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'
 
+/** `gen_ai.operation.name` values the kit's spans use. */
 export const Operation = {
   InvokeAgent: 'invoke_agent',
   Chat: 'chat',
@@ -148,8 +156,10 @@ export const Operation = {
 
 // ---------------------------------------------------------------------------- spans
 
+/** A span kind, as the contract writes it. */
 export type SpanKindName = 'SERVER' | 'CLIENT' | 'INTERNAL'
 
+/** One span of the contract: its name, kind, attributes and parent. */
 export type SpanSpec = {
   id: string
   /** The name, with `{attribute}` placeholders. */
@@ -166,6 +176,7 @@ export type SpanSpec = {
   optionalAttributes?: readonly string[]
 }
 
+/** Every span the kit records, as rendered in docs/telemetry.md. */
 export const SPANS = [
   {
     id: 'http.server',
@@ -258,8 +269,10 @@ export function spanSpecFor(name: string, kind?: SpanKindName): SpanSpec | undef
 
 // --------------------------------------------------------------------------- metrics
 
+/** The OpenTelemetry instrument behind a metric. */
 export type InstrumentKind = 'histogram' | 'counter' | 'updowncounter' | 'gauge'
 
+/** One metric of the contract: name, instrument, unit, attributes, who records it. */
 export type MetricSpec = {
   name: string
   instrument: InstrumentKind
@@ -537,6 +550,7 @@ export const KIT_METRICS = KIT_METRIC_SPECS.map((spec) =>
       },
 ) satisfies readonly MetricSpec[]
 
+/** The names of the metrics the kit itself records. */
 export type KitMetricName = (typeof KIT_METRIC_SPECS)[number]['name']
 
 const runtime = '@opentelemetry/instrumentation-runtime-node'
@@ -719,6 +733,7 @@ export function prometheusLabel(attribute: string): string {
 }
 
 // Resource attributes prometheus/prometheus.yml promotes to labels (keep the two in step).
+/** Resource attributes the collector promotes to Prometheus labels. */
 export const PROMOTED_RESOURCE_ATTRIBUTES = [
   'host.name',
   'service.name',
@@ -748,4 +763,5 @@ export const LOG_CONTEXT_FIELDS = [
 /** Trace correlation on every record logged inside a span. */
 /** On every record of a synthetic conversation's webhook (true), absent otherwise. */
 export const LOG_SYNTHETIC_FIELD = 'synthetic'
+/** Trace correlation fields on every log record logged inside a span. */
 export const LOG_TRACE_FIELDS = ['trace_id', 'span_id', 'trace_flags'] as const

@@ -1,6 +1,7 @@
 import { setGlobalErrorHandler } from '@opentelemetry/core'
 import { UNREACHABLE_CODES } from './collector-probe.ts'
 
+/** A failing export, as the one-line warning reports it. */
 export type ExportErrorReport = {
   'error.message': string
   /** Further failures since the last report, not reported one by one. */

@@ -13,6 +13,7 @@ import { type LayercodeTelemetryOptions, webhookObserver } from './webhook-telem
 export type { LayercodeTelemetryOptions, TurnLogger } from './webhook-telemetry.ts'
 export { TurnFailure } from './webhook-telemetry.ts'
 
+/** Options of `withLayercodeTelemetry`: the middleware's, plus the route. */
 export type FetchTelemetryOptions = LayercodeTelemetryOptions & {
   /** `http.route` of the endpoint; default the request's path (give it for a dynamic route). */
   route?: string

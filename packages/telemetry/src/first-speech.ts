@@ -27,6 +27,7 @@ export type FirstSpeechParts = {
  */
 export type ClockReporting = 'all' | 'observed'
 
+/** Splits a turn's wait for its first speech into parts (queue, model, tools, sentence) for the latency budget. */
 export class FirstSpeechClock {
   readonly #now: () => number
   readonly #arrived: number

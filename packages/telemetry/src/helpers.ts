@@ -19,14 +19,18 @@ export function withSpan<T>(
   return inSpan(name, { attributes }, async (span) => fn(span))
 }
 
+/** A custom instrument's description and unit. */
 export type MetricOptions = {
   description: string
   /** UCUM: `s`, `By`, `1`, or an annotation like `{order}`. Prometheus turns it into a suffix. */
   unit?: string
 }
 
+/** A counter whose attributes are typed. */
 export type CounterHandle<A extends Attributes> = { add(value?: number, attributes?: A): void }
+/** A histogram whose attributes are typed. */
 export type HistogramHandle<A extends Attributes> = { record(value: number, attributes?: A): void }
+/** A gauge whose attributes are typed. */
 export type GaugeHandle<A extends Attributes> = { set(value: number, attributes?: A): void }
 
 const meter = (provider: MeterProvider) => provider.getMeter(SCOPE_NAME, SCOPE_VERSION)

@@ -78,6 +78,7 @@ export function serverSpans(): MiddlewareHandler {
   }
 }
 
+/** The parsed webhook fields `startWebhookSpan` reads. */
 export type WebhookSpanInput = {
   type: string
   conversation_id: string
@@ -85,6 +86,7 @@ export type WebhookSpanInput = {
   turn_id?: string | undefined
 }
 
+/** A webhook span started by `startWebhookSpan`, ended once its answer has streamed. */
 export type WebhookSpan = {
   /** Records the outcome (or failure) on the span; ends it if it waits for the stream. */
   end(result?: { outcome?: Outcome; error?: unknown; firstSpeechS?: number | undefined }): void

@@ -2,9 +2,12 @@ import type { RequestOptions } from 'node:http'
 
 type Env = Record<string, string | undefined>
 
+/** The three OTLP signals. */
 export const OTLP_SIGNALS = ['traces', 'metrics', 'logs'] as const
+/** One OTLP signal. */
 export type OtlpSignal = (typeof OTLP_SIGNALS)[number]
 
+/** Where one signal is exported, and over which protocol. */
 export type OtlpEndpoint = { signal: OtlpSignal; protocol: string; url: URL }
 
 const DEFAULT_BASE = { grpc: 'http://localhost:4317', http: 'http://localhost:4318' } as const

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { CostItem } from './contract.ts'
 
+/** Names a price table to use instead of the package's prices.json. */
 export const PRICES_FILE_ENV = 'LAYERCODE_PRICES_FILE'
 /** The table the kit ships, dated inside. */
 export const DEFAULT_PRICES_FILE = new URL('../prices.json', import.meta.url)
@@ -20,6 +21,7 @@ const ModelPrice = z.strictObject({
   output: price,
   about: z.string().optional(),
 })
+/** The price table's schema (prices.json). */
 export const PriceTableSchema = z.strictObject({
   currency: z.literal('USD'),
   /** The date the prices were read (YYYY-MM-DD). */
@@ -33,7 +35,9 @@ export const PriceTableSchema = z.strictObject({
     about: z.string().optional(),
   }),
 })
+/** A validated price table. */
 export type PriceTable = z.infer<typeof PriceTableSchema>
+/** One model's prices, USD per million tokens. */
 export type ModelPrice = z.infer<typeof ModelPrice>
 
 /** Parses a price table, or throws an error naming the file and the first problem. */
@@ -87,7 +91,9 @@ export function modelPrice(table: PriceTable, model: string): ModelPrice | undef
   return best === undefined ? undefined : table.models[best]
 }
 
+/** A model call's token counts. */
 export type TokenCounts = { input: number; output: number; cachedInput?: number }
+/** One cost increment. */
 export type Charge = { item: CostItem; usd: number }
 
 /** What a model call's tokens cost, per item; undefined for a model without a price. */

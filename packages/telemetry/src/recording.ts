@@ -9,6 +9,7 @@ import { priceTable, speechCost } from './pricing.ts'
 import type { SessionTracker } from './sessions.ts'
 import { chargingTo, recordCharges } from './spend.ts'
 
+/** A finished turn, for `recordTurn`. */
 export type TurnRecord = {
   agent: string
   /** The webhook event: `message` or `session.start`. */
@@ -19,6 +20,7 @@ export type TurnRecord = {
   firstSpeechS?: number | undefined
 }
 
+/** Records a finished turn: `layercode.turns`, `layercode.turn.duration` and, if it spoke, time to first speech. */
 export function recordTurn(turn: TurnRecord): void {
   const { turns, turnDuration, timeToFirstSpeech } = instruments()
   const attributes = {
@@ -31,6 +33,7 @@ export function recordTurn(turn: TurnRecord): void {
   if (turn.firstSpeechS !== undefined) timeToFirstSpeech.record(turn.firstSpeechS, attributes)
 }
 
+/** A finished tool call, for `recordToolCall`. */
 export type ToolCallRecord = {
   agent: string
   tool: string
@@ -39,6 +42,7 @@ export type ToolCallRecord = {
   durationS: number
 }
 
+/** Records a finished tool call: `layercode.tool.calls` and `layercode.tool.duration`. */
 export function recordToolCall(call: ToolCallRecord): void {
   const { toolCalls, toolDuration } = instruments()
   const attributes = {

@@ -1,3 +1,4 @@
+/** What a masked secret becomes. */
 export const REDACTED = '[REDACTED]'
 
 /**
@@ -71,6 +72,7 @@ const MIN_SECRET_LENGTH = 8
  */
 const knownSecrets = new Set<string>()
 
+/** Adds values (API keys, tokens) that every redactor masks from now on. */
 export function rememberSecrets(values: Iterable<string | undefined>): void {
   for (const value of values)
     if (value && value.length >= MIN_SECRET_LENGTH) knownSecrets.add(value)
@@ -86,12 +88,14 @@ export function secretsInEnv(
   )
 }
 
+/** Options of `createRedactor`. */
 export type RedactorOptions = {
   /** Values of secrets to mask wherever they appear, besides the remembered ones. */
   secrets?: ReadonlyArray<string | undefined>
   keyPattern?: RegExp
 }
 
+/** Masks secrets in strings and attribute values. */
 export type Redactor = {
   /** A redacted deep copy of plain data; a key matching the pattern has its value masked. */
   <T>(value: T): T

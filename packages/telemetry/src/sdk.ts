@@ -14,6 +14,7 @@ import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
 import { serviceVersion } from './service-version.ts'
 import { spanProcessorsFromEnv } from './span-processors.ts'
 
+/** Options of `startTelemetry`; by default everything comes from the `OTEL_*` variables. */
 export type TelemetryOptions = {
   env?: Record<string, string | undefined>
   /** Tests pass in-memory processors and readers; otherwise they come from OTEL_* (OTLP by default). */
@@ -25,6 +26,7 @@ export type TelemetryOptions = {
 /** How a flush ended: `problem` says why data may have been lost. */
 export type ShutdownOutcome = { ok: true } | { ok: false; problem: string }
 
+/** A started SDK: flush and shut it down. */
 export type Telemetry = {
   /**
    * Flushes and stops all three signals. Gives up after `timeoutMs` (a collector that does not

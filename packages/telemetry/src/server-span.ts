@@ -25,6 +25,7 @@ const headerGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
 }
 
+/** A request's SERVER span and its `http.server.request.duration`, ended once. */
 export class ServerSpan {
   readonly span: Span
   /** The caller's context with this span active: run the handler in it. */

@@ -1,6 +1,7 @@
 import type { ObservableGauge } from '@opentelemetry/api'
 import { Attr } from './contract.ts'
 import { instruments } from './instruments.ts'
+/** How long an idle session counts as open, and how many are tracked at most. */
 export type SessionLimits = {
   /** A session not seen for this long is dropped, so a lost session.end cannot leak. */
   idleTtlMs: number
@@ -8,6 +9,7 @@ export type SessionLimits = {
   maxSessions: number
 }
 
+/** Half an hour idle, ten thousand sessions. */
 export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleTtlMs: 30 * 60_000, maxSessions: 10_000 }
 
 /**

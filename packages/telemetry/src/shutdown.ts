@@ -13,6 +13,7 @@ export function onShutdown(hook: Hook): void {
   hooks.push(hook)
 }
 
+/** What flushing on exit did. */
 export type ShutdownReport = {
   /** Every hook finished its work in time. */
   done: boolean

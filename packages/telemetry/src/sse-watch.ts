@@ -8,6 +8,7 @@
 /** What an unfinished event may hold before it is dropped (an answer without separators). */
 const MAX_PENDING_CHARS = 2 ** 20
 
+/** What watching an SSE answer reports. */
 export type SseObserver = {
   /** The first `response.tts` went out. */
   spoke(): void

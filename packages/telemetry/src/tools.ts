@@ -8,6 +8,7 @@ import { recordToolCall } from './recording.ts'
 import { executeToolSpan } from './tracing.ts'
 import { currentWebhook } from './webhook-context.ts'
 
+/** Options of `runTool`. */
 export type ToolOptions = {
   /** The model's id of this call (`gen_ai.tool.call.id`), when a model asked for it. */
   callId?: string

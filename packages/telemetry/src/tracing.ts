@@ -2,6 +2,7 @@ import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@op
 import { Attr, Operation } from './contract.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
 
+/** The kit's tracer (its instrumentation scope). */
 export const tracer = () => trace.getTracer(SCOPE_NAME, SCOPE_VERSION)
 
 /** `error.type`: a kit error's code, else the error's class name. */
@@ -39,6 +40,7 @@ export async function inSpan<T>(
   })
 }
 
+/** Runs `fn` inside an `invoke_agent` span for the agent and conversation. */
 export function invokeAgentSpan<T>(
   agent: string,
   conversationId: string,

@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { LOG_SYNTHETIC_FIELD } from './contract.ts'
 import type { WebhookEvent } from './webhook-event.ts'
 
+/** The webhook being handled: its agent and parsed event. */
 export type WebhookScope = { agent: string; event: WebhookEvent }
 
 const scope = new AsyncLocalStorage<WebhookScope>()

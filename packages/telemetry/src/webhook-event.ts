@@ -8,6 +8,7 @@ import { isSyntheticMetadata } from './synthetic.ts'
 
 /** Webhooks are kilobytes; a larger body is the app's to accept or refuse, and no turn here. */
 export const MAX_WEBHOOK_BYTES = 4 * 2 ** 20
+/** The header LayerCode signs webhooks in. */
 export const SIGNATURE_HEADER = 'layercode-signature'
 /** LayerCode's default tolerance between the signature's timestamp and now. */
 export const SIGNATURE_TOLERANCE_S = 300
@@ -15,6 +16,7 @@ export const SIGNATURE_TOLERANCE_S = 300
 /** The webhook types whose answer is a turn (an SSE stream the caller speaks). */
 export const TURN_EVENTS: ReadonlySet<string> = new Set(['session.start', 'message'])
 
+/** What the telemetry reads of a webhook's body. */
 export type WebhookEvent = {
   type: string
   conversationId: string | undefined

@@ -41,6 +41,7 @@ export type TurnLogger = {
   error(message: string, fields: Record<string, unknown>): unknown
 }
 
+/** Options of `layercodeTelemetry` and `withLayercodeTelemetry`. */
 export type LayercodeTelemetryOptions = {
   /** `gen_ai.agent.name` on every span, metric and log line of this endpoint. */
   agent: string
@@ -106,6 +107,7 @@ type Answer = {
   failure?: unknown
 }
 
+/** Observes webhook requests for one agent (the adapters' shared core). */
 export type WebhookObserver = {
   readonly agent: string
   /**
@@ -135,6 +137,7 @@ function guarded(where: string, step: () => void): void {
   }
 }
 
+/** The observer behind both adapters. */
 export function webhookObserver(options: LayercodeTelemetryOptions): WebhookObserver {
   const { agent } = options
   const logger = options.logger ?? otlpLogger()
