@@ -223,9 +223,22 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
     const acceptedLogs = await counter('collector', 'otelcol_receiver_accepted_log_records')
     assert.equal(sentLogs, acceptedLogs, 'log records the gateway accepted = sent')
     assert.equal(logs, sentLogs, 'log records the gateway sent = what Loki received')
-    const points = await counter('collector', 'otelcol_receiver_accepted_metric_points')
-    const sentPoints = await counter('collector', 'otelcol_exporter_sent_metric_points')
-    assert.equal(sentPoints, points, 'metric points the gateway accepted = sent to Prometheus')
+    // The agents export metrics every 10 s, after the traffic too: a batch the gateway has
+    // accepted may still be on its way out, so read the pair until no batch is in flight.
+    const { value: metricPoints } = await settle(
+      async () => ({
+        accepted: await counter('collector', 'otelcol_receiver_accepted_metric_points'),
+        sent: await counter('collector', 'otelcol_exporter_sent_metric_points'),
+      }),
+      ({ accepted, sent }) => accepted === sent,
+      15_000,
+      200,
+    )
+    assert.equal(
+      metricPoints?.sent,
+      metricPoints?.accepted,
+      'metric points the gateway accepted = sent to Prometheus',
+    )
     for (const failure of [
       'otelcol_exporter_send_failed_log_records',
       'otelcol_exporter_send_failed_metric_points',
