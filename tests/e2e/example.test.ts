@@ -81,6 +81,16 @@ async function assertTurnLogs(harness: Harness, service: string, agent: string, 
   }
 }
 
+/** The service's spans, once its webhooks' server spans (`expected` of them) have arrived. */
+async function webhookSpans(harness: Harness, service: string, expected: number) {
+  const { value: spans = [] } = await settle(
+    () => spansOf(harness, service),
+    (found) => found.filter((s) => s.name === 'POST /api/agent').length >= expected,
+    30_000,
+  )
+  return spans
+}
+
 type Summary = { turns: { ok: number; failed: number }; conversations: { completed: number } }
 
 /** Starts an installed example with its own `npm start`, as its README says. */
@@ -163,12 +173,7 @@ describe("users' own agents, installed from the packed tarballs", { skip: missin
   describe('examples/hono-agent: Hono and layercodeTelemetry()', () => {
     const run = () => runs.get(SERVICE) as Run
     it('its spans reach Tempo with the contract names, nested, under its own service name', async () => {
-      const { value: spans = [] } = await settle(
-        () => spansOf(harness, SERVICE),
-        (found) =>
-          found.filter((s) => s.name === 'POST /api/agent').length >= run().conversations * 6,
-        30_000,
-      )
+      const spans = await webhookSpans(harness, SERVICE, run().conversations * 6)
       const byId = new Map(spans.map((s) => [s.id, s]))
       const tool = spans.find((s) => s.name === 'execute_tool lookup_weather')
       // The webhook's span is the request's SERVER span, root of the trace, the tool's parent.
@@ -240,12 +245,7 @@ describe("users' own agents, installed from the packed tarballs", { skip: missin
     const run = () => runs.get(FETCH_SERVICE) as Run
 
     it('its webhook spans, tool span and turn and session metrics arrive', async () => {
-      const { value: spans = [] } = await settle(
-        () => spansOf(harness, FETCH_SERVICE),
-        (found) =>
-          found.filter((s) => s.name === 'POST /api/agent').length >= run().conversations * 6,
-        30_000,
-      )
+      const spans = await webhookSpans(harness, FETCH_SERVICE, run().conversations * 6)
       const webhooks = spans.filter((s) => s.name === 'POST /api/agent')
       assert.equal(webhooks.length, run().conversations * 6)
       for (const webhook of webhooks) {

@@ -15,7 +15,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { rootPath } from '../stack/support.ts'
-import { packTarballs, publishedPackages, userEnv } from './tarballs.ts'
+import { npmAsUser as npm, packTarballs, publishedPackages, userEnv } from './tarballs.ts'
 
 const run = promisify(execFile)
 const bin = (name: string) => rootPath('node_modules/.bin', name)
@@ -31,14 +31,6 @@ const CONSUMER_DEPENDENCIES = [
   '@types/node@24.19.2',
   '@types/json-schema@7.0.15',
 ]
-
-async function npm(cwd: string, args: string[]) {
-  return run('npm', ['--no-audit', '--no-fund', '--loglevel=error', ...args], {
-    cwd,
-    env: userEnv(),
-    maxBuffer: 64 * 2 ** 20,
-  })
-}
 
 /** A new, empty ESM project, as `npm init` makes it. */
 async function consumer(parent: string, name: string) {

@@ -52,6 +52,15 @@ export function packTarballs(): Promise<Map<string, string>> {
   return packed
 }
 
+/** `npm <args>` in `cwd` as a user's shell runs it, quietly (no audit, fund or progress). */
+export function npmAsUser(cwd: string, args: string[]) {
+  return run('npm', ['--no-audit', '--no-fund', '--loglevel=error', ...args], {
+    cwd,
+    env: userEnv(),
+    maxBuffer: 64 * 2 ** 20,
+  })
+}
+
 /** A child's environment as a user's shell has it: no workspace resolution condition. */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
@@ -81,10 +90,6 @@ export async function installExample(name: string): Promise<string> {
     if (tarball && manifest.dependencies) manifest.dependencies[dependency] = `file:${tarball}`
   }
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: dir,
-    env: userEnv(),
-    maxBuffer: 64 * 2 ** 20,
-  })
+  await npmAsUser(dir, ['install'])
   return dir
 }

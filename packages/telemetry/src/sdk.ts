@@ -7,7 +7,13 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import { allRefusing } from './collector-probe.ts'
 import { DEFAULT_SERVICE_NAME, METRIC_EXPORT_INTERVAL_MS } from './contract.ts'
 import { warnOnExportErrors } from './export-errors.ts'
-import { isOtlpExport, type OtlpSignal, otlpEndpoints, sdkDisabled } from './otlp-endpoints.ts'
+import {
+  envList,
+  isOtlpExport,
+  type OtlpSignal,
+  otlpEndpoints,
+  sdkDisabled,
+} from './otlp-endpoints.ts'
 import { createRedactor, secretsInEnv } from './redact.ts'
 import { secretRedactingSpanProcessor } from './redact-spans.ts'
 import { DEFAULT_FLUSH_TIMEOUT_MS } from './sdk-limits.ts'
@@ -76,14 +82,6 @@ const HOST_METRICS_CONFIG = { metricGroups: ['process.cpu', 'process.memory'] }
  */
 const QUIET_BY_DEFAULT = ['net', 'dns', 'winston'] as const
 
-/** The suffixes a standard OTEL_NODE_*_INSTRUMENTATIONS list names (`http`, `pg`). */
-function listed(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean)
-}
-
 /**
  * `@opentelemetry/auto-instrumentations-node`, so database, cache, queue and outbound HTTP
  * calls are traced with no code (pg, mysql, redis, ioredis, mongodb, undici, …), less the
@@ -96,8 +94,8 @@ function listed(value: string | undefined): string[] {
 function defaultInstrumentationConfig(
   env: Record<string, string | undefined>,
 ): Record<string, { enabled?: boolean } & Record<string, unknown>> {
-  const enabledList = listed(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS)
-  const disabledList = listed(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS)
+  const enabledList = envList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS)
+  const disabledList = envList(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS)
   const config: Record<string, { enabled?: boolean } & Record<string, unknown>> = {
     '@opentelemetry/instrumentation-http': httpConfig(env),
     '@opentelemetry/instrumentation-host-metrics': HOST_METRICS_CONFIG,
