@@ -1,8 +1,22 @@
-/** Writes (or with --check, verifies) every file generated from code. */
+/**
+ * Writes (or with --check, verifies) every file generated from code and layercode-kit.yaml.
+ * A config that does not validate fails with its line and what was expected.
+ */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { generatedFiles } from '@layercode-kit/grafana-gen'
+
+/** The generator, or a one-line-per-problem exit when layercode-kit.yaml is wrong. */
+async function generator() {
+  try {
+    return await import('@layercode-kit/grafana-gen')
+  } catch (error) {
+    if ((error as Error).name !== 'ConfigError') throw error
+    console.error((error as Error).message)
+    process.exit(1)
+  }
+}
 
 if (import.meta.main) {
+  const { generatedFiles } = await generator()
   const check = process.argv.includes('--check')
   let stale = 0
   for (const [file, content] of Object.entries(generatedFiles())) {
@@ -11,7 +25,7 @@ if (import.meta.main) {
     if (current === content) continue
     if (check) {
       stale += 1
-      console.error(`stale: ${file} (run npm run docs)`)
+      console.error(`stale: ${file} (run npm run rules)`)
     } else {
       await mkdir(new URL('.', url), { recursive: true })
       await writeFile(url, content)

@@ -85,7 +85,7 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
     // Two metric exports (10 s apart) after the traffic, so every rate has data.
     await waitFor(
       'turn metrics in Prometheus',
-      async () => (await harness.query('layercode_turns_total')).length > 0,
+      async () => (await harness.query('layercode_turn_duration_seconds_count')).length > 0,
       40_000,
     )
     await new Promise((resolve) => setTimeout(resolve, 12_000))

@@ -123,27 +123,49 @@ export async function ensurePrometheus(): Promise<{ prometheus: string; promtool
   return binaries
 }
 
-/** The Helm CLI at the version deploy/helm/check/go.mod pins (its `tool`), for the chart's checks. */
-export async function ensureHelm(): Promise<string> {
-  const goMod = readText('deploy/helm/check/go.mod')
-  const version = /^\s*helm\.sh\/helm\/v3 (v\S+)/m.exec(goMod)?.[1]
-  if (!version) throw new Error('deploy/helm/check/go.mod does not require helm.sh/helm/v3')
+/**
+ * A Go tool at the version a tool module pins (`tool <pkg>` in `<moduleDir>/go.mod`), built
+ * once into the cache, keyed by the module's go.mod and go.sum.
+ */
+async function ensureGoTool(
+  title: string,
+  moduleDir: string,
+  module: string,
+  pkg: string,
+): Promise<string> {
+  const goMod = readText(`${moduleDir}/go.mod`)
+  const version = new RegExp(`^\\s*${module.replaceAll('.', '\\.')} (v\\S+)`, 'm').exec(goMod)?.[1]
+  if (!version) throw new Error(`${moduleDir}/go.mod does not require ${module}`)
+  const name = path.basename(pkg)
   const dir = path.join(
     CACHE,
-    `helm-${version}-${hash(goMod + readText('deploy/helm/check/go.sum'))}`,
+    `${name}-${version}-${hash(goMod + readText(`${moduleDir}/go.sum`))}`,
   )
-  const binary = path.join(dir, 'helm')
+  const binary = path.join(dir, name)
   if (existsSync(binary)) return binary
-  await logged(`Helm ${version}`, async () => {
+  await logged(`${title} ${version}`, async () => {
     await mkdir(dir, { recursive: true })
-    await run('go', ['build', '-trimpath', '-o', binary, 'helm.sh/helm/v3/cmd/helm'], {
-      cwd: rootPath('deploy/helm/check'),
+    await run('go', ['build', '-trimpath', '-o', binary, pkg], {
+      cwd: rootPath(moduleDir),
       env: goEnv(),
       maxBuffer: 64 * 2 ** 20,
     })
   })
   return binary
 }
+
+/** The Helm CLI at the version deploy/helm/check/go.mod pins, for the chart's checks. */
+export const ensureHelm = () =>
+  ensureGoTool('Helm', 'deploy/helm/check', 'helm.sh/helm/v3', 'helm.sh/helm/v3/cmd/helm')
+
+/** Sloth at the version prometheus/slo/sloth/go.mod pins, for the SLO rules (npm run slo). */
+export const ensureSloth = () =>
+  ensureGoTool(
+    'Sloth',
+    'prometheus/slo/sloth',
+    'github.com/slok/sloth',
+    'github.com/slok/sloth/cmd/sloth',
+  )
 
 export async function ensureBinaries(): Promise<Binaries> {
   // One after the other: each build already uses every core.

@@ -35,9 +35,15 @@ export async function sumsByTime(
   return sums
 }
 
-/** `sum(selector)` now or at `time` (0 while it has no series). */
+/**
+ * `sum(selector)` now or at `time` (0 while it has no series); a native histogram's
+ * observations count.
+ */
 export const total = async (harness: Harness, selector: string, time?: number) =>
-  Number((await harness.query(`sum(${selector})`, time))[0]?.value[1] ?? 0)
+  Number(
+    (await harness.query(`sum(histogram_count(${selector})) or sum(${selector})`, time))[0]
+      ?.value[1] ?? 0,
+  )
 
 /**
  * Whether `selector` has stayed flat for 45 s: every 60 s window that ends after the traffic

@@ -198,8 +198,11 @@ describe("users' own agents, installed from the packed tarballs", { skip: missin
       const { value: counted } = await settle(
         async () =>
           Number(
-            (await harness.query(`sum(layercode_turns_total{service_name="${SERVICE}"})`))[0]
-              ?.value[1] ?? 0,
+            (
+              await harness.query(
+                `sum(layercode_turn_duration_seconds_count{service_name="${SERVICE}"})`,
+              )
+            )[0]?.value[1] ?? 0,
           ),
         (n) => n === run().turns,
         40_000,
@@ -262,7 +265,7 @@ describe("users' own agents, installed from the packed tarballs", { skip: missin
         )
       const { value: counted } = await settle(
         async () => ({
-          turns: await metric('layercode_turns_total'),
+          turns: await metric('layercode_turn_duration_seconds_count'),
           ended: await metric('layercode_sessions_ended_total'),
         }),
         (n) => n.turns === run().turns && n.ended === run().conversations,

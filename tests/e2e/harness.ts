@@ -119,6 +119,10 @@ export class Harness {
       const job = config.scrape_configs.find((c) => c.job_name === 'collector')
       if (!job) throw new Error('prometheus/prometheus.yml has no collector job')
       job.static_configs = [{ targets: collectorTargets }]
+      // Rule files are relative to the config file: this copy points at the repository's.
+      ;(config as { rule_files?: string[] }).rule_files = (
+        config as { rule_files?: string[] }
+      ).rule_files?.map((glob) => rootPath(`prometheus/${glob}`))
       configFile = `${this.dir}/prometheus.yml`
       await writeFile(configFile, stringify(config))
     }

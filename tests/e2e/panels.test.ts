@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { concrete, labelName, panelQueries, seriesName } from '@layercode-kit/grafana-gen'
 import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
 import { nativeSuiteGuard } from './guard.ts'
-import { promtoolTest, series as seriesOf } from './promtool.ts'
+import { KIT_RULE_FILES, promtoolTest, series as seriesOf } from './promtool.ts'
 
 const missing = await nativeSuiteGuard('panel value tests', { root: false })
 
@@ -27,7 +27,7 @@ const series = (name: string, labels: Record<string, string>, values: string) =>
   seriesOf(name, { ...base, ...labels }, values)
 const turns = (outcome: string, values: string) =>
   series(
-    seriesName('layercode.turns'),
+    `${seriesName('layercode.turn.duration')}_count`,
     { [labelName(Attr.Outcome)]: outcome, [labelName(Attr.EventType)]: 'message' },
     values,
   )
@@ -47,7 +47,7 @@ const speechCount = (outcome: string, values: string) =>
 /** The canary's turns: tagged synthetic. */
 const canaryTurns = (outcome: string, values: string) =>
   series(
-    seriesName('layercode.turns'),
+    `${seriesName('layercode.turn.duration')}_count`,
     {
       [labelName(Attr.Outcome)]: outcome,
       [labelName(Attr.EventType)]: 'message',
@@ -56,6 +56,11 @@ const canaryTurns = (outcome: string, values: string) =>
     values,
   )
 const SLO_LABELS = `{${labelName('deployment.environment.name')}="production", ${labelName('service.name')}="${DEFAULT_SERVICE_NAME}"}`
+/** The Service levels panels read Sloth's series: its labels come along. */
+const sloLabels = (slo: string, extra = '') =>
+  `{${labelName('deployment.environment.name')}="production", ${labelName('service.name')}="${DEFAULT_SERVICE_NAME}", sloth_id="layercode-${slo}", sloth_service="layercode", sloth_slo="${slo}"${extra}}`
+const budgetLeft = (slo: string) =>
+  sloLabels(slo, ', __name__="slo:period_error_budget_remaining:ratio", sloth_window="30d"')
 const http = (status: string, le: string | undefined, values: string) =>
   series(
     `${seriesName('http.server.request.duration')}_${le ? 'bucket' : 'count'}`,
@@ -120,6 +125,11 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
     evalTime?: string
     /** Sample interval, when not 10 s (the SLO panels' cases run for hours). */
     interval?: string
+    /**
+     * Compare at 6 decimals: Sloth's period ratio is a mean of 5-minute ratios, whose float
+     * sum is 1e-15 off the exact value (round() drops the metric name).
+     */
+    rounded?: boolean
     input: unknown[]
     /** The expected samples; [] means no value at all (not NaN, not 0). */
     samples: Array<{ labels: string; value: number }>
@@ -317,25 +327,40 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
       input: [sessions('before-restart', '3x30 _x30'), sessions('after-restart', '_x12 1x48')],
       samples: [{ labels: `{${labelName(Attr.AgentName)}="echo"}`, value: 1 }],
     },
-    // Service levels: 99 good turns a minute for 3 hours, 1 failure a minute in the last hour.
+    // Service levels. Burn rates over their own window (Sloth's 1 h and 6 h error ratios): 99
+    // good turns a minute for 3 hours, 1 failure a minute in the last hour.
     ...[
-      ['Turn success: error budget left', 0, 1 - 60 / 17_880 / 0.005],
-      ['Turn success: burn rate', 0, 60 / 6_000 / 0.005],
-      ['Turn success: burn rate', 1, 60 / 17_880 / 0.005],
-    ].map(([title, query, value]) => ({
-      name: `${title} #${query} over its own window (1 h, 6 h or 30 d) counts ${value}`,
-      title: String(title),
+      [0, '1h', 60 / 6_000 / 0.005],
+      [1, '6h', 60 / 17_880 / 0.005],
+    ].map(([query, window, value]) => ({
+      name: `Turn success: burn rate #${query} over ${window} counts ${value}`,
+      title: 'Turn success: burn rate',
       query: Number(query),
       evalTime: '180m',
       interval: '1m',
       input: [turns('ok', '0+99x180'), turns('error', '0x120 1+1x59')],
-      samples: [{ labels: SLO_LABELS, value: Number(value) }],
+      samples: [
+        { labels: sloLabels('turn-success', `, sloth_window="${window}"`), value: Number(value) },
+      ],
     })),
+    {
+      // Sloth's period ratio is the mean of its 5-minute ratios: 1% all along spends twice the
+      // 0.5% budget.
+      name: 'turn success: 1% of turns failing all along leaves -100% of the budget',
+      title: 'Turn success: error budget left',
+      evalTime: '180m',
+      interval: '1m',
+      input: [turns('ok', '0+99x180'), turns('error', '0+1x180')],
+      rounded: true,
+      samples: [
+        { labels: sloLabels('turn-success', ', sloth_window="30d"'), value: 1 - 0.01 / 0.005 },
+      ],
+    },
     {
       name: 'error budget left is 100%, not "no data", before any turn failed',
       title: 'Turn success: error budget left',
       input: [turns('ok', '0+10x60')],
-      samples: [{ labels: SLO_LABELS, value: 1 }],
+      samples: [{ labels: budgetLeft('turn-success'), value: 1 }],
     },
     {
       name: 'first speech: 10% of turns slow to speak spend twice the budget; failed turns do not count',
@@ -346,8 +371,10 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
         firstSpeech('error', '1.5', '0x60'),
         speechCount('error', '0+10x60'),
       ],
-      // As PromQL computes it: 1 - (1 - good / all) / budget.
-      samples: [{ labels: SLO_LABELS, value: 1 - (1 - 540 / 600) / 0.05 }],
+      rounded: true,
+      samples: [
+        { labels: sloLabels('first-speech', ', sloth_window="30d"'), value: 1 - 0.1 / 0.05 },
+      ],
     },
     {
       name: "canary turns that failed is 0, not no data, while the canary's turns succeed",
@@ -367,13 +394,26 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
     },
   ]
 
-  for (const { name, title, query = 0, evalTime = '9m', interval, input, samples } of cases) {
+  for (const {
+    name,
+    title,
+    query = 0,
+    evalTime = '9m',
+    interval,
+    rounded,
+    input,
+    samples,
+  } of cases) {
     it(name, async () => {
-      const result = await promtoolTest(dir, name, [], {
+      const result = await promtoolTest(dir, name, KIT_RULE_FILES, {
         ...(interval ? { interval } : {}),
         input_series: input,
         promql_expr_test: [
-          { expr: panel(title, query), eval_time: evalTime, exp_samples: samples },
+          {
+            expr: rounded ? `round((${panel(title, query)}) * 1e6) / 1e6` : panel(title, query),
+            eval_time: evalTime,
+            exp_samples: samples,
+          },
         ],
       })
       assert.ok(result.ok, `${panel(title, query)}\n${result.output}`)

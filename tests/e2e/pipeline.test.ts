@@ -313,7 +313,9 @@ describe('native end to end: agent -> collector -> Tempo/Loki stand-ins and Prom
       `sum(http_client_request_duration_seconds_count{service_name="${SERVICE_NAME}"})`,
     )
     assert.equal(Number(outbound?.value[1]), 1, 'one outbound request: the authorize call')
-    const byOutcome = await harness.query('sum by (layercode_outcome) (layercode_turns_total)')
+    const byOutcome = await harness.query(
+      'sum by (layercode_outcome) (layercode_turn_duration_seconds_count)',
+    )
     const outcome = (name: string) =>
       Number(byOutcome.find((r) => r.metric.layercode_outcome === name)?.value[1] ?? 0)
     assert.ok(outcome('ok') > 20 && outcome('error') > 0, JSON.stringify(byOutcome))

@@ -1,6 +1,14 @@
 /** The real Prometheus's HTTP query API, as the e2e suites read it. */
 export type Sample = { metric: Record<string, string>; value: [number, string] }
-export type Series = { metric: Record<string, string>; values: Array<[number, string]> }
+/**
+ * A range selector's raw samples. Native-histogram samples (Prometheus' `histograms`) are also
+ * given as `values`: their observation counts.
+ */
+export type Series = {
+  metric: Record<string, string>
+  values: Array<[number, string]>
+  histograms?: Array<[number, { count: string; sum: string }]>
+}
 
 export class PrometheusClient {
   readonly #base: string
@@ -15,8 +23,12 @@ export class PrometheusClient {
   }
 
   /** The raw samples of a range selector (`metric[90s]`), evaluated now or at `time`. */
-  samples(selector: string, time?: number): Promise<Series[]> {
-    return this.#instant(selector, time)
+  async samples(selector: string, time?: number): Promise<Series[]> {
+    const series = await this.#instant<Series>(selector, time)
+    return series.map((s) => ({
+      ...s,
+      values: s.values ?? (s.histograms ?? []).map(([t, h]): [number, string] => [t, h.count]),
+    }))
   }
 
   async #instant<T>(promql: string, time?: number): Promise<T[]> {

@@ -1,9 +1,16 @@
 /** `promtool test rules` on synthetic series, for the rule and panel value tests. */
 import { execFile } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { stringify } from 'yaml'
+import { rootPath } from '../stack/support.ts'
 import { ensureBinaries } from './binaries.ts'
+
+/** The recording rules Prometheus loads (prometheus/rules/: the kit's and Sloth's), absolute. */
+export const KIT_RULE_FILES = readdirSync(rootPath('prometheus/rules'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => rootPath(`prometheus/rules/${f}`))
 
 const run = promisify(execFile)
 

@@ -135,7 +135,9 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
       )
     return records
   }
-  const turnsOf = (service: string) => `layercode_turns_total{service_name="${service}"}`
+  /** Turns counted by the duration histogram: `_count` (classic) or the native series. */
+  const turnsOf = (service: string) =>
+    `{__name__=~"${seriesName('layercode.turn.duration')}(_count)?", service_name="${service}"}`
   const recordedSpans = (): Span[] =>
     harness.recorded('tempo', 'traces').map((item) => ({
       name: String(item.name),
@@ -673,10 +675,10 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     // native-histogram samples at the instant the rule is read.
     const now = Date.now() / 1000
     const grown = async (service: string) => {
-      const series = (await harness.samples(
+      const series = await harness.samples(
         `${seriesName('gen_ai.client.token.usage')}{service_name="${service}"}[1h]`,
         now,
-      )) as unknown as Array<{ histograms?: Array<[number, { sum: string }]> }>
+      )
       let growth = 0
       let factor = 1
       for (const { histograms: h = [] } of series) {

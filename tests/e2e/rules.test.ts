@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
 import {
+  alertIn,
   burnAlertUid,
   COLLECTOR_TIERS,
+  CONFIG,
   labelName,
+  prometheusAlertName,
   ruleQueries,
   SCRAPED_COMPONENTS,
   SELF_METRICS,
@@ -15,9 +21,11 @@ import {
   THRESHOLD,
 } from '@layercode-kit/grafana-gen'
 import { Attr, DEFAULT_SERVICE_NAME } from '@layercode-kit/telemetry'
-import { stringify } from 'yaml'
+import { parse, stringify } from 'yaml'
+import { rootPath } from '../stack/support.ts'
+import { ensureBinaries } from './binaries.ts'
 import { nativeSuiteGuard } from './guard.ts'
-import { promtoolTest, series } from './promtool.ts'
+import { KIT_RULE_FILES, promtoolTest, series } from './promtool.ts'
 
 const missing = await nativeSuiteGuard('alert rule unit tests', { root: false })
 
@@ -83,7 +91,7 @@ const turnsOf = (
   extra: Record<string, string> = {},
 ) =>
   series(
-    seriesName('layercode.turns'),
+    `${seriesName('layercode.turn.duration')}_count`,
     {
       [labelName('service.name')]: DEFAULT_SERVICE_NAME,
       [ENV]: environment,
@@ -391,6 +399,7 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       input: [...firstSpeechOf('ok', 1, 9)],
       fires: {
         [labelName('service.name')]: DEFAULT_SERVICE_NAME,
+        [ENV]: 'production',
         [labelName(Attr.AgentName)]: 'echo',
       },
     },
@@ -416,7 +425,11 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
           ),
         ),
       ],
-      fires: { [labelName('service.name')]: 'python-slow', [labelName(Attr.AgentName)]: 'bakery' },
+      fires: {
+        [labelName('service.name')]: 'python-slow',
+        [ENV]: 'production',
+        [labelName(Attr.AgentName)]: 'bakery',
+      },
     },
     {
       rule: ERROR_RATE_RULE,
@@ -478,7 +491,7 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
               [labelName(Attr.AgentName)]: 'echo',
               [labelName(Attr.CostItem)]: 'tts',
             },
-            `0+${(0.6 * THRESHOLD.spendPerHourUsd) / 60}x60`,
+            `0+${(0.6 * alertIn(CONFIG, 'spend_per_hour', 'staging').threshold) / 60}x60`,
           ),
         ],
         60,
@@ -723,6 +736,185 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
     },
   )
 
+  // Every rule per service and environment (the pipeline's rules are per component): a failing
+  // production fires beside a busy, healthy staging, and two environments each under their
+  // own threshold (layercode-kit.yaml, staging's overrides included) stay quiet.
+  type State = 'failing' | 'healthy' | 'under'
+  const labelsIn = (environment: string, extra: Record<string, string> = {}) => ({
+    ...inEnvironment(environment),
+    [labelName(Attr.AgentName)]: 'echo',
+    [labelName(Attr.EventType)]: 'message',
+    ...extra,
+  })
+  /** Classic buckets of a latency histogram: `per10s` observations, all in (low, high]. */
+  const latency = (metric: string, environment: string, high: string, per10s: number) =>
+    ['0.5', '1', '1.5', '2', '3', '+Inf'].map((le) =>
+      series(
+        `${seriesName(metric as 'layercode.turn.duration')}_bucket`,
+        labelsIn(environment, { [labelName(Attr.Outcome)]: 'ok', le }),
+        `0+${le === '+Inf' || Number(le) >= Number(high) ? per10s : 0}x40`,
+      ),
+    )
+  const within = (
+    key: 'latency_p95' | 'first_speech_p95',
+    metric: string,
+    environment: string,
+    state: State,
+  ) => {
+    const threshold = alertIn(CONFIG, key, environment).threshold
+    // Failing: every turn slower than the threshold; otherwise every one within half of it.
+    const bound = state === 'failing' ? '3' : threshold / 2 >= 1 ? '1' : '0.5'
+    return latency(metric, environment, bound, state === 'healthy' ? 50 : 5)
+  }
+  const tokensIn = (environment: string, perMinute: number) =>
+    series(
+      `${seriesName('gen_ai.client.token.usage')}_sum`,
+      { ...labelsIn(environment), gen_ai_token_type: 'input', gen_ai_request_model: 'gpt-4o' },
+      `0+${perMinute}x60`,
+    )
+  const costIn = (environment: string, perMinute: number) =>
+    series(
+      seriesName('layercode.cost'),
+      { ...labelsIn(environment), [labelName(Attr.CostItem)]: 'output' },
+      `0+${perMinute}x60`,
+    )
+  const perEnvironment: Record<
+    string,
+    { input: (environment: string, state: State) => unknown[]; minutes?: number; agent?: boolean }
+  > = {
+    [ERROR_RATE_RULE]: {
+      input: (env, state) =>
+        state === 'failing'
+          ? [turnsOf(env, 'ok', '0+2x40'), turnsOf(env, 'error', '0+1x40')]
+          : state === 'healthy'
+            ? [turnsOf(env, 'ok', '0+100x40')]
+            : // 2.5% failing: under 5% (production) and 20% (staging's override).
+              [turnsOf(env, 'ok', '0+39x40'), turnsOf(env, 'error', '0+1x40')],
+    },
+    'layercode-latency-p95': {
+      input: (env, state) => within('latency_p95', 'layercode.turn.duration', env, state),
+    },
+    [FIRST_SPEECH_RULE]: {
+      input: (env, state) =>
+        within('first_speech_p95', 'layercode.turn.time_to_first_speech', env, state),
+      agent: true,
+    },
+    'layercode-token-usage': {
+      minutes: 60,
+      input: (env, state) => {
+        const hourly = alertIn(CONFIG, 'tokens_per_hour', env).threshold
+        return [
+          tokensIn(
+            env,
+            (state === 'failing' ? 2 : state === 'healthy' ? 0.9 : 0.5) * (hourly / 60),
+          ),
+        ]
+      },
+    },
+    'layercode-spend': {
+      minutes: 60,
+      input: (env, state) => {
+        const hourly = alertIn(CONFIG, 'spend_per_hour', env).threshold
+        return [
+          costIn(env, (state === 'failing' ? 2 : state === 'healthy' ? 0.9 : 0.5) * (hourly / 60)),
+        ]
+      },
+    },
+    [REJECTED_RULE]: {
+      input: (env, state) =>
+        state === 'failing'
+          ? [turnsOf(env, 'ok', '0+3x10 30x30'), rejected(env, 'mismatch', '0x10 0+3x30')]
+          : state === 'healthy'
+            ? [turnsOf(env, 'ok', '0+100x40'), rejected(env, 'mismatch', '0x40')]
+            : [turnsOf(env, 'ok', '0+10x40'), rejected(env, 'mismatch', '0+1x40')],
+    },
+    [CANARY_RULE]: {
+      input: (env, state) =>
+        state === 'failing'
+          ? [canaryTurns(env, 'ok', '0+3x40'), canaryTurns(env, 'error', '0+1x40')]
+          : state === 'healthy'
+            ? [canaryTurns(env, 'ok', '0+4x40')]
+            : // One failure in the window: under two.
+              [canaryTurns(env, 'ok', '0+3x40'), canaryTurns(env, 'error', '0x36 1x4')],
+    },
+    [AGENT_DOWN_RULE]: {
+      input: (env, state) => [
+        target(DEFAULT_SERVICE_NAME, state === 'failing' ? '1x20 _x20' : '1x40', env),
+      ],
+    },
+    [page(TURN_SLO)]: {
+      minutes: 70,
+      input: (env, state) =>
+        state === 'failing'
+          ? [turnsPerMinute(env, 'ok', 60, 70), turnsPerMinute(env, 'error', 30, 70, 40)]
+          : state === 'healthy'
+            ? [turnsPerMinute(env, 'ok', 1000, 70)]
+            : // 0.2% failing: under the 0.5% budget.
+              [turnsPerMinute(env, 'ok', 998, 70), turnsPerMinute(env, 'error', 2, 70)],
+    },
+    [ticket(TURN_SLO)]: {
+      minutes: 240,
+      input: (env, state) =>
+        state === 'failing'
+          ? [turnsPerMinute(env, 'ok', 100, 240), turnsPerMinute(env, 'error', 1, 240)]
+          : state === 'healthy'
+            ? [turnsPerMinute(env, 'ok', 1000, 240)]
+            : [turnsPerMinute(env, 'ok', 998, 240), turnsPerMinute(env, 'error', 2, 240)],
+    },
+    [page(SPEECH_SLO)]: {
+      minutes: 70,
+      input: (env, state) =>
+        speechPerMinute(
+          ...((state === 'failing' ? [2, 8] : state === 'healthy' ? [100, 0] : [99, 1]) as [
+            number,
+            number,
+          ]),
+          70,
+          env,
+        ),
+    },
+    [ticket(SPEECH_SLO)]: {
+      minutes: 240,
+      input: (env, state) =>
+        speechPerMinute(
+          ...((state === 'failing' ? [8, 2] : state === 'healthy' ? [100, 0] : [99, 1]) as [
+            number,
+            number,
+          ]),
+          240,
+          env,
+        ),
+    },
+  }
+  for (const [rule, { input, minutes, agent }] of Object.entries(perEnvironment)) {
+    const timing = minutes ? { interval: '1m', at: `${minutes}m` } : {}
+    cases.push(
+      {
+        rule,
+        name: `${rule}: a failing production fires beside a busy, healthy staging`,
+        input: [...input('production', 'failing'), ...input('staging', 'healthy')],
+        fires: { ...production, ...(agent ? { [labelName(Attr.AgentName)]: 'echo' } : {}) },
+        ...timing,
+      },
+      {
+        rule,
+        name: `${rule}: production and staging each under their threshold stay quiet`,
+        input: [...input('production', 'under'), ...input('staging', 'under')],
+        fires: null,
+        ...timing,
+      },
+    )
+  }
+
+  it('every rule per service and environment has its two environment cases', () => {
+    const perComponent = ['layercode-component-down', 'layercode-collector-refusing', EXPORT_RULE]
+    for (const { uid } of rules)
+      assert.ok(
+        perComponent.includes(uid) || perEnvironment[uid],
+        `${uid} has a failing-production and an under-threshold case`,
+      )
+  })
+
   it('every rule evaluated here is a shipped rule', () => {
     for (const uid of new Set(cases.map((c) => c.rule)))
       assert.ok(
@@ -746,7 +938,8 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
 
   for (const { rule, name, input, fires, interval = '10s', at = '5m' } of cases) {
     it(name, async () => {
-      const result = await promtoolTest(dir, `${rule}-${name}`, ['rules.yaml'], {
+      // The alert conditions read the recorded series: Prometheus' rule files load beside them.
+      const result = await promtoolTest(dir, `${rule}-${name}`, [...KIT_RULE_FILES, 'rules.yaml'], {
         interval,
         input_series: input,
         alert_rule_test: [
@@ -756,4 +949,85 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
       assert.ok(result.ok, result.output)
     })
   }
+})
+
+/**
+ * The shipped rule files as Prometheus and a Mimir ruler load them: promtool checks them,
+ * Sloth regenerates the SLO rules byte for byte from the spec, and the exported Prometheus
+ * alerts fire with their own `for` on the recorded series.
+ */
+describe('shipped rule files', { skip: missing }, () => {
+  const run = promisify(execFile)
+  const alertFiles = [rootPath('prometheus/alerts/layercode.yaml')]
+
+  it('pass promtool check rules (recording, Sloth and the Prometheus alerts)', async () => {
+    const { promtool } = await ensureBinaries()
+    const { stdout } = await run(promtool, ['check', 'rules', ...KIT_RULE_FILES, ...alertFiles])
+    assert.equal(
+      stdout.match(/SUCCESS/g)?.length,
+      KIT_RULE_FILES.length + alertFiles.length,
+      stdout,
+    )
+  })
+
+  it("are Sloth's output for the shipped spec (npm run slo --check, the real Sloth)", async () => {
+    const { stderr } = await run(process.execPath, [rootPath('scripts/slo.ts'), '--check'], {
+      cwd: rootPath('.'),
+    })
+    assert.doesNotMatch(stderr, /stale/)
+  })
+
+  it('fire as Prometheus alerts with their own for, labels and annotations', async () => {
+    // The shipped annotations, templates rendered as Prometheus renders them (1 in 3 failing).
+    const shipped = parse(readFileSync(alertFiles[0] ?? '', 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert: string; annotations: Record<string, string> }> }>
+    }
+    const rule = shipped.groups[0]?.rules.find(
+      (r) => r.alert === prometheusAlertName(ERROR_RATE_RULE),
+    )
+    const annotations = Object.fromEntries(
+      Object.entries(rule?.annotations ?? {}).map(([k, v]) => [
+        k,
+        v
+          .replace('{{ humanizePercentage $value }}', '33.33%')
+          .replace('{{ index $labels "service_name" }}', DEFAULT_SERVICE_NAME)
+          .replace('{{ index $labels "deployment_environment_name" }}', 'production'),
+      ]),
+    )
+    assert.match(
+      annotations.summary ?? '',
+      /^33\.33% of turns fail \(service layercode-agent, production;/,
+    )
+    const dir = await mkdtemp(path.join(tmpdir(), 'kit-prom-alerts-'))
+    try {
+      const result = await promtoolTest(
+        dir,
+        'prometheus-alerts',
+        [...KIT_RULE_FILES, ...alertFiles],
+        {
+          input_series: [
+            turnsOf('production', 'ok', '0+2x40'),
+            turnsOf('production', 'error', '0+1x40'),
+          ],
+          alert_rule_test: [
+            // Pending for its `for` (2m) after the 5-minute window fills: not yet at 1m.
+            { eval_time: '1m', alertname: prometheusAlertName(ERROR_RATE_RULE), exp_alerts: [] },
+            {
+              eval_time: '5m',
+              alertname: prometheusAlertName(ERROR_RATE_RULE),
+              exp_alerts: [
+                {
+                  exp_labels: { ...production, severity: 'critical' },
+                  exp_annotations: annotations,
+                },
+              ],
+            },
+          ],
+        },
+      )
+      assert.ok(result.ok, result.output)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 })

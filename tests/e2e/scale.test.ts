@@ -247,7 +247,7 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
     ])
       assert.equal(await counter('collector', failure), 0, failure)
     // Summed across both replicas, Prometheus counts every turn the agents logged.
-    const turnsTotal = seriesName('layercode.turns')
+    const turnsTotal = `${seriesName('layercode.turn.duration')}_count`
     const { value } = await settle(
       async () =>
         Number((await harness.query(`sum(${turnsTotal}{${REAL_TRAFFIC}})`))[0]?.value[1] ?? 0),

@@ -326,7 +326,9 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
 
   it("the canary service's turns arrive tagged synthetic, and its alert stays quiet", async () => {
     const canary = await eventually('canary turns', TIMEOUTS.dataMs, async () => {
-      const result = await promQuery(`sum(layercode_turns_total{${SYNTHETIC_TRAFFIC}})`)
+      const result = await promQuery(
+        `sum(layercode_turn_duration_seconds_count{${SYNTHETIC_TRAFFIC}})`,
+      )
       return Number(result[0]?.value[1] ?? 0) > 0 ? result : undefined
     })
     assert.ok(Number(canary[0]?.value[1]) > 0)

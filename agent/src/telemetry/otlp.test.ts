@@ -66,9 +66,11 @@ describe('OTLP export from the agent started as users start it', () => {
       const metrics = await settle(
         () => receiver.items('metrics').map((m) => m.name),
         (names) =>
-          ['layercode.turns', 'gen_ai.client.token.usage', 'http.server.request.duration'].every(
-            (n) => names.includes(n),
-          ),
+          [
+            'layercode.turn.duration',
+            'gen_ai.client.token.usage',
+            'http.server.request.duration',
+          ].every((n) => names.includes(n)),
         10_000,
         50,
       )

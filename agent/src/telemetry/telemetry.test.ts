@@ -414,7 +414,7 @@ describe('metrics', () => {
       assert.ok(emitted.has(spec.name), `${spec.name} is in the contract but was not emitted`)
   })
 
-  it('count turns by outcome, tools by name, sessions, and tokens by type', () => {
+  it("count turns by outcome (the turn duration's count), tools by name, sessions, and tokens by type", () => {
     const points = (name: string) =>
       metrics.scopeMetrics
         .flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === name))
@@ -425,9 +425,12 @@ describe('metrics', () => {
         .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
         .filter((p) => p.attributes[Attr.Synthetic] === match[Attr.Synthetic])
         .reduce((total, p) => total + pointValue(p), 0)
-    assert.equal(sum('layercode.turns', { [Attr.Outcome]: 'error' }), 1)
-    assert.equal(sum('layercode.turns', { [Attr.Outcome]: 'ok', [Attr.EventType]: 'message' }), 2)
-    assert.equal(sum('layercode.turns', { [Attr.EventType]: 'session.start' }), 1)
+    assert.equal(sum('layercode.turn.duration', { [Attr.Outcome]: 'error' }), 1)
+    assert.equal(
+      sum('layercode.turn.duration', { [Attr.Outcome]: 'ok', [Attr.EventType]: 'message' }),
+      2,
+    )
+    assert.equal(sum('layercode.turn.duration', { [Attr.EventType]: 'session.start' }), 1)
     assert.equal(
       sum('layercode.tool.calls', { [Attr.ToolName]: 'list_menu', [Attr.Outcome]: 'ok' }),
       1,
@@ -475,7 +478,6 @@ describe('metrics', () => {
         }
     // What the canary's turns, model calls, tool call and session.end record, all tagged.
     for (const name of [
-      'layercode.turns',
       'layercode.turn.duration',
       'layercode.turn.time_to_first_speech',
       'layercode.turn.first_speech.model',
@@ -495,7 +497,7 @@ describe('metrics', () => {
     for (const name of synthetic) assert.ok(kit.has(name), `${name} documents layercode.synthetic`)
     const turns = (synthetic: boolean) =>
       metrics.scopeMetrics
-        .flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === 'layercode.turns'))
+        .flatMap((sm) => sm.metrics.filter((m) => m.descriptor.name === 'layercode.turn.duration'))
         .flatMap((m): MetricData['dataPoints'][number][] => m.dataPoints)
         .filter((p) => (p.attributes[Attr.Synthetic] === true) === synthetic)
         .reduce((total, p) => total + pointValue(p), 0)

@@ -83,7 +83,6 @@ class Metric:
     LAYERCODE_TURN_FIRST_SPEECH_MODEL: Final = "layercode.turn.first_speech.model"
     LAYERCODE_TURN_FIRST_SPEECH_TOOLS: Final = "layercode.turn.first_speech.tools"
     LAYERCODE_TURN_FIRST_SPEECH_SENTENCE: Final = "layercode.turn.first_speech.sentence"
-    LAYERCODE_TURNS: Final = "layercode.turns"
     LAYERCODE_TOOL_CALLS: Final = "layercode.tool.calls"
     LAYERCODE_WEBHOOK_REJECTIONS: Final = "layercode.webhook.rejections"
     LAYERCODE_TOOL_DURATION: Final = "layercode.tool.duration"
@@ -162,7 +161,7 @@ METRICS: Final[dict[str, MetricSpec]] = {
         name="layercode.turn.duration",
         instrument="histogram",
         unit="s",
-        description="Duration of a turn, from the webhook to response.end",
+        description="Duration of a turn (a session.start or message webhook), from the webhook to response.end. Its count is the number of turns: `_count` (classic) or `histogram_count` (native), by outcome",
         attributes=(
             "gen_ai.agent.name",
             "layercode.event.type",
@@ -218,17 +217,6 @@ METRICS: Final[dict[str, MetricSpec]] = {
         attributes=(
             "gen_ai.agent.name",
             "layercode.event.type",
-        ),
-    ),
-    "layercode.turns": MetricSpec(
-        name="layercode.turns",
-        instrument="counter",
-        unit="{turn}",
-        description="Turns (session.start and message webhooks) by outcome",
-        attributes=(
-            "gen_ai.agent.name",
-            "layercode.event.type",
-            "layercode.outcome",
         ),
     ),
     "layercode.tool.calls": MetricSpec(

@@ -19,7 +19,6 @@ from .contract import (
 
 @dataclass(frozen=True)
 class Instruments:
-    turns: metrics.Counter
     duration: metrics.Histogram
     first_speech: metrics.Histogram
     sessions_started: metrics.Counter
@@ -53,7 +52,6 @@ def instruments() -> Instruments:
         )
 
     return Instruments(
-        turns=meter.create_counter(**spec(Metric.LAYERCODE_TURNS)),
         duration=histogram(Metric.LAYERCODE_TURN_DURATION),
         first_speech=histogram(Metric.LAYERCODE_TURN_TIME_TO_FIRST_SPEECH),
         sessions_started=meter.create_counter(**spec(Metric.LAYERCODE_SESSIONS_STARTED)),

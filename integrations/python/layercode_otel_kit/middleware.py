@@ -285,7 +285,6 @@ class TurnTelemetry:
         if outcome == Outcome.ERROR:
             span.set_status(Status(StatusCode.ERROR, "the agent failed to answer this turn"))
         metric_attributes = {**attributes, Attr.EVENT_TYPE: turn.event_type, Attr.OUTCOME: outcome}
-        self.instruments.turns.add(1, metric_attributes)
         self.instruments.duration.record(duration_s, metric_attributes)
         if turn.first_speech_s is not None:
             self.instruments.first_speech.record(turn.first_speech_s, metric_attributes)

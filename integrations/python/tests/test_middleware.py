@@ -138,9 +138,9 @@ class MiddlewareTest(unittest.TestCase):
         LOGS.clear()
 
     def test_an_ok_turn_is_counted_timed_and_put_on_the_server_span(self) -> None:
-        before = count("layercode.turns", **{Attr.OUTCOME: Outcome.OK})
+        before = count("layercode.turn.duration", **{Attr.OUTCOME: Outcome.OK})
         self.assertEqual(post({"type": "message", "turn_id": "t1", "text": "hi", **IDS}), 200)
-        self.assertEqual(count("layercode.turns", **{Attr.OUTCOME: Outcome.OK}), before + 1)
+        self.assertEqual(count("layercode.turn.duration", **{Attr.OUTCOME: Outcome.OK}), before + 1)
         self.assertGreater(count("layercode.turn.time_to_first_speech"), 0)
         [span] = [s for s in SPANS.get_finished_spans() if s.name == "POST /api/agent"]
         self.assertEqual(span.attributes[Attr.TURN_ID], "t1")
@@ -152,9 +152,9 @@ class MiddlewareTest(unittest.TestCase):
         self.assertTrue(0 < first_speech <= duration_s, first_speech)
 
     def test_an_error_data_event_makes_the_turn_failed_though_it_answers_200(self) -> None:
-        before = count("layercode.turns", **{Attr.OUTCOME: Outcome.ERROR})
+        before = count("layercode.turn.duration", **{Attr.OUTCOME: Outcome.ERROR})
         self.assertEqual(post({"type": "message", "turn_id": "t2", "text": "fail", **IDS}), 200)
-        self.assertEqual(count("layercode.turns", **{Attr.OUTCOME: Outcome.ERROR}), before + 1)
+        self.assertEqual(count("layercode.turn.duration", **{Attr.OUTCOME: Outcome.ERROR}), before + 1)
         [span] = [s for s in SPANS.get_finished_spans() if s.name == "POST /api/agent"]
         self.assertEqual(span.attributes[Attr.OUTCOME], Outcome.ERROR)
         self.assertEqual(span.attributes[Attr.ERROR_TYPE], "_OTHER")
@@ -182,17 +182,17 @@ class MiddlewareTest(unittest.TestCase):
         async def send(_message) -> None:
             pass
 
-        before = count("layercode.turns", **{Attr.OUTCOME: Outcome.ABORTED})
+        before = count("layercode.turn.duration", **{Attr.OUTCOME: Outcome.ABORTED})
         app = TurnTelemetry(hung_up, agent="bakery")
         scope = {"type": "http", "method": "POST", "path": "/api/agent", "headers": []}
         with TRACER.start_as_current_span("POST /api/agent"):
             asyncio.run(app(scope, receive, send))
-        self.assertEqual(count("layercode.turns", **{Attr.OUTCOME: Outcome.ABORTED}), before + 1)
+        self.assertEqual(count("layercode.turn.duration", **{Attr.OUTCOME: Outcome.ABORTED}), before + 1)
 
     def test_a_refused_webhook_is_no_turn(self) -> None:
-        before = sum(count("layercode.turns", **{Attr.OUTCOME: o}) for o in ("ok", "error"))
+        before = sum(count("layercode.turn.duration", **{Attr.OUTCOME: o}) for o in ("ok", "error"))
         self.assertEqual(post({"type": "message", "turn_id": "t3", **IDS}, signature="bad"), 401)
-        after = sum(count("layercode.turns", **{Attr.OUTCOME: o}) for o in ("ok", "error"))
+        after = sum(count("layercode.turn.duration", **{Attr.OUTCOME: o}) for o in ("ok", "error"))
         self.assertEqual(after, before)
 
     def test_sessions_start_and_end(self) -> None:
@@ -235,8 +235,8 @@ class MiddlewareTest(unittest.TestCase):
     def test_a_synthetic_conversation_is_tagged_and_a_real_one_is_not(self) -> None:
         def synthetic_turns(tag: object) -> float:
             return sum(
-                getattr(p, "value", 0)
-                for p in points("layercode.turns")
+                p.count
+                for p in points("layercode.turn.duration")
                 if p.attributes.get(Attr.SYNTHETIC) is tag
             )
 

@@ -186,10 +186,10 @@ class PlainAppSetup(unittest.TestCase):
             for resource in request.resource_metrics
             for scope in resource.scope_metrics
             for metric in scope.metrics
-            if metric.name == "layercode.turns"
-            for point in metric.sum.data_points
+            if metric.name == "layercode.turn.duration"
+            for point in metric.histogram.data_points
         ]
-        self.assertEqual([p.as_int for p in turns], [1], "one turn counted")
+        self.assertEqual([p.count for p in turns], [1], "one turn counted")
 
         bodies = [
             record.body.string_value

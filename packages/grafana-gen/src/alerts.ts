@@ -6,8 +6,15 @@
  */
 import { Scalar, stringify as toYaml } from 'yaml'
 
-// No anchors for repeated objects, no folded lines: files people read and diff.
-const stringify = (value: unknown) => toYaml(value, { aliasDuplicateObjects: false, lineWidth: 0 })
+// No anchors for repeated objects; prose folded at 100 columns, expressions as literal blocks
+// (one PromQL line each, see promql.ts): files people read and diff.
+const stringify = (value: unknown) =>
+  toYaml(value, {
+    aliasDuplicateObjects: false,
+    lineWidth: 100,
+    minContentWidth: 40,
+    blockQuote: 'literal',
+  })
 
 import {
   ContactPointBuilder,
@@ -17,12 +24,14 @@ import {
 } from '@grafana/grafana-foundation-sdk/alerting'
 import { TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr'
 import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus'
+import { ALERT_PROMQL } from './conditions.ts'
+import { CONFIG } from './config.ts'
 import { DATASOURCES, panelRef } from './dashboards.ts'
-import { ALERT_PROMQL, CANARY, CONFIG_REJECTIONS, THRESHOLD } from './queries.ts'
+import { CANARY, CONFIG_REJECTIONS, THRESHOLD } from './queries.ts'
+import { GENERATED_HEADER, ruleFile } from './rule-files.ts'
 import {
   BURN_ALERTS,
   type BurnAlertKind,
-  burnAlertExpr,
   burnAlertUid,
   errorBudget,
   SLO_TARGETS,
@@ -59,18 +68,10 @@ export type AlertSpec = {
   keepFiringFor: string
   summary: string
   description: string
-  runbook: string
   /** The panel that shows the condition. */
   panel: string
   /** NoData means "fine" for a threshold-inside query; absent_over_time answers 1 or nothing. */
   noDataState: 'OK' | 'Alerting'
-}
-
-const SLO_RUNBOOK: Record<Slo['id'], string> = {
-  'turn-success':
-    'Open Traces and errors: the failed-turns table and the error logs name the exception (error.type) and link to the traces. A provider outage shows as chat spans with error.type. Turn error rate and Turns by outcome on the Agent overview show when it started; roll back a bad deploy first.',
-  'first-speech':
-    'Time to first speech by agent and Model call latency p95 on the Agent overview show whether the model is slow to its first token; Tool latency p95 by tool whether a tool runs before anything is said. Event-loop delay (System) shows a saturated agent.',
 }
 
 /** The factor and windows of a burn alert, for people: `14.4× over 1h and 5m`. */
@@ -86,7 +87,7 @@ function burnAlert(slo: Slo, kind: BurnAlertKind): AlertSpec {
     uid: burnAlertUid(slo, kind),
     title: `${slo.title}: error budget burning ${page ? 'fast' : 'slowly'}`,
     severity: page ? 'critical' : 'warning',
-    expr: burnAlertExpr(slo, kind),
+    expr: ALERT_PROMQL.burn[`${slo.id}-${kind}`] ?? '',
     for: '0s',
     keepFiringFor: page ? '5m' : '30m',
     summary: `The ${SLO_TARGETS.windowDays}-day error budget of "${slo.title}" burns {{ humanize $values.A.Value }}× as fast as it lasts (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; ${page ? 'page' : 'ticket'} at ${windowsText(kind)}).`,
@@ -95,7 +96,6 @@ function burnAlert(slo: Slo, kind: BurnAlertKind): AlertSpec {
         ? `Burning ${windowsText(kind)} spends it in ${BURN_ALERTS.page.map((w) => `${daysAt(w.factor)} days`).join(' or ')}: callers are affected now.`
         : `Burning ${windowsText(kind)} spends it before the window ends (in ${BURN_ALERTS.ticket.map((w) => `${daysAt(w.factor)} days`).join(' or ')}); not raised while the page fires.`
     } Both windows must burn (the short one makes it stop soon after the burning stops), over at least ${SLO_TARGETS.minEvents} events.`,
-    runbook: `${SLO_RUNBOOK[slo.id]} The Service levels dashboard shows how much budget is left.${page ? '' : ' A ticket is for working hours: find the slow leak before it becomes a page.'}`,
     panel: `${slo.title}: burn rate`,
     noDataState: 'OK',
   }
@@ -107,12 +107,10 @@ export const ALERTS: AlertSpec[] = [
     title: `Turn error rate above ${THRESHOLD.errorRate * 100}%`,
     severity: 'critical',
     expr: ALERT_PROMQL.errorRate,
-    for: '2m',
+    for: CONFIG.alerts.error_rate.for ?? '2m',
     keepFiringFor: '5m',
     summary: `{{ humanizePercentage $values.A.Value }} of turns fail (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above ${THRESHOLD.errorRate * 100}%).`,
     description: `Over the last 5 minutes more than ${THRESHOLD.errorRate * 100}% of session.start and message turns of one service in one environment ended in an agent error, over at least ${THRESHOLD.errorRateMinTurns} turns: callers hear the fallback apology instead of an answer.`,
-    runbook:
-      'Open Traces and errors: the failed-turns table and the error logs name the exception (error.type) and link to the traces. A model provider outage shows as chat spans with error.type; an injected_fault comes from the load generator. Roll back a bad deploy first, investigate second.',
     panel: 'Error rate',
     noDataState: 'OK',
   },
@@ -121,12 +119,10 @@ export const ALERTS: AlertSpec[] = [
     title: 'Most webhooks rejected: wrong webhook secret or clock',
     severity: 'critical',
     expr: ALERT_PROMQL.webhooksRejected,
-    for: '2m',
+    for: CONFIG.alerts.webhooks_rejected.for ?? '2m',
     keepFiringFor: '5m',
     summary: `{{ humanizePercentage $values.A.Value }} of webhooks are refused for their signature (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above ${THRESHOLD.rejectedWebhooksShare * 100}%).`,
     description: `Over the last 5 minutes more than ${THRESHOLD.rejectedWebhooksShare * 100}% of one service's webhooks in one environment were refused with 401 because their signature did not match (${CONFIG_REJECTIONS.join(' or ')}), at least ${THRESHOLD.rejectedWebhooksMin} of them: no turn runs, so callers get silence while the error-rate, latency and first-speech alerts see nothing and the agent still reports. Missing or malformed signatures (scanners, misrouted clients) show on the panel but are not in this alert.`,
-    runbook:
-      "The agent's warn lines \"webhook rejected\" name the reason. mismatch: the webhook secret was rotated on one side only: copy the secret from your LayerCode agent's settings into LAYERCODE_WEBHOOK_SECRET and restart the agent (docker compose up -d agent). stale: the agent's clock is off by more than 300 s (check NTP). Rejected webhooks per minute on the Agent overview shows when it started; a deploy at that moment is the usual cause.",
     panel: 'Rejected webhooks per minute',
     noDataState: 'OK',
   },
@@ -135,12 +131,10 @@ export const ALERTS: AlertSpec[] = [
     title: `Turn latency p95 above ${THRESHOLD.latencyP95Seconds} s`,
     severity: 'warning',
     expr: ALERT_PROMQL.latencyP95,
-    for: '5m',
+    for: CONFIG.alerts.latency_p95.for ?? '5m',
     keepFiringFor: '5m',
-    summary: `p95 turn duration is {{ humanizeDuration $values.A.Value }} (service {{ index $labels "service_name" }}; alert above ${THRESHOLD.latencyP95Seconds} s).`,
+    summary: `p95 turn duration is {{ humanizeDuration $values.A.Value }} (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above ${THRESHOLD.latencyP95Seconds} s).`,
     description: `The slowest 5% of turns take longer than ${THRESHOLD.latencyP95Seconds} s from webhook to response.end.`,
-    runbook:
-      'Check Model call latency p95 (a slow provider or model), Tool calls (a slow tool), and the slowest turns in Traces and errors. Event-loop delay on the System dashboard shows a saturated agent.',
     panel: 'Turn duration p95 by agent',
     noDataState: 'OK',
   },
@@ -149,12 +143,10 @@ export const ALERTS: AlertSpec[] = [
     title: `Token usage above ${THRESHOLD.tokensPerHour / 1_000_000}M per hour`,
     severity: 'warning',
     expr: ALERT_PROMQL.tokensPerHour,
-    for: '0s',
+    for: CONFIG.alerts.tokens_per_hour.for ?? '0s',
     keepFiringFor: '15m',
-    summary: `{{ humanize $values.A.Value }} tokens used in the last hour (service {{ index $labels "service_name" }}; alert above ${THRESHOLD.tokensPerHour.toLocaleString('en-US')}).`,
+    summary: `{{ humanize $values.A.Value }} tokens used in the last hour (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above ${THRESHOLD.tokensPerHour.toLocaleString('en-US')}).`,
     description: `Input plus output tokens over the last hour exceed ${THRESHOLD.tokensPerHour.toLocaleString('en-US')}: cost is running above plan.`,
-    runbook:
-      'Tokens per minute by model shows which model and whether input (long histories, big prompts) or output grows. Look for a conversation loop or a client retrying; cap history (HISTORY_MAX_TURNS) or switch the model.',
     panel: 'Tokens in the last hour',
     noDataState: 'OK',
   },
@@ -163,12 +155,10 @@ export const ALERTS: AlertSpec[] = [
     title: `Spend above $${THRESHOLD.spendPerHourUsd} per hour`,
     severity: 'warning',
     expr: ALERT_PROMQL.spendPerHour,
-    for: '0s',
+    for: CONFIG.alerts.spend_per_hour.for ?? '0s',
     keepFiringFor: '15m',
     summary: `{{ humanize $values.A.Value }} USD spent in the last hour (service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above $${THRESHOLD.spendPerHourUsd}).`,
-    description: `Model tokens and LayerCode's speech minutes, at the price table's prices, cost more than $${THRESHOLD.spendPerHourUsd} over the last hour for one service in one environment: spend is running above budget. Set the budget in packages/grafana-gen/src/queries.ts (THRESHOLD.spendPerHourUsd) and your prices in packages/telemetry/prices.json.`,
-    runbook:
-      'The Spend dashboard shows what grows: Top models by spend and Spend per hour by item (input tokens: long histories or prompts; output; speech minutes: longer or more calls). Spend per call separates more calls from costlier ones. Look for a conversation loop or a client retrying; cap history (HISTORY_MAX_TURNS) or switch the model.',
+    description: `Model tokens and LayerCode's speech minutes, at the price table's prices, cost more than $${THRESHOLD.spendPerHourUsd} over the last hour for one service in one environment: spend is running above budget. Set the budget in layercode-kit.yaml (alerts.spend_per_hour, per environment under environments) and your prices in the table its prices key names.`,
     panel: 'Spend in the last hour',
     noDataState: 'OK',
   },
@@ -177,12 +167,10 @@ export const ALERTS: AlertSpec[] = [
     title: `Time to first speech p95 above ${THRESHOLD.firstSpeechP95Seconds} s`,
     severity: 'warning',
     expr: ALERT_PROMQL.firstSpeechP95,
-    for: '5m',
+    for: CONFIG.alerts.first_speech_p95.for ?? '5m',
     keepFiringFor: '5m',
-    summary: `p95 time to first speech is {{ humanizeDuration $values.A.Value }} (agent {{ index $labels "gen_ai_agent_name" }}; alert above ${THRESHOLD.firstSpeechP95Seconds} s).`,
+    summary: `p95 time to first speech is {{ humanizeDuration $values.A.Value }} (agent {{ index $labels "gen_ai_agent_name" }} of {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }}; alert above ${THRESHOLD.firstSpeechP95Seconds} s).`,
     description: `The p95 of the time from the webhook's arrival to the agent's first response.tts chunk, over turns that did not fail, is above ${THRESHOLD.firstSpeechP95Seconds} s: the agent's part of the caller's wait (transcription and speech synthesis come on top).`,
-    runbook:
-      'Usually the model is slow to its first token, or a tool call runs before anything is said. Compare Model call latency p95, and consider speaking a short acknowledgement before slow tools.',
     panel: 'Time to first speech by agent',
     noDataState: 'OK',
   },
@@ -197,8 +185,6 @@ export const ALERTS: AlertSpec[] = [
       'An agent has reported no metrics for a minute: it is down or cannot reach the collector.',
     description:
       "Every OpenTelemetry SDK pushes its target_info (service, instance, environment) with each metrics export, whatever the language: the kit's agent, your Node apps, a Python app through Logfire. A service that reported in the last day has sent none for a minute in one environment (the alert names its service_name and deployment_environment_name; one retired on purpose fires until a day has passed: silence it), or no app has reported at all. It is per service and environment: one dead replica among several that still report does not fire (see the per-instance panels of the System dashboard).",
-    runbook:
-      'docker compose ps agent and docker compose logs agent. If the agent runs, check OTEL_EXPORTER_OTLP_ENDPOINT and the Telemetry pipeline dashboard (refused data, a full queue).',
     panel: 'Active sessions',
     noDataState: 'OK',
   },
@@ -207,12 +193,10 @@ export const ALERTS: AlertSpec[] = [
     title: 'Canary turns failing or not arriving',
     severity: 'critical',
     expr: ALERT_PROMQL.canary,
-    for: '1m',
+    for: CONFIG.alerts.canary.for ?? '1m',
     keepFiringFor: '5m',
     summary: `The canary (synthetic conversations) of service {{ index $labels "service_name" }}, {{ index $labels "deployment_environment_name" }} has no successful turn in the last ${CANARY.window}, or ${CANARY.failedTurns} or more failed ({{ humanize $values.A.Value }}).`,
     description: `The canary sends ${CANARY.conversationsPerMinute} known conversation a minute through the agent, tagged synthetic; its telemetry has to cross the whole path (agent, collector, Prometheus) to count. For a service where it ran in the last day: no successful canary turn in ${CANARY.window} means the canary, the agent or the pipeline stopped, even when no caller would notice; failing canary turns mean the agent cannot answer a known conversation. Real callers' turns are not in this alert (nor canary turns in theirs). Turning the canary off fires it until a day has passed: silence it.`,
-    runbook:
-      "The Canary dashboard's log panel names the failure; its conversations are conv_canary_… (open one in the Conversation dashboard). No turns at all: docker compose ps canary agent collector, then Agent sends no telemetry and the Telemetry pipeline dashboard show where the path breaks. Failing turns: Traces and errors has their exceptions (error.type), as for real traffic.",
     panel: 'Canary turns that succeeded',
     noDataState: 'OK',
   },
@@ -227,8 +211,6 @@ export const ALERTS: AlertSpec[] = [
       'Prometheus cannot scrape {{ index $labels "job" }} ({{ index $labels "instance" }}): it is down or unreachable.',
     description:
       'A pipeline component has not answered its metrics scrape for two minutes. Tempo or Loki down: the collector keeps their data in its persistent queue and sends it when they are back, so nothing is lost until the queue fills (Collector failing to export fires too). Collector down: no new telemetry at all (Agent sends no telemetry, critical, fires too). A warning, not a page: callers are not affected.',
-    runbook:
-      'docker compose ps and docker compose logs <job>; restart it (docker compose up -d <job>). Exporter queue fill shows how much the collector is holding for it.',
     panel: 'Ingested by backend',
     noDataState: 'OK',
   },
@@ -243,8 +225,6 @@ export const ALERTS: AlertSpec[] = [
       'Receiver {{ index $labels "receiver" }} of {{ index $labels "service_name" }} refuses or fails incoming telemetry ({{ humanize $values.A.Value }} items/s).',
     description:
       'Receivers refuse data when memory_limiter hits its limit, or fail it on bad requests: senders retry, then drop.',
-    runbook:
-      'Telemetry pipeline dashboard: refused data with a rising queue means the collector is over its memory limit (raise mem_limit, scale out, or reduce the load). Failed data means malformed requests: check the sending app.',
     panel: 'Refused or failed at the receiver',
     noDataState: 'OK',
   },
@@ -259,8 +239,6 @@ export const ALERTS: AlertSpec[] = [
       'Exporter {{ index $labels "exporter" }} of {{ index $labels "service_name" }} is not delivering: the collector queues its data on disk or drops it.',
     description:
       'An exporter dropped data (send or enqueue failed), its persistent queue has held data for a minute with nothing sent, or the queue is over half full: Tempo, Loki or Prometheus is down or too slow.',
-    runbook:
-      'Exporter queue fill names the collector tier and the exporter (otlp_http/traces = Tempo, /logs = Loki, /metrics = Prometheus, load_balancing/traces = the samplers). docker compose ps and logs of that backend. Queued data is sent once it is back; drops start when the queue is full.',
     panel: 'Exporter queue fill',
     noDataState: 'OK',
   },
@@ -322,7 +300,7 @@ function rule(alert: AlertSpec) {
 }
 
 const header =
-  '# Generated by packages/grafana-gen (npm run docs). Do not edit: a test fails when it is stale.\n'
+  '# Generated by packages/grafana-gen from layercode-kit.yaml (npm run rules). Do not edit:\n# a test fails when it is stale.\n'
 
 export function rulesYaml(): string {
   return (
@@ -359,7 +337,12 @@ export function policiesYaml(): string {
     .groupWait('30s')
     .groupInterval('5m')
     .repeatInterval('4h')
-    .routes([route('critical', '10s', '1h'), route('warning', '30s', '4h')])
+    .routes(
+      (['critical', 'warning'] as const).map((severity) => {
+        const { group_wait, repeat_interval } = CONFIG.notifications[severity]
+        return route(severity, group_wait, repeat_interval)
+      }),
+    )
     .build()
   const routes = (policy.routes ?? []).map((r) => ({
     ...r,
@@ -372,13 +355,23 @@ export function policiesYaml(): string {
   return header + stringify({ apiVersion: 1, policies: [{ orgId: 1, ...policy, routes }] })
 }
 
-/** Optional channels, each present when its URL is set (Grafana rejects an empty URL). */
-export const CHANNELS = [
-  { name: 'slack', env: 'SLACK_WEBHOOK_URL', severities: ['critical', 'warning'] },
-  { name: 'webhook', env: 'ALERT_WEBHOOK_URL', severities: ['critical', 'warning'] },
-  // A pager (PagerDuty, Opsgenie... any HTTP endpoint) hears only what must wake someone.
-  { name: 'pager', env: 'ALERT_PAGER_WEBHOOK_URL', severities: ['critical'] },
-] as const
+/**
+ * Optional channels, each present when its URL is set (Grafana rejects an empty URL), for the
+ * severities layercode-kit.yaml routes to it (`notifications`; by default a pager hears only
+ * what must wake someone).
+ */
+const CHANNEL_ENV = {
+  slack: 'SLACK_WEBHOOK_URL',
+  webhook: 'ALERT_WEBHOOK_URL',
+  pager: 'ALERT_PAGER_WEBHOOK_URL',
+} as const
+export const CHANNELS = (['slack', 'webhook', 'pager'] as const).map((name) => ({
+  name,
+  env: CHANNEL_ENV[name],
+  severities: (['critical', 'warning'] as const).filter((severity) =>
+    (CONFIG.notifications[severity].channels as readonly string[]).includes(name),
+  ),
+}))
 export type Channel = (typeof CHANNELS)[number]['name']
 
 /** The contact-point file for a set of configured channels: `email+slack+pager.yaml`. */
@@ -431,4 +424,54 @@ export function contactPointFiles(): Record<string, string> {
     files[contactPointsFile(channels)] = header + stringify({ apiVersion: 1, contactPoints })
   }
   return files
+}
+
+// ---------------------------------------------------------------- Prometheus alerting rules
+
+/** The alert's name in Prometheus: `layercode-error-rate` -> `LayercodeErrorRate`. */
+export const prometheusAlertName = (uid: string) =>
+  uid
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('')
+
+/**
+ * Grafana's template values in Prometheus' terms: an alert's value is `$value` there; `index
+ * $labels "x"` reads the same in both.
+ */
+const prometheusTemplate = (text: string) => text.replaceAll('$values.A.Value', '$value')
+
+/** Where the runbooks are read from Prometheus' alerts: layercode-kit.yaml's runbooks_url. */
+export const prometheusRunbookUrl = (uid: string) =>
+  CONFIG.runbooks_url ? `${CONFIG.runbooks_url.replace(/\/$/, '')}/${uid}.md` : runbookUrl(uid)
+
+/**
+ * The same alerts as Prometheus alerting rules, for Prometheus or Mimir rulers with
+ * Alertmanager (prometheus/alerts/): the same expressions, `for`, `keep_firing_for`, severity
+ * and annotations. They need the recording rules of prometheus/rules/ loaded beside them.
+ */
+export function prometheusAlertsYaml(): string {
+  return ruleFile(
+    `${GENERATED_HEADER}\nFor Prometheus or Mimir rulers with Alertmanager; compose alerts through Grafana instead\n(grafana/alerting/rules.yaml, the same rules). Load prometheus/rules/ beside this file.`,
+    [
+      {
+        name: 'layercode-alerts',
+        purpose:
+          "The kit's alerts, each per service and environment (the pipeline's per component): page on critical, ticket on warning.",
+        interval: '30s',
+        rules: ALERTS.map((alert) => ({
+          alert: prometheusAlertName(alert.uid),
+          expr: alert.expr,
+          ...(alert.for === '0s' ? {} : { for: alert.for }),
+          keep_firing_for: alert.keepFiringFor,
+          labels: { severity: alert.severity },
+          annotations: {
+            summary: prometheusTemplate(alert.summary),
+            description: alert.description,
+            runbook_url: prometheusRunbookUrl(alert.uid),
+          },
+        })),
+      },
+    ],
+  )
 }

@@ -13,8 +13,10 @@ import { TRACES_ERRORS } from './dashboards/traces-errors.ts'
 
 export {
   buildDashboard,
+  DATASOURCE_VARIABLES,
   DATASOURCES,
   type DashboardSpec,
+  PANEL_DATASOURCES,
   type PanelSpec,
 } from './dashboards/parts.ts'
 

@@ -26,7 +26,10 @@ type Behaviour = {
   unhealthy?: readonly string[]
   /** The label the span metrics' exemplars carry their trace id in (Tempo's default: traceID). */
   exemplarLabel?: string
+  /** The query of the user's own dashboard ("My agent", uid not-ours). */
+  userQuery?: string
 }
+const USER_QUERY = 'sum(rate(my_app_requests_total[5m]))'
 
 const frame = (fields: string[], values: unknown[][]) => ({
   schema: { fields: fields.map((name) => ({ name })) },
@@ -70,6 +73,11 @@ async function standIn(behaviour: Behaviour) {
       if (path === '/api/search')
         return json(res, 200, [...dashboards.map((d) => ({ uid: d.uid })), { uid: 'not-ours' }])
       const dashboard = /^\/api\/dashboards\/uid\/([\w-]+)$/.exec(path)
+      if (dashboard?.[1] === 'not-ours') {
+        const expr = behaviour.userQuery ?? USER_QUERY
+        const panels = [{ id: 1, title: 'Turns', targets: [{ refId: 'A', expr }] }]
+        return json(res, 200, { dashboard: { uid: 'not-ours', title: 'My agent', panels } })
+      }
       if (dashboard)
         return json(res, 200, { dashboard: dashboards.find((d) => d.uid === dashboard[1]) })
       if (path === '/api/v1/provisioning/alert-rules') return json(res, 200, rules)
@@ -167,7 +175,10 @@ describe('doctor, against a stand-in for Grafana', () => {
     )
     assert.equal(checks.filter((c) => c.dashboard === '(datasource)').length, 3)
     assert.equal(checks.filter((c) => c.dashboard === '(alert rule)').length, rules.length)
-    assert.ok(!grafana.seen.some((s) => s.path.includes('not-ours')), 'only the kit dashboards')
+    assert.ok(
+      !queries.some((q) => q.query.expr === USER_QUERY),
+      "only the kit dashboards' panels run",
+    )
     const table = formatTable(checks).split('\n')
     assert.match(table[0] ?? '', /^dashboard\s+panel\s+status\s+rows\s+error$/)
     assert.equal(table.length, checks.length + 1)
@@ -177,7 +188,7 @@ describe('doctor, against a stand-in for Grafana', () => {
 describe('doctor verdicts', () => {
   it('fails on an empty panel that should have data, an error, or an unhealthy datasource', async () => {
     for (const [behaviour, expect] of [
-      [{ empty: ['layercode_turns_total'] }, 'empty'],
+      [{ empty: ['layercode_turn_duration_seconds_count'] }, 'empty'],
       [{ failing: ['http_server_request_duration_seconds'] }, 'error'],
       [{ unhealthy: ['loki'] }, 'error'],
     ] as const) {
@@ -193,6 +204,27 @@ describe('doctor verdicts', () => {
       } finally {
         await grafana.close()
       }
+    }
+  })
+
+  it("names a retired series in the user's own dashboard and what replaced it", async () => {
+    const grafana = await standIn({
+      userQuery: 'sum by (layercode_outcome) (rate(layercode_turns_total[5m]))',
+    })
+    try {
+      const checks = await new Doctor({ grafanaUrl: grafana.url, token: 't' }).run()
+      const retired = checks.filter((c) => c.dashboard === '(retired series)')
+      assert.deepEqual(
+        retired.map((c) => [c.panel, c.status]),
+        [['dashboard "My agent"', 'error']],
+      )
+      assert.match(
+        String(retired[0]?.error),
+        /layercode_turns_total.*layercode_turn_duration_seconds_count/,
+      )
+      assert.equal(exitCode(checks), 1)
+    } finally {
+      await grafana.close()
     }
   })
 

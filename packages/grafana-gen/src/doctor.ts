@@ -8,6 +8,8 @@
  * Credentials: GRAFANA_TOKEN (a service-account token), or GRAFANA_ADMIN_USER (default admin)
  * and GRAFANA_ADMIN_PASSWORD, from the environment or .env.
  */
+
+import { RETIRED_SERIES } from '@layercode-kit/telemetry'
 import { DASHBOARDS, DATASOURCES } from './dashboards.ts'
 import { interpolate, type TemplateVariable } from './interpolate.ts'
 import { SELF_METRICS } from './queries.ts'
@@ -158,8 +160,12 @@ export class Doctor {
     const checks: Check[] = []
     for (const panel of dashboard.panels ?? []) {
       for (const target of panel.targets ?? []) {
-        const datasource = target.datasource
-        if (!datasource) continue
+        if (!target.datasource) continue
+        // A datasource variable (`${ds_prometheus}`) runs on its default, as Grafana opens it.
+        const datasource = {
+          ...target.datasource,
+          uid: interpolate(target.datasource.uid, { variables }),
+        }
         const raw = datasource.type === 'tempo' ? target.query : target.expr
         if (!raw) continue
         let text: string
@@ -230,6 +236,40 @@ export class Doctor {
         rows: result.rows,
         ...(result.error ? { error: result.error } : {}),
       })
+    }
+    return checks
+  }
+
+  /**
+   * Series this kit no longer sends, wherever a dashboard (the user's own too) or a Grafana
+   * rule still queries them: they read nothing now, silently. Each names its replacement.
+   */
+  async retiredSeries(): Promise<Check[]> {
+    const found = await this.#api<Array<{ uid: string }>>('/api/search?type=dash-db&limit=5000')
+    const sources: Array<{ where: string; text: string }> = []
+    for (const { uid } of found) {
+      const { dashboard } = await this.#api<{ dashboard?: { title?: string } }>(
+        `/api/dashboards/uid/${uid}`,
+      )
+      const where = `dashboard "${dashboard?.title ?? uid}"`
+      sources.push({ where, text: JSON.stringify(dashboard ?? {}) })
+    }
+    const rules = await this.#api<Array<{ title: string; data: unknown }>>(
+      '/api/v1/provisioning/alert-rules',
+    )
+    for (const rule of rules)
+      sources.push({ where: `alert rule "${rule.title}"`, text: JSON.stringify(rule.data) })
+    const checks: Check[] = []
+    for (const { series, replacement } of RETIRED_SERIES) {
+      const name = new RegExp(`\\b${series}\\b`)
+      for (const { where } of sources.filter((s) => name.test(s.text)))
+        checks.push({
+          dashboard: '(retired series)',
+          panel: where,
+          status: 'error',
+          rows: 0,
+          error: `queries ${series}, which is no longer sent; use ${replacement.replaceAll('`', '')}`,
+        })
     }
     return checks
   }
@@ -320,6 +360,7 @@ export class Doctor {
       ...(await this.datasources()),
       ...(await this.dashboards()),
       ...(await this.alertRules()),
+      ...(await this.retiredSeries()),
       ...(await this.links()),
     ]
   }

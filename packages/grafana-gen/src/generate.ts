@@ -1,8 +1,8 @@
 /** Every file packages/grafana-gen generates: path (from the repo root) -> content. */
 
 import { readFileSync } from 'node:fs'
-import { DEFAULT_PRICES_FILE } from '@layercode-kit/telemetry'
-import { contactPointFiles, policiesYaml, rulesYaml } from './alerts.ts'
+import { contactPointFiles, policiesYaml, prometheusAlertsYaml, rulesYaml } from './alerts.ts'
+import { CONFIG, configJsonSchema } from './config.ts'
 import { renderTelemetryDoc } from './contract-doc.ts'
 import { buildDashboard, DASHBOARDS } from './dashboards.ts'
 import { renderLogfireMigration } from './python.ts'
@@ -12,8 +12,14 @@ import {
   renderPythonContract,
 } from './python-contract.ts'
 import { renderGrafanaReadme } from './readme.ts'
+import { recordingRulesYaml } from './recording-file.ts'
 import { RUNBOOKS } from './runbooks.ts'
 import { renderSamplerConfig } from './sampling.ts'
+import { SLOTH_SPEC_PATH, slothSpec } from './slos.ts'
+
+/** The kit's recording rules and the alerts as Prometheus rules (for Prometheus/Mimir rulers). */
+export const RECORDING_RULES_PATH = 'prometheus/rules/layercode.rules.yaml'
+export const PROMETHEUS_ALERTS_PATH = 'prometheus/alerts/layercode.yaml'
 
 export function grafanaFiles(): Record<string, string> {
   const files: Record<string, string> = {}
@@ -23,6 +29,9 @@ export function grafanaFiles(): Record<string, string> {
   }
   files['grafana/alerting/rules.yaml'] = rulesYaml()
   files['grafana/alerting/policies.yaml'] = policiesYaml()
+  files[RECORDING_RULES_PATH] = recordingRulesYaml()
+  files[PROMETHEUS_ALERTS_PATH] = prometheusAlertsYaml()
+  files[SLOTH_SPEC_PATH] = slothSpec()
   for (const [name, content] of Object.entries(contactPointFiles()))
     files[`grafana/alerting/${name}`] = content
   return files
@@ -38,9 +47,10 @@ export function generatedFiles(): Record<string, string> {
     'docs/telemetry.md': renderTelemetryDoc(),
     'docs/migrating-from-logfire.md': renderLogfireMigration(),
     [PYTHON_CONTRACT_PATH]: renderPythonContract(),
-    [PYTHON_PRICES_PATH]: readFileSync(DEFAULT_PRICES_FILE, 'utf8'),
+    [PYTHON_PRICES_PATH]: readFileSync(CONFIG.prices, 'utf8'),
     'grafana/README.md': renderGrafanaReadme(),
     'collector/sampler.yaml': renderSamplerConfig(),
+    'packages/grafana-gen/layercode-kit.schema.json': configJsonSchema(),
     ...grafanaFiles(),
   }
 }

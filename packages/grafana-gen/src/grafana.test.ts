@@ -23,10 +23,11 @@ import { parser as promql } from '@prometheus-io/lezer-promql'
 import { parse, parseDocument, Scalar, visit } from 'yaml'
 import { ALERTS, CONTACT_POINTS, grafanaEnv } from './alerts.ts'
 import { DASHBOARDS } from './dashboards.ts'
-import { generatedFiles, grafanaFiles } from './generate.ts'
+import { generatedFiles, grafanaFiles, RECORDING_RULES_PATH } from './generate.ts'
 import type { TemplateVariable } from './interpolate.ts'
 import { concrete, datasourceUids, panelQueries, ruleQueries } from './inventory.ts'
 import { SELF_METRICS } from './queries.ts'
+import { SLOTH_RULES_PATH } from './slos.ts'
 
 const panels = panelQueries()
 const rules = ruleQueries()
@@ -59,6 +60,17 @@ const contractHistograms = METRICS.filter((m) => m.instrument === 'histogram').m
 // A histogram is queried by its classic series and by its native one (the base name).
 const contractSeries = new Set([...METRICS.flatMap(prometheusSeries), ...contractHistograms])
 const selfSeries = Object.values(SELF_METRICS).flat()
+/** The series the kit's recording rules and Sloth's rules record (prometheus/rules/). */
+const recordedSeries = new Set(
+  [
+    generatedFiles()[RECORDING_RULES_PATH] ?? '',
+    readFileSync(new URL(`../../../${SLOTH_RULES_PATH}`, import.meta.url), 'utf8'),
+  ].flatMap((text) =>
+    (parse(text) as { groups: Array<{ rules: Array<{ record?: string }> }> }).groups.flatMap((g) =>
+      g.rules.flatMap((r) => (r.record ? [r.record] : [])),
+    ),
+  ),
+)
 const contractLabels = new Set([
   ...METRICS.flatMap((m) =>
     [...m.attributes, ...(m.optionalAttributes ?? [])].map(prometheusLabel),
@@ -69,6 +81,11 @@ const contractLabels = new Set([
 ])
 /** Labels of the collector's, host metrics' and Tempo span metrics' series, as scraped (names checked end to end). */
 const selfLabels = new Set([
+  // Sloth's labels on the SLO series.
+  'sloth_id',
+  'sloth_service',
+  'sloth_slo',
+  'sloth_window',
   'job',
   'receiver',
   'exporter',
@@ -104,6 +121,7 @@ function knownMetric(name: string): boolean {
   return (
     contractSeries.has(name) ||
     OTLP_SERIES.includes(name) ||
+    recordedSeries.has(name) ||
     selfSeries.some((s) => (s.includes('.+') ? new RegExp(`^${s}$`).test(name) : s === name))
   )
 }
@@ -334,7 +352,13 @@ describe('alert rules', () => {
       )
       const runbook = runbooks.panels.find((p) => p.id === Number(viewPanel?.[1]))
       assert.equal(runbook?.title, title, `${title}: runbook_url ${annotations.runbook_url}`)
-      assert.match(String(runbook?.options?.content), /\*\*What to do\.\*\* \S/)
+      for (const section of [
+        'What it means',
+        'First checks',
+        'Dashboards and queries',
+        'Silence it',
+      ])
+        assert.match(String(runbook?.options?.content), new RegExp(`## ${section}\n\n\\S`), title)
       assert.match(String((rule.labels as Record<string, string>).severity), /^(critical|warning)$/)
       assert.match(String(rule.for), /^\d+[smh]$/)
       assert.match(String(rule.keepFiringFor), /^\d+[smh]$/)
@@ -357,9 +381,12 @@ describe('alert rules', () => {
 
   it('include the seed guide three: error rate > 5% critical, p95 > 2 s, tokens > 1M per hour', () => {
     const byUid = Object.fromEntries(rules.map((r) => [r.uid, r]))
-    assert.match(String(byUid['layercode-error-rate']?.expr), /\) > 0\.05\) and on /)
-    assert.match(String(byUid['layercode-latency-p95']?.expr), /histogram_quantile\(0\.95, .*> 2$/)
-    assert.match(String(byUid['layercode-token-usage']?.expr), /\[1h\]\)\)\)\) > 1000000$/)
+    assert.match(String(byUid['layercode-error-rate']?.expr), /\n\s*> 0\.05\n\s*\)\n\s*and on /)
+    assert.match(
+      String(byUid['layercode-latency-p95']?.expr),
+      /^histogram_quantile\(\n\s*0\.95,[\s\S]*\) > 2$/,
+    )
+    assert.match(String(byUid['layercode-token-usage']?.expr), /\) > 1000000$/)
   })
 })
 

@@ -5,6 +5,8 @@
  * interpolation, the doctor).
  */
 export * from './alerts.ts'
+export * from './conditions.ts'
+export * from './config.ts'
 export * from './dashboards.ts'
 export * from './doctor.ts'
 export * from './drills.ts'
@@ -14,6 +16,8 @@ export * from './inventory.ts'
 export * from './python.ts'
 export * from './queries.ts'
 export * from './readme.ts'
+export * from './recording.ts'
+export * from './recording-file.ts'
 export * from './runbooks.ts'
 export * from './sampling.ts'
 export * from './slos.ts'

@@ -4,7 +4,7 @@
  * (public/app/features/templating/template_srv.ts and the Prometheus/Loki datasources):
  * - a multi-value variable left at "All" becomes its `allValue` when it has one, else its
  *   options joined as a regex, `(a|b)`, each value regex-escaped (one option: the value alone);
- * - a textbox variable becomes its default text (`query`);
+ * - a textbox variable becomes its default text (`query`), a datasource variable its default;
  * - a variable set to one value becomes that value, regex-escaped (the queries match with =~);
  * - `$__rate_interval` = max(`$__interval` + scrape interval, 4 x scrape interval), the scrape
  *   interval being the datasource's `timeInterval`; `$__interval` = the step;
@@ -18,6 +18,8 @@ export type TemplateVariable = {
   multi?: boolean
   /** A textbox's default text. */
   query?: unknown
+  /** A datasource variable's default (the provisioned uid). */
+  current?: { value?: unknown }
 }
 
 export type InterpolationContext = {
@@ -41,6 +43,7 @@ function selectedValue(
 ): string {
   if (selected !== undefined) return variable.type === 'textbox' ? selected : escapeRegex(selected)
   if (variable.type === 'textbox') return String(variable.query ?? '')
+  if (variable.type === 'datasource') return String(variable.current?.value ?? '')
   if (variable.includeAll && variable.allValue !== undefined) return variable.allValue
   const values = (options ?? []).map(escapeRegex)
   return values.length === 1 ? (values[0] ?? '') : `(${values.join('|')})`

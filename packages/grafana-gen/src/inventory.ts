@@ -43,7 +43,10 @@ export function panelQueries(files = grafanaFiles()): PanelQuery[] {
           panelId: panel.id,
           panel: panel.title,
           datasource: type,
-          datasourceUid: String(target.datasource?.uid),
+          // The datasource variable's default: the provisioned uid.
+          datasourceUid: interpolate(String(target.datasource?.uid), {
+            variables: dashboard.templating?.list ?? [],
+          }),
           expr: String(type === 'tempo' ? target.query : target.expr),
           needs: DASHBOARDS.find((d) => d.uid === dashboard.uid)?.panels[panel.id - 1]?.needs,
           variables: dashboard.templating?.list ?? [],

@@ -11,7 +11,7 @@ import {
 } from '@layercode-kit/telemetry'
 
 const NO_TURN_METRICS =
-  'no layercode.turns: the toolkit counts no turns, and answers a failed one with HTTP 200'
+  'no layercode.turn.duration (its count is the turn count): the toolkit counts no turns, and answers a failed one with HTTP 200'
 const NO_TURN_HISTOGRAMS = 'no layercode.turn.* histograms: the toolkit does not time turns'
 const NO_SESSION_FIGURES =
   "no layercode.session.* histograms: the toolkit records nothing of session.end's figures"
@@ -172,7 +172,7 @@ export function renderLogfireMigration(): string {
     'What it adds, with the names of the telemetry contract (`docs/telemetry.md`; the Python',
     'constants in `layercode_otel_kit/contract.py` are generated from it):',
     '',
-    '- `layercode.turns` by outcome (a turn the toolkit answers with `response.data {"error": ...}` is `error`, though its HTTP status is 200; a caller who hangs up mid-answer is `aborted`), `layercode.turn.duration`, `layercode.turn.time_to_first_speech` (to the first `response.tts`), `layercode.sessions.started` / `ended` / `active`;',
+    '- turns by outcome (the count of `layercode.turn.duration`; a turn the toolkit answers with `response.data {"error": ...}` is `error`, though its HTTP status is 200; a caller who hangs up mid-answer is `aborted`), `layercode.turn.time_to_first_speech` (to the first `response.tts`), `layercode.sessions.started` / `ended` / `active`;',
     "- LayerCode's session.end figures (`layercode.session.duration`, `.transcription.duration`, `.tts.duration`) and `layercode.session.turns`;",
     "- `layercode.tool.calls`, `layercode.tool.duration` and `gen_ai.client.operation.duration`, read from pydantic-ai's `execute_tool` and `chat` spans;",
     "- on the webhook's SERVER span: `layercode.event.type`, the conversation, session and turn ids, `gen_ai.agent.name`, `layercode.outcome`, and on failure `error.type` (the exception pydantic-ai recorded) with status ERROR;",

@@ -13,6 +13,7 @@ import {
   prometheusLabel,
   prometheusName,
 } from '@layercode-kit/telemetry'
+import { CONFIG, type KitConfig } from './config.ts'
 
 /** A contract metric's Prometheus name. */
 export const seriesName = (name: KitMetricName | string) =>
@@ -70,7 +71,7 @@ export const SELF_METRICS = {
   spanLatency: 'traces_spanmetrics_latency_bucket',
 } as const
 
-const collector = 'job="collector"'
+export const collector = 'job="collector"'
 /**
  * Every collector's own metrics carry its tier as `service_name` (the collector configs'
  * service.telemetry resource, a constant label of their metrics endpoint): several tiers and
@@ -81,7 +82,7 @@ export const COLLECTOR_TIERS = {
   gateway: 'otelcol-kit-gateway',
   sampler: 'otelcol-kit-sampler',
 } as const
-const tier = 'service_name'
+export const tier = 'service_name'
 
 /**
  * Synthetic traffic (the canary) is left out of every panel, alert and SLO on the agents'
@@ -128,6 +129,12 @@ export const histogram = {
   /** Per-series rate of the observations' count. */
   countRate: (metric: KitMetricName, selector: string, window = '$__rate_interval') =>
     `(${rate(`${seriesName(metric)}_count`, selector, window)} or histogram_count(${rate(seriesName(metric), selector, window)}))`,
+  /** Per-series increase of the observations' count over `window`. */
+  countIncrease: (metric: KitMetricName, selector: string, window: string) =>
+    `(increase(${seriesName(metric)}_count${selector}[${window}]) or histogram_count(increase(${seriesName(metric)}${selector}[${window}])))`,
+  /** Per-series 1 where the histogram had a sample within `window` (either kind). */
+  presentOverTime: (metric: KitMetricName, selector: string, window: string) =>
+    `(present_over_time(${seriesName(metric)}_count${selector}[${window}]) or present_over_time(${seriesName(metric)}${selector}[${window}]))`,
   /** Per-series increase of the observations' sum over `window`. */
   sumIncrease: (metric: KitMetricName, selector: string, window: string) =>
     `(increase(${seriesName(metric)}_sum${selector}[${window}]) or histogram_sum(increase(${seriesName(metric)}${selector}[${window}])))`,
@@ -141,7 +148,7 @@ const environment = labelName('deployment.environment.name')
  */
 export const appTargets = (...matchers: string[]) =>
   `target_info{${[`${service}!=""`, `${environment}!=""`, ...matchers].join(', ')}}`
-const APP_TARGETS = appTargets()
+export const APP_TARGETS = appTargets()
 /** Quantile panels are per service: two services' histograms are never merged into one. */
 const quantile = (q: number, metric: KitMetricName, by: string[], selector: string) =>
   histogram.quantile(q, metric, [service, ...by], selector)
@@ -152,14 +159,6 @@ const quantile = (q: number, metric: KitMetricName, by: string[], selector: stri
  */
 const totalRate = (series: readonly string[], matcher: string, window: string) =>
   series.map((name) => `(sum(rate(${name}{${matcher}}[${window}])) or vector(0))`).join(' + ')
-
-/**
- * Which components (`receiver` or `exporter`) have any of these counters rising: one term per
- * series name (a single rate over a name regex would collide once rate drops the names), each
- * keeping its component label so the alert says which one fails, and the rate as its value.
- */
-const risingBy = (by: string, series: readonly string[], matcher: string, window: string) =>
-  series.map((name) => `(sum by (${by}) (rate(${name}{${matcher}}[${window}])) > 0)`).join(' or ')
 
 /**
  * Ratio of two counters' rates: 0 (not "no data") when the numerator has no series yet, and
@@ -177,7 +176,15 @@ export const GAUGE_FRESHNESS_SECONDS = (2 * METRIC_EXPORT_INTERVAL_MS) / 1000
 const latest = (series: string, selector: string) =>
   `last_over_time(${series}${selector}[${GAUGE_FRESHNESS_SECONDS}s])`
 
-const turns = seriesName('layercode.turns')
+/**
+ * Turns are counted by their duration histogram (one observation per turn, the same labels):
+ * its `_count`, or histogram_count of the native series.
+ */
+const TURN_DURATION = 'layercode.turn.duration' as const
+export const turnRate = (selector: string, window = '$__rate_interval') =>
+  histogram.countRate(TURN_DURATION, selector, window)
+export const turnIncrease = (selector: string, window: string) =>
+  histogram.countIncrease(TURN_DURATION, selector, window)
 const httpCount = (selector: string) =>
   histogram.countRate('http.server.request.duration', selector)
 const outcome = labelName(Attr.Outcome)
@@ -204,12 +211,9 @@ export const PANEL_QUERY = {
   requestsPerMinute: `sum by (${labelName(Attr.HttpRoute)}) (${httpCount(sel())}) * 60`,
   httpLatency: (q: number) => quantile(q, 'http.server.request.duration', [], sel()),
   httpErrorRate: ratio(httpCount(sel(`${labelName(Attr.HttpStatus)}=~"5.."`)), httpCount(sel())),
-  turnErrorRate: ratio(
-    rate(turns, sel(agentVar, `${outcome}="error"`)),
-    rate(turns, sel(agentVar)),
-  ),
+  turnErrorRate: ratio(turnRate(sel(agentVar, `${outcome}="error"`)), turnRate(sel(agentVar))),
   // Aborted turns (the caller hung up or barged in) are not failures; Turns by outcome shows them.
-  successRate: `1 - ${ratio(rate(turns, sel(agentVar, `${outcome}="error"`), '$__range'), rate(turns, sel(agentVar), '$__range'))}`,
+  successRate: `1 - ${ratio(turnRate(sel(agentVar, `${outcome}="error"`), '$__range'), turnRate(sel(agentVar), '$__range'))}`,
   turnDurationP95: quantile(
     0.95,
     'layercode.turn.duration',
@@ -224,9 +228,9 @@ export const PANEL_QUERY = {
       [labelName(Attr.AgentName)],
       sel(agentVar, `${outcome}!="error"`),
     ),
-  turnsByOutcome: `sum by (${outcome}) (${rate(turns, sel(agentVar))}) * 60`,
+  turnsByOutcome: `sum by (${outcome}) (${turnRate(sel(agentVar))}) * 60`,
   // 0 while turns succeed, no data (not a flat 0) where no turns are counted at all.
-  failedTurnsPerMinute: `(sum(${rate(turns, sel(agentVar, `${outcome}="error"`))}) or sum(${rate(turns, sel(agentVar))}) * 0) * 60`,
+  failedTurnsPerMinute: `(sum(${turnRate(sel(agentVar, `${outcome}="error"`))}) or sum(${turnRate(sel(agentVar))}) * 0) * 60`,
   /** Refused before their body is read, rejected webhooks are never tagged synthetic. */
   rejectedWebhooksPerMinute: `sum by (${rejectionReason}) (${rate(rejections, sel(agentVar))}) * 60`,
   toolCallsPerMinute: `sum by (${labelName(Attr.ToolName)}, ${outcome}) (${rate(seriesName('layercode.tool.calls'), sel(agentVar))}) * 60`,
@@ -283,7 +287,7 @@ export const PANEL_QUERY = {
   ),
   // The canary (synthetic traffic only): what its turns did, and what its alert watches (0,
   // not no data, while the canary runs and none of its turns match).
-  canaryTurnsPerMinute: `sum by (${outcome}) (${rate(turns, canarySel())}) * 60`,
+  canaryTurnsPerMinute: `sum by (${outcome}) (${turnRate(canarySel())}) * 60`,
   canaryFirstSpeechP95: quantile(
     0.95,
     'layercode.turn.time_to_first_speech',
@@ -291,7 +295,7 @@ export const PANEL_QUERY = {
     canarySel(`${outcome}!="error"`),
   ),
   canaryTurnsInWindow: (outcomeMatcher: string) =>
-    `sum by (${service}, ${environment}) (increase(${turns}${canarySel(outcomeMatcher)}[${CANARY.window}])) or sum by (${service}, ${environment}) (increase(${turns}${canarySel()}[${CANARY.window}])) * 0`,
+    `sum by (${service}, ${environment}) (${turnIncrease(canarySel(outcomeMatcher), CANARY.window)}) or sum by (${service}, ${environment}) (${turnIncrease(canarySel(), CANARY.window)}) * 0`,
   activeSessions: `sum by (${labelName(Attr.AgentName)}) (${latest(seriesName('layercode.sessions.active'), sel(agentVar))})`,
   spanLatencyFromTraces: `histogram_quantile(0.95, sum by (le, span_name) (rate(${SELF_METRICS.spanLatency}{service=~"$service"}[$__rate_interval])))`,
   // System
@@ -360,19 +364,23 @@ export const TRACEQL = {
 
 // ------------------------------------------------------------------------------ alerts
 
-/** Thresholds, shown on the panels too. */
-export const THRESHOLD = {
-  errorRate: 0.05,
-  /** The error-rate alert needs this many turns in its window: 1 failure in 2 is no outage. */
-  errorRateMinTurns: 20,
-  latencyP95Seconds: 2,
-  tokensPerHour: 1_000_000,
-  /** US dollars per hour, per service and environment: set it to your budget. */
-  spendPerHourUsd: 5,
-  firstSpeechP95Seconds: 1.5,
-  /** Share of a service's webhooks refused for a wrong secret or clock, and how many at least. */
-  rejectedWebhooksShare: 0.5,
-  rejectedWebhooksMin: 10,
+/** The alert thresholds (layercode-kit.yaml), shown on the panels too. */
+export const THRESHOLD = thresholds(CONFIG)
+export function thresholds(config: KitConfig) {
+  const { alerts } = config
+  return {
+    errorRate: alerts.error_rate.threshold,
+    /** The error-rate alert needs this many turns in its window: 1 failure in 2 is no outage. */
+    errorRateMinTurns: alerts.error_rate.min_turns,
+    latencyP95Seconds: alerts.latency_p95.threshold,
+    tokensPerHour: alerts.tokens_per_hour.threshold,
+    /** US dollars per hour, per service and environment. */
+    spendPerHourUsd: alerts.spend_per_hour.threshold,
+    firstSpeechP95Seconds: alerts.first_speech_p95.threshold,
+    /** Share of a service's webhooks refused for a wrong secret or clock, and how many at least. */
+    rejectedWebhooksShare: alerts.webhooks_rejected.threshold,
+    rejectedWebhooksMin: alerts.webhooks_rejected.min_rejections,
+  }
 }
 
 /**
@@ -386,54 +394,12 @@ export const CONFIG_REJECTIONS = ['mismatch', 'stale'] as const
  * The canary (compose's `canary` service: one synthetic conversation a minute, four turns) is
  * expected to succeed within every window; its alert fires when none did, or when this many failed.
  */
-export const CANARY = { window: '5m', failedTurns: 2, conversationsPerMinute: 1 } as const
+export const CANARY = {
+  /** The recorded 5-minute turn counts (recording.ts). */
+  window: '5m',
+  failedTurns: CONFIG.alerts.canary.failed_turns,
+  conversationsPerMinute: 1,
+} as const
 
-const window = '5m'
 /** Prometheus scrape jobs of the pipeline's own components (prometheus/prometheus.yml). */
 export const SCRAPED_COMPONENTS = ['collector', 'tempo', 'loki'] as const
-/** Alerts are per service and environment: a failing production is not diluted by a busy staging. */
-const perService = `${service}, ${environment}`
-/** Alert conditions: each returns series only while its condition holds (the threshold is inside). */
-export const ALERT_PROMQL = {
-  errorRate: `((sum by (${perService}) (rate(${turns}{${REAL_TRAFFIC}, ${outcome}="error"}[${window}])) / sum by (${perService}) (rate(${turns}{${REAL_TRAFFIC}}[${window}]))) > ${THRESHOLD.errorRate}) and on (${perService}) (sum by (${perService}) (increase(${turns}{${REAL_TRAFFIC}}[${window}])) >= ${THRESHOLD.errorRateMinTurns})`,
-  latencyP95: `${histogram.quantile(0.95, 'layercode.turn.duration', [service], `{${REAL_TRAFFIC}}`, window)} > ${THRESHOLD.latencyP95Seconds}`,
-  tokensPerHour: `sum by (${service}) (${histogram.sumIncrease('gen_ai.client.token.usage', `{${REAL_TRAFFIC}}`, '1h')}) > ${THRESHOLD.tokensPerHour}`,
-  spendPerHour: `sum by (${perService}) (increase(${cost}{${REAL_TRAFFIC}}[1h])) > ${THRESHOLD.spendPerHourUsd}`,
-  firstSpeechP95: `${histogram.quantile(0.95, 'layercode.turn.time_to_first_speech', [service, labelName(Attr.AgentName)], `{${REAL_TRAFFIC}, ${outcome}!="error"}`, window)} > ${THRESHOLD.firstSpeechP95Seconds}`,
-  // Most of a service's webhooks refused for their signature (the secret or the clock): no
-  // turn runs, so the error-rate, latency and first-speech rules see nothing, and the agent
-  // still reports. Accepted webhooks are its turns (every turn webhook; the canary's too, as a
-  // wrong secret refuses its webhooks as well); at least a few refusals, so one stray request
-  // in a quiet hour does not page.
-  webhooksRejected: (() => {
-    const refused = `sum by (${perService}) (increase(${rejections}{${rejectionReason}=~"${CONFIG_REJECTIONS.join('|')}"}[${window}]))`
-    const accepted = `sum by (${perService}) (increase(${turns}[${window}]))`
-    return `(${refused} / (${refused} + (${accepted} or ${refused} * 0)) > ${THRESHOLD.rejectedWebhooksShare}) and on (${perService}) (${refused} >= ${THRESHOLD.rejectedWebhooksMin})`
-  })(),
-  // Every OTel SDK pushes its resource's target_info with each metrics export (10 s here);
-  // silence means the app is down: a service (whatever its SDK, language or OTEL_SERVICE_NAME)
-  // in an environment, seen in the last day and silent for the last minute, or no app at all in
-  // the last day (never started, or cannot export). Per service and environment, not per
-  // replica: one dead replica among several that report is reduced capacity, not an outage (the
-  // System dashboard shows each instance), and a replica replaced by a deploy must not page.
-  agentDown: `absent_over_time(${APP_TARGETS}[1d]) or (max by (${perService}) (present_over_time(${APP_TARGETS}[1d])) unless max by (${perService}) (present_over_time(${APP_TARGETS}[1m])))`,
-  // The canary, per service and environment where it ran in the last day: no successful turn
-  // in the window (the canary, the agent or the pipeline stopped: it fires even at zero real
-  // traffic), or turns failing (increase() extrapolates a little: one failure never reads 1.5,
-  // two always do). Its turns are in no other rule.
-  canary: `(max by (${perService}) (present_over_time(${turns}{${SYNTHETIC_TRAFFIC}}[1d])) unless on (${perService}) (sum by (${perService}) (increase(${turns}{${SYNTHETIC_TRAFFIC}, ${outcome}!="error"}[${CANARY.window}])) > 0)) or (sum by (${perService}) (increase(${turns}{${SYNTHETIC_TRAFFIC}, ${outcome}="error"}[${CANARY.window}])) >= ${CANARY.failedTurns - 0.5})`,
-  // A component Prometheus cannot scrape is down or unreachable. Grafana is left out: when it
-  // is down nothing evaluates this rule anyway.
-  componentDown: `${SELF_METRICS.scrapeUp}{job=~"${SCRAPED_COMPONENTS.join('|')}"} == 0`,
-  collectorRefusing: risingBy(
-    `${tier}, receiver`,
-    [...SELF_METRICS.receiverRefused, ...SELF_METRICS.receiverFailed],
-    collector,
-    window,
-  ),
-  // The exporters retry without a deadline, so an outage counts nothing as failed: it shows as
-  // a queue that has held data for a minute while nothing was sent (a busy queue is rarely
-  // empty when scraped, but it sends), or one over half full. Failed counts are data lost.
-  // Queues are per replica: one stuck replica alerts even while the others of its tier send.
-  collectorExportFailing: `${risingBy(`${tier}, exporter`, [...SELF_METRICS.exporterSendFailed, ...SELF_METRICS.exporterEnqueueFailed], collector, window)} or ((min by (${tier}, instance, exporter) (min_over_time(${SELF_METRICS.queueSize}{${collector}}[1m])) > 0) unless on (${tier}, instance, exporter) (${SELF_METRICS.exporterSent.map((name) => `sum by (${tier}, instance, exporter) (increase(${name}{${collector}}[1m]))`).join(' or ')}) > 0) or (${PANEL_QUERY.queueFill}) > 0.5`,
-} as const

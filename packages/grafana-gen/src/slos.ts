@@ -1,41 +1,43 @@
 /**
- * Service-level objectives, defined once: the burn-rate alerts, the Service levels dashboard
- * and grafana/README.md are generated from these (edit, then `npm run docs`).
+ * Service-level objectives as a Sloth spec (github.com/slok/sloth, prometheus/v1): the
+ * objectives come from layercode-kit.yaml, the spec is written to prometheus/slo/ and Sloth
+ * turns it into the recording rules in prometheus/rules/ (`npm run slo`): error ratios over
+ * 5m … 3d and the period, the error budget, burn rates. The burn-rate alerts and the Service
+ * levels dashboard read those recorded series.
  *
- * Alerting follows the Google SRE workbook ("Alerting on SLOs", multiwindow, multi-burn-rate):
- * a burn rate is the share of bad events over a window divided by the error budget (1 -
- * objective); 1 spends the budget exactly over the SLO window.
+ * Alerting follows the Google SRE workbook ("Alerting on SLOs", multiwindow, multi-burn-rate)
+ * with Sloth's windows and factors for a 30-day period: a burn rate is the share of bad
+ * events over a window divided by the error budget (1 - objective); 1 spends the budget
+ * exactly over the period.
  */
-import { Attr, LATENCY_BUCKETS_S } from '@layercode-kit/telemetry'
-import { labelName, REAL_TRAFFIC, seriesName } from './queries.ts'
 
-/** The objectives: edit here. Prometheus must keep at least the window (PROMETHEUS_RETENTION). */
-export const SLO_TARGETS = {
-  windowDays: 30,
-  /** Turns that do not end in an agent error (aborted turns, a caller hanging up, are not bad). */
-  turnSuccess: 0.995,
-  /** Non-failed turns whose first speech comes within `firstSpeechSeconds` of the webhook. */
-  firstSpeech: 0.95,
-  /** A bucket boundary of the contract's latency histograms, so classic histograms count it exactly. */
-  firstSpeechSeconds: 1.5,
-  /** Burn-rate alerts need this many events in their long window: 1 bad turn in 3 is no burn. */
-  minEvents: 20,
-} as const
+import { createHash } from 'node:crypto'
+import { stringify } from 'yaml'
+import { CONFIG, type KitConfig } from './config.ts'
+import { block, braces, call, joined, selector } from './promql.ts'
+import { REAL_TRAFFIC, seriesName } from './queries.ts'
+import { ENVIRONMENT, OUTCOME, PER_SERVICE, perService, SERVICE } from './recording.ts'
 
-if (!(LATENCY_BUCKETS_S as readonly number[]).includes(SLO_TARGETS.firstSpeechSeconds))
-  throw new Error(
-    `SLO_TARGETS.firstSpeechSeconds (${SLO_TARGETS.firstSpeechSeconds}) must be one of the contract's LATENCY_BUCKETS_S`,
-  )
+/** The objectives, read from layercode-kit.yaml (`slos`). */
+export const SLO_TARGETS = sloTargets(CONFIG)
+export function sloTargets(config: KitConfig) {
+  return {
+    windowDays: config.slos.window_days,
+    /** Turns that do not end in an agent error (aborted turns, a caller hanging up, are not bad). */
+    turnSuccess: config.slos.turn_success.objective,
+    /** Non-failed turns whose first speech comes within `firstSpeechSeconds` of the webhook. */
+    firstSpeech: config.slos.first_speech.objective,
+    /** A bucket boundary of the contract's latency histograms, so classic histograms count it exactly. */
+    firstSpeechSeconds: config.slos.first_speech.within_seconds,
+    /** Burn-rate alerts need this many events in their long window: 1 bad turn in 3 is no burn. */
+    minEvents: config.slos.min_events,
+  }
+}
 
-const service = labelName('service.name')
-const environment = labelName('deployment.environment.name')
 /** SLOs are per service and environment, like the other alerts. */
-export const SLO_GROUPING = [service, environment] as const
-const by = `sum by (${SLO_GROUPING.join(', ')})`
-const outcome = labelName(Attr.Outcome)
-/** `{matchers}` from a list, empty when there are none. */
-const braces = (matchers: readonly string[]) =>
-  matchers.length > 0 ? `{${matchers.join(', ')}}` : ''
+export const SLO_GROUPING = PER_SERVICE
+/** Sloth's `service`: every SLO's recorded series carry sloth_service="layercode". */
+export const SLOTH_SERVICE = 'layercode'
 
 export type SloId = 'turn-success' | 'first-speech'
 export type Slo = {
@@ -44,58 +46,93 @@ export type Slo = {
   objective: number
   /** What a good event is, for people. */
   description: string
-  /** The share of bad events over a window, per service and environment (no value without events). */
-  badRatio: (matchers: readonly string[], window: string) => string
-  /** The number of events over a window, per service and environment. */
-  events: (matchers: readonly string[], window: string) => string
+  /** Sloth's event queries, with `{{.window}}` for the window. */
+  errorQuery: string
+  totalQuery: string
 }
 
-const turns = seriesName('layercode.turns')
-const firstSpeech = 'layercode.turn.time_to_first_speech' as const
-const firstSpeechName = seriesName(firstSpeech)
-/** Failed turns are the other SLO's; their first chunk may be the fallback apology. */
-const notFailed = `${outcome}!="error"`
+const WINDOW = '{{.window}}'
+const firstSpeech = seriesName('layercode.turn.time_to_first_speech')
+const turnDuration = seriesName('layercode.turn.duration')
 /** Prometheus formats whole-number bounds either way (`1` from OTLP, `1.0` from a scrape). */
 const le = (bound: number) =>
   Number.isInteger(bound) ? `le=~"${bound}|${bound}.0"` : `le="${bound}"`
+const sumBy = `sum by (${perService})`
 
-/** Turns over a window, per service and environment (the canary's are not callers'). */
-const turnCount = (m: readonly string[], w: string) =>
-  `${by} (increase(${turns}${braces([...m, REAL_TRAFFIC])}[${w}]))`
-/** Non-failed turns' first speeches over a window: classic histograms, and native ones. */
-const speechSel = (m: readonly string[]) => braces([...m, REAL_TRAFFIC, notFailed])
-const classicSpeechCount = (m: readonly string[], w: string) =>
-  `${by} (increase(${firstSpeechName}_count${speechSel(m)}[${w}]))`
-const nativeSpeechCount = (m: readonly string[], w: string) =>
-  `${by} (histogram_count(increase(${firstSpeechName}${speechSel(m)}[${w}])))`
+/** A histogram's observations over the window, either kind: `_count`, or histogram_count. */
+const observations = (name: string, matchers: readonly string[]) =>
+  block(
+    sumBy,
+    joined(
+      'or',
+      call('increase', selector(`${name}_count`, matchers, `[${WINDOW}]`)),
+      call('histogram_count', call('increase', selector(name, matchers, `[${WINDOW}]`))),
+    ),
+  )
+/** No series (not 0/0 = NaN, which would poison Sloth's period average) without events. */
+const someEvents = (events: string) => `${events} > 0`
 
-export const SLOS: readonly Slo[] = [
-  {
-    id: 'turn-success',
-    title: 'Turn success',
-    objective: SLO_TARGETS.turnSuccess,
-    description: `${SLO_TARGETS.turnSuccess * 100}% of turns (session.start and message webhooks) end without an agent error, over ${SLO_TARGETS.windowDays} days. Aborted turns (the caller hung up or barged in) are not failures.`,
-    badRatio: (m, w) => {
-      const all = turnCount(m, w)
-      return `(${turnCount([...m, `${outcome}="error"`], w)} or ${all} * 0) / (${all} > 0)`
+export function slosOf(config: KitConfig): readonly Slo[] {
+  const targets = sloTargets(config)
+  const turns = [REAL_TRAFFIC]
+  const speeches = [REAL_TRAFFIC, `${OUTCOME}!="error"`]
+  const within = targets.firstSpeechSeconds
+  return [
+    {
+      id: 'turn-success',
+      title: 'Turn success',
+      objective: targets.turnSuccess,
+      description: `${targets.turnSuccess * 100}% of turns (session.start and message webhooks) end without an agent error, over ${targets.windowDays} days. Aborted turns (the caller hung up or barged in) are not failures.`,
+      // 0, not no value, while turns succeed.
+      errorQuery: joined(
+        'or',
+        observations(turnDuration, [...turns, `${OUTCOME}="error"`]),
+        `${observations(turnDuration, turns)} * 0`,
+      ),
+      totalQuery: someEvents(observations(turnDuration, turns)),
     },
-    events: turnCount,
-  },
-  {
-    id: 'first-speech',
-    title: `First speech within ${SLO_TARGETS.firstSpeechSeconds} s`,
-    objective: SLO_TARGETS.firstSpeech,
-    description: `${SLO_TARGETS.firstSpeech * 100}% of the turns that did not fail speak their first words within ${SLO_TARGETS.firstSpeechSeconds} s of the webhook's arrival, over ${SLO_TARGETS.windowDays} days.`,
-    badRatio: (m, w) => {
-      const classic = `1 - ${by} (increase(${firstSpeechName}_bucket${braces([...m, REAL_TRAFFIC, notFailed, le(SLO_TARGETS.firstSpeechSeconds)])}[${w}])) / (${classicSpeechCount(m, w)} > 0)`
-      // Native histograms (Logfire's exponential ones): the fraction is interpolated inside
-      // the bucket that holds the threshold.
-      const native = `1 - histogram_fraction(0, ${SLO_TARGETS.firstSpeechSeconds}, ${by} (increase(${firstSpeechName}${speechSel(m)}[${w}])))`
-      return `(${classic}) or ((${native}) and (${nativeSpeechCount(m, w)} > 0))`
+    {
+      id: 'first-speech',
+      title: `First speech within ${within} s`,
+      objective: targets.firstSpeech,
+      description: `${targets.firstSpeech * 100}% of the turns that did not fail speak their first words within ${within} s of the webhook's arrival, over ${targets.windowDays} days.`,
+      // Failed turns are the other SLO's; their first chunk may be the fallback apology.
+      // Native histograms (Logfire's exponential ones): the share over the threshold is
+      // interpolated inside the bucket that holds it.
+      errorQuery: block(
+        sumBy,
+        joined(
+          'or',
+          joined(
+            '- ignoring (le)',
+            call('increase', selector(`${firstSpeech}_count`, speeches, `[${WINDOW}]`)),
+            call(
+              'increase',
+              selector(`${firstSpeech}_bucket`, [...speeches, le(within)], `[${WINDOW}]`),
+            ),
+          ),
+          joined(
+            '*',
+            call(
+              'histogram_count',
+              call('increase', selector(firstSpeech, speeches, `[${WINDOW}]`)),
+            ),
+            block(
+              '',
+              `1 - ${call(
+                'histogram_fraction',
+                `0, ${within},\n${call('increase', selector(firstSpeech, speeches, `[${WINDOW}]`))}`,
+              )}`,
+            ).trimStart(),
+          ),
+        ),
+      ),
+      totalQuery: someEvents(observations(firstSpeech, speeches)),
     },
-    events: (m, w) => `(${classicSpeechCount(m, w)} or ${nativeSpeechCount(m, w)})`,
-  },
-]
+  ]
+}
+
+export const SLOS: readonly Slo[] = slosOf(CONFIG)
 
 export const sloById = (id: SloId): Slo => {
   const slo = SLOS.find((s) => s.id === id)
@@ -106,16 +143,13 @@ export const sloById = (id: SloId): Slo => {
 /** The error budget: the share of events allowed to be bad. */
 export const errorBudget = (slo: Slo) => Number((1 - slo.objective).toPrecision(12))
 
-/** How fast the budget burns over a window (1 = exactly spent over the SLO window). */
-export const burnRate = (slo: Slo, matchers: readonly string[], window: string) =>
-  `(${slo.badRatio(matchers, window)}) / ${errorBudget(slo)}`
-
 export type BurnWindow = { long: string; short: string; factor: number }
 export type BurnAlertKind = 'page' | 'ticket'
 /**
- * The workbook's recommended windows for a 30-day SLO: a page when 2% of the budget goes in an
- * hour or 5% in six hours; a ticket when 10% goes in a day or in three days. The short window
- * (1/12 of the long one) makes the alert stop soon after the burning stops.
+ * Sloth's default windows and factors for a 30-day period (the workbook's): a page when 2% of
+ * the budget goes in an hour or 5% in six hours; a ticket when 10% goes in a day or in three
+ * days. The short window (1/12 of the long one) makes the alert stop soon after the burning
+ * stops. Sloth records an error ratio for each of these windows.
  */
 export const BURN_ALERTS: Record<BurnAlertKind, readonly BurnWindow[]> = {
   page: [
@@ -128,29 +162,140 @@ export const BURN_ALERTS: Record<BurnAlertKind, readonly BurnWindow[]> = {
   ],
 }
 
-const condition = (slo: Slo, windows: readonly BurnWindow[]) =>
-  windows
-    .map(
-      ({ long, short, factor }) =>
-        `(${burnRate(slo, [], long)} > ${factor} and ${burnRate(slo, [], short)} > ${factor} and ${slo.events([], long)} >= ${SLO_TARGETS.minEvents})`,
-    )
-    .join(' or ')
+/** Sloth's recorded error ratio of an SLO over a window (sloth_window labels it). */
+export const errorRatio = (slo: Slo, window: string, matchers: readonly string[] = []) =>
+  `slo:sli_error:ratio_rate${window}${braces([slothId(slo), ...matchers])}`
+/** Sloth's id label of an SLO (`<service>-<slo>`), which every series it records carries. */
+export const slothId = (slo: Slo) => `sloth_id="${SLOTH_SERVICE}-${slo.id}"`
 
 /**
- * A burn-rate alert's condition: series (valued with the long window's burn rate) only while
- * breached. A ticket is not raised for what already pages.
+ * Events of each SLO over 5 minutes, per service and environment, recorded beside Sloth's
+ * rules for the burn alerts' minimum volume (Sloth records ratios only). Labelled like Sloth's
+ * series.
  */
-export function burnAlertExpr(slo: Slo, kind: BurnAlertKind): string {
-  const page = condition(slo, BURN_ALERTS.page)
+export const SLO_EVENTS = 'layercode:slo_events:increase5m'
+export function sloEventRules(slos: readonly Slo[] = SLOS) {
+  return slos.map((slo) => ({
+    record: SLO_EVENTS,
+    expr: slo.totalQuery.replaceAll(WINDOW, '5m').replace(/ > 0$/, ''),
+    labels: {
+      sloth_id: `${SLOTH_SERVICE}-${slo.id}`,
+      sloth_service: SLOTH_SERVICE,
+      sloth_slo: slo.id,
+    },
+  }))
+}
+
+/** Minutes in a Prometheus duration like 5m, 1h or 3d. */
+const minutes = (window: string) => {
+  const n = Number.parseInt(window, 10)
+  return n * ({ m: 1, h: 60, d: 1440 }[window.slice(-1) as 'm'] ?? Number.NaN)
+}
+
+/** One window pair: the long window's burn rate while both burn over the factor, at volume. */
+function burning(slo: Slo, { long, short, factor }: BurnWindow, minEvents: number) {
+  const budget = errorBudget(slo)
+  const events = `${SLO_EVENTS}${braces([slothId(slo)])}`
+  return block(
+    '',
+    joined(
+      'and ignoring (sloth_window)',
+      `${errorRatio(slo, long)} / ${budget} > ${factor}`,
+      `${errorRatio(slo, short)} / ${budget} > ${factor}`,
+    ) +
+      `\nand on (${perService})\n` +
+      `# at least ${minEvents} events in ${long} (5-minute counts x ${minutes(long) / 5})\n` +
+      `avg_over_time(${events}[${long}]) * ${minutes(long) / 5} >= ${minEvents}`,
+  ).trimStart()
+}
+
+/** The burn of one alert kind: the highest long-window burn rate, per service and environment. */
+const burn = (slo: Slo, kind: BurnAlertKind, minEvents: number) =>
+  block(
+    `max by (${perService})`,
+    BURN_ALERTS[kind].map((w) => burning(slo, w, minEvents)).join('\nor\n'),
+  )
+
+/**
+ * A burn-rate alert's condition on Sloth's recorded ratios: series (valued with the long
+ * window's burn rate) only while breached. A ticket is not raised for what already pages.
+ */
+export function burnAlertExpr(slo: Slo, kind: BurnAlertKind, config = CONFIG): string {
+  const { minEvents } = sloTargets(config)
+  const page = burn(slo, 'page', minEvents)
   if (kind === 'page') return page
-  return `(${condition(slo, BURN_ALERTS.ticket)}) unless on (${SLO_GROUPING.join(', ')}) (${page})`
+  return joined(`unless on (${perService})`, burn(slo, 'ticket', minEvents), page)
 }
 
 export const burnAlertUid = (slo: Slo, kind: BurnAlertKind) => `layercode-slo-${slo.id}-${kind}`
 
 /** Panel queries of the Service levels dashboard, with the dashboards' variables. */
-const vars = [`${environment}=~"$environment"`, `${service}=~"$service"`]
+const vars = [`${ENVIRONMENT}=~"$environment"`, `${SERVICE}=~"$service"`]
 export const SLO_PANEL_QUERY = {
-  budgetLeft: (slo: Slo) => `1 - ${burnRate(slo, vars, `${SLO_TARGETS.windowDays}d`)}`,
-  burnRate: (slo: Slo, window: string) => burnRate(slo, vars, window),
+  /** Sloth's period budget left: 1 - the period's error ratio / the budget. */
+  budgetLeft: (slo: Slo) =>
+    `slo:period_error_budget_remaining:ratio${braces([slothId(slo), ...vars])}`,
+  burnRate: (slo: Slo, window: string) => `${errorRatio(slo, window, vars)} / ${errorBudget(slo)}`,
+}
+
+// ------------------------------------------------------------------------- the Sloth spec
+
+/** Where the spec is written, and where `npm run slo` writes Sloth's rules. */
+export const SLOTH_SPEC_PATH = 'prometheus/slo/layercode.sloth.yaml'
+export const SLOTH_RULES_PATH = 'prometheus/rules/layercode-slo.yaml'
+
+/** The Sloth spec (prometheus/v1) of the objectives; alerts are the kit's own (alerts.ts). */
+export function slothSpec(config = CONFIG): string {
+  const slos = slosOf(config)
+  const spec = {
+    version: 'prometheus/v1',
+    service: SLOTH_SERVICE,
+    slos: slos.map((slo) => ({
+      name: slo.id,
+      objective: Number((slo.objective * 100).toPrecision(12)),
+      description: slo.description,
+      sli: { events: { error_query: slo.errorQuery, total_query: slo.totalQuery } },
+      // The burn-rate alerts are Grafana's and the exported Prometheus rules' (alerts.ts),
+      // with a minimum volume Sloth's own alerts lack.
+      alerting: { page_alert: { disable: true }, ticket_alert: { disable: true } },
+    })),
+  }
+  return [
+    '# Generated by packages/grafana-gen from layercode-kit.yaml (npm run rules). Do not edit:',
+    '# change the objectives there. `npm run slo` runs Sloth v0.16.0 on this file and writes',
+    `# ${SLOTH_RULES_PATH}.`,
+    stringify(spec, { lineWidth: 100, minContentWidth: 40, blockQuote: 'literal' }),
+  ].join('\n')
+}
+
+/** Sloth's long lines (a selector with its three sloth_* labels) folded at the braces. */
+export function foldSlothRules(text: string, width = 120): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const match = /^(\s*)(.*\{)(.+)(\}.*)$/.exec(line)
+      if (line.length <= width || !match) return line
+      const [, pad = '', head, matchers, tail] = match
+      return [`${pad}${head}`, `${pad}  ${matchers}`, `${pad}${tail}`].join('\n')
+    })
+    .join('\n')
+}
+
+/** The spec's fingerprint, in the header of the rules Sloth made from it. */
+export const specHash = (spec: string) =>
+  `sha256:${createHash('sha256').update(spec).digest('hex').slice(0, 16)}`
+
+/** Sloth's output as the kit ships it: its header, then its rules, long selectors folded. */
+export function slothRulesFile(slothOutput: string, spec: string): string {
+  const rules = slothOutput
+    .replace(/^\s*---\n/, '')
+    .replace(/^# Code generated by Sloth.*\n# DO NOT EDIT\.\n/m, '')
+    .trimStart()
+  return [
+    `# Generated by Sloth (github.com/slok/sloth, npm run slo) from ${SLOTH_SPEC_PATH}`,
+    `# (${specHash(spec)}). Do not edit: change the objectives in layercode-kit.yaml, then`,
+    '# npm run rules. Loaded by Prometheus (compose, the Helm chart).',
+    '',
+    foldSlothRules(rules),
+  ].join('\n')
 }

@@ -9,7 +9,7 @@ describe('prometheusName (UnderscoreEscapingWithSuffixes)', () => {
     > = [
       ['http.server.request.duration', 'histogram', 's', 'http_server_request_duration_seconds'],
       ['gen_ai.client.token.usage', 'histogram', '{token}', 'gen_ai_client_token_usage'],
-      ['layercode.turns', 'counter', '{turn}', 'layercode_turns_total'],
+      ['layercode.tool.calls', 'counter', '{call}', 'layercode_tool_calls_total'],
       ['process.cpu.time', 'counter', 's', 'process_cpu_time_seconds_total'],
       ['v8js.memory.heap.used', 'gauge', 'By', 'v8js_memory_heap_used_bytes'],
       ['v8js.memory.heap.space.size', 'updowncounter', 'By', 'v8js_memory_heap_space_size_bytes'],

@@ -383,7 +383,8 @@ const KIT_METRIC_SPECS = [
     name: 'layercode.turn.duration',
     instrument: 'histogram',
     unit: 's',
-    description: 'Duration of a turn, from the webhook to response.end',
+    description:
+      'Duration of a turn (a session.start or message webhook), from the webhook to response.end. Its count is the number of turns: `_count` (classic) or `histogram_count` (native), by outcome',
     attributes: [...agentEvent, Attr.Outcome],
     source: 'kit',
     buckets: LATENCY_BUCKETS_S,
@@ -399,14 +400,6 @@ const KIT_METRIC_SPECS = [
     buckets: LATENCY_BUCKETS_S,
   },
   ...FIRST_SPEECH_PARTS.map(([part, what]) => firstSpeechPart(part, what)),
-  {
-    name: 'layercode.turns',
-    instrument: 'counter',
-    unit: '{turn}',
-    description: 'Turns (session.start and message webhooks) by outcome',
-    attributes: [...agentEvent, Attr.Outcome],
-    source: 'kit',
-  },
   {
     name: 'layercode.tool.calls',
     instrument: 'counter',
@@ -682,6 +675,18 @@ export const RUNTIME_METRICS: readonly MetricSpec[] = [
 
 /** Every metric the agent emits. */
 export const METRICS: readonly MetricSpec[] = [...KIT_METRICS, ...RUNTIME_METRICS]
+
+/**
+ * Series earlier releases sent and what reads their values now: `npm run doctor` names them
+ * in a user's own dashboards and rules, and docs/telemetry.md lists them.
+ */
+export const RETIRED_SERIES = [
+  {
+    series: 'layercode_turns_total',
+    replacement:
+      '`layercode_turn_duration_seconds_count` (classic histograms) or `histogram_count(layercode_turn_duration_seconds)` (native): the same turns with the same labels',
+  },
+] as const
 
 // ------------------------------------------------------------------ Prometheus names
 

@@ -94,6 +94,7 @@ describe('@layercode-kit/telemetry public exports', () => {
       'PriceTableSchema',
       'REDACTED',
       'REDACTED_QUERY_VALUE',
+      'RETIRED_SERIES',
       'RUNTIME_METRICS',
       'SCOPE_NAME',
       'SCOPE_VERSION',

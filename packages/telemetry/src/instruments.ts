@@ -16,7 +16,6 @@ type Instruments = {
   operationDuration: Histogram
   turnDuration: Histogram
   timeToFirstSpeech: Histogram
-  turns: Counter
   toolCalls: Counter
   webhookRejections: Counter
   toolDuration: Histogram
@@ -85,7 +84,6 @@ function create(provider: MeterProvider): Instruments {
     operationDuration: histogram('gen_ai.client.operation.duration'),
     turnDuration: histogram('layercode.turn.duration'),
     timeToFirstSpeech: histogram('layercode.turn.time_to_first_speech'),
-    turns: counter('layercode.turns'),
     toolCalls: counter('layercode.tool.calls'),
     webhookRejections: counter('layercode.webhook.rejections'),
     toolDuration: histogram('layercode.tool.duration'),

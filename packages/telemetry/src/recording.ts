@@ -20,15 +20,17 @@ export type TurnRecord = {
   firstSpeechS?: number | undefined
 }
 
-/** Records a finished turn: `layercode.turns`, `layercode.turn.duration` and, if it spoke, time to first speech. */
+/**
+ * Records a finished turn: `layercode.turn.duration` (whose count is the turn count) and, if
+ * it spoke, time to first speech.
+ */
 export function recordTurn(turn: TurnRecord): void {
-  const { turns, turnDuration, timeToFirstSpeech } = instruments()
+  const { turnDuration, timeToFirstSpeech } = instruments()
   const attributes = {
     [Attr.AgentName]: turn.agent,
     [Attr.EventType]: turn.eventType,
     [Attr.Outcome]: turn.outcome,
   }
-  turns.add(1, attributes)
   turnDuration.record(turn.durationS, attributes)
   if (turn.firstSpeechS !== undefined) timeToFirstSpeech.record(turn.firstSpeechS, attributes)
 }

@@ -11,6 +11,7 @@ import {
   type DashboardLink,
   DashboardLinkBuilder,
   DashboardLinkType,
+  DatasourceVariableBuilder,
   QueryVariableBuilder,
   ThresholdsConfigBuilder,
   ThresholdsMode,
@@ -35,6 +36,36 @@ export const DATASOURCES = {
   tempo: { type: 'tempo', uid: 'tempo' },
 } as const
 export type DatasourceName = keyof typeof DATASOURCES
+
+/**
+ * Panels, queries and variables name their datasource through a datasource variable whose
+ * default is the provisioned uid: provisioned here they open on the kit's datasources; imported
+ * into another Grafana (Cloud or your own, with other uids) each falls back to that Grafana's
+ * datasource of the type, and the dropdown picks another. No uid is hard-coded elsewhere.
+ */
+export const DATASOURCE_VARIABLES = {
+  prometheus: { name: 'ds_prometheus', label: 'Metrics', title: 'Prometheus' },
+  loki: { name: 'ds_loki', label: 'Logs', title: 'Loki' },
+  tempo: { name: 'ds_tempo', label: 'Traces', title: 'Tempo' },
+} as const
+const viaVariable = (name: DatasourceName) => ({
+  type: DATASOURCES[name].type,
+  uid: `\${${DATASOURCE_VARIABLES[name].name}}`,
+})
+export const PANEL_DATASOURCES = {
+  prometheus: viaVariable('prometheus'),
+  loki: viaVariable('loki'),
+  tempo: viaVariable('tempo'),
+}
+const datasourceVariable = (name: DatasourceName) =>
+  new DatasourceVariableBuilder(DATASOURCE_VARIABLES[name].name)
+    .label(DATASOURCE_VARIABLES[name].label)
+    .type(DATASOURCES[name].type)
+    .current({
+      text: DATASOURCE_VARIABLES[name].title,
+      value: DATASOURCES[name].uid,
+      selected: true,
+    } as never)
 
 type Query = { expr: string; legend?: string; instant?: boolean; exemplar?: boolean }
 export type PanelSpec = {
@@ -70,14 +101,17 @@ export type PanelSpec = {
 
 function query(datasource: DatasourceName, q: Query, refId: string): cog.Builder<cog.Dataquery> {
   if (datasource === 'prometheus') {
-    const builder = new PromQuery().expr(q.expr).refId(refId).datasource(DATASOURCES.prometheus)
+    const builder = new PromQuery()
+      .expr(q.expr)
+      .refId(refId)
+      .datasource(PANEL_DATASOURCES.prometheus)
     if (q.legend) builder.legendFormat(q.legend)
     if (q.instant) builder.instant()
     if (q.exemplar) builder.exemplar(true)
     return builder
   }
   if (datasource === 'loki') {
-    const builder = new LokiQuery().expr(q.expr).refId(refId).datasource(DATASOURCES.loki)
+    const builder = new LokiQuery().expr(q.expr).refId(refId).datasource(PANEL_DATASOURCES.loki)
     if (q.legend) builder.legendFormat(q.legend)
     if (q.instant) builder.instant(true)
     return builder
@@ -88,7 +122,7 @@ function query(datasource: DatasourceName, q: Query, refId: string): cog.Builder
     .tableType(SearchTableType.Traces)
     .limit(20)
     .refId(refId)
-    .datasource(DATASOURCES.tempo)
+    .datasource(PANEL_DATASOURCES.tempo)
 }
 
 export function panel(spec: PanelSpec) {
@@ -109,7 +143,10 @@ export function panel(spec: PanelSpec) {
         : spec.kind === 'table'
           ? new TablePanel()
           : new LogsPanel().showTime(true).wrapLogMessage(true).enableLogDetails(true)
-  builder.title(spec.title).description(spec.description).datasource(DATASOURCES[spec.datasource])
+  builder
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(PANEL_DATASOURCES[spec.datasource])
   builder.height(spec.height ?? 8).span(spec.width ?? 12)
   if (spec.unit) builder.unit(spec.unit)
   if (spec.threshold !== undefined) {
@@ -143,18 +180,27 @@ export const explore = (
   const panes = {
     a: {
       datasource: datasource,
-      queries: [{ refId: 'A', datasource: DATASOURCES[datasource], ...queryField }],
+      queries: [{ refId: 'A', datasource: PANEL_DATASOURCES[datasource], ...queryField }],
       range: { from: 'now-1h', to: 'now' },
     },
   }
-  return new DashboardLinkBuilder(title)
-    .type(DashboardLinkType.Link)
-    .url(`/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes))}`)
-    .icon('external link')
-    .targetBlank(true)
+  return (
+    new DashboardLinkBuilder(title)
+      .type(DashboardLinkType.Link)
+      // Grafana interpolates the datasource variable in the link, so it stays unencoded.
+      .url(
+        `/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes)).replaceAll(
+          encodeURIComponent(PANEL_DATASOURCES[datasource].uid),
+          PANEL_DATASOURCES[datasource].uid,
+        )}`,
+      )
+      .icon('external link')
+      .targetBlank(true)
+  )
 }
 
-const turns = seriesName('layercode.turns')
+/** Turns' duration histogram, classic (`_count`) or native, names the agents that answered. */
+const turnSeries = `__name__=~"${seriesName('layercode.turn.duration')}(_count)?"`
 // "All" is `.+`, not `.*`: Loki refuses a stream selector whose every matcher accepts the
 // empty string, so `.*` broke every log panel on open.
 export const ALL = '.+'
@@ -162,7 +208,7 @@ const variable = (name: string, label: string, definition: string) =>
   new QueryVariableBuilder(name)
     .label(label)
     .query(definition)
-    .datasource(DATASOURCES.prometheus)
+    .datasource(PANEL_DATASOURCES.prometheus)
     .includeAll(true)
     .allValue(ALL)
     .multi(true)
@@ -183,7 +229,7 @@ export const standardVariables = [
   variable(
     'agent',
     'Agent',
-    `label_values(${turns}{${labelName('service.name')}=~"$service"}, ${labelName(Attr.AgentName)})`,
+    `label_values({${turnSeries}, ${labelName('service.name')}=~"$service"}, ${labelName(Attr.AgentName)})`,
   ).allValue(ANY_AGENT),
 ]
 
@@ -223,6 +269,13 @@ export function buildDashboard(spec: DashboardSpec): Record<string, unknown> {
     .time({ from: 'now-1h', to: 'now' })
     .timezone('browser')
     .editable()
+  // The datasource variables first: the others' queries run on them.
+  const used = new Set<DatasourceName>(
+    spec.panels.filter((p) => p.kind !== 'text').map((p) => p.datasource),
+  )
+  if ((spec.variables ?? []).length > 0) used.add('prometheus')
+  for (const name of ['prometheus', 'loki', 'tempo'] as const)
+    if (used.has(name)) builder.withVariable(datasourceVariable(name))
   for (const v of spec.variables ?? []) builder.withVariable(v as never)
   for (const link of spec.links ?? []) builder.link(link)
   for (const p of spec.panels) builder.withPanel(panel(p) as never)

@@ -12,7 +12,7 @@ const objectives = [
       `| **${slo.title}**: ${slo.description} | ${percent(slo.objective)} | ${percent(errorBudget(slo))} of the events |`,
   ),
   '',
-  `A burn rate of 1 spends the budget exactly over ${SLO_TARGETS.windowDays} days. Alerts (multiwindow, multi-burn-rate) **page** when ${BURN_ALERTS.page.map((w) => `${w.factor}× holds over ${w.long} and ${w.short}`).join(', or ')}; they raise a **ticket** (a warning) when ${BURN_ALERTS.ticket.map((w) => `${w.factor}× holds over ${w.long} and ${w.short}`).join(', or ')}; each needs ${SLO_TARGETS.minEvents} events in its long window. Objectives are set in \`packages/grafana-gen/src/slos.ts\` (then \`npm run docs\`).`,
+  `A burn rate of 1 spends the budget exactly over ${SLO_TARGETS.windowDays} days. Alerts (multiwindow, multi-burn-rate) **page** when ${BURN_ALERTS.page.map((w) => `${w.factor}× holds over ${w.long} and ${w.short}`).join(', or ')}; they raise a **ticket** (a warning) when ${BURN_ALERTS.ticket.map((w) => `${w.factor}× holds over ${w.long} and ${w.short}`).join(', or ')}; each needs ${SLO_TARGETS.minEvents} events in its long window. Objectives are set in \`layercode-kit.yaml\` (then \`npm run rules\`); the budget and burn rates are Sloth's recorded series.`,
 ].join('\n')
 
 /** Per objective: the budget left over the window, and the burn rate the page alerts watch. */

@@ -1,6 +1,6 @@
 import { QueryVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard'
 import { PANEL_QUERY, SELF_METRICS } from '../queries.ts'
-import { ALL, DATASOURCES, type DashboardSpec, standardVariables, ts } from './parts.ts'
+import { ALL, type DashboardSpec, PANEL_DATASOURCES, standardVariables, ts } from './parts.ts'
 
 export const SYSTEM: DashboardSpec = {
   uid: 'layercode-system',
@@ -11,7 +11,7 @@ export const SYSTEM: DashboardSpec = {
     new QueryVariableBuilder('host')
       .label('Host')
       .query(`label_values(${SELF_METRICS.hostCpu}, host_name)`)
-      .datasource(DATASOURCES.prometheus)
+      .datasource(PANEL_DATASOURCES.prometheus)
       .includeAll(true)
       .allValue(ALL)
       .multi(true)
