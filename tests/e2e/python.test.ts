@@ -630,7 +630,7 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     ])
     await expectRule('layercode-latency-p95', [
       {
-        labels: { service_name: WRAPPED },
+        labels: { service_name: WRAPPED, deployment_environment_name: ENVIRONMENT },
         range: quantileRange(
           turnDurations(),
           0.95,
@@ -640,7 +640,11 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     ])
     await expectRule('layercode-first-speech', [
       {
-        labels: { service_name: WRAPPED, gen_ai_agent_name: 'bakery' },
+        labels: {
+          service_name: WRAPPED,
+          deployment_environment_name: ENVIRONMENT,
+          gen_ai_agent_name: 'bakery',
+        },
         range: clientFirstSpeech(0.95),
       },
     ])
@@ -673,6 +677,8 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
     // series' start time), extrapolated by at most 1.1 average sample intervals at each end
     // of the samples (promql/functions.go, extrapolatedRate); read from the raw
     // native-histogram samples at the instant the rule is read.
+    // The rule reads the recorded hourly tokens: two rule evaluations (10 s) after the last.
+    await new Promise((resolve) => setTimeout(resolve, 25_000))
     const now = Date.now() / 1000
     const grown = async (service: string) => {
       const series = await harness.samples(
@@ -697,7 +703,7 @@ describe('layercode-create-app (PyPI) with Logfire, through the kit', { skip: mi
       assert.ok(growth >= counted, `${service}: ${growth} of ${counted} tokens in the hour`)
       assert.ok(growth <= counted + tokens(warm), `${service}: ${growth} tokens, no more than sent`)
       expected.push({
-        labels: { service_name: service },
+        labels: { service_name: service, deployment_environment_name: ENVIRONMENT },
         range: between(
           growth,
           growth * factor,

@@ -1081,15 +1081,27 @@ describe('panel values under scripted traffic, on the real collector and Prometh
     ])
       assert.deepEqual(await evaluate(uid, tSlo), [], `${uid} stays quiet`)
     // The canary's own failures fire its alert (and, above, no rule of real traffic counts them).
+    // The rule reads the recorded 5-minute counts: at the first rule evaluation that saw the
+    // canary's last export (2 s on, so the push has landed) it equals what the "Canary turns
+    // that failed" panel (checked exact at tCanary above) shows at that same instant,
+    // increase()'s extrapolation included.
+    const recorded = await harness.samples(
+      'layercode:turns:increase5m{layercode_synthetic="true", layercode_outcome="error"}[2m]',
+      tSlo,
+    )
+    const eCanary = Math.min(
+      ...recorded.flatMap((r) => r.values.map(([t]) => t)).filter((t) => t > tCanary + 2),
+    )
+    assert.ok(Number.isFinite(eCanary), "a rule evaluation after the canary's last export")
+    const failedPanel = panels.find((p) => p.panel === 'Canary turns that failed')
+    assert.ok(failedPanel)
+    const shown = Number((await harness.query(concrete(failedPanel), eCanary))[0]?.value[1])
+    assert.ok(shown >= canary.turns.injectedErrors * 0.999, `panel at the evaluation: ${shown}`)
     await expectRule(
       'layercode-canary',
-      tCanary,
+      eCanary,
       SLO_SERVICE,
-      between(
-        canary.turns.injectedErrors * 0.999,
-        canary.turns.injectedErrors * 1.02,
-        'canary failures',
-      ),
+      between(shown - 1e-9, shown + 1e-9, 'the failed canary turns its panel shows then'),
     )
     // Every webhook of the scripted traffic is signed right: nothing refused, no page.
     for (const uid of [
