@@ -3,20 +3,10 @@
  * A config that does not validate fails with its line and what was expected.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-
-/** The generator, or a one-line-per-problem exit when layercode-kit.yaml is wrong. */
-async function generator() {
-  try {
-    return await import('@layercode-kit/grafana-gen')
-  } catch (error) {
-    if ((error as Error).name !== 'ConfigError') throw error
-    console.error((error as Error).message)
-    process.exit(1)
-  }
-}
+import { loadGenerator } from './generator.ts'
 
 if (import.meta.main) {
-  const { generatedFiles } = await generator()
+  const { generatedFiles } = await loadGenerator()
   const check = process.argv.includes('--check')
   let stale = 0
   for (const [file, content] of Object.entries(generatedFiles())) {

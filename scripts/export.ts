@@ -18,6 +18,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { isMap, isScalar, parseDocument, visit } from 'yaml'
+import { loadGenerator } from './generator.ts'
 
 const USAGE =
   'usage: npm run export -- --out <dir> [--prometheus-uid <uid>] [--loki-uid <uid>] [--tempo-uid <uid>] [--config <layercode-kit.yaml>]'
@@ -38,11 +39,7 @@ if (values.help || !values.out) {
 }
 // The generator reads its config when it loads.
 if (values.config) process.env.LAYERCODE_KIT_CONFIG = path.resolve(values.config)
-const gen = await import('@layercode-kit/grafana-gen').catch((error: Error) => {
-  if (error.name !== 'ConfigError') throw error
-  console.error(error.message)
-  process.exit(1)
-})
+const gen = await loadGenerator()
 const root = new URL('../', import.meta.url)
 const out = path.resolve(values.out)
 const uids: Record<string, string> = {

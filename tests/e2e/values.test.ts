@@ -410,7 +410,7 @@ describe('panel values under scripted traffic, on the real collector and Prometh
    */
   const afterRecording = async (t: number) => {
     const at = t + 25
-    while (Date.now() / 1000 < at + 1) await new Promise((resolve) => setTimeout(resolve, 1000))
+    await sleep(Math.max(0, (at + 1) * 1000 - Date.now()))
     return at
   }
   /** Injected failures of all turns sent, warm-up included (the alert and SLO windows hold both). */

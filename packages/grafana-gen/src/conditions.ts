@@ -25,7 +25,7 @@ import {
   RECORDED,
   SHORT_WINDOW,
 } from './recording.ts'
-import { BURN_ALERTS, burnAlertExpr, SLOS } from './slos.ts'
+import { BURN_ALERTS, burnAlertExpr, slosOf } from './slos.ts'
 
 type Tunable = Exclude<AlertName, 'canary'>
 type Values<A extends Tunable> = KitConfig['alerts'][A]
@@ -214,8 +214,9 @@ export function alertConditions(config: KitConfig = CONFIG) {
         )} > 0.5`,
       )
     })(),
+    // The config's own objectives (its error budgets), not the repository's.
     burn: Object.fromEntries(
-      SLOS.flatMap((slo) =>
+      slosOf(config).flatMap((slo) =>
         (Object.keys(BURN_ALERTS) as Array<keyof typeof BURN_ALERTS>).map((kind) => [
           `${slo.id}-${kind}`,
           burnAlertExpr(slo, kind, config),

@@ -34,6 +34,14 @@ describe('layercode-kit.yaml', () => {
     assert.match(after, /deployment_environment_name="staging"[\s\S]*> 0\.2\n/)
   })
 
+  it("divides the burn-rate alerts by the config's own error budget", () => {
+    const edited = TEXT.replace('    objective: 0.995\n', '    objective: 0.99\n')
+    assert.notEqual(edited, TEXT)
+    const page = alertConditions(parse(edited)).burn['turn-success-page']
+    assert.match(String(page), /ratio_rate1h\{sloth_id="layercode-turn-success"\} \/ 0\.01 > 14\.4/)
+    assert.doesNotMatch(String(page), /\/ 0\.005 /)
+  })
+
   it('gives a new environment override its own branch, and the others the defaults', () => {
     const edited = TEXT.replace(
       'environments:\n',

@@ -132,9 +132,6 @@ export const histogram = {
   /** Per-series increase of the observations' count over `window`. */
   countIncrease: (metric: KitMetricName, selector: string, window: string) =>
     `(increase(${seriesName(metric)}_count${selector}[${window}]) or histogram_count(increase(${seriesName(metric)}${selector}[${window}])))`,
-  /** Per-series 1 where the histogram had a sample within `window` (either kind). */
-  presentOverTime: (metric: KitMetricName, selector: string, window: string) =>
-    `(present_over_time(${seriesName(metric)}_count${selector}[${window}]) or present_over_time(${seriesName(metric)}${selector}[${window}]))`,
   /** Per-series increase of the observations' sum over `window`. */
   sumIncrease: (metric: KitMetricName, selector: string, window: string) =>
     `(increase(${seriesName(metric)}_sum${selector}[${window}]) or histogram_sum(increase(${seriesName(metric)}${selector}[${window}])))`,

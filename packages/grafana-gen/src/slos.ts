@@ -14,9 +14,9 @@
 import { createHash } from 'node:crypto'
 import { stringify } from 'yaml'
 import { CONFIG, type KitConfig } from './config.ts'
-import { block, braces, call, joined, selector } from './promql.ts'
+import { block, braces, call, joined, paren, selector } from './promql.ts'
 import { REAL_TRAFFIC, seriesName } from './queries.ts'
-import { ENVIRONMENT, OUTCOME, PER_SERVICE, perService, SERVICE } from './recording.ts'
+import { ENVIRONMENT, OUTCOME, perService, SERVICE } from './recording.ts'
 
 /** The objectives, read from layercode-kit.yaml (`slos`). */
 export const SLO_TARGETS = sloTargets(CONFIG)
@@ -34,8 +34,6 @@ export function sloTargets(config: KitConfig) {
   }
 }
 
-/** SLOs are per service and environment, like the other alerts. */
-export const SLO_GROUPING = PER_SERVICE
 /** Sloth's `service`: every SLO's recorded series carry sloth_service="layercode". */
 export const SLOTH_SERVICE = 'layercode'
 
@@ -117,13 +115,12 @@ export function slosOf(config: KitConfig): readonly Slo[] {
               'histogram_count',
               call('increase', selector(firstSpeech, speeches, `[${WINDOW}]`)),
             ),
-            block(
-              '',
+            paren(
               `1 - ${call(
                 'histogram_fraction',
                 `0, ${within},\n${call('increase', selector(firstSpeech, speeches, `[${WINDOW}]`))}`,
               )}`,
-            ).trimStart(),
+            ),
           ),
         ),
       ),
@@ -196,8 +193,7 @@ const minutes = (window: string) => {
 function burning(slo: Slo, { long, short, factor }: BurnWindow, minEvents: number) {
   const budget = errorBudget(slo)
   const events = `${SLO_EVENTS}${braces([slothId(slo)])}`
-  return block(
-    '',
+  return paren(
     joined(
       'and ignoring (sloth_window)',
       `${errorRatio(slo, long)} / ${budget} > ${factor}`,
@@ -206,7 +202,7 @@ function burning(slo: Slo, { long, short, factor }: BurnWindow, minEvents: numbe
       `\nand on (${perService})\n` +
       `# at least ${minEvents} events in ${long} (5-minute counts x ${minutes(long) / 5})\n` +
       `avg_over_time(${events}[${long}]) * ${minutes(long) / 5} >= ${minEvents}`,
-  ).trimStart()
+  )
 }
 
 /** The burn of one alert kind: the highest long-window burn rate, per service and environment. */
