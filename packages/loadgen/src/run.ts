@@ -86,10 +86,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   let skippedBusy = 0
   const interval = 1000 / Math.max(options.rate, 0.001)
 
+  // Starts are counted by their scheduled instants (tick k at started + k x interval, not
+  // the clock after a sleep, which may wake a fraction of a millisecond early, nor a sum of
+  // intervals, which drifts): rate x duration conversations, every run.
   for (
-    let next = started;
-    performance.now() < stopAt && !options.signal?.aborted;
-    next += interval
+    let tick = 0, next = started;
+    next < stopAt && !options.signal?.aborted;
+    tick += 1, next = started + tick * interval
   ) {
     if (inFlight.size >= options.concurrency) {
       skippedBusy += 1
