@@ -5,9 +5,11 @@
  */
 import {
   DEFAULT_SERVICE_NAME,
+  type GenAiGeneration,
+  genAiGenerations,
   LOG_CONTEXT_FIELDS,
-  METRICS,
   type MetricSpec,
+  metricsEmitted,
   PROMOTED_RESOURCE_ATTRIBUTES,
   prometheusLabel,
   prometheusSeries,
@@ -108,21 +110,22 @@ export function logProblems(logs: readonly LogView[]): string[] {
   return problems
 }
 
-/** Every series of every contract metric, with the labels each must carry. */
-export const EXPECTED_SERIES: ReadonlyArray<{
-  series: string
-  metric: MetricSpec
-  labels: string[]
-}> = METRICS.flatMap((metric) =>
-  prometheusSeries(metric).map((series) => ({
-    series,
-    metric,
-    labels: [
-      ...PROMOTED_RESOURCE_ATTRIBUTES.filter(
-        (a) => a !== 'service.namespace' && a !== 'host.name',
-      ).map(prometheusLabel),
-      ...metric.attributes.map(prometheusLabel),
-      ...(series.endsWith('_bucket') ? ['le'] : []),
-    ],
-  })),
-)
+/** The series of the contract's metrics an app on `generations` sends, with the labels each carries. */
+export const expectedSeries = (
+  generations: ReadonlySet<GenAiGeneration>,
+): ReadonlyArray<{ series: string; metric: MetricSpec; labels: string[] }> =>
+  metricsEmitted(generations).flatMap((metric) =>
+    prometheusSeries(metric).map((series) => ({
+      series,
+      metric,
+      labels: [
+        ...PROMOTED_RESOURCE_ATTRIBUTES.filter(
+          (a) => a !== 'service.namespace' && a !== 'host.name',
+        ).map(prometheusLabel),
+        ...metric.attributes.map(prometheusLabel),
+        ...(series.endsWith('_bucket') ? ['le'] : []),
+      ],
+    })),
+  )
+/** What the stack's agent sends: the GenAI names' default (legacy) generation. */
+export const EXPECTED_SERIES = expectedSeries(genAiGenerations({}))

@@ -30,7 +30,8 @@ function imageEntrypoint(): string[] {
 export type CollectorNs = 'collector' | 'sampler-1' | 'sampler-2'
 /** The agent replicas (compose: `docker compose up --scale agent=2`). */
 export const AGENTS = ['agent', 'agent-2'] as const
-export type AgentNs = (typeof AGENTS)[number]
+/** Where an agent may run: the replicas, or a third app beside them (generations.test.ts). */
+export type AgentNs = (typeof AGENTS)[number] | 'agent-3'
 /** Where a stand-in runs: Tempo's and Loki's own names, and a second Tempo (scale.test.ts). */
 export type StandInNs = 'tempo' | 'loki' | 'tempo-2'
 
@@ -55,6 +56,20 @@ export class Harness {
       await harness.startStandIn('loki')
       await harness.startCollector()
       for (const ns of AGENTS.slice(0, options.agents ?? 1)) await harness.startAgent({}, ns)
+    })
+  }
+
+  /** The compose stack with agents of their own settings: each namespace's extra environment. */
+  static startWithAgents(
+    binaries: Binaries,
+    agents: ReadonlyArray<readonly [AgentNs, Record<string, string>]>,
+  ): Promise<Harness> {
+    return Harness.launch(binaries, async (harness) => {
+      await harness.startPrometheus()
+      await harness.startStandIn('tempo')
+      await harness.startStandIn('loki')
+      await harness.startCollector()
+      for (const [ns, env] of agents) await harness.startAgent(env, ns)
     })
   }
 

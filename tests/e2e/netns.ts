@@ -28,6 +28,8 @@ export const SERVICES = {
   'sampler-1': 16,
   'sampler-2': 17,
   'tempo-2': 18,
+  // A third app beside the two agents (generations.test.ts: one per GenAI switch value).
+  'agent-3': 19,
 } as const
 export type ServiceName = keyof typeof SERVICES
 

@@ -72,11 +72,56 @@ const http = (status: string, le: string | undefined, values: string) =>
     },
     values,
   )
-const tokens = (type: string, values: string) =>
+/** The app's identity (Prometheus' job and instance): `a` unless a case has several apps. */
+const appOf = (instance: string) => ({ job: `layercode/${DEFAULT_SERVICE_NAME}`, instance })
+const tokens = (type: string, values: string, instance = 'a') =>
   series(
     `${seriesName('gen_ai.client.token.usage')}_sum`,
-    { [labelName(Attr.RequestModel)]: 'gpt-4o-mini', [labelName(Attr.TokenType)]: type },
+    {
+      ...appOf(instance),
+      [labelName(Attr.RequestModel)]: 'gpt-4o-mini',
+      [labelName(Attr.TokenType)]: type,
+    },
     values,
+  )
+/** The latest generation's token counter of one kind (text). */
+const latestTokens = (kind: 'input' | 'output', values: string, instance = 'a') =>
+  series(
+    seriesName(`gen_ai.client.inference.usage.${kind}_tokens`),
+    {
+      ...appOf(instance),
+      [labelName(Attr.RequestModel)]: 'gpt-4o-mini',
+      [labelName(Attr.TokenModality)]: 'text',
+    },
+    values,
+  )
+/** Classic buckets of a model-call duration: 10 calls every 10 s, all in the bucket ending at `le`. */
+const duration = (metric: string, model: string, operation: string, le: string) =>
+  ['0.5', '0.75', '1', '2', '3', '+Inf'].map((bound) =>
+    series(
+      `${seriesName(metric)}_bucket`,
+      {
+        ...appOf('a'),
+        [labelName(Attr.RequestModel)]: model,
+        [labelName(Attr.Operation)]: operation,
+        le: bound,
+      },
+      bound === '+Inf' || Number(bound) >= Number(le) ? '0+10x60' : '0x60',
+    ),
+  )
+/** Classic buckets of a tool's duration: 10 calls every 10 s in the bucket ending at `le`. */
+const toolDuration = (metric: string, tool: string, le: string, instance: string) =>
+  ['0.2', '0.3', '0.5', '+Inf'].map((bound) =>
+    series(
+      `${seriesName(metric)}_bucket`,
+      {
+        ...appOf(instance),
+        [labelName(Attr.ToolName)]: tool,
+        [labelName(Attr.Outcome)]: 'ok',
+        le: bound,
+      },
+      bound === '+Inf' || Number(bound) >= Number(le) ? '0+10x60' : '0x60',
+    ),
   )
 /**
  * A native histogram series (what Logfire's exponential histograms become) of another service,
@@ -270,6 +315,94 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
         {
           labels: `{${labelName(Attr.RequestModel)}="gpt-5-nano",${labelName(Attr.TokenType)}="input"}`,
           value: 300,
+        },
+      ],
+    },
+    {
+      name: 'tokens per minute from the latest counters, typed by their names',
+      title: 'Tokens per minute by model',
+      input: [latestTokens('output', '0+100x60')],
+      samples: [
+        {
+          labels: `{${labelName(Attr.RequestModel)}="gpt-4o-mini",${labelName(Attr.TokenType)}="output"}`,
+          value: 600,
+        },
+      ],
+    },
+    {
+      name: 'tokens per minute count an app on both generations (/dup) once',
+      title: 'Tokens per minute by model',
+      input: [tokens('input', '0+100x60'), latestTokens('input', '0+100x60')],
+      samples: [
+        {
+          labels: `{${labelName(Attr.RequestModel)}="gpt-4o-mini",${labelName(Attr.TokenType)}="input"}`,
+          value: 600,
+        },
+      ],
+    },
+    {
+      name: 'tokens per minute add two apps on different generations',
+      title: 'Tokens per minute by model',
+      input: [tokens('input', '0+100x60', 'a'), latestTokens('input', '0+50x60', 'b')],
+      samples: [
+        {
+          labels: `{${labelName(Attr.RequestModel)}="gpt-4o-mini",${labelName(Attr.TokenType)}="input"}`,
+          value: 900,
+        },
+      ],
+    },
+    {
+      name: 'tokens in the last hour from the latest counters, an app on both once',
+      title: 'Tokens in the last hour',
+      input: [
+        latestTokens('input', '0+100x500'),
+        latestTokens('output', '0+20x500'),
+        tokens('input', '0+100x500'),
+        tokens('output', '0+20x500'),
+      ],
+      evalTime: '80m',
+      samples: [{ labels: '{}', value: 43200 }],
+    },
+    {
+      name: 'model call latency p95 reads either name, the legacy one for inference only',
+      title: 'Model call latency p95',
+      input: [
+        // The latest name: every call of model A in (0.5, 0.75].
+        ...duration('gen_ai.client.inference.duration', 'model-a', 'chat', '0.75'),
+        // The legacy name: model B's chat calls in (0.75, 1]; its embeddings (not inference
+        // under the latest names, which time them elsewhere) are left out.
+        ...duration('gen_ai.client.operation.duration', 'model-b', 'chat', '1'),
+        ...duration('gen_ai.client.operation.duration', 'model-b', 'embeddings', '3'),
+      ],
+      samples: [
+        {
+          labels: `{${labelName(Attr.RequestModel)}="model-a",${labelName('service.name')}="${DEFAULT_SERVICE_NAME}"}`,
+          value: 0.7375,
+        },
+        {
+          labels: `{${labelName(Attr.RequestModel)}="model-b",${labelName('service.name')}="${DEFAULT_SERVICE_NAME}"}`,
+          value: 0.9875,
+        },
+      ],
+    },
+    {
+      name: 'tool latency p95 reads gen_ai.execute_tool.duration as layercode.tool.duration',
+      title: 'Tool latency p95 by tool',
+      input: [
+        ...toolDuration('layercode.tool.duration', 'list_menu', '0.3', 'a'),
+        ...toolDuration('gen_ai.execute_tool.duration', 'place_order', '0.5', 'b'),
+        // An app on both: its tool counted once, the same p95.
+        ...toolDuration('layercode.tool.duration', 'list_menu', '0.3', 'c'),
+        ...toolDuration('gen_ai.execute_tool.duration', 'list_menu', '0.3', 'c'),
+      ],
+      samples: [
+        {
+          labels: `{${labelName(Attr.ToolName)}="list_menu",${labelName('service.name')}="${DEFAULT_SERVICE_NAME}"}`,
+          value: 0.295,
+        },
+        {
+          labels: `{${labelName(Attr.ToolName)}="place_order",${labelName('service.name')}="${DEFAULT_SERVICE_NAME}"}`,
+          value: 0.49,
         },
       ],
     },

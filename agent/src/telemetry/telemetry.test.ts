@@ -8,10 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import {
   Attr,
   FAULT_METADATA_KEY,
+  GenAiOptIn,
   LOG_CONTEXT_FIELDS,
   LOG_SYNTHETIC_FIELD,
   METRICS,
   type MetricSpec,
+  SEMCONV_OPT_IN_ENV,
   SPANS,
   type SpanSpec,
   SYNTHETIC_METADATA_KEY,
@@ -24,7 +26,12 @@ import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelem
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 
 // The SDK must be running (and its loader hook registered) before the app's modules load.
-const captured = await captureTelemetry({ ...process.env, APP_ENV: 'test' })
+// Both generations of the GenAI names (the /dup switch): every metric of the contract is emitted.
+const captured = await captureTelemetry({
+  ...process.env,
+  APP_ENV: 'test',
+  [SEMCONV_OPT_IN_ENV]: GenAiOptIn.Dup,
+})
 const { ids, startTestServer } = await import('../testing/agent-server.ts')
 
 const API_KEY = 'lc_live_telemetry_key_0123456789'
@@ -263,7 +270,12 @@ describe('traces', () => {
       assert.equal(chat.attributes[Attr.ResponseModel], 'offline-voice-1')
       assert.ok(Number(chat.attributes[Attr.InputTokens]) > 0)
       assert.ok(Number(chat.attributes[Attr.OutputTokens]) > 0)
+      // LayerCode's conversation id, as on invoke_agent; the latest names' first-chunk time.
+      assert.equal(chat.attributes[Attr.GenAiConversationId], conversation.conversation_id)
+      assert.ok(Number(chat.attributes[Attr.TimeToFirstChunk]) > 0)
     }
+    for (const span of [webhook, tool])
+      assert.equal(span.attributes[Attr.GenAiConversationId], undefined, span.name)
     assert.deepEqual(ask.attributes[Attr.FinishReasons], ['tool-calls'])
     assert.deepEqual(answer.attributes[Attr.FinishReasons], ['stop'])
     assert.equal(tool.attributes[Attr.ToolName], 'list_menu')

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
 import { ErrorCode, KitError } from '@layercode-kit/cli'
 import {
+  errorType,
   executeToolSpan,
   Fault,
   type FaultKind,
@@ -88,6 +89,7 @@ async function runTool<T>(
   const slow = turn.fault === Fault.SlowTool
   logger.debug('tool call', { tool: call.name, tool_call_id: call.callId })
   let outcome: Outcome = Outcome.Error
+  let failure: string | undefined
   try {
     const result = await executeToolSpan(call.name, call.callId, async () => {
       if (slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
@@ -101,6 +103,9 @@ async function runTool<T>(
       result_length: JSON.stringify(result ?? null).length,
     })
     return result
+  } catch (error) {
+    failure = errorType(error)
+    throw error
   } finally {
     const durationMs = performance.now() - started
     turn.clock.toolCallEnded(durationMs)
@@ -109,6 +114,7 @@ async function runTool<T>(
       tool: call.name,
       outcome,
       durationS: durationMs / 1000,
+      errorType: failure,
     })
   }
 }

@@ -32,6 +32,8 @@ class Attr:
     OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
     CACHED_INPUT_TOKENS: Final = "gen_ai.usage.cache_read.input_tokens"
     TOKEN_TYPE: Final = "gen_ai.token.type"
+    TOKEN_MODALITY: Final = "gen_ai.token.modality"
+    TIME_TO_FIRST_CHUNK: Final = "gen_ai.response.time_to_first_chunk"
     GEN_AI_CONVERSATION_ID: Final = "gen_ai.conversation.id"
     TOOL_NAME: Final = "gen_ai.tool.name"
     TOOL_CALL_ID: Final = "gen_ai.tool.call.id"
@@ -70,6 +72,22 @@ class CostItem:
     TTS: Final = "tts"
 
 
+class TokenModality:
+    """Values of gen_ai.token.modality."""
+
+    TEXT: Final = "text"
+    IMAGE: Final = "image"
+    AUDIO: Final = "audio"
+    UNKNOWN: Final = "unknown"
+
+
+class GenAiOptIn:
+    """GenAI values of OTEL_SEMCONV_STABILITY_OPT_IN."""
+
+    LATEST: Final = "gen_ai_latest_experimental"
+    DUP: Final = "gen_ai_latest_experimental/dup"
+
+
 class Metric:
     """Names of the metrics the kit records."""
 
@@ -77,6 +95,15 @@ class Metric:
     GEN_AI_CLIENT_TOKEN_USAGE: Final = "gen_ai.client.token.usage"
     GEN_AI_CLIENT_OPERATION_DURATION: Final = "gen_ai.client.operation.duration"
     GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK: Final = "gen_ai.client.operation.time_to_first_chunk"
+    GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS: Final = "gen_ai.client.inference.usage.input_tokens"
+    GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS: Final = "gen_ai.client.inference.usage.output_tokens"
+    GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS: Final = "gen_ai.client.inference.usage.cache_read.input_tokens"
+    GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS: Final = "gen_ai.client.inference.operation.input_tokens"
+    GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS: Final = "gen_ai.client.inference.operation.output_tokens"
+    GEN_AI_CLIENT_INFERENCE_DURATION: Final = "gen_ai.client.inference.duration"
+    GEN_AI_CLIENT_INFERENCE_TIME_TO_FIRST_CHUNK: Final = "gen_ai.client.inference.time_to_first_chunk"
+    GEN_AI_INVOKE_AGENT_DURATION: Final = "gen_ai.invoke_agent.duration"
+    GEN_AI_EXECUTE_TOOL_DURATION: Final = "gen_ai.execute_tool.duration"
     LAYERCODE_TURN_DURATION: Final = "layercode.turn.duration"
     LAYERCODE_TURN_TIME_TO_FIRST_SPEECH: Final = "layercode.turn.time_to_first_speech"
     LAYERCODE_TURN_FIRST_SPEECH_QUEUE: Final = "layercode.turn.first_speech.queue"
@@ -157,11 +184,121 @@ METRICS: Final[dict[str, MetricSpec]] = {
             "gen_ai.agent.name",
         ),
     ),
+    "gen_ai.client.inference.usage.input_tokens": MetricSpec(
+        name="gen_ai.client.inference.usage.input_tokens",
+        instrument="counter",
+        unit="{token}",
+        description="Input (prompt) tokens of model calls, by modality (the kit's chat models: text). The total the token panels, rules and alerts read",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+            "gen_ai.response.model",
+            "gen_ai.token.modality",
+        ),
+    ),
+    "gen_ai.client.inference.usage.output_tokens": MetricSpec(
+        name="gen_ai.client.inference.usage.output_tokens",
+        instrument="counter",
+        unit="{token}",
+        description="Output (completion) tokens of model calls, by modality (the kit's chat models: text). The total the token panels, rules and alerts read",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+            "gen_ai.response.model",
+            "gen_ai.token.modality",
+        ),
+    ),
+    "gen_ai.client.inference.usage.cache_read.input_tokens": MetricSpec(
+        name="gen_ai.client.inference.usage.cache_read.input_tokens",
+        instrument="counter",
+        unit="{token}",
+        description="Of the input tokens, those the provider read from its prompt cache, when it reports them",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+            "gen_ai.response.model",
+            "gen_ai.token.modality",
+        ),
+    ),
+    "gen_ai.client.inference.operation.input_tokens": MetricSpec(
+        name="gen_ai.client.inference.operation.input_tokens",
+        instrument="histogram",
+        unit="{token}",
+        description="Input tokens per model call, for percentiles (the conventions read totals from the counters)",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+            "gen_ai.response.model",
+        ),
+    ),
+    "gen_ai.client.inference.operation.output_tokens": MetricSpec(
+        name="gen_ai.client.inference.operation.output_tokens",
+        instrument="histogram",
+        unit="{token}",
+        description="Output tokens per model call, for percentiles (the conventions read totals from the counters)",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+            "gen_ai.response.model",
+        ),
+    ),
+    "gen_ai.client.inference.duration": MetricSpec(
+        name="gen_ai.client.inference.duration",
+        instrument="histogram",
+        unit="s",
+        description="Duration of model calls, from request to the last streamed chunk",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+        ),
+    ),
+    "gen_ai.client.inference.time_to_first_chunk": MetricSpec(
+        name="gen_ai.client.inference.time_to_first_chunk",
+        instrument="histogram",
+        unit="s",
+        description="Time from a streaming model call to its first chunk of output (text, reasoning or a tool call)",
+        attributes=(
+            "gen_ai.operation.name",
+            "gen_ai.provider.name",
+            "gen_ai.request.model",
+            "gen_ai.agent.name",
+        ),
+    ),
+    "gen_ai.invoke_agent.duration": MetricSpec(
+        name="gen_ai.invoke_agent.duration",
+        instrument="histogram",
+        unit="s",
+        description="Duration of the agent's work for a turn (the invoke_agent span): history, prompts, model and tool calls, until the answer's last chunk. layercode.turn.duration stays the turn's measure: it runs from the webhook to response.end, queueing behind the conversation's previous turn and streaming included",
+        attributes=("gen_ai.agent.name",),
+    ),
+    "gen_ai.execute_tool.duration": MetricSpec(
+        name="gen_ai.execute_tool.duration",
+        instrument="histogram",
+        unit="s",
+        description="Duration of tool calls, from the call to its result (the execute_tool span), with the outcome the tool panels split by",
+        attributes=(
+            "gen_ai.agent.name",
+            "gen_ai.tool.name",
+            "layercode.outcome",
+        ),
+    ),
     "layercode.turn.duration": MetricSpec(
         name="layercode.turn.duration",
         instrument="histogram",
         unit="s",
-        description="Duration of a turn (a session.start or message webhook), from the webhook to response.end. Its count is the number of turns: `_count` (classic) or `histogram_count` (native), by outcome",
+        description="Duration of a turn (a session.start or message webhook), from the webhook to response.end. Its count is the number of turns: `_count` (classic) or `histogram_count` (native), by outcome. LayerCode's own measure, not gen_ai.invoke_agent.duration: it includes waiting for the conversation's previous turn and the answer's streaming",
         attributes=(
             "gen_ai.agent.name",
             "layercode.event.type",
@@ -389,6 +526,22 @@ COST_BUCKETS_USD: Final = (
     25,
     50,
 )
+TOKEN_BUCKETS: Final = (
+    1,
+    4,
+    16,
+    64,
+    256,
+    1024,
+    4096,
+    16384,
+    65536,
+    262144,
+    1048576,
+    4194304,
+    16777216,
+    67108864,
+)
 PRICES_FILE_ENV: Final = "LAYERCODE_PRICES_FILE"
 LOG_CONTEXT_FIELDS: Final = (
     "conversation_id",
@@ -413,6 +566,7 @@ GENAI_CONTENT_ATTRIBUTES: Final = (
 SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = "layercode.service.name"
 SYNTHETIC_METADATA_KEY: Final = "kit_synthetic"
 CAPTURE_CONTENT_ENV: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+SEMCONV_OPT_IN_ENV: Final = "OTEL_SEMCONV_STABILITY_OPT_IN"
 LOGGED_HEADERS: Final = (
     "accept",
     "content-encoding",

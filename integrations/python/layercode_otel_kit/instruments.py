@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -11,10 +13,32 @@ from .contract import (
     COST_BUCKETS_USD,
     LATENCY_BUCKETS_S,
     METRICS,
+    SEMCONV_OPT_IN_ENV,
     SESSION_BUCKETS_S,
+    TOKEN_BUCKETS,
     TURN_COUNT_BUCKETS,
+    GenAiOptIn,
     Metric,
 )
+
+
+@dataclass(frozen=True)
+class Generations:
+    """Which GenAI names to record, as OTEL_SEMCONV_STABILITY_OPT_IN asks (as in Node)."""
+
+    legacy: bool
+    latest: bool
+
+
+def genai_generations(env: Mapping[str, str] | None = None) -> Generations:
+    """Unset: the legacy names; gen_ai_latest_experimental: the latest; its /dup form: both."""
+    raw = (os.environ if env is None else env).get(SEMCONV_OPT_IN_ENV, "")
+    values = {v.strip().lower() for v in raw.split(",") if v.strip()}
+    if GenAiOptIn.DUP in values:
+        return Generations(legacy=True, latest=True)
+    if GenAiOptIn.LATEST in values:
+        return Generations(legacy=False, latest=True)
+    return Generations(legacy=True, latest=False)
 
 
 @dataclass(frozen=True)
@@ -34,6 +58,14 @@ class Instruments:
     session_turns: metrics.Histogram
     cost: metrics.Counter
     session_cost: metrics.Histogram
+    generations: Generations
+    inference_duration: metrics.Histogram
+    execute_tool_duration: metrics.Histogram
+    input_tokens: metrics.Counter
+    output_tokens: metrics.Counter
+    cache_read_tokens: metrics.Counter
+    input_tokens_per_call: metrics.Histogram
+    output_tokens_per_call: metrics.Histogram
 
 
 @cache
@@ -69,4 +101,20 @@ def instruments() -> Instruments:
         session_turns=histogram(Metric.LAYERCODE_SESSION_TURNS, TURN_COUNT_BUCKETS),
         cost=meter.create_counter(**spec(Metric.LAYERCODE_COST)),
         session_cost=histogram(Metric.LAYERCODE_SESSION_COST, COST_BUCKETS_USD),
+        generations=genai_generations(),
+        inference_duration=histogram(Metric.GEN_AI_CLIENT_INFERENCE_DURATION),
+        execute_tool_duration=histogram(Metric.GEN_AI_EXECUTE_TOOL_DURATION),
+        input_tokens=meter.create_counter(**spec(Metric.GEN_AI_CLIENT_INFERENCE_USAGE_INPUT_TOKENS)),
+        output_tokens=meter.create_counter(
+            **spec(Metric.GEN_AI_CLIENT_INFERENCE_USAGE_OUTPUT_TOKENS)
+        ),
+        cache_read_tokens=meter.create_counter(
+            **spec(Metric.GEN_AI_CLIENT_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS)
+        ),
+        input_tokens_per_call=histogram(
+            Metric.GEN_AI_CLIENT_INFERENCE_OPERATION_INPUT_TOKENS, TOKEN_BUCKETS
+        ),
+        output_tokens_per_call=histogram(
+            Metric.GEN_AI_CLIENT_INFERENCE_OPERATION_OUTPUT_TOKENS, TOKEN_BUCKETS
+        ),
     )

@@ -16,7 +16,7 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.trace import StatusCode
 
-from .contract import LOGGED_HEADERS, Attr, Operation, Outcome
+from .contract import LOGGED_HEADERS, Attr, Operation, Outcome, TokenModality
 from .instruments import instruments
 from .pricing import Charge, price_table, token_charges
 from .turn import Turn, current_turn
@@ -87,6 +87,20 @@ class KitSpanProcessor(SpanProcessor):
         # Headers an instrumentation passes as start attributes (the app's own ASGI middleware
         # is configured with the allowlist by instrument_app; the collector masks the rest).
         mask_headers(span)
+        # The conventions ask for the conversation's id on inference and agent spans: inside a
+        # turn it is LayerCode's, a real one (never made up when there is none).
+        turn = current_turn()
+        attributes = span.attributes or {}
+        if (
+            turn is not None
+            and turn.conversation_id
+            and Attr.GEN_AI_CONVERSATION_ID not in attributes
+            and (
+                attributes.get(Attr.OPERATION) in _CONVERSATION_OPERATIONS
+                or span.name.startswith(_CONVERSATION_SPANS)
+            )
+        ):
+            span.set_attribute(Attr.GEN_AI_CONVERSATION_ID, turn.conversation_id)
 
     def on_end(self, span: ReadableSpan) -> None:
         attributes = span.attributes or {}
@@ -97,6 +111,7 @@ class KitSpanProcessor(SpanProcessor):
         # on_end runs where the span ended: inside the turn, whose agent names the records.
         turn = current_turn()
         agent = turn.agent if turn else str(attributes.get(Attr.AGENT_NAME, ""))
+        kit = instruments()
         if operation == Operation.EXECUTE_TOOL or span.name.startswith("execute_tool "):
             tool = attributes.get(Attr.TOOL_NAME) or span.name.removeprefix("execute_tool ")
             call = {
@@ -104,10 +119,15 @@ class KitSpanProcessor(SpanProcessor):
                 Attr.TOOL_NAME: str(tool),
                 Attr.OUTCOME: Outcome.ERROR if failed else Outcome.OK,
             }
-            instruments().tool_calls.add(1, tagged(call, turn))
+            kit.tool_calls.add(1, tagged(call, turn))
             if span.end_time and span.start_time:
                 duration_s = (span.end_time - span.start_time) / 1e9
-                instruments().tool_duration.record(duration_s, tagged(call, turn))
+                # The GenAI names the switch asks for (OTEL_SEMCONV_STABILITY_OPT_IN).
+                if kit.generations.legacy:
+                    kit.tool_duration.record(duration_s, tagged(call, turn))
+                if kit.generations.latest:
+                    timed = {**call, Attr.ERROR_TYPE: _error_type(span)} if failed else call
+                    kit.execute_tool_duration.record(duration_s, tagged(timed, turn))
         elif operation == Operation.CHAT and span.end_time and span.start_time:
             # gen_ai.system: the provider's deprecated name, which older instrumentations set.
             metric = {
@@ -120,11 +140,30 @@ class KitSpanProcessor(SpanProcessor):
             }
             if model := attributes.get(Attr.RESPONSE_MODEL):
                 metric[Attr.RESPONSE_MODEL] = str(model)
-            if failed:
-                metric[Attr.ERROR_TYPE] = _error_type(span)
+            timed = {**metric, Attr.ERROR_TYPE: _error_type(span)} if failed else metric
             duration_s = (span.end_time - span.start_time) / 1e9
-            instruments().model_duration.record(duration_s, tagged(metric, turn))
+            if kit.generations.legacy:
+                kit.model_duration.record(duration_s, tagged(timed, turn))
+            if kit.generations.latest:
+                kit.inference_duration.record(duration_s, tagged(timed, turn))
+                self._tokens(attributes, metric, turn)
             self._spend(attributes, metric, turn)
+
+    def _tokens(self, attributes: Any, metric: dict[str, str], turn: Turn | None) -> None:
+        """The latest token counters, from the chat span's usage (pydantic-ai records the
+        legacy gen_ai.client.token.usage itself; the kit's queries count an app on both once)."""
+        kit = instruments()
+        counted = tagged({**metric, Attr.TOKEN_MODALITY: TokenModality.TEXT}, turn)
+        per_call = tagged(metric, turn)
+        for key, counter, histogram in (
+            (Attr.INPUT_TOKENS, kit.input_tokens, kit.input_tokens_per_call),
+            (Attr.OUTPUT_TOKENS, kit.output_tokens, kit.output_tokens_per_call),
+        ):
+            if (value := attributes.get(key)) is not None:
+                counter.add(int(value), counted)
+                histogram.record(int(value), per_call)
+        if (cached := attributes.get(Attr.CACHED_INPUT_TOKENS)) is not None:
+            kit.cache_read_tokens.add(int(cached), counted)
 
     def _spend(self, attributes: Any, metric: dict[str, str], turn: Turn | None) -> None:
         """The call's tokens at the price table's prices (a model without one: warned once)."""
@@ -166,6 +205,11 @@ class KitSpanProcessor(SpanProcessor):
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return True
+
+
+_CONVERSATION_OPERATIONS = (Operation.CHAT, Operation.INVOKE_AGENT)
+# pydantic-ai's names for the same spans, whose operation may be set only when they end.
+_CONVERSATION_SPANS = ("chat ", "invoke_agent", "agent run")
 
 
 def _error_type(span: ReadableSpan) -> str:

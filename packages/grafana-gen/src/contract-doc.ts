@@ -4,6 +4,9 @@ import {
   DEFAULT_SERVICE_NAME,
   FIRST_SPEECH_PARTS,
   GENAI_CONTENT_ATTRIBUTES,
+  GENAI_CONVENTIONS,
+  GenAiGeneration,
+  GenAiOptIn,
   KIT_METRICS,
   LOG_CONTEXT_FIELDS,
   LOG_SYNTHETIC_FIELD,
@@ -14,6 +17,7 @@ import {
   prometheusSeries,
   RETIRED_SERIES,
   RUNTIME_METRICS,
+  SEMCONV_OPT_IN_ENV,
   SERVICE_NAME_OVERRIDE_ATTRIBUTE,
   SPANS,
   type SpanSpec,
@@ -37,6 +41,11 @@ function spanTree(): string[] {
   return lines
 }
 
+const SWITCH_VALUE: Record<GenAiGeneration, string> = {
+  legacy: `switch unset, or ${code(GenAiOptIn.Dup)}`,
+  latest: `${code(GenAiOptIn.Latest)}, or ${code(GenAiOptIn.Dup)}`,
+}
+
 function metricRows(metrics: readonly MetricSpec[]): string[] {
   return metrics.map((m) =>
     row([
@@ -48,9 +57,64 @@ function metricRows(metrics: readonly MetricSpec[]): string[] {
         (m.optionalAttributes?.length
           ? `; sometimes ${list(m.optionalAttributes.map(prometheusLabel))}`
           : ''),
-      m.description,
+      m.generation
+        ? `${m.description}. *${m.generation === GenAiGeneration.Legacy ? 'Legacy' : 'Latest'} GenAI name (${m.convention}): ${SWITCH_VALUE[m.generation]}.*`
+        : m.description,
     ]),
   )
+}
+
+/** The GenAI names of both generations, old → new, and which switch value emits each. */
+function genAiGenerationSection(): string[] {
+  const genAi = (KIT_METRICS as readonly MetricSpec[]).filter((m) => m.generation)
+  const legacy = genAi.filter((m) => m.generation === GenAiGeneration.Legacy)
+  const newOnly = genAi.filter(
+    (m) =>
+      m.generation === GenAiGeneration.Latest &&
+      !legacy.some((old) => old.counterparts?.includes(m.name)),
+  )
+  return [
+    '### GenAI names: two generations',
+    '',
+    `The OpenTelemetry GenAI conventions left the core repository (core v1.42.0 deprecated them) for ${code('semantic-conventions-genai')}, which renamed the metrics. Most instrumentations still emit the older names, so the kit emits those by default and the newer ones behind the switch OpenTelemetry's GenAI instrumentations read, ${code(SEMCONV_OPT_IN_ENV)} (the Python integration reads it too):`,
+    '',
+    row(['Value', 'GenAI names emitted']),
+    row(['---', '---']),
+    row(['unset (default)', `legacy: ${GENAI_CONVENTIONS.legacy}`]),
+    row([code(GenAiOptIn.Latest), `latest: ${GENAI_CONVENTIONS.latest} (Development status)`]),
+    row([code(GenAiOptIn.Dup), 'both, while your own dashboards move']),
+    '',
+    `Every panel, recording rule and alert reads both generations, summed per app (${code('job')}, ${code('instance')}): an app that sends both counts once, by its legacy series. ${code('npm run doctor')} names your own dashboards and rules that read only one.`,
+    '',
+    row([`Legacy (${SWITCH_VALUE.legacy})`, `Latest (${SWITCH_VALUE.latest})`, 'What changed']),
+    row(['---', '---', '---']),
+    ...legacy.map((old) =>
+      row([
+        code(old.name),
+        (old.counterparts ?? []).map(code).join('<br>'),
+        GENAI_CHANGES[old.name] ?? '',
+      ]),
+    ),
+    ...newOnly.map((m) => row(['—', code(m.name), GENAI_CHANGES[m.name] ?? ''])),
+    '',
+    `Spans: ${code(Attr.GenAiConversationId)} (LayerCode's conversation id, never made up) is on the ${code('invoke_agent')} and ${code('chat')} spans in both generations; the latest adds ${code(Attr.TimeToFirstChunk)} (seconds) to ${code('chat')}. The kit keeps ${code('layercode.*')} names for what is LayerCode's own: the webhook's event type and ids (${code(Attr.ConversationId)} on the webhook's SERVER span, which TraceQL searches), the turn, its outcome and first speech, ${code('layercode.tool.calls')} (calls by outcome: the conventions count none) and spend.`,
+    '',
+  ]
+}
+
+/** What each GenAI metric's move means for a reader. */
+const GENAI_CHANGES: Record<string, string> = {
+  'gen_ai.client.token.usage': `One histogram split by ${code(Attr.TokenType)} becomes a counter per kind with ${code(Attr.TokenModality)} (the kit's chat models: ${code('text')}); the kit's readings give the counters ${code(prometheusLabel(Attr.TokenType))} from their names`,
+  'gen_ai.client.operation.duration': `Inference calls only; the legacy name stays for other operations (the kit reads it for ${code('chat')}, ${code('text_completion')} and ${code('generate_content')} only)`,
+  'gen_ai.client.operation.time_to_first_chunk': 'Renamed',
+  'layercode.tool.duration':
+    "The legacy name is the kit's own (the core conventions had no tool metric); the standard's has the same attributes, plus error.type on failures",
+  'gen_ai.client.inference.usage.cache_read.input_tokens': `New: of the input tokens, those read from the prompt cache (legacy: the span attribute ${code(Attr.CachedInputTokens)} only)`,
+  'gen_ai.client.inference.operation.input_tokens':
+    'New: per-call token histograms for percentiles (totals come from the counters)',
+  'gen_ai.client.inference.operation.output_tokens':
+    'New: per-call token histograms for percentiles',
+  'gen_ai.invoke_agent.duration': `New: the ${code('invoke_agent')} span's duration. ${code('layercode.turn.duration')} stays the turn's measure (webhook to response.end, queueing and streaming included)`,
 }
 
 /** docs/telemetry.md, rendered from the contract. */
@@ -160,6 +224,7 @@ export function renderTelemetryDoc(): string {
     '',
     `**Synthetic traffic.** A webhook whose ${code('custom_metadata')} has ${code(`${SYNTHETIC_METADATA_KEY}: true`)} (the load generator's ${code('--synthetic')}, compose's canary; set it when you authorize a test session) is handled as any other, but every metric above recorded for it (all but ${code('layercode.sessions.active')}) carries ${code(`${Attr.Synthetic}=true`)} (label ${code(prometheusLabel(Attr.Synthetic))}), as do its webhook span and its log lines (${code(`${LOG_SYNTHETIC_FIELD}: true`)}). Real traffic carries neither, so the dashboards, alerts and SLOs select ${code(`${prometheusLabel(Attr.Synthetic)}!="true"`)}; the Canary dashboard and alert select the rest.`,
     '',
+    ...genAiGenerationSection(),
     '### Retired series',
     '',
     'Series earlier versions sent, and what reads the same values now (`npm run doctor` names them',

@@ -228,6 +228,32 @@ describe('doctor verdicts', () => {
     }
   })
 
+  it("warns of a user's dashboard that reads one generation of the GenAI names, and passes", async () => {
+    for (const [query, reads, lacks] of [
+      ['sum(rate(gen_ai_client_token_usage_sum[5m]))', 'token_usage', 'inference_usage'],
+      [
+        'histogram_quantile(0.9, sum by (le) (rate(gen_ai_client_inference_duration_seconds_bucket[5m])))',
+        'inference_duration',
+        'operation_duration',
+      ],
+    ] as const) {
+      const grafana = await standIn({ userQuery: query })
+      try {
+        const checks = await new Doctor({ grafanaUrl: grafana.url, token: 't' }).run()
+        const found = checks.filter((c) => c.dashboard === '(GenAI names)')
+        assert.deepEqual(
+          found.map((c) => [c.panel, c.status]),
+          [['dashboard "My agent"', 'warn']],
+          query,
+        )
+        assert.match(String(found[0]?.error), new RegExp(`reads \\S*${reads}.*not \\S*${lacks}`))
+        assert.equal(exitCode(checks), 0, 'a warning, not a failure')
+      } finally {
+        await grafana.close()
+      }
+    }
+  })
+
   it('lets a panel that needs Tempo be empty without failing', async () => {
     const grafana = await standIn({ empty: ['traces_spanmetrics_latency_bucket'] })
     try {

@@ -4,12 +4,22 @@
  * it renders each panel's queries for the default selection and time range (the same
  * interpolation as the tests), runs them through /api/ds/query, checks every datasource's
  * health, evaluates every alert rule's query, and follows the trace <-> logs and exemplar ->
- * trace links on real data. Prints a table and exits 1 on any error, or on an empty panel that should have data.
+ * trace links on real data. It names dashboards and rules (the user's own too) that query
+ * retired series, or one generation of the GenAI names only. Prints a table and exits 1 on any
+ * error, or on an empty panel that should have data.
  * Credentials: GRAFANA_TOKEN (a service-account token), or GRAFANA_ADMIN_USER (default admin)
  * and GRAFANA_ADMIN_PASSWORD, from the environment or .env.
  */
 
-import { RETIRED_SERIES } from '@layercode-kit/telemetry'
+import {
+  GenAiGeneration,
+  GenAiOptIn,
+  KIT_METRICS,
+  type MetricSpec,
+  metricSpec,
+  prometheusName,
+  RETIRED_SERIES,
+} from '@layercode-kit/telemetry'
 import { DASHBOARDS, DATASOURCES } from './dashboards.ts'
 import { interpolate, type TemplateVariable } from './interpolate.ts'
 import { SELF_METRICS } from './queries.ts'
@@ -17,10 +27,19 @@ import { SELF_METRICS } from './queries.ts'
 export type Check = {
   dashboard: string
   panel: string
-  status: 'ok' | 'empty' | 'error' | 'skipped'
+  /** `warn`: works today, but reads nothing for some apps (it does not fail the run). */
+  status: 'ok' | 'empty' | 'error' | 'skipped' | 'warn'
   rows: number
   error?: string
 }
+
+/** Each GenAI measurement's Prometheus names in each generation (the contract's counterparts). */
+const GENAI_SERIES = (KIT_METRICS as readonly MetricSpec[])
+  .filter((m) => m.generation === GenAiGeneration.Legacy)
+  .map((m) => ({
+    legacy: [prometheusName(m)],
+    latest: (m.counterparts ?? []).map((name) => prometheusName(metricSpec(name))),
+  }))
 
 type Fetch = typeof fetch
 type DashboardJson = {
@@ -245,6 +264,53 @@ export class Doctor {
    * rule still queries them: they read nothing now, silently. Each names its replacement.
    */
   async retiredSeries(): Promise<Check[]> {
+    const sources = await this.#querySources()
+    const checks: Check[] = []
+    for (const { series, replacement } of RETIRED_SERIES) {
+      const name = new RegExp(`\\b${series}\\b`)
+      for (const { where } of sources.filter((s) => name.test(s.text)))
+        checks.push({
+          dashboard: '(retired series)',
+          panel: where,
+          status: 'error',
+          rows: 0,
+          error: `queries ${series}, which is no longer sent; use ${replacement.replaceAll('`', '')}`,
+        })
+    }
+    return checks
+  }
+
+  /**
+   * Dashboards (the user's own too) and Grafana rules that read one generation of the GenAI
+   * names and not the other: apps on the other generation show nothing there, silently.
+   */
+  async genAiGenerations(): Promise<Check[]> {
+    const sources = await this.#querySources()
+    const checks: Check[] = []
+    for (const { where, text } of sources) {
+      for (const { legacy, latest } of GENAI_SERIES) {
+        const reads = (names: readonly string[]) =>
+          names.filter((n) => new RegExp(`\\b${n}(_bucket|_sum|_count)?\\b`).test(text))
+        const [old, current] = [reads(legacy), reads(latest)]
+        if (old.length > 0 === current.length > 0) continue
+        const [found, missing, switchValue] =
+          old.length > 0
+            ? [old, latest, GenAiOptIn.Latest]
+            : [current, legacy, 'its default (legacy names)']
+        checks.push({
+          dashboard: '(GenAI names)',
+          panel: where,
+          status: 'warn',
+          rows: 0,
+          error: `reads ${found.join(', ')} but not ${missing.join(', ')}: apps on ${switchValue} show nothing there (docs/telemetry.md: GenAI names)`,
+        })
+      }
+    }
+    return checks
+  }
+
+  /** Every dashboard's JSON and every Grafana rule's queries, with where each is. */
+  async #querySources(): Promise<Array<{ where: string; text: string }>> {
     const found = await this.#api<Array<{ uid: string }>>('/api/search?type=dash-db&limit=5000')
     const sources: Array<{ where: string; text: string }> = []
     for (const { uid } of found) {
@@ -259,19 +325,7 @@ export class Doctor {
     )
     for (const rule of rules)
       sources.push({ where: `alert rule "${rule.title}"`, text: JSON.stringify(rule.data) })
-    const checks: Check[] = []
-    for (const { series, replacement } of RETIRED_SERIES) {
-      const name = new RegExp(`\\b${series}\\b`)
-      for (const { where } of sources.filter((s) => name.test(s.text)))
-        checks.push({
-          dashboard: '(retired series)',
-          panel: where,
-          status: 'error',
-          rows: 0,
-          error: `queries ${series}, which is no longer sent; use ${replacement.replaceAll('`', '')}`,
-        })
-    }
-    return checks
+    return sources
   }
 
   /**
@@ -361,6 +415,7 @@ export class Doctor {
       ...(await this.dashboards()),
       ...(await this.alertRules()),
       ...(await this.retiredSeries()),
+      ...(await this.genAiGenerations()),
       ...(await this.links()),
     ]
   }

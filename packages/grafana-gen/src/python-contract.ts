@@ -9,6 +9,7 @@ import {
   COST_BUCKETS_USD,
   CostItem,
   GENAI_CONTENT_ATTRIBUTES,
+  GenAiOptIn,
   KIT_METRICS,
   LATENCY_BUCKETS_S,
   LOG_CONTEXT_FIELDS,
@@ -16,9 +17,12 @@ import {
   Operation,
   Outcome,
   PRICES_FILE_ENV,
+  SEMCONV_OPT_IN_ENV,
   SERVICE_NAME_OVERRIDE_ATTRIBUTE,
   SESSION_BUCKETS_S,
   SYNTHETIC_METADATA_KEY,
+  TOKEN_BUCKETS,
+  TokenModality,
   TURN_COUNT_BUCKETS,
 } from '@layercode-kit/telemetry'
 
@@ -82,6 +86,12 @@ export function renderPythonContract(): string {
     namespace('CostItem', 'Values of layercode.cost.item.', CostItem),
     '',
     '',
+    namespace('TokenModality', 'Values of gen_ai.token.modality.', TokenModality),
+    '',
+    '',
+    namespace('GenAiOptIn', `GenAI values of ${SEMCONV_OPT_IN_ENV}.`, GenAiOptIn),
+    '',
+    '',
     namespace(
       'Metric',
       'Names of the metrics the kit records.',
@@ -106,12 +116,14 @@ export function renderPythonContract(): string {
     `SESSION_BUCKETS_S: Final = ${tuple(SESSION_BUCKETS_S)}`,
     `TURN_COUNT_BUCKETS: Final = ${tuple(TURN_COUNT_BUCKETS)}`,
     `COST_BUCKETS_USD: Final = ${tuple(COST_BUCKETS_USD)}`,
+    `TOKEN_BUCKETS: Final = ${tuple(TOKEN_BUCKETS)}`,
     `PRICES_FILE_ENV: Final = ${str(PRICES_FILE_ENV)}`,
     `LOG_CONTEXT_FIELDS: Final = ${tuple(LOG_CONTEXT_FIELDS)}`,
     `GENAI_CONTENT_ATTRIBUTES: Final = ${tuple(GENAI_CONTENT_ATTRIBUTES)}`,
     `SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = ${str(SERVICE_NAME_OVERRIDE_ATTRIBUTE)}`,
     `SYNTHETIC_METADATA_KEY: Final = ${str(SYNTHETIC_METADATA_KEY)}`,
     `CAPTURE_CONTENT_ENV: Final = ${str(CAPTURE_CONTENT_ENV)}`,
+    `SEMCONV_OPT_IN_ENV: Final = ${str(SEMCONV_OPT_IN_ENV)}`,
     `LOGGED_HEADERS: Final = ${tuple(LOGGED_HEADERS)}`,
   ].join('\n')}\n`
 }

@@ -14,6 +14,7 @@ import {
   prometheusName,
 } from '@layercode-kit/telemetry'
 import { CONFIG, type KitConfig } from './config.ts'
+import { GENAI_PAIRS, type GenAiPair, genAiQuantile, genAiTokens } from './generations.ts'
 
 /** A contract metric's Prometheus name. */
 export const seriesName = (name: KitMetricName | string) =>
@@ -94,8 +95,10 @@ export const SYNTHETIC_TRAFFIC = `${labelName(Attr.Synthetic)}="true"`
 /** Label matchers of the dashboards' variables. */
 const vars = `${labelName('deployment.environment.name')}=~"$environment", ${labelName('service.name')}=~"$service"`
 const agentVar = `${labelName(Attr.AgentName)}=~"$agent"`
+/** Real traffic's matchers under the dashboards' variables. */
+const realMatchers = (...extra: string[]) => [vars, REAL_TRAFFIC, ...extra]
 /** Real traffic's series under the dashboards' variables. */
-const sel = (...extra: string[]) => `{${[vars, REAL_TRAFFIC, ...extra].join(', ')}}`
+const sel = (...extra: string[]) => `{${realMatchers(...extra).join(', ')}}`
 /** The canary's series under the dashboards' variables. */
 const canarySel = (...extra: string[]) => `{${[vars, SYNTHETIC_TRAFFIC, ...extra].join(', ')}}`
 const rate = (series: string, selector: string, window = '$__rate_interval') =>
@@ -149,6 +152,9 @@ export const APP_TARGETS = appTargets()
 /** Quantile panels are per service: two services' histograms are never merged into one. */
 const quantile = (q: number, metric: KitMetricName, by: string[], selector: string) =>
   histogram.quantile(q, metric, [service, ...by], selector)
+/** A GenAI quantile per service, in either generation of the names (generations.ts). */
+const genAiQuantileOf = (q: number, pair: GenAiPair, by: string[]) =>
+  genAiQuantile(q, pair, [service, ...by], realMatchers(agentVar), '$__rate_interval')
 
 /**
  * The summed rate of several counters, each term 0 while its series does not exist yet.
@@ -231,12 +237,7 @@ export const PANEL_QUERY = {
   /** Refused before their body is read, rejected webhooks are never tagged synthetic. */
   rejectedWebhooksPerMinute: `sum by (${rejectionReason}) (${rate(rejections, sel(agentVar))}) * 60`,
   toolCallsPerMinute: `sum by (${labelName(Attr.ToolName)}, ${outcome}) (${rate(seriesName('layercode.tool.calls'), sel(agentVar))}) * 60`,
-  toolLatencyP95: quantile(
-    0.95,
-    'layercode.tool.duration',
-    [labelName(Attr.ToolName)],
-    sel(agentVar),
-  ),
+  toolLatencyP95: genAiQuantileOf(0.95, GENAI_PAIRS.toolDuration, [labelName(Attr.ToolName)]),
   // LayerCode's session.end figures: seconds of speech per minute, and per-session means.
   speechPerMinute: (
     metric: 'layercode.session.transcription.duration' | 'layercode.session.tts.duration',
@@ -268,20 +269,18 @@ export const PANEL_QUERY = {
       [labelName(Attr.AgentName)],
       sel(agentVar, messageTurn),
     ),
-  timeToFirstChunkP95: quantile(
-    0.95,
-    'gen_ai.client.operation.time_to_first_chunk',
-    [labelName(Attr.RequestModel)],
-    sel(agentVar),
-  ),
-  tokensPerMinute: `sum by (${labelName(Attr.RequestModel)}, ${labelName(Attr.TokenType)}) (${histogram.sumRate('gen_ai.client.token.usage', sel(agentVar))}) * 60`,
-  tokensLastHour: `sum(${histogram.sumIncrease('gen_ai.client.token.usage', sel(agentVar), '1h')})`,
-  modelLatencyP95: quantile(
-    0.95,
-    'gen_ai.client.operation.duration',
-    [labelName(Attr.RequestModel)],
-    sel(agentVar),
-  ),
+  // GenAI readings: either generation of the names, an app on both counted once.
+  timeToFirstChunkP95: genAiQuantileOf(0.95, GENAI_PAIRS.firstChunk, [
+    labelName(Attr.RequestModel),
+  ]),
+  tokensPerMinute: `${genAiTokens(
+    'rate',
+    [labelName(Attr.RequestModel), labelName(Attr.TokenType)],
+    realMatchers(agentVar),
+    '$__rate_interval',
+  )} * 60`,
+  tokensLastHour: genAiTokens('increase', [], realMatchers(agentVar), '1h'),
+  modelLatencyP95: genAiQuantileOf(0.95, GENAI_PAIRS.modelDuration, [labelName(Attr.RequestModel)]),
   // The canary (synthetic traffic only): what its turns did, and what its alert watches (0,
   // not no data, while the canary runs and none of its turns match).
   canaryTurnsPerMinute: `sum by (${outcome}) (${turnRate(canarySel())}) * 60`,

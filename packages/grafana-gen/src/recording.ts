@@ -7,6 +7,7 @@
  * prometheus/rules/ (compose, the Helm chart, the native end-to-end run).
  */
 import { Attr, type KitMetricName } from '@layercode-kit/telemetry'
+import { genAiTokens } from './generations.ts'
 import { aggregate, block, call, joined, selector } from './promql.ts'
 import { CONFIG_REJECTIONS, labelName, seriesName } from './queries.ts'
 
@@ -54,7 +55,6 @@ export type RecordingRule = { record: string; expr: string }
 export type RuleGroup = { name: string; purpose: string; rules: RecordingRule[] }
 
 const turnDuration = seriesName('layercode.turn.duration')
-const tokens = seriesName('gen_ai.client.token.usage')
 
 export const RECORDING_GROUPS: readonly RuleGroup[] = [
   {
@@ -95,15 +95,11 @@ export const RECORDING_GROUPS: readonly RuleGroup[] = [
   {
     name: 'layercode-usage',
     purpose:
-      'Tokens (input plus output) and spend in US dollars over the last hour, per service, environment and synthetic tag.',
+      'Tokens (input plus output) and spend in US dollars over the last hour, per service, environment and synthetic tag. Tokens are read in both generations of the GenAI names: gen_ai.client.token.usage (legacy) or the gen_ai.client.inference.usage counters (latest); an app that sends both counts once, by its legacy series.',
     rules: [
       {
         record: RECORDED.tokens,
-        expr: both(
-          [SERVICE, ENVIRONMENT, SYNTHETIC],
-          `increase(${tokens}_sum[1h])`,
-          call('histogram_sum', `increase(${tokens}[1h])`),
-        ),
+        expr: genAiTokens('increase', [SERVICE, ENVIRONMENT, SYNTHETIC], [], '1h'),
       },
       {
         record: RECORDED.cost,

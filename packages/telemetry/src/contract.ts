@@ -20,6 +20,8 @@ import {
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_TOKEN_MODALITY,
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_NAME,
@@ -70,7 +72,12 @@ export const Attr = {
   InputTokens: ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   OutputTokens: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   CachedInputTokens: ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  /** Legacy generation: `input` or `output` on gen_ai.client.token.usage. */
   TokenType: ATTR_GEN_AI_TOKEN_TYPE,
+  /** Latest generation: text, image, audio or unknown on the token counters. */
+  TokenModality: ATTR_GEN_AI_TOKEN_MODALITY,
+  /** Latest generation, on a streamed call's span: seconds to its first chunk. */
+  TimeToFirstChunk: ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   GenAiConversationId: ATTR_GEN_AI_CONVERSATION_ID,
   ToolName: ATTR_GEN_AI_TOOL_NAME,
   ToolCallId: ATTR_GEN_AI_TOOL_CALL_ID,
@@ -154,6 +161,40 @@ export const Operation = {
   ExecuteTool: 'execute_tool',
 } as const
 
+/**
+ * The GenAI names come in two generations (docs/telemetry.md has the table). `legacy`: what
+ * most instrumentations emit today (core semantic-conventions up to v1.41, deprecated in
+ * v1.42.0; @opentelemetry/instrumentation-openai, Logfire). `latest`: the standalone
+ * semantic-conventions-genai v0.1.0 (Development status). The kit emits `legacy` by default
+ * and switches with the variable OpenTelemetry's instrumentations read, and its dashboards,
+ * rules and alerts read both.
+ */
+export const GenAiGeneration = { Legacy: 'legacy', Latest: 'latest' } as const
+/** One of `GenAiGeneration`'s values. */
+export type GenAiGeneration = (typeof GenAiGeneration)[keyof typeof GenAiGeneration]
+/** The standard switch (a comma-separated list, as `http/dup` in it moves the HTTP names). */
+export const SEMCONV_OPT_IN_ENV = 'OTEL_SEMCONV_STABILITY_OPT_IN'
+/** Its GenAI values: the latest names only, or both generations while dashboards move. */
+export const GenAiOptIn = {
+  Latest: 'gen_ai_latest_experimental',
+  Dup: 'gen_ai_latest_experimental/dup',
+} as const
+/** Where each generation's names are defined. */
+export const GENAI_CONVENTIONS = {
+  legacy: 'semantic-conventions ≤ v1.41 (core; deprecated in v1.42.0)',
+  latest: 'semantic-conventions-genai v0.1.0',
+} as const satisfies Record<GenAiGeneration, string>
+
+/** What the inference operations of the conventions are called (not tools, agents, embeddings). */
+export const INFERENCE_OPERATIONS = ['chat', 'text_completion', 'generate_content'] as const
+/** `gen_ai.token.modality` values: the kit's chat models read and write text. */
+export const TokenModality = {
+  Text: 'text',
+  Image: 'image',
+  Audio: 'audio',
+  Unknown: 'unknown',
+} as const
+
 // ---------------------------------------------------------------------------- spans
 
 /** A span kind, as the contract writes it. */
@@ -215,7 +256,7 @@ export const SPANS = [
     parent: 'invoke_agent',
     source: 'kit',
     description:
-      'One model call (a tool round trip makes two), with token usage (of the input tokens, those the provider read from its prompt cache when it reports them).',
+      "One model call (a tool round trip makes two), with token usage (of the input tokens, those the provider read from its prompt cache when it reports them) and, inside a LayerCode turn, its conversation's id (LayerCode's, never made up). The latest generation adds the seconds to the first chunk.",
     attributes: [
       Attr.Operation,
       Attr.Provider,
@@ -227,8 +268,10 @@ export const SPANS = [
       Attr.FinishReasons,
     ],
     optionalAttributes: [
+      Attr.GenAiConversationId,
       Attr.ResponseId,
       Attr.CachedInputTokens,
+      Attr.TimeToFirstChunk,
       Attr.ErrorType,
       Attr.InputMessages,
       Attr.OutputMessages,
@@ -285,6 +328,12 @@ export type MetricSpec = {
   source: string
   /** Histogram bucket boundaries, when the kit sets them. */
   buckets?: readonly number[]
+  /** GenAI names: the generation that has it (emitted as OTEL_SEMCONV_STABILITY_OPT_IN says). */
+  generation?: GenAiGeneration
+  /** Where the name is defined, for the GenAI names. */
+  convention?: string
+  /** The other generation's names for the same measurement. */
+  counterparts?: readonly string[]
 }
 
 /** Voice latency: tens of milliseconds to tens of seconds, in seconds. */
@@ -325,6 +374,18 @@ export const FIRST_SPEECH_PARTS = [
 ] as const
 const genAi = [Attr.Operation, Attr.Provider, Attr.RequestModel, Attr.AgentName] as const
 
+/** A GenAI metric of one generation, and its names in the other. */
+const legacy = (counterparts: readonly string[]) => ({
+  generation: GenAiGeneration.Legacy,
+  convention: GENAI_CONVENTIONS.legacy,
+  counterparts,
+})
+const latest = (counterparts: readonly string[]) => ({
+  generation: GenAiGeneration.Latest,
+  convention: GENAI_CONVENTIONS.latest,
+  counterparts,
+})
+
 /** One part's histogram: the name keeps its literal type, so KitMetricName lists it. */
 const firstSpeechPart = <P extends string>(part: P, what: string) => ({
   name: `layercode.turn.first_speech.${part}` as const,
@@ -357,6 +418,10 @@ const KIT_METRIC_SPECS = [
     attributes: [...genAi, Attr.ResponseModel, Attr.TokenType],
     source: 'kit',
     buckets: TOKEN_BUCKETS,
+    ...legacy([
+      'gen_ai.client.inference.usage.input_tokens',
+      'gen_ai.client.inference.usage.output_tokens',
+    ]),
   },
   {
     name: 'gen_ai.client.operation.duration',
@@ -367,6 +432,7 @@ const KIT_METRIC_SPECS = [
     optionalAttributes: [Attr.ResponseModel, Attr.ErrorType],
     source: 'kit',
     buckets: LATENCY_BUCKETS_S,
+    ...legacy(['gen_ai.client.inference.duration']),
   },
   {
     name: 'gen_ai.client.operation.time_to_first_chunk',
@@ -378,13 +444,90 @@ const KIT_METRIC_SPECS = [
     optionalAttributes: [Attr.ResponseModel],
     source: 'kit',
     buckets: LATENCY_BUCKETS_S,
+    ...legacy(['gen_ai.client.inference.time_to_first_chunk']),
+  },
+  ...(['input', 'output'] as const).map((kind) => ({
+    name: `gen_ai.client.inference.usage.${kind}_tokens` as const,
+    instrument: 'counter' as const,
+    unit: '{token}',
+    description: `${kind === 'input' ? 'Input (prompt)' : 'Output (completion)'} tokens of model calls, by modality (the kit's chat models: text). The total the token panels, rules and alerts read`,
+    attributes: [...genAi, Attr.ResponseModel, Attr.TokenModality],
+    source: 'kit',
+    ...latest(['gen_ai.client.token.usage']),
+  })),
+  {
+    name: 'gen_ai.client.inference.usage.cache_read.input_tokens',
+    instrument: 'counter',
+    unit: '{token}',
+    description:
+      'Of the input tokens, those the provider read from its prompt cache, when it reports them',
+    attributes: [...genAi, Attr.ResponseModel, Attr.TokenModality],
+    source: 'kit',
+    ...latest([]),
+  },
+  ...(['input', 'output'] as const).map((kind) => ({
+    name: `gen_ai.client.inference.operation.${kind}_tokens` as const,
+    instrument: 'histogram' as const,
+    unit: '{token}',
+    description: `${kind === 'input' ? 'Input' : 'Output'} tokens per model call, for percentiles (the conventions read totals from the counters)`,
+    attributes: [...genAi, Attr.ResponseModel],
+    source: 'kit',
+    buckets: TOKEN_BUCKETS,
+    ...latest(['gen_ai.client.token.usage']),
+  })),
+  {
+    name: 'gen_ai.client.inference.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description: 'Duration of model calls, from request to the last streamed chunk',
+    attributes: genAi,
+    optionalAttributes: [Attr.ResponseModel, Attr.ErrorType],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+    ...latest(['gen_ai.client.operation.duration']),
+  },
+  {
+    name: 'gen_ai.client.inference.time_to_first_chunk',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      'Time from a streaming model call to its first chunk of output (text, reasoning or a tool call)',
+    attributes: genAi,
+    optionalAttributes: [Attr.ResponseModel],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+    ...latest(['gen_ai.client.operation.time_to_first_chunk']),
+  },
+  {
+    name: 'gen_ai.invoke_agent.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      "Duration of the agent's work for a turn (the invoke_agent span): history, prompts, model and tool calls, until the answer's last chunk. layercode.turn.duration stays the turn's measure: it runs from the webhook to response.end, queueing behind the conversation's previous turn and streaming included",
+    attributes: [Attr.AgentName],
+    optionalAttributes: [Attr.ErrorType],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+    ...latest([]),
+  },
+  {
+    name: 'gen_ai.execute_tool.duration',
+    instrument: 'histogram',
+    unit: 's',
+    description:
+      'Duration of tool calls, from the call to its result (the execute_tool span), with the outcome the tool panels split by',
+    attributes: [Attr.AgentName, Attr.ToolName, Attr.Outcome],
+    optionalAttributes: [Attr.ErrorType],
+    source: 'kit',
+    buckets: LATENCY_BUCKETS_S,
+    ...latest(['layercode.tool.duration']),
   },
   {
     name: 'layercode.turn.duration',
     instrument: 'histogram',
     unit: 's',
     description:
-      'Duration of a turn (a session.start or message webhook), from the webhook to response.end. Its count is the number of turns: `_count` (classic) or `histogram_count` (native), by outcome',
+      "Duration of a turn (a session.start or message webhook), from the webhook to response.end. Its count is the number of turns: `_count` (classic) or `histogram_count` (native), by outcome. LayerCode's own measure, not gen_ai.invoke_agent.duration: it includes waiting for the conversation's previous turn and the answer's streaming",
     attributes: [...agentEvent, Attr.Outcome],
     source: 'kit',
     buckets: LATENCY_BUCKETS_S,
@@ -426,6 +569,10 @@ const KIT_METRIC_SPECS = [
     attributes: [Attr.AgentName, Attr.ToolName, Attr.Outcome],
     source: 'kit',
     buckets: LATENCY_BUCKETS_S,
+    generation: GenAiGeneration.Legacy,
+    // Not a convention's: the kit's own name while the core conventions had no tool metric.
+    convention: "the kit's own (the core conventions had no tool metric)",
+    counterparts: ['gen_ai.execute_tool.duration'],
   },
   {
     name: 'layercode.sessions.active',

@@ -9,10 +9,10 @@ import { type Attributes, context, SpanKind, trace } from '@opentelemetry/api'
 import { wrapLanguageModel } from 'ai'
 import { Attr, CAPTURE_CONTENT_ENV, Operation } from './contract.ts'
 import { firstSpeechClock } from './first-speech.ts'
-import { instruments } from './instruments.ts'
+import { latestGenAiNames, recordFirstChunk, recordInference } from './genai-metrics.ts'
 import { modelWrapped } from './model-reporting.ts'
 import { recordModelSpend } from './spend.ts'
-import { errorType, recordFailure, tracer } from './tracing.ts'
+import { currentConversationId, errorType, recordFailure, tracer } from './tracing.ts'
 import { currentWebhook } from './webhook-context.ts'
 
 /** `openai.chat` -> `openai`: the semantic conventions' provider names have no API suffix. */
@@ -59,7 +59,7 @@ const OUTPUT_PARTS: ReadonlySet<string> = new Set([
 /**
  * A `chat {model}` CLIENT span around every model call, active while the request is made
  * (so the HTTP client span is its child), ended when the stream is drained, cancelled or
- * failed; plus the GenAI token-usage and operation-duration metrics.
+ * failed; plus the GenAI token and duration metrics of the generations the switch asks for.
  */
 function telemetryMiddleware(
   named: string | undefined,
@@ -69,16 +69,22 @@ function telemetryMiddleware(
     specificationVersion: 'v4',
     async wrapStream({ doStream, params, model }) {
       // Named by the app, else by the webhook the kit's middleware is observing.
-      const agent = named ?? currentWebhook()?.agent ?? UNKNOWN_AGENT
+      const webhook = currentWebhook()
+      const agent = named ?? webhook?.agent ?? UNKNOWN_AGENT
+      const conversationId = currentConversationId() ?? webhook?.event.conversationId
       const base: Attributes = {
         [Attr.Operation]: Operation.Chat,
         [Attr.Provider]: providerName(model),
         [Attr.RequestModel]: model.modelId,
         [Attr.AgentName]: agent,
       }
+      // LayerCode's conversation id, on the span only (an id per conversation is no metric label).
       const span = tracer().startSpan(`${Operation.Chat} ${model.modelId}`, {
         kind: SpanKind.CLIENT,
-        attributes: base,
+        attributes: {
+          ...base,
+          ...(conversationId ? { [Attr.GenAiConversationId]: conversationId } : {}),
+        },
       })
       if (captureContent) span.setAttribute(Attr.InputMessages, JSON.stringify(params.prompt))
       const started = performance.now()
@@ -92,10 +98,12 @@ function telemetryMiddleware(
         if (!OUTPUT_PARTS.has(part.type)) return
         if (!firstChunk) {
           firstChunk = true
-          instruments().timeToFirstChunk.record((performance.now() - started) / 1000, {
-            ...base,
-            [Attr.ResponseModel]: state.responseModel ?? model.modelId,
-          })
+          const seconds = (performance.now() - started) / 1000
+          recordFirstChunk(
+            { ...base, [Attr.ResponseModel]: state.responseModel ?? model.modelId },
+            seconds,
+          )
+          if (latestGenAiNames()) span.setAttribute(Attr.TimeToFirstChunk, seconds)
         }
         if (part.type === 'text-delta') clock?.modelText(model.modelId)
       }
@@ -124,16 +132,14 @@ function telemetryMiddleware(
         }
         if (error !== undefined) recordFailure(span, error)
         span.end()
-        const attributes = { ...base, [Attr.ResponseModel]: responseModel }
-        const { tokenUsage, operationDuration } = instruments()
-        operationDuration.record((performance.now() - started) / 1000, {
-          ...attributes,
-          ...(error !== undefined ? { [Attr.ErrorType]: errorType(error) } : {}),
+        recordInference({
+          attributes: { ...base, [Attr.ResponseModel]: responseModel },
+          durationS: (performance.now() - started) / 1000,
+          errorType: error !== undefined ? errorType(error) : undefined,
+          input,
+          output,
+          cachedInput,
         })
-        if (input !== undefined)
-          tokenUsage.record(input, { ...attributes, [Attr.TokenType]: 'input' })
-        if (output !== undefined)
-          tokenUsage.record(output, { ...attributes, [Attr.TokenType]: 'output' })
         if (input !== undefined || output !== undefined)
           recordModelSpend(
             { agent, provider: providerName(model), model: model.modelId },

@@ -14,6 +14,15 @@ type Instruments = {
   requestDuration: Histogram
   tokenUsage: Histogram
   operationDuration: Histogram
+  inputTokens: Counter
+  outputTokens: Counter
+  cacheReadTokens: Counter
+  inputTokensPerCall: Histogram
+  outputTokensPerCall: Histogram
+  inferenceDuration: Histogram
+  inferenceFirstChunk: Histogram
+  invokeAgentDuration: Histogram
+  executeToolDuration: Histogram
   turnDuration: Histogram
   timeToFirstSpeech: Histogram
   toolCalls: Counter
@@ -82,6 +91,15 @@ function create(provider: MeterProvider): Instruments {
     requestDuration: histogram('http.server.request.duration'),
     tokenUsage: histogram('gen_ai.client.token.usage'),
     operationDuration: histogram('gen_ai.client.operation.duration'),
+    inputTokens: counter('gen_ai.client.inference.usage.input_tokens'),
+    outputTokens: counter('gen_ai.client.inference.usage.output_tokens'),
+    cacheReadTokens: counter('gen_ai.client.inference.usage.cache_read.input_tokens'),
+    inputTokensPerCall: histogram('gen_ai.client.inference.operation.input_tokens'),
+    outputTokensPerCall: histogram('gen_ai.client.inference.operation.output_tokens'),
+    inferenceDuration: histogram('gen_ai.client.inference.duration'),
+    inferenceFirstChunk: histogram('gen_ai.client.inference.time_to_first_chunk'),
+    invokeAgentDuration: histogram('gen_ai.invoke_agent.duration'),
+    executeToolDuration: histogram('gen_ai.execute_tool.duration'),
     turnDuration: histogram('layercode.turn.duration'),
     timeToFirstSpeech: histogram('layercode.turn.time_to_first_speech'),
     toolCalls: counter('layercode.tool.calls'),

@@ -4,6 +4,7 @@
  * (the app's SessionTracker feeds the active-sessions gauge). The kit's agent and any user's agent call these.
  */
 import { Attr, type Outcome, type WebhookRejection } from './contract.ts'
+import { recordToolDuration } from './genai-metrics.ts'
 import { instruments } from './instruments.ts'
 import { priceTable, speechCost } from './pricing.ts'
 import type { SessionTracker } from './sessions.ts'
@@ -42,18 +43,22 @@ export type ToolCallRecord = {
   outcome: Outcome
   /** From the call to its result or error. */
   durationS: number
+  /** error.type of a failed call. */
+  errorType?: string | undefined
 }
 
-/** Records a finished tool call: `layercode.tool.calls` and `layercode.tool.duration`. */
+/**
+ * Records a finished tool call: `layercode.tool.calls` and its duration (`layercode.tool.duration`,
+ * or `gen_ai.execute_tool.duration` under the latest GenAI names).
+ */
 export function recordToolCall(call: ToolCallRecord): void {
-  const { toolCalls, toolDuration } = instruments()
   const attributes = {
     [Attr.AgentName]: call.agent,
     [Attr.ToolName]: call.tool,
     [Attr.Outcome]: call.outcome,
   }
-  toolCalls.add(1, attributes)
-  toolDuration.record(call.durationS, attributes)
+  instruments().toolCalls.add(1, attributes)
+  recordToolDuration(attributes, call.durationS, call.errorType)
 }
 
 /** A webhook refused for its signature, before its body is parsed. */

@@ -7,6 +7,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import { allRefusing } from './collector-probe.ts'
 import { DEFAULT_SERVICE_NAME, METRIC_EXPORT_INTERVAL_MS } from './contract.ts'
 import { warnOnExportErrors } from './export-errors.ts'
+import { useGenAiGenerations } from './genai-generation.ts'
 import {
   envList,
   isOtlpExport,
@@ -146,6 +147,8 @@ export async function startTelemetry(
 ): Promise<Telemetry | undefined> {
   const env = options.env ?? process.env
   if (sdkDisabled(env)) return undefined
+  // The GenAI names the kit records follow the switch in the environment the SDK starts with.
+  useGenAiGenerations(env)
   // NodeSDK reads the interval from the process environment only.
   if (!process.env.OTEL_METRIC_EXPORT_INTERVAL)
     process.env.OTEL_METRIC_EXPORT_INTERVAL = String(

@@ -22,3 +22,6 @@ export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages' as const
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages' as const
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS =
   'gen_ai.usage.cache_read.input_tokens' as const
+export const ATTR_GEN_AI_TOKEN_MODALITY = 'gen_ai.token.modality' as const
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK =
+  'gen_ai.response.time_to_first_chunk' as const

@@ -5,7 +5,7 @@
 import { Outcome } from './contract.ts'
 import { firstSpeechClock } from './first-speech.ts'
 import { recordToolCall } from './recording.ts'
-import { executeToolSpan } from './tracing.ts'
+import { errorType, executeToolSpan } from './tracing.ts'
 import { currentWebhook } from './webhook-context.ts'
 
 /** Options of `runTool`. */
@@ -28,13 +28,17 @@ export async function runTool<T>(
   const agent = options.agent ?? currentWebhook()?.agent ?? 'unknown'
   const started = performance.now()
   let outcome: Outcome = Outcome.Error
+  let failure: string | undefined
   try {
     const result = await executeToolSpan(name, options.callId, async () => fn())
     outcome = Outcome.Ok
     return result
+  } catch (error) {
+    failure = errorType(error)
+    throw error
   } finally {
     const durationMs = performance.now() - started
     firstSpeechClock()?.toolCallEnded(durationMs)
-    recordToolCall({ agent, tool: name, outcome, durationS: durationMs / 1000 })
+    recordToolCall({ agent, tool: name, outcome, durationS: durationMs / 1000, errorType: failure })
   }
 }

@@ -1,5 +1,14 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import {
+  type Attributes,
+  context,
+  createContextKey,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api'
 import { Attr, Operation } from './contract.ts'
+import { recordAgentInvocation } from './genai-metrics.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
 
 /** The kit's tracer (its instrumentation scope). */
@@ -40,24 +49,47 @@ export async function inSpan<T>(
   })
 }
 
-/** Runs `fn` inside an `invoke_agent` span for the agent and conversation. */
-export function invokeAgentSpan<T>(
+/** The conversation an `invoke_agent` span is running for, in its context. */
+const CONVERSATION = createContextKey('layercode-kit.gen_ai.conversation.id')
+
+/** The conversation id of the agent invocation running here (`invokeAgentSpan`), if any. */
+export function currentConversationId(): string | undefined {
+  const id = context.active().getValue(CONVERSATION)
+  return typeof id === 'string' ? id : undefined
+}
+
+/**
+ * Runs `fn` inside an `invoke_agent` span for the agent and conversation (LayerCode's id:
+ * `gen_ai.conversation.id`, which its model calls carry too), timed as
+ * `gen_ai.invoke_agent.duration` under the latest GenAI names.
+ */
+export async function invokeAgentSpan<T>(
   agent: string,
   conversationId: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return inSpan(
-    `${Operation.InvokeAgent} ${agent}`,
-    {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        [Attr.Operation]: Operation.InvokeAgent,
-        [Attr.AgentName]: agent,
-        [Attr.GenAiConversationId]: conversationId,
+  const started = performance.now()
+  let failure: string | undefined
+  try {
+    return await inSpan(
+      `${Operation.InvokeAgent} ${agent}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          [Attr.Operation]: Operation.InvokeAgent,
+          [Attr.AgentName]: agent,
+          [Attr.GenAiConversationId]: conversationId,
+        },
       },
-    },
-    fn,
-  )
+      // Its model calls name the same conversation (genai-model.ts).
+      () => context.with(context.active().setValue(CONVERSATION, conversationId), fn),
+    )
+  } catch (error) {
+    failure = errorType(error)
+    throw error
+  } finally {
+    recordAgentInvocation(agent, (performance.now() - started) / 1000, failure)
+  }
 }
 
 /** An `execute_tool {tool}` span around `fn`; `callId` is the model's id of the call, if any. */

@@ -56,7 +56,7 @@ export const LATENCY_BUDGET: DashboardSpec = {
     ),
     ts(
       'Model time to first chunk p95 by model',
-      "How long does each model take to start answering (gen_ai.client.operation.time_to_first_chunk, every streaming call)? The provider's share of the model part.",
+      "How long does each model take to start answering (gen_ai.client.operation.time_to_first_chunk, or gen_ai.client.inference.time_to_first_chunk under the latest GenAI names; every streaming call)? The provider's share of the model part.",
       's',
       [{ expr: PANEL_QUERY.timeToFirstChunkP95, legend: '{{gen_ai_request_model}}' }],
     ),
