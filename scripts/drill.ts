@@ -152,11 +152,15 @@ const command = defineCommand({
       `waiting up to ${timeoutS} s for ${args.until === 'email' ? 'the e-mail in Mailpit' : 'the condition on Prometheus'} (the rule waits ${alert.for} before firing)`,
     )
     if (drill.kind === 'manual') console.log(`now run: ${drill.steps}\nafterwards: ${drill.undo}`)
+    // A kind never seen before, named once for the whole drill (its alert fires once).
+    const newKind = `drill-${Date.now().toString(36)}`
+    if (drill.kind === 'traffic' && drill.traffic.errorKind)
+      console.log(`the injected errors are of kind ${newKind}`)
     let turns = 0
     let failed = 0
     while (Date.now() < deadline) {
       if (drill.kind === 'traffic') {
-        const { wrongSecret, ...settings } = drill.traffic
+        const { wrongSecret, errorKind, ...settings } = drill.traffic
         const summary = await runLoad({
           url: args['agent-url'],
           secret: wrongSecret ? `${secret}-rotated-elsewhere` : (secret ?? ''),
@@ -168,6 +172,7 @@ const command = defineCommand({
           failRate: 0,
           slowRate: 0,
           ...settings,
+          ...(errorKind ? { errorKind: newKind } : {}),
         })
         if (summary.turns.faultsIgnored > 0)
           throw new KitError(

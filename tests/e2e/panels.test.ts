@@ -72,6 +72,18 @@ const http = (status: string, le: string | undefined, values: string) =>
     },
     values,
   )
+const KIND_LABELS = {
+  [labelName(Attr.ErrorFingerprint)]: '072c43f154851d4c',
+  [labelName(Attr.ErrorType)]: 'Error',
+  [labelName(Attr.ErrorMessage)]: 'order <n> failed',
+}
+const KIND = `{${Object.entries(KIND_LABELS)
+  .sort(([a], [b]) => a.localeCompare(b))
+  .map(([k, v]) => `${k}="${v}"`)
+  .join(',')}}`
+/** One kind of error's series (the counter or a first / last-seen gauge). */
+const errorKind = (name: string, values: string) =>
+  series(name, { [labelName('service.version')]: '1.4.0', ...KIND_LABELS }, values)
 /** The app's identity (Prometheus' job and instance): `a` unless a case has several apps. */
 const appOf = (instance: string) => ({ job: `layercode/${DEFAULT_SERVICE_NAME}`, instance })
 const tokens = (type: string, values: string, instance = 'a') =>
@@ -405,6 +417,31 @@ describe('panel values, evaluated by promtool on synthetic series', { skip: miss
           value: 0.49,
         },
       ],
+    },
+    {
+      name: 'errors inbox: a kind born in the range counts its first sample too',
+      title: 'Errors inbox',
+      input: [errorKind(seriesName('layercode.errors'), '_x10 2 3 5x40')],
+      evalTime: '5m',
+      samples: [{ labels: KIND, value: 5 }],
+    },
+    {
+      name: 'errors inbox: a kind counted before the range counts only what the range added',
+      title: 'Errors inbox',
+      input: [errorKind(seriesName('layercode.errors'), '2x60 3+1x9')],
+      evalTime: '690s',
+      samples: [{ labels: KIND, value: 9 }],
+    },
+    {
+      name: 'errors inbox: first and last seen as the processes report them, in ms',
+      title: 'Errors inbox',
+      query: 3,
+      input: [
+        errorKind(seriesName('layercode.error.first_seen'), '_x10 100x40'),
+        errorKind(seriesName('layercode.error.last_seen'), '_x10 100 110 120x40'),
+      ],
+      evalTime: '5m',
+      samples: [{ labels: KIND, value: 120_000 }],
     },
     {
       name: 'tokens in the last hour: 100 every 10 s is 36,000',

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream'
 import {
   createRedactor,
   errorType,
+  identifyError,
   LOG_CONTEXT_KEY,
   otelLogFormat,
   type RedactorOptions,
@@ -94,10 +95,17 @@ export function createLogger(options: LoggerOptions): Logger {
  * decided by the same function as the span's, so "Exceptions by type" and the traces agree.
  */
 export function errorFields(error: unknown): Record<string, unknown> {
+  // The fingerprint groups the line with the error's span and counts (the errors inbox).
+  const fingerprint = identifyError(error, errorType(error)).fingerprint
   if (!(error instanceof Error))
-    return { 'error.type': errorType(error), 'error.message': String(error) }
+    return {
+      'error.type': errorType(error),
+      'error.message': String(error),
+      'error.fingerprint': fingerprint,
+    }
   return {
     'error.type': errorType(error),
+    'error.fingerprint': fingerprint,
     'error.message': error.message,
     'error.code': (error as { code?: unknown }).code,
     'error.stack': error.stack,

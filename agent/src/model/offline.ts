@@ -218,6 +218,14 @@ export class OfflineLanguageModel implements LanguageModelV4 {
   }
 
   async doStream(options: LanguageModelV4CallOptions) {
+    // The agent's `model_error` fault: the provider refuses the call, as a rate limit does.
+    if (options.providerOptions?.offline?.refuse)
+      throw Object.assign(
+        new Error(
+          `Rate limit reached for ${OFFLINE_MODEL_ID} in organization org-offline on tokens per min (TPM): Limit 30000, Used 29871, Requested ${412 + this.#calls}.`,
+        ),
+        { name: 'AI_APICallError', statusCode: 429, isRetryable: false },
+      )
     const reply = decide(options)
     const id = `offline-${++this.#calls}`
     const delay = this.#chunkDelayMs

@@ -79,6 +79,7 @@ export async function startServer(
     webhookSecret: config.webhookSecret,
     faultInjection: config.faultInjection,
     slowDelayMs: config.slowDelayMs,
+    upstreamUrl: new URL('/v1/kitchen/status', config.layercode.baseUrl).href,
     agentRoute: config.agentRoute,
     authorizeRoute: config.authorizeRoute,
     bodyLimitBytes: config.bodyLimitBytes,

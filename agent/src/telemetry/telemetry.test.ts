@@ -329,6 +329,23 @@ describe('traces', () => {
       webhook.attributes[Attr.ErrorType],
       'one error.type',
     )
+    // One fingerprint on the spans it reached, the log line and the inbox's count.
+    const fingerprint = String(invoke?.attributes[Attr.ErrorFingerprint])
+    assert.match(fingerprint, /^[0-9a-f]{16}$/)
+    assert.equal(webhook.attributes[Attr.ErrorFingerprint], fingerprint)
+    assert.equal(log?.attributes['error.fingerprint'], fingerprint)
+    const counted = metrics.scopeMetrics
+      .flatMap((sm) => sm.metrics)
+      .filter((m) => m.descriptor.name === 'layercode.errors')
+      .flatMap(
+        (m) => m.dataPoints as Array<{ attributes: Record<string, unknown>; value: unknown }>,
+      )
+      .filter((p) => p.attributes[Attr.ErrorFingerprint] === fingerprint)
+    assert.deepEqual(
+      counted.map((p) => [p.attributes[Attr.ErrorMessage], p.value]),
+      [['fault injected on request', 1]],
+      'the one failed turn counted once, not once per span',
+    )
   })
 
   it("continues the caller's trace from an incoming traceparent", () => {

@@ -20,7 +20,7 @@ import type { ConversationStore } from '../history/store.ts'
 import { errorFields, type Logger } from '../logging/logger.ts'
 import type { TurnEvent } from '../protocol/events.ts'
 import { SentenceChunker } from '../protocol/sentences.ts'
-import { injectedFault, TOKEN_BURST_MULTIPLIER } from './faults.ts'
+import { injectedErrorKind, injectedFault, TOKEN_BURST_MULTIPLIER } from './faults.ts'
 import type { KeyedQueue } from './keyed-queue.ts'
 
 /** Where a turn's answer goes (the SSE stream in the server). Writes are queued, in order. */
@@ -40,6 +40,8 @@ export type TurnDeps = {
   /** Honour `custom_metadata.kit_fault` (the contract's Fault kinds), for load tests and alert drills. */
   faultInjection: boolean
   slowDelayMs: number
+  /** What an `upstream_error` fault's tool calls (LayerCode's API in the kit): a real request. */
+  upstreamUrl?: string
 }
 
 /** `firstSpeechS`: seconds from the webhook to the turn's first speech, when it spoke. */
@@ -66,11 +68,16 @@ async function invokeAgent(
     turn.speak(deps.agent.welcome)
     return [{ role: 'assistant', content: deps.agent.welcome }]
   }
-  if (fault === Fault.Error)
-    throw new KitError(ErrorCode.InjectedFault, 'fault injected on request')
+  if (fault === Fault.Error) {
+    const kind = injectedErrorKind(turn.event)
+    const error = new KitError(ErrorCode.InjectedFault, 'fault injected on request')
+    // A drill's own kind: grouped by it (the fingerprint), not by where it was thrown.
+    throw kind ? Object.assign(error, { fingerprint: [ErrorCode.InjectedFault, kind] }) : error
+  }
   if (fault === Fault.Slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
   if (fault === Fault.Tokens)
     turn.providerOptions = { offline: { usageMultiplier: TOKEN_BURST_MULTIPLIER } }
+  if (fault === Fault.ModelError) turn.providerOptions = { offline: { refuse: 'rate_limit' } }
   if (!turn.text.trim()) {
     turn.speak(NOTHING_HEARD_SPEECH)
     return []
@@ -93,6 +100,8 @@ async function runTool<T>(
   try {
     const result = await executeToolSpan(call.name, call.callId, async () => {
       if (slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
+      if (turn.fault === Fault.ToolError) throw kitchenOffline(call.name)
+      if (turn.fault === Fault.UpstreamError) await checkUpstream(deps.upstreamUrl, turn.signal)
       return execute()
     })
     outcome = Outcome.Ok
@@ -117,6 +126,27 @@ async function runTool<T>(
       errorType: failure,
     })
   }
+}
+
+/** The error a `tool_error` fault's tool throws. */
+function kitchenOffline(tool: string): Error {
+  return Object.assign(new Error(`${tool}: the kitchen system is offline`), {
+    name: 'KitchenSystemError',
+  })
+}
+
+/** An `upstream_error` fault: the tool asks its upstream API, which answers an error. */
+async function checkUpstream(url: string | undefined, signal: AbortSignal): Promise<void> {
+  if (!url) throw Object.assign(new Error('no upstream configured'), { name: 'UpstreamError' })
+  const response = await fetch(url, { signal })
+  await response.body?.cancel()
+  if (!response.ok)
+    throw Object.assign(
+      new Error(`GET ${url} answered ${response.status} ${response.statusText}`),
+      {
+        name: 'UpstreamError',
+      },
+    )
 }
 
 /**

@@ -21,6 +21,8 @@ class Attr:
     COST_ITEM: Final = "layercode.cost.item"
     REJECTION_REASON: Final = "layercode.webhook.rejection.reason"
     SYNTHETIC: Final = "layercode.synthetic"
+    ERROR_FINGERPRINT: Final = "layercode.error.fingerprint"
+    ERROR_MESSAGE: Final = "layercode.error.message"
     AGENT_NAME: Final = "gen_ai.agent.name"
     OPERATION: Final = "gen_ai.operation.name"
     PROVIDER: Final = "gen_ai.provider.name"
@@ -111,6 +113,10 @@ class Metric:
     LAYERCODE_TURN_FIRST_SPEECH_TOOLS: Final = "layercode.turn.first_speech.tools"
     LAYERCODE_TURN_FIRST_SPEECH_SENTENCE: Final = "layercode.turn.first_speech.sentence"
     LAYERCODE_TOOL_CALLS: Final = "layercode.tool.calls"
+    LAYERCODE_ERRORS: Final = "layercode.errors"
+    LAYERCODE_ERROR_CONVERSATIONS: Final = "layercode.error.conversations"
+    LAYERCODE_ERROR_FIRST_SEEN: Final = "layercode.error.first_seen"
+    LAYERCODE_ERROR_LAST_SEEN: Final = "layercode.error.last_seen"
     LAYERCODE_WEBHOOK_REJECTIONS: Final = "layercode.webhook.rejections"
     LAYERCODE_TOOL_DURATION: Final = "layercode.tool.duration"
     LAYERCODE_SESSIONS_ACTIVE: Final = "layercode.sessions.active"
@@ -367,6 +373,50 @@ METRICS: Final[dict[str, MetricSpec]] = {
             "layercode.outcome",
         ),
     ),
+    "layercode.errors": MetricSpec(
+        name="layercode.errors",
+        instrument="counter",
+        unit="{error}",
+        description="Errors recorded (a failed span's exception: a turn, a model call, a tool; each thrown error once), by fingerprint, type and normalized message: the errors inbox. At most 100 fingerprints per process; later ones count as `overflow`",
+        attributes=(
+            "layercode.error.fingerprint",
+            "error.type",
+            "layercode.error.message",
+        ),
+    ),
+    "layercode.error.conversations": MetricSpec(
+        name="layercode.error.conversations",
+        instrument="counter",
+        unit="{conversation}",
+        description="Conversations an error touched: counted the first time a fingerprint occurs in a conversation (the calls affected)",
+        attributes=(
+            "layercode.error.fingerprint",
+            "error.type",
+            "layercode.error.message",
+        ),
+    ),
+    "layercode.error.first_seen": MetricSpec(
+        name="layercode.error.first_seen",
+        instrument="gauge",
+        unit="s",
+        description="When this process first recorded each kind of error (Unix seconds): the inbox keeps the earliest over processes and restarts (recording rules)",
+        attributes=(
+            "layercode.error.fingerprint",
+            "error.type",
+            "layercode.error.message",
+        ),
+    ),
+    "layercode.error.last_seen": MetricSpec(
+        name="layercode.error.last_seen",
+        instrument="gauge",
+        unit="s",
+        description="When this process last recorded each kind of error (Unix seconds)",
+        attributes=(
+            "layercode.error.fingerprint",
+            "error.type",
+            "layercode.error.message",
+        ),
+    ),
     "layercode.webhook.rejections": MetricSpec(
         name="layercode.webhook.rejections",
         instrument="counter",
@@ -567,6 +617,8 @@ SERVICE_NAME_OVERRIDE_ATTRIBUTE: Final = "layercode.service.name"
 SYNTHETIC_METADATA_KEY: Final = "kit_synthetic"
 CAPTURE_CONTENT_ENV: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 SEMCONV_OPT_IN_ENV: Final = "OTEL_SEMCONV_STABILITY_OPT_IN"
+MAX_ERROR_FINGERPRINTS: Final = 100
+OVERFLOW_FINGERPRINT: Final = "overflow"
 LOGGED_HEADERS: Final = (
     "accept",
     "content-encoding",

@@ -22,6 +22,18 @@ from .contract import (
 )
 
 
+# When each kind of error (its labels, synthetic tag included) was first and last counted,
+# Unix seconds: reported by the error_first_seen / error_last_seen gauges (spans.py fills it).
+ERROR_SIGHTINGS: dict[tuple[tuple[str, str | bool], ...], list[float]] = {}
+
+
+def _sightings(which: int):
+    def observe(_options: metrics.CallbackOptions) -> list[metrics.Observation]:
+        return [metrics.Observation(seen[which], dict(key)) for key, seen in list(ERROR_SIGHTINGS.items())]
+
+    return observe
+
+
 @dataclass(frozen=True)
 class Generations:
     """Which GenAI names to record, as OTEL_SEMCONV_STABILITY_OPT_IN asks (as in Node)."""
@@ -49,6 +61,10 @@ class Instruments:
     sessions_ended: metrics.Counter
     tool_calls: metrics.Counter
     webhook_rejections: metrics.Counter
+    errors: metrics.Counter
+    error_conversations: metrics.Counter
+    error_first_seen: metrics.ObservableGauge
+    error_last_seen: metrics.ObservableGauge
     tool_duration: metrics.Histogram
     model_duration: metrics.Histogram
     session_duration: metrics.Histogram
@@ -90,6 +106,14 @@ def instruments() -> Instruments:
         sessions_ended=meter.create_counter(**spec(Metric.LAYERCODE_SESSIONS_ENDED)),
         tool_calls=meter.create_counter(**spec(Metric.LAYERCODE_TOOL_CALLS)),
         webhook_rejections=meter.create_counter(**spec(Metric.LAYERCODE_WEBHOOK_REJECTIONS)),
+        errors=meter.create_counter(**spec(Metric.LAYERCODE_ERRORS)),
+        error_conversations=meter.create_counter(**spec(Metric.LAYERCODE_ERROR_CONVERSATIONS)),
+        error_first_seen=meter.create_observable_gauge(
+            **spec(Metric.LAYERCODE_ERROR_FIRST_SEEN), callbacks=[_sightings(0)]
+        ),
+        error_last_seen=meter.create_observable_gauge(
+            **spec(Metric.LAYERCODE_ERROR_LAST_SEEN), callbacks=[_sightings(1)]
+        ),
         tool_duration=histogram(Metric.LAYERCODE_TOOL_DURATION),
         model_duration=histogram(Metric.GEN_AI_CLIENT_OPERATION_DURATION),
         session_duration=histogram(Metric.LAYERCODE_SESSION_DURATION, SESSION_BUCKETS_S),

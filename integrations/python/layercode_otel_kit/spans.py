@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -16,8 +17,17 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.trace import StatusCode
 
-from .contract import LOGGED_HEADERS, Attr, Operation, Outcome, TokenModality
-from .instruments import instruments
+from .contract import (
+    LOGGED_HEADERS,
+    MAX_ERROR_FINGERPRINTS,
+    OVERFLOW_FINGERPRINT,
+    Attr,
+    Operation,
+    Outcome,
+    TokenModality,
+)
+from .fingerprint import ErrorIdentity, error_identity
+from .instruments import ERROR_SIGHTINGS, instruments
 from .pricing import Charge, price_table, token_charges
 from .turn import Turn, current_turn
 
@@ -63,6 +73,8 @@ def record_charges(
 class KitSpanProcessor(SpanProcessor):
     def __init__(self) -> None:
         self._errors: OrderedDict[int, str] = OrderedDict()
+        self._seen: OrderedDict[tuple[object, str], bool] = OrderedDict()
+        self._touched: OrderedDict[tuple[object, str], bool] = OrderedDict()
         self._lock = threading.Lock()
 
     @classmethod
@@ -110,6 +122,7 @@ class KitSpanProcessor(SpanProcessor):
         operation = attributes.get(Attr.OPERATION)
         # on_end runs where the span ended: inside the turn, whose agent names the records.
         turn = current_turn()
+        self._count_errors(span, turn)
         agent = turn.agent if turn else str(attributes.get(Attr.AGENT_NAME, ""))
         kit = instruments()
         if operation == Operation.EXECUTE_TOOL or span.name.startswith("execute_tool "):
@@ -189,6 +202,42 @@ class KitSpanProcessor(SpanProcessor):
         }
         record_charges(charges, call, turn)
 
+    def _count_errors(self, span: ReadableSpan, turn: Turn | None) -> None:
+        """The errors inbox: each exception a span recorded, by fingerprint, once a trace (it
+        is recorded again on every span it passes through), and once per conversation."""
+        if span.context is None:
+            return
+        for event in span.events:
+            if event.name != "exception":
+                continue
+            found = event.attributes or {}
+            identity = _bounded(
+                error_identity(
+                    str(found.get("exception.type") or "_OTHER"),
+                    str(found.get("exception.message") or ""),
+                    str(found.get("exception.stacktrace") or ""),
+                )
+            )
+            labels: dict[str, str | bool] = {
+                Attr.ERROR_FINGERPRINT: identity.fingerprint,
+                Attr.ERROR_TYPE: identity.type,
+                Attr.ERROR_MESSAGE: identity.message,
+            }
+            with self._lock:
+                first_in_trace = _first((span.context.trace_id, identity.fingerprint), self._seen)
+                conversation = turn.conversation_id if turn else None
+                first_in_call = conversation is not None and _first(
+                    (conversation, identity.fingerprint), self._touched
+                )
+            if first_in_trace:
+                instruments().errors.add(1, tagged(labels, turn))
+                now = time.time()
+                key = tuple(sorted(tagged(labels, turn).items()))
+                with self._lock:
+                    ERROR_SIGHTINGS.setdefault(key, [now, now])[1] = now
+            if first_in_call:
+                instruments().error_conversations.add(1, tagged(labels, turn))
+
     def error_type(self, trace_id: int) -> str:
         """Why a turn's trace failed (the exception a span recorded), or `_OTHER`."""
         with self._lock:
@@ -205,6 +254,29 @@ class KitSpanProcessor(SpanProcessor):
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return True
+
+
+_known_fingerprints: set[str] = set()
+
+
+def _bounded(identity: ErrorIdentity) -> ErrorIdentity:
+    """At most MAX_ERROR_FINGERPRINTS a process; the rest are one overflow series."""
+    if identity.fingerprint in _known_fingerprints:
+        return identity
+    if len(_known_fingerprints) < MAX_ERROR_FINGERPRINTS:
+        _known_fingerprints.add(identity.fingerprint)
+        return identity
+    return ErrorIdentity(OVERFLOW_FINGERPRINT, OVERFLOW_FINGERPRINT, OVERFLOW_FINGERPRINT)
+
+
+def _first(key: tuple[object, str], seen: OrderedDict[tuple[object, str], bool]) -> bool:
+    """Whether `key` is new to `seen` (which keeps the latest MAX_TRACES keys)."""
+    if key in seen:
+        return False
+    seen[key] = True
+    while len(seen) > MAX_TRACES:
+        seen.popitem(last=False)
+    return True
 
 
 _CONVERSATION_OPERATIONS = (Operation.CHAT, Operation.INVOKE_AGENT)

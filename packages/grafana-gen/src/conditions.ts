@@ -5,8 +5,9 @@
  * own branch (`deployment_environment_name="staging"`), every other environment the defaults.
  * Grafana's rules (query A) and the exported Prometheus rules use the same text.
  */
+import { OVERFLOW_FINGERPRINT } from '@layercode-kit/telemetry'
 import { type AlertName, alertIn, CONFIG, type KitConfig, overridesOf } from './config.ts'
-import { aggregate, call, joined, paren, selector } from './promql.ts'
+import { aggregate, by, call, joined, paren, selector } from './promql.ts'
 import {
   APP_TARGETS,
   collector,
@@ -20,7 +21,10 @@ import {
   AGENT,
   configRejections,
   ENVIRONMENT,
+  ERROR_KIND,
+  FINGERPRINT,
   OUTCOME,
+  PER_SERVICE,
   perService,
   RECORDED,
   SHORT_WINDOW,
@@ -80,6 +84,31 @@ const rising = (by: string, series: readonly string[]) =>
 /** `max by (service, environment) (present_over_time(series[window]))`. */
 const seenIn = (series: string, window: string) =>
   aggregate(`max by (${perService})`, call('present_over_time', `${series}[${window}]`))
+
+/** One alert per kind of error: per service, environment and fingerprint. */
+const byKind = `${perService}, ${FINGERPRINT}`
+/** Occurrences of each kind over 5 minutes, the overflow of unnamed kinds left out. */
+const kinds = (m: readonly string[]) =>
+  aggregate(
+    by('sum', [...PER_SERVICE, ...ERROR_KIND]),
+    selector(RECORDED.errors, real(`${FINGERPRINT}!="${OVERFLOW_FINGERPRINT}"`, ...m)),
+  )
+/** A Prometheus duration (`24h`, `1h30m`, `7d`) in seconds. */
+export function durationSeconds(text: string): number {
+  const unit: Record<string, number> = {
+    ms: 0.001,
+    s: 1,
+    m: 60,
+    h: 3600,
+    d: 86400,
+    w: 604800,
+    y: 31536000,
+  }
+  let total = 0
+  for (const [, n, u] of text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g))
+    total += Number(n) * (unit[u as string] ?? 0)
+  return total
+}
 
 /** The conditions of a config (CONFIG: layercode-kit.yaml). */
 export function alertConditions(config: KitConfig = CONFIG) {
@@ -143,6 +172,31 @@ export function alertConditions(config: KitConfig = CONFIG) {
           )}\n> ${v.threshold}`,
         ),
         `${refused(m)} >= ${v.min_rejections}`,
+      ),
+    ),
+    // The errors inbox (recording.ts): a kind of error (fingerprint) first seen within
+    // `new_for`, or back after `absent_for` without it (its last sighting as of 5 minutes
+    // ago is older), each with a few occurrences in 5 minutes (increase() extrapolates: one
+    // never reads n - 0.5, n always do). One series per fingerprint: one alert per kind.
+    newError: perEnvironment(config, 'new_error', (m, v) =>
+      joined(
+        `and on (${byKind})`,
+        `${kinds(m)} >= ${v.min_occurrences - 0.5}`,
+        paren(
+          `time() - ${aggregate(`min by (${byKind})`, selector(RECORDED.errorFirstSeen, real(...m)))} < ${durationSeconds(config.alerts.new_error.new_for)}`,
+        ),
+      ),
+    ),
+    errorRegression: perEnvironment(config, 'error_regression', (m, v) =>
+      joined(
+        `and on (${byKind})`,
+        `${kinds(m)} >= ${v.min_occurrences - 0.5}`,
+        paren(
+          `time() - 300 - ${aggregate(
+            `max by (${byKind})`,
+            selector(RECORDED.errorLastSeen, real(...m), ' offset 5m'),
+          )} > ${durationSeconds(v.absent_for)}`,
+        ),
       ),
     ),
     // Every OTel SDK pushes its resource's target_info with each metrics export (10 s here);

@@ -35,6 +35,17 @@ const alerts = z.strictObject({
   spend_per_hour: z.strictObject({ threshold: positive, ...forDuration }),
   webhooks_rejected: z.strictObject({ threshold: share, min_rejections: count, ...forDuration }),
   canary: z.strictObject({ failed_turns: count, ...forDuration }),
+  new_error: z.strictObject({
+    lookback: duration,
+    new_for: duration,
+    min_occurrences: count,
+    ...forDuration,
+  }),
+  error_regression: z.strictObject({
+    absent_for: duration,
+    min_occurrences: count,
+    ...forDuration,
+  }),
 })
 export type AlertName = keyof z.infer<typeof alerts>
 
@@ -46,6 +57,8 @@ const override = z.strictObject({
   tokens_per_hour: z.strictObject({ threshold: positive }).partial(),
   spend_per_hour: z.strictObject({ threshold: positive }).partial(),
   webhooks_rejected: z.strictObject({ threshold: share, min_rejections: count }).partial(),
+  new_error: z.strictObject({ min_occurrences: count }).partial(),
+  error_regression: z.strictObject({ min_occurrences: count }).partial(),
 })
 
 const channel = z.enum(['slack', 'webhook', 'pager'])

@@ -2,6 +2,8 @@ import {
   Attr,
   CAPTURE_CONTENT_ENV,
   DEFAULT_SERVICE_NAME,
+  FINGERPRINT_FRAMES,
+  FINGERPRINT_MESSAGE_LENGTH,
   FIRST_SPEECH_PARTS,
   GENAI_CONTENT_ATTRIBUTES,
   GENAI_CONVENTIONS,
@@ -11,7 +13,9 @@ import {
   LOG_CONTEXT_FIELDS,
   LOG_SYNTHETIC_FIELD,
   LOG_TRACE_FIELDS,
+  MAX_ERROR_FINGERPRINTS,
   type MetricSpec,
+  OVERFLOW_FINGERPRINT,
   PROMOTED_RESOURCE_ATTRIBUTES,
   prometheusLabel,
   prometheusSeries,
@@ -115,6 +119,23 @@ const GENAI_CHANGES: Record<string, string> = {
   'gen_ai.client.inference.operation.output_tokens':
     'New: per-call token histograms for percentiles',
   'gen_ai.invoke_agent.duration': `New: the ${code('invoke_agent')} span's duration. ${code('layercode.turn.duration')} stays the turn's measure (webhook to response.end, queueing and streaming included)`,
+}
+
+/** How errors are grouped (fingerprint.ts), and where the fingerprint is recorded. */
+function errorsSection(): string[] {
+  return [
+    '## Errors: fingerprints',
+    '',
+    `Every recorded error carries a fingerprint: which fault it is, the same on every replica, run and release until the fault changes (as Sentry groups events into issues). The Node package (\`packages/telemetry/src/fingerprint.ts\`) and the Python integration (\`layercode_otel_kit/fingerprint.py\`) compute it the same way, checked on one table of cases (\`packages/telemetry/fingerprint-cases.json\`):`,
+    '',
+    '1. **type**: `error.type` (a kit error code or the class name; Python: the exception type as OpenTelemetry records it).',
+    `2. **message**, normalized, in this order: URLs → ${code('<url>')}, UUIDs → ${code('<uuid>')}, quoted values ('…', "…", \`…\`) → ${code('<str>')}, every word holding a digit (numbers, ids, hex, versions) → ${code('<n>')}, whitespace runs → one space.`,
+    `3. **frames**: the top ${FINGERPRINT_FRAMES} of the app's own code, innermost first, as ${code('module:function')} (module: the path from the app's root without extension; no line numbers), or, with none, of the libraries' (module: the package).`,
+    `4. ${code('sha256(type, message, frames joined by newlines)')}, hex, the first 16 characters. An error with its own ${code('fingerprint')} (a string or a list, as Sentry's) is grouped by it instead.`,
+    '',
+    `The fingerprint is the span attribute ${code(Attr.ErrorFingerprint)} on the span that recorded the error, the log field ${code('error.fingerprint')} (Loki: ${code('error_fingerprint')}) on the agent's error lines, and the label ${code(prometheusLabel(Attr.ErrorFingerprint))} of ${code('layercode.errors')} (each thrown error once) and ${code('layercode.error.conversations')} (once per conversation it touched), with ${code(Attr.ErrorType)} and the normalized message (${code(Attr.ErrorMessage)}, at most ${FINGERPRINT_MESSAGE_LENGTH} characters). A process counts at most ${MAX_ERROR_FINGERPRINTS} fingerprints; later ones count as ${code(OVERFLOW_FINGERPRINT)}.`,
+    '',
+  ]
 }
 
 /** docs/telemetry.md, rendered from the contract. */
@@ -237,6 +258,7 @@ export function renderTelemetryDoc(): string {
     ...metricHeader,
     ...metricRows(RUNTIME_METRICS),
     '',
+    ...errorsSection(),
     '## Logs',
     '',
     `Every winston record goes to stdout (JSON) and over OTLP. Records written while a webhook is handled carry ${list(LOG_CONTEXT_FIELDS)}`,

@@ -2,6 +2,7 @@
 import { AGENT_OVERVIEW } from './dashboards/agent-overview.ts'
 import { CANARY_DASHBOARD } from './dashboards/canary.ts'
 import { CONVERSATION } from './dashboards/conversation.ts'
+import { ERRORS } from './dashboards/errors.ts'
 import { LATENCY_BUDGET } from './dashboards/latency-budget.ts'
 import { LOGS } from './dashboards/logs.ts'
 import type { DashboardSpec } from './dashboards/parts.ts'
@@ -26,6 +27,7 @@ export const DASHBOARDS: DashboardSpec[] = [
   SERVICE_LEVELS,
   SPEND,
   TRACES_ERRORS,
+  ERRORS,
   CONVERSATION,
   LOGS,
   SYSTEM,

@@ -4,6 +4,7 @@
  * one step a person takes themselves (the drill stops nothing it was not asked to).
  */
 import { ALERTS, type AlertSpec } from './alerts.ts'
+import { CONFIG } from './config.ts'
 import { BURN_ALERTS, burnAlertUid, sloById } from './slos.ts'
 
 /** Load generator settings for a traffic drill (packages/loadgen's options, by the same names). */
@@ -17,6 +18,8 @@ export type DrillTraffic = {
   synthetic?: boolean
   /** Sign with another secret than the agent's, as LayerCode does after a one-sided rotation. */
   wrongSecret?: boolean
+  /** Failed messages fail with an error of this kind (`new`: one never seen before). */
+  errorKind?: string
 }
 
 export type Drill =
@@ -68,6 +71,15 @@ const DRILLS: Record<string, Drill> = {
     kind: 'manual',
     steps: 'docker compose stop tempo (the collector queues its spans on disk)',
     undo: 'docker compose start tempo',
+  },
+  // A new kind each time: the agent throws an error whose fingerprint is the drill's own.
+  'layercode-new-error': traffic(
+    'half of the messages fail with an error of a kind never seen before (the drill names it)',
+    { failRate: 0.5, errorKind: 'new' },
+  ),
+  'layercode-error-regression': {
+    kind: 'none',
+    why: `a regression needs a kind absent for ${CONFIG.alerts.error_regression.absent_for} (alerts.error_regression.absent_for): drill new-error, wait that long, and run the same drill again with --kind=<the fingerprint it named>; its condition is proved by promtool cases (tests/e2e/rules.test.ts) and the native e2e (tests/e2e/errors.test.ts, with a short absent_for).`,
   },
   'layercode-collector-refusing': {
     kind: 'none',

@@ -8,6 +8,7 @@ import { buildDashboard, DASHBOARDS } from './dashboards.ts'
 import { renderLogfireMigration } from './python.ts'
 import {
   PYTHON_CONTRACT_PATH,
+  PYTHON_FINGERPRINT_CASES_PATH,
   PYTHON_PRICES_PATH,
   renderPythonContract,
 } from './python-contract.ts'
@@ -37,6 +38,8 @@ export function grafanaFiles(): Record<string, string> {
   return files
 }
 
+const FINGERPRINT_CASES = new URL('../../telemetry/fingerprint-cases.json', import.meta.url)
+
 /**
  * What `npm run docs` writes: the contract's docs page, its Python module and the price table
  * the Python wrapper ships, grafana/README.md, the sampling tier's collector config and
@@ -48,6 +51,8 @@ export function generatedFiles(): Record<string, string> {
     'docs/migrating-from-logfire.md': renderLogfireMigration(),
     [PYTHON_CONTRACT_PATH]: renderPythonContract(),
     [PYTHON_PRICES_PATH]: readFileSync(CONFIG.prices, 'utf8'),
+    // The fingerprint cases both implementations must agree on, for the Python unit tests.
+    [PYTHON_FINGERPRINT_CASES_PATH]: readFileSync(FINGERPRINT_CASES, 'utf8'),
     'grafana/README.md': renderGrafanaReadme(),
     'collector/sampler.yaml': renderSamplerConfig(),
     'packages/grafana-gen/layercode-kit.schema.json': configJsonSchema(),

@@ -48,3 +48,9 @@ export const call = (fn: string, arg: string) =>
 /** `sum by (a, b) (arg)`, or the argument on lines of its own when long or multi-line. */
 export const aggregate = (head: string, arg: string) =>
   !arg.includes('\n') && head.length + arg.length + 3 <= FIT ? `${head} (${arg})` : block(head, arg)
+
+/** `fn by (labels)`, the labels on lines of their own when the clause would be long. */
+export const by = (fn: string, labels: readonly string[]) => {
+  const one = `${fn} by (${labels.join(', ')})`
+  return one.length <= FIT ? one : `${fn} by (\n${labels.map((l) => `  ${l}`).join(',\n')}\n)`
+}

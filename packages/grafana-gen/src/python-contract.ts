@@ -14,8 +14,10 @@ import {
   LATENCY_BUCKETS_S,
   LOG_CONTEXT_FIELDS,
   LOGGED_HEADERS,
+  MAX_ERROR_FINGERPRINTS,
   Operation,
   Outcome,
+  OVERFLOW_FINGERPRINT,
   PRICES_FILE_ENV,
   SEMCONV_OPT_IN_ENV,
   SERVICE_NAME_OVERRIDE_ATTRIBUTE,
@@ -29,6 +31,8 @@ import {
 export const PYTHON_CONTRACT_PATH = 'integrations/python/layercode_otel_kit/contract.py'
 /** The shipped price table, bundled with the Python wrapper by `npm run docs` (a copy, checked). */
 export const PYTHON_PRICES_PATH = 'integrations/python/layercode_otel_kit/prices.json'
+/** The shared fingerprint cases (packages/telemetry/fingerprint-cases.json), copied for its tests. */
+export const PYTHON_FINGERPRINT_CASES_PATH = 'integrations/python/tests/fingerprint_cases.json'
 
 // JSON string literals are valid Python string literals.
 const str = (value: string) => JSON.stringify(value)
@@ -124,6 +128,8 @@ export function renderPythonContract(): string {
     `SYNTHETIC_METADATA_KEY: Final = ${str(SYNTHETIC_METADATA_KEY)}`,
     `CAPTURE_CONTENT_ENV: Final = ${str(CAPTURE_CONTENT_ENV)}`,
     `SEMCONV_OPT_IN_ENV: Final = ${str(SEMCONV_OPT_IN_ENV)}`,
+    `MAX_ERROR_FINGERPRINTS: Final = ${MAX_ERROR_FINGERPRINTS}`,
+    `OVERFLOW_FINGERPRINT: Final = ${str(OVERFLOW_FINGERPRINT)}`,
     `LOGGED_HEADERS: Final = ${tuple(LOGGED_HEADERS)}`,
   ].join('\n')}\n`
 }

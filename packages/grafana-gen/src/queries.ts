@@ -294,6 +294,8 @@ export const PANEL_QUERY = {
     `sum by (${service}, ${environment}) (${turnIncrease(canarySel(outcomeMatcher), CANARY.window)}) or sum by (${service}, ${environment}) (${turnIncrease(canarySel(), CANARY.window)}) * 0`,
   activeSessions: `sum by (${labelName(Attr.AgentName)}) (${latest(seriesName('layercode.sessions.active'), sel(agentVar))})`,
   spanLatencyFromTraces: `histogram_quantile(0.95, sum by (le, span_name) (rate(${SELF_METRICS.spanLatency}{service=~"$service"}[$__rate_interval])))`,
+  // The errors inbox (recording.ts: layercode-errors), per kind: fingerprint, type, message.
+  ...errorQueries(),
   // System
   hostCpu: `avg by (host_name, state) (${SELF_METRICS.hostCpu}{host_name=~"$host", state!="idle"})`,
   hostMemory: `avg by (host_name) (${SELF_METRICS.hostMemory}{host_name=~"$host", state="used"})`,
@@ -326,6 +328,36 @@ export const PANEL_QUERY = {
   ingestPrometheus: `sum(rate(${SELF_METRICS.prometheusSamples}[$__rate_interval]))`,
 } as const
 
+/** The inbox's queries: a row per kind of error under the dashboards' variables. */
+function errorQueries() {
+  const fingerprint = labelName(Attr.ErrorFingerprint)
+  const kind = [fingerprint, labelName(Attr.ErrorType), labelName(Attr.ErrorMessage)].join(', ')
+  const errors = seriesName('layercode.errors')
+  const conversations = seriesName('layercode.error.conversations')
+  // Counted over the range from the samples themselves: a kind's first sample already holds
+  // its first errors, which increase() cannot see; a series born in the range counts whole.
+  const inRange = (series: string) =>
+    `sum by (${kind}) (clamp_min(${series}${sel()} - (${series}${sel()} offset $__range or ${series}${sel()} * 0), 0)) > 0`
+  const seen = (series: string, how: 'min' | 'max', by = kind) =>
+    `${how} by (${by}) (${series}${sel()}) * 1000`
+  return {
+    errorOccurrences: inRange(errors),
+    errorConversations: inRange(conversations),
+    errorFirstSeen: seen('layercode:error_first_seen:timestamp', 'min'),
+    errorLastSeen: seen('layercode:error_last_seen:timestamp', 'max'),
+    errorReleases: `count by (${kind}) (${seen('layercode:error_last_seen:timestamp', 'max', `${kind}, ${labelName('service.version')}`)})`,
+    errorsPerMinute: `sum by (${labelName(Attr.ErrorType)}, ${labelName(Attr.ErrorMessage)}) (${rate(errors, sel())}) * 60`,
+    /** Kinds first seen in the last day: when. */
+    newErrorKinds: `${seen('layercode:error_first_seen:timestamp', 'min')} > (time() - 86400) * 1000`,
+    /** When each release first showed each kind: the earliest is the one that brought it. */
+    errorsByRelease: seen(
+      'layercode:error_first_seen:timestamp',
+      'min',
+      `${kind}, ${labelName('service.version')}`,
+    ),
+  }
+}
+
 // ------------------------------------------------------------------------ Loki, Tempo
 
 const logs = `{service_name=~"$service", deployment_environment_name=~"$environment"}`
@@ -340,6 +372,8 @@ export const LOGQL = {
   conversation: `${logs} | conversation_id="$conversation_id"`,
   /** Its session.end line: LayerCode's figures, the turns and the spend the agent counted. */
   conversationEnd: `${logs} | conversation_id="$conversation_id" |= "session ended"`,
+  /** The error lines of one kind (the inbox's link: its fingerprint in the cell). */
+  errorsOfKind: (fingerprint: string) => `${logs} | error_fingerprint="${fingerprint}"`,
   /** The canary's warnings and errors (its turns' failures name their cause). */
   canaryProblems: `${logs} | ${LOG_SYNTHETIC_FIELD}="true" | severity_text=~"warn|error"`,
 }
@@ -356,6 +390,9 @@ export const TRACEQL = {
   /** Over the first-speech objective's threshold (slos.ts) on the whole turn: no span marks the first speech. */
   turnsOver,
   failedTurns: `{resource.service.name=~"$service" && span.layercode.outcome = "error"}`,
+  /** The spans that recorded one kind of error (the inbox's link). */
+  errorsOfKind: (fingerprint: string) =>
+    `{resource.service.name=~"$service" && span.layercode.error.fingerprint = "${fingerprint}"}`,
 }
 
 // ------------------------------------------------------------------------------ alerts

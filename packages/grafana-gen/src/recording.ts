@@ -7,8 +7,9 @@
  * prometheus/rules/ (compose, the Helm chart, the native end-to-end run).
  */
 import { Attr, type KitMetricName } from '@layercode-kit/telemetry'
+import { CONFIG } from './config.ts'
 import { genAiTokens } from './generations.ts'
-import { aggregate, block, call, joined, selector } from './promql.ts'
+import { aggregate, block, by, call, joined, selector } from './promql.ts'
 import { CONFIG_REJECTIONS, labelName, seriesName } from './queries.ts'
 
 export const SERVICE = labelName('service.name')
@@ -31,7 +32,17 @@ export const RECORDED = {
   rejections: 'layercode:webhook_rejections:increase5m',
   tokens: 'layercode:gen_ai_tokens:increase1h',
   cost: 'layercode:cost_usd:increase1h',
+  errors: 'layercode:errors:increase5m',
+  errorFirstSeen: 'layercode:error_first_seen:timestamp',
+  errorLastSeen: 'layercode:error_last_seen:timestamp',
 } as const
+
+/** An error kind's labels: the fingerprint, its type and normalized message (one per fingerprint). */
+export const FINGERPRINT = labelName(Attr.ErrorFingerprint)
+export const ERROR_KIND = [FINGERPRINT, labelName(Attr.ErrorType), labelName(Attr.ErrorMessage)]
+export const VERSION = labelName('service.version')
+/** What the errors rules keep: where, which release, which kind, and the synthetic tag. */
+const ERROR_LABELS = [SERVICE, ENVIRONMENT, VERSION, SYNTHETIC, ...ERROR_KIND]
 
 /** `sum by (labels) (` classic `or` native `)`: one series set, whichever kind a service sends. */
 const both = (by: readonly string[], classic: string, native: string) =>
@@ -55,6 +66,7 @@ export type RecordingRule = { record: string; expr: string }
 export type RuleGroup = { name: string; purpose: string; rules: RecordingRule[] }
 
 const turnDuration = seriesName('layercode.turn.duration')
+const errors = seriesName('layercode.errors')
 
 export const RECORDING_GROUPS: readonly RuleGroup[] = [
   {
@@ -106,6 +118,50 @@ export const RECORDING_GROUPS: readonly RuleGroup[] = [
         expr: aggregate(
           `sum by (${perService}, ${SYNTHETIC})`,
           `increase(${seriesName('layercode.cost')}[1h])`,
+        ),
+      },
+    ],
+  },
+  {
+    name: 'layercode-errors',
+    purpose: `The errors inbox (docs/telemetry.md: Errors), per service, environment, release (service_version), synthetic tag and fingerprint with its type and message: occurrences over 5 minutes; when each kind was first and last seen, as the processes report it (layercode.error.first_seen, .last_seen), kept by the rules for the new-error lookback (${CONFIG.alerts.new_error.lookback}: a kind absent longer is new again) after the processes are gone.`,
+    rules: [
+      {
+        // From the samples themselves: a kind's first sample already holds its first errors,
+        // which increase() cannot see; a series born in the window counts whole.
+        record: RECORDED.errors,
+        expr: aggregate(
+          by('sum', ERROR_LABELS),
+          call('clamp_min', `${errors} - (${errors} offset ${SHORT_WINDOW} or ${errors} * 0),\n0`),
+        ),
+      },
+      {
+        // The earliest sighting of any process (each reports its own), kept by the rule itself.
+        record: RECORDED.errorFirstSeen,
+        expr: aggregate(
+          by('min', ERROR_LABELS),
+          joined(
+            'or',
+            seriesName('layercode.error.first_seen'),
+            call(
+              'last_over_time',
+              `${RECORDED.errorFirstSeen}[${CONFIG.alerts.new_error.lookback}]`,
+            ),
+          ),
+        ),
+      },
+      {
+        record: RECORDED.errorLastSeen,
+        expr: aggregate(
+          by('max', ERROR_LABELS),
+          joined(
+            'or',
+            seriesName('layercode.error.last_seen'),
+            call(
+              'last_over_time',
+              `${RECORDED.errorLastSeen}[${CONFIG.alerts.new_error.lookback}]`,
+            ),
+          ),
         ),
       },
     ],

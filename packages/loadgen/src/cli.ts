@@ -11,7 +11,7 @@ import {
 import { type CommandDef, defineCommand } from 'citty'
 import { z } from 'zod'
 import type { ConversationRecord } from './conversation.ts'
-import { FAULTS_IGNORED_HINT, formatSummary, runLoad } from './run.ts'
+import { FAULTS_IGNORED_HINT, failsTheTurn, formatSummary, runLoad } from './run.ts'
 
 /** A numeric flag, checked by zod: a finite number in [min, max], or a usage error naming it. */
 const number = (name: string, value: string, min: number, max = Number.POSITIVE_INFINITY) => {
@@ -24,6 +24,16 @@ const number = (name: string, value: string, min: number, max = Number.POSITIVE_
   if (!parsed.success)
     throw new KitError(ErrorCode.UsageError, `--${name} must be a number from ${min} to ${max}`)
   return parsed.data
+}
+
+/** An error kind as the agent takes it, or a usage error. */
+const errorKind = (value: string) => {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value))
+    throw new KitError(
+      ErrorCode.UsageError,
+      '--error-kind must be 1 to 64 letters, digits, _ . or -',
+    )
+  return value
 }
 
 const command = defineCommand({
@@ -71,6 +81,26 @@ const command = defineCommand({
       default: '0',
       description: 'Share of messages reporting 5000x token usage (0..1)',
     },
+    'tool-error-rate': {
+      type: 'string',
+      default: '0',
+      description: 'Share of messages whose tool throws (0..1)',
+    },
+    'model-error-rate': {
+      type: 'string',
+      default: '0',
+      description: 'Share of messages whose model call fails (0..1)',
+    },
+    'upstream-error-rate': {
+      type: 'string',
+      default: '0',
+      description: "Share of messages whose tool's upstream HTTP API answers an error (0..1)",
+    },
+    'error-kind': {
+      type: 'string',
+      description:
+        'Injected errors are of this kind: a fingerprint of their own (letters, digits, _.-)',
+    },
     'hangup-rate': {
       type: 'string',
       default: '0',
@@ -109,7 +139,9 @@ const command = defineCommand({
       totals.conversations += 1
       totals.turnsOk += record.turns.filter((t) => t.ok && !t.hungUp).length
       totals.turnsFailed += record.turns.filter((t) => !t.ok).length
-      totals.unexpectedFailures += record.turns.filter((t) => !t.ok && t.fault !== 'error').length
+      totals.unexpectedFailures += record.turns.filter(
+        (t) => !t.ok && !failsTheTurn(t.fault),
+      ).length
       totals.updatedAt = new Date().toISOString()
       if (statusFile) {
         writeFileSync(`${statusFile}.tmp`, JSON.stringify(totals))
@@ -137,6 +169,10 @@ const command = defineCommand({
       hangupRate: number('hangup-rate', args['hangup-rate'], 0, 1),
       thinkTimeMs: number('think-time', args['think-time'], 0),
       synthetic: args.synthetic === true,
+      ...(args['error-kind'] ? { errorKind: errorKind(args['error-kind']) } : {}),
+      toolErrorRate: number('tool-error-rate', args['tool-error-rate'], 0, 1),
+      modelErrorRate: number('model-error-rate', args['model-error-rate'], 0, 1),
+      upstreamErrorRate: number('upstream-error-rate', args['upstream-error-rate'], 0, 1),
       signal: stop.signal,
       onConversation,
     })

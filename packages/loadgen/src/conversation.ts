@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sendWebhook, type WebhookResult } from '@layercode-kit/agent'
 import {
+  ERROR_KIND_METADATA_KEY,
   FAULT_HEADER,
   FAULT_METADATA_KEY,
   type FaultKind,
@@ -56,6 +57,8 @@ export type ConversationOptions = {
   thinkTimeMs: number
   /** Marks every webhook synthetic (the canary): the agent tags it, the dashboards leave it out. */
   synthetic?: boolean
+  /** Injected errors are of this kind (ERROR_KIND_METADATA_KEY): their own fingerprint. */
+  errorKind?: string
   signal?: AbortSignal
 }
 
@@ -127,7 +130,9 @@ export async function runConversation(options: ConversationOptions): Promise<Con
   const turn = async (kind: TurnKind, text: string | undefined, fault?: Fault) => {
     const turnId = `turn_${randomUUID()}`
     const asked = fault === 'hangup' ? 'slow' : fault
-    const metadata = asked ? { custom_metadata: { [FAULT_METADATA_KEY]: asked } } : {}
+    const errorKind =
+      asked === 'error' && options.errorKind ? { [ERROR_KIND_METADATA_KEY]: options.errorKind } : {}
+    const metadata = asked ? { custom_metadata: { [FAULT_METADATA_KEY]: asked, ...errorKind } } : {}
     try {
       const result = await post(
         {
@@ -179,7 +184,9 @@ export async function runConversation(options: ConversationOptions): Promise<Con
   for (const text of options.script) {
     await pause()
     const fault = options.pickFault()
-    await turn('message', fault === 'slow_tool' ? SLOW_TOOL_TEXT : text, fault)
+    // The tool faults need a turn that calls tools.
+    const tools = fault === 'slow_tool' || fault === 'tool_error' || fault === 'upstream_error'
+    await turn('message', tools ? SLOW_TOOL_TEXT : text, fault)
   }
   const session: ReportedSession = {
     durationMs: Date.now() - started,

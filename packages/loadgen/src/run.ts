@@ -25,6 +25,12 @@ export type LoadOptions = {
   messages: number
   /** Every conversation marked synthetic (the canary). */
   synthetic?: boolean
+  /** Injected errors are of this kind: a fingerprint of their own (ERROR_KIND_METADATA_KEY). */
+  errorKind?: string
+  /** Shares of messages whose tool throws, whose model call fails, whose tool's upstream fails. */
+  toolErrorRate?: number
+  modelErrorRate?: number
+  upstreamErrorRate?: number
   signal?: AbortSignal
   /** Called with every finished conversation (the compose service logs progress with it). */
   onConversation?: (record: ConversationRecord) => void
@@ -58,6 +64,10 @@ function scriptFor(index: number, messages: number): string[] {
   return Array.from({ length: messages }, (_, i) => script[i % script.length] ?? 'Hello?')
 }
 
+/** Faults that fail the turn by design: an injected error, or a model call refused. */
+export const failsTheTurn = (fault: Fault | undefined) =>
+  fault === 'error' || fault === 'model_error'
+
 /** Drives signed conversations at a steady rate for a bounded time, then summarizes. */
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const started = performance.now()
@@ -68,6 +78,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const tokensNext = evenSpread(options.tokenRate ?? 0)
   const hangupNext = evenSpread(options.hangupRate ?? 0)
   const slowToolNext = evenSpread(options.slowToolRate ?? 0)
+  const toolErrorNext = evenSpread(options.toolErrorRate ?? 0)
+  const modelErrorNext = evenSpread(options.modelErrorRate ?? 0)
+  const upstreamErrorNext = evenSpread(options.upstreamErrorRate ?? 0)
   const pickFault = (): Fault | undefined =>
     failNext()
       ? 'error'
@@ -79,7 +92,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
             ? 'hangup'
             : slowToolNext()
               ? 'slow_tool'
-              : undefined
+              : toolErrorNext()
+                ? 'tool_error'
+                : modelErrorNext()
+                  ? 'model_error'
+                  : upstreamErrorNext()
+                    ? 'upstream_error'
+                    : undefined
   const records: ConversationRecord[] = []
   const inFlight = new Set<Promise<void>>()
   let startedCount = 0
@@ -105,6 +124,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         pickFault,
         thinkTimeMs: options.thinkTimeMs,
         ...(options.synthetic ? { synthetic: true } : {}),
+        ...(options.errorKind ? { errorKind: options.errorKind } : {}),
         signal: options.signal,
       })
         .then((record) => {
@@ -137,12 +157,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     turns: {
       ok: turns.filter((t) => t.ok).length,
       failed: turns.filter((t) => !t.ok).length,
-      injectedErrors: turns.filter((t) => t.fault === 'error').length,
+      injectedErrors: turns.filter((t) => failsTheTurn(t.fault)).length,
       injectedSlow: turns.filter((t) => t.fault === 'slow').length,
       injectedSlowTool: turns.filter((t) => t.fault === 'slow_tool').length,
       hungUp: all.length - turns.length,
       faultsIgnored: turns.filter((t) => t.faultIgnored).length,
-      unexpectedFailures: turns.filter((t) => !t.ok && t.fault !== 'error').length,
+      unexpectedFailures: turns.filter((t) => !t.ok && !failsTheTurn(t.fault)).length,
     },
     failures,
     latencyMs: distribution(turns.filter((t) => t.ok).map((t) => t.totalMs)),

@@ -62,6 +62,10 @@ export const Attr = {
   /** Why a webhook was refused before any handling (a WebhookRejection). */
   RejectionReason: 'layercode.webhook.rejection.reason',
   Synthetic: 'layercode.synthetic',
+  /** Which fault an error is (fingerprint.ts): on the span that recorded it, and its counts. */
+  ErrorFingerprint: 'layercode.error.fingerprint',
+  /** The error's message, its volatile parts replaced (one per fingerprint). */
+  ErrorMessage: 'layercode.error.message',
   AgentName: ATTR_GEN_AI_AGENT_NAME,
   Operation: ATTR_GEN_AI_OPERATION_NAME,
   Provider: ATTR_GEN_AI_PROVIDER_NAME,
@@ -128,11 +132,21 @@ export const Fault = {
   /** Every tool call of the turn waits first: a slow tool, for the latency budget. */
   SlowTool: 'slow_tool',
   Tokens: 'tokens',
+  /** The errors inbox's three kinds: a tool that throws, a model call the provider refuses,
+   * a tool whose upstream HTTP API answers an error (LAYERCODE_API_BASE_URL's, in the kit). */
+  ToolError: 'tool_error',
+  ModelError: 'model_error',
+  UpstreamError: 'upstream_error',
 } as const
 /** A fault the load generator can inject (`Fault`). */
 export type FaultKind = (typeof Fault)[keyof typeof Fault]
 /** The webhook `custom_metadata` key that asks the reference agent for an injected fault. */
 export const FAULT_METADATA_KEY = 'kit_fault'
+/**
+ * With the `error` fault, the kind of error to throw (letters, digits, `_.-`, up to 64): the
+ * error's fingerprint is the kind's own, so a drill can raise a kind never seen before.
+ */
+export const ERROR_KIND_METADATA_KEY = 'kit_error_kind'
 /**
  * The answer to a turn that asked for a fault says what became of it (`injected` or
  * `ignored`), so a load generator counts what happened, not what it asked for.
@@ -153,6 +167,14 @@ export const SYNTHETIC_METADATA_KEY = 'kit_synthetic'
  * are recorded (and the collector keeps them); off by default.
  */
 export const CAPTURE_CONTENT_ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'
+
+/**
+ * Distinct error fingerprints one process counts (`layercode.errors`); beyond them every new
+ * one counts as OVERFLOW_FINGERPRINT, so a flood of unique faults cannot blow up cardinality.
+ */
+export const MAX_ERROR_FINGERPRINTS = 100
+/** The fingerprint of errors past MAX_ERROR_FINGERPRINTS. */
+export const OVERFLOW_FINGERPRINT = 'overflow'
 
 /** `gen_ai.operation.name` values the kit's spans use. */
 export const Operation = {
@@ -237,6 +259,7 @@ export const SPANS = [
       Attr.Outcome,
       Attr.TimeToFirstSpeech,
       Attr.ErrorType,
+      Attr.ErrorFingerprint,
     ],
   },
   {
@@ -247,7 +270,7 @@ export const SPANS = [
     source: 'kit',
     description: "The agent's work for one turn (GenAI semantic conventions).",
     attributes: [Attr.Operation, Attr.AgentName, Attr.GenAiConversationId],
-    optionalAttributes: [Attr.ErrorType],
+    optionalAttributes: [Attr.ErrorType, Attr.ErrorFingerprint],
   },
   {
     id: 'chat',
@@ -273,6 +296,7 @@ export const SPANS = [
       Attr.CachedInputTokens,
       Attr.TimeToFirstChunk,
       Attr.ErrorType,
+      Attr.ErrorFingerprint,
       Attr.InputMessages,
       Attr.OutputMessages,
     ],
@@ -285,7 +309,7 @@ export const SPANS = [
     source: 'kit',
     description: 'One tool call.',
     attributes: [Attr.Operation, Attr.ToolName, Attr.ToolCallId, Attr.ToolType],
-    optionalAttributes: [Attr.ErrorType],
+    optionalAttributes: [Attr.ErrorType, Attr.ErrorFingerprint],
   },
   {
     id: 'http.client',
@@ -549,6 +573,40 @@ const KIT_METRIC_SPECS = [
     unit: '{call}',
     description: 'Tool calls by tool and outcome',
     attributes: [Attr.AgentName, Attr.ToolName, Attr.Outcome],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.errors',
+    instrument: 'counter',
+    unit: '{error}',
+    description: `Errors recorded (a failed span's exception: a turn, a model call, a tool; each thrown error once), by fingerprint, type and normalized message: the errors inbox. At most ${MAX_ERROR_FINGERPRINTS} fingerprints per process; later ones count as \`${OVERFLOW_FINGERPRINT}\``,
+    attributes: [Attr.ErrorFingerprint, Attr.ErrorType, Attr.ErrorMessage],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.error.conversations',
+    instrument: 'counter',
+    unit: '{conversation}',
+    description:
+      'Conversations an error touched: counted the first time a fingerprint occurs in a conversation (the calls affected)',
+    attributes: [Attr.ErrorFingerprint, Attr.ErrorType, Attr.ErrorMessage],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.error.first_seen',
+    instrument: 'gauge',
+    unit: 's',
+    description:
+      'When this process first recorded each kind of error (Unix seconds): the inbox keeps the earliest over processes and restarts (recording rules)',
+    attributes: [Attr.ErrorFingerprint, Attr.ErrorType, Attr.ErrorMessage],
+    source: 'kit',
+  },
+  {
+    name: 'layercode.error.last_seen',
+    instrument: 'gauge',
+    unit: 's',
+    description: 'When this process last recorded each kind of error (Unix seconds)',
+    attributes: [Attr.ErrorFingerprint, Attr.ErrorType, Attr.ErrorMessage],
     source: 'kit',
   },
   {

@@ -9,7 +9,9 @@
 
 export * from './bootstrap.ts'
 export * from './contract.ts'
+export * from './errors.ts'
 export * from './export-errors.ts'
+export * from './fingerprint.ts'
 export * from './first-speech.ts'
 export * from './flush-on-exit.ts'
 export * from './genai-generation.ts'

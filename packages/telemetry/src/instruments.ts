@@ -27,6 +27,10 @@ type Instruments = {
   timeToFirstSpeech: Histogram
   toolCalls: Counter
   webhookRejections: Counter
+  errors: Counter
+  errorConversations: Counter
+  errorFirstSeen: ObservableGauge
+  errorLastSeen: ObservableGauge
   toolDuration: Histogram
   sessionsStarted: Counter
   sessionsEnded: Counter
@@ -104,6 +108,16 @@ function create(provider: MeterProvider): Instruments {
     timeToFirstSpeech: histogram('layercode.turn.time_to_first_speech'),
     toolCalls: counter('layercode.tool.calls'),
     webhookRejections: counter('layercode.webhook.rejections'),
+    errors: counter('layercode.errors'),
+    errorConversations: counter('layercode.error.conversations'),
+    errorFirstSeen: meter.createObservableGauge(
+      'layercode.error.first_seen',
+      options('layercode.error.first_seen'),
+    ),
+    errorLastSeen: meter.createObservableGauge(
+      'layercode.error.last_seen',
+      options('layercode.error.last_seen'),
+    ),
     toolDuration: histogram('layercode.tool.duration'),
     sessionsStarted: counter('layercode.sessions.started'),
     sessionsEnded: counter('layercode.sessions.ended'),

@@ -8,8 +8,10 @@ import {
   trace,
 } from '@opentelemetry/api'
 import { Attr, Operation } from './contract.ts'
+import { countError } from './errors.ts'
 import { recordAgentInvocation } from './genai-metrics.ts'
 import { SCOPE_NAME, SCOPE_VERSION } from './scope.ts'
+import { currentWebhook } from './webhook-context.ts'
 
 /** The kit's tracer (its instrumentation scope). */
 export const tracer = () => trace.getTracer(SCOPE_NAME, SCOPE_VERSION)
@@ -21,10 +23,20 @@ export function errorType(error: unknown): string {
   return error instanceof Error ? error.name : typeof error
 }
 
-/** Marks a span failed the way the semantic conventions ask: exception event, ERROR status, error.type. */
+/**
+ * Marks a span failed the way the semantic conventions ask (exception event, ERROR status,
+ * error.type), with the error's fingerprint; the error counts once in the errors inbox.
+ */
 export function recordFailure(span: Span, error: unknown): void {
   span.recordException(error instanceof Error ? error : String(error))
-  span.setAttribute(Attr.ErrorType, errorType(error))
+  const type = errorType(error)
+  const identity = countError(
+    error,
+    type,
+    currentConversationId() ?? currentWebhook()?.event.conversationId,
+  )
+  span.setAttribute(Attr.ErrorType, type)
+  span.setAttribute(Attr.ErrorFingerprint, identity.fingerprint)
   span.setStatus({
     code: SpanStatusCode.ERROR,
     message: error instanceof Error ? error.message : String(error),
@@ -71,18 +83,20 @@ export async function invokeAgentSpan<T>(
   const started = performance.now()
   let failure: string | undefined
   try {
-    return await inSpan(
-      `${Operation.InvokeAgent} ${agent}`,
-      {
-        kind: SpanKind.INTERNAL,
-        attributes: {
-          [Attr.Operation]: Operation.InvokeAgent,
-          [Attr.AgentName]: agent,
-          [Attr.GenAiConversationId]: conversationId,
+    // Its model calls and the failure recorded on it name the same conversation.
+    return await context.with(context.active().setValue(CONVERSATION, conversationId), () =>
+      inSpan(
+        `${Operation.InvokeAgent} ${agent}`,
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: {
+            [Attr.Operation]: Operation.InvokeAgent,
+            [Attr.AgentName]: agent,
+            [Attr.GenAiConversationId]: conversationId,
+          },
         },
-      },
-      // Its model calls name the same conversation (genai-model.ts).
-      () => context.with(context.active().setValue(CONVERSATION, conversationId), fn),
+        fn,
+      ),
     )
   } catch (error) {
     failure = errorType(error)

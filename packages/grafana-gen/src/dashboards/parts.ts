@@ -5,6 +5,7 @@ import {
   GraphThresholdsStyleMode,
   StackingConfigBuilder,
   StackingMode,
+  TableSortByFieldStateBuilder,
 } from '@grafana/grafana-foundation-sdk/common'
 import {
   DashboardBuilder,
@@ -18,7 +19,10 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard'
 import { PanelBuilder as LogsPanel } from '@grafana/grafana-foundation-sdk/logs'
 import { DataqueryBuilder as LokiQuery } from '@grafana/grafana-foundation-sdk/loki'
-import { DataqueryBuilder as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus'
+import {
+  DataqueryBuilder as PromQuery,
+  PromQueryFormat,
+} from '@grafana/grafana-foundation-sdk/prometheus'
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table'
 import {
@@ -68,6 +72,20 @@ const datasourceVariable = (name: DatasourceName) =>
     } as never)
 
 type Query = { expr: string; legend?: string; instant?: boolean; exemplar?: boolean }
+/**
+ * A table of several instant Prometheus queries merged on their labels (one row per label
+ * set), its columns renamed and ordered, some shown as times, sorted, with links per row.
+ */
+export type TableSpec = {
+  /** Display names by field (`Value #A` for query A's value, or a label), in column order. */
+  columns: Record<string, string>
+  /** Fields holding Unix milliseconds, shown as dates. */
+  times?: string[]
+  /** The column (display name) sorted on, descending. */
+  sortBy?: string
+  /** Links on a field's cells: an Explore query with `${__value.raw}` (the cell) in it. */
+  links?: Array<{ field: string; title: string; datasource: DatasourceName; expr: string }>
+}
 export type PanelSpec = {
   title: string
   /** The question the panel answers (also shown in Grafana). */
@@ -84,6 +102,8 @@ export type PanelSpec = {
   content?: string
   /** Stack the series (a time series whose series are parts of one whole). */
   stack?: boolean
+  /** A table of merged instant queries (Prometheus): its columns, times, sort and links. */
+  table?: TableSpec
   /**
    * What the panel needs besides traffic: Tempo-derived data (only the compose stack has it,
    * the native run cannot check it), a conversation picked in the dashboard's variable, the
@@ -97,14 +117,21 @@ export type PanelSpec = {
     | 'the canary'
     | 'a failing canary turn'
     | 'the sampling tier'
+    | 'an error'
 }
 
-function query(datasource: DatasourceName, q: Query, refId: string): cog.Builder<cog.Dataquery> {
+function query(
+  datasource: DatasourceName,
+  q: Query,
+  refId: string,
+  table = false,
+): cog.Builder<cog.Dataquery> {
   if (datasource === 'prometheus') {
     const builder = new PromQuery()
       .expr(q.expr)
       .refId(refId)
       .datasource(PANEL_DATASOURCES.prometheus)
+    if (table) builder.format(PromQueryFormat.Table).instant()
     if (q.legend) builder.legendFormat(q.legend)
     if (q.instant) builder.instant()
     if (q.exemplar) builder.exemplar(true)
@@ -167,15 +194,51 @@ export function panel(spec: PanelSpec) {
       .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
       .fillOpacity(60)
   for (const [i, q] of spec.queries.entries())
-    builder.withTarget(query(spec.datasource, q, String.fromCharCode(65 + i)))
+    builder.withTarget(query(spec.datasource, q, String.fromCharCode(65 + i), !!spec.table))
+  if (spec.table && spec.kind === 'table') tableOptions(builder as TablePanel, spec.table)
   return builder
 }
 
-export const explore = (
-  title: string,
-  datasource: DatasourceName,
-  expr: string,
-): cog.Builder<DashboardLink> => {
+/** Merge, rename and order the columns (the rest hidden), dates, sort and cell links. */
+function tableOptions(builder: TablePanel, table: TableSpec) {
+  const fields = Object.keys(table.columns)
+  builder
+    .withTransformation({ id: 'merge', options: {} })
+    .withTransformation({
+      id: 'organize',
+      options: {
+        renameByName: table.columns,
+        indexByName: Object.fromEntries(fields.map((f, i) => [f, i])),
+        excludeByName: { Time: true },
+      },
+    })
+    // Labels the table does not name are left out (the organize step keeps named ones first).
+    .withTransformation({
+      id: 'filterFieldsByName',
+      options: { include: { names: Object.values(table.columns) } },
+    })
+  for (const field of table.times ?? [])
+    builder.overrideByName(table.columns[field] ?? field, [{ id: 'unit', value: 'dateTimeAsIso' }])
+  if (table.sortBy)
+    builder.sortBy([new TableSortByFieldStateBuilder().displayName(table.sortBy).desc(true)])
+  const byField = new Map<string, NonNullable<TableSpec['links']>>()
+  for (const link of table.links ?? [])
+    byField.set(link.field, [...(byField.get(link.field) ?? []), link])
+  for (const [field, links] of byField)
+    builder.overrideByName(table.columns[field] ?? field, [
+      {
+        id: 'links',
+        value: links.map((l) => ({
+          title: l.title,
+          url: exploreUrl(l.datasource, l.expr),
+          targetBlank: true,
+        })),
+      },
+    ])
+}
+
+/** An Explore URL running `expr`; `${...}` variables in it stay for Grafana to interpolate. */
+export function exploreUrl(datasource: DatasourceName, expr: string): string {
   const queryField = datasource === 'tempo' ? { queryType: 'traceql', query: expr } : { expr }
   const panes = {
     a: {
@@ -184,20 +247,23 @@ export const explore = (
       range: { from: 'now-1h', to: 'now' },
     },
   }
-  return (
-    new DashboardLinkBuilder(title)
-      .type(DashboardLinkType.Link)
-      // Grafana interpolates the datasource variable in the link, so it stays unencoded.
-      .url(
-        `/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes)).replaceAll(
-          encodeURIComponent(PANEL_DATASOURCES[datasource].uid),
-          PANEL_DATASOURCES[datasource].uid,
-        )}`,
-      )
-      .icon('external link')
-      .targetBlank(true)
-  )
+  // Grafana interpolates the datasource variable and ${__value.raw} in the link: unencoded.
+  let url = `/explore?schemaVersion=1&panes=${encodeURIComponent(JSON.stringify(panes))}`
+  for (const raw of [PANEL_DATASOURCES[datasource].uid, ...(expr.match(/\$\{[^}]+\}/g) ?? [])])
+    url = url.replaceAll(encodeURIComponent(raw), raw)
+  return url
 }
+
+export const explore = (
+  title: string,
+  datasource: DatasourceName,
+  expr: string,
+): cog.Builder<DashboardLink> =>
+  new DashboardLinkBuilder(title)
+    .type(DashboardLinkType.Link)
+    .url(exploreUrl(datasource, expr))
+    .icon('external link')
+    .targetBlank(true)
 
 /** Turns' duration histogram, classic (`_count`) or native, names the agents that answered. */
 const turnSeries = `__name__=~"${seriesName('layercode.turn.duration')}(_count)?"`
