@@ -788,6 +788,16 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
         errorSeries(back(absent, '1+1x2 3x1493 4x4')),
         1500,
       ),
+      minuteCase(
+        REGRESSION,
+        'fires in the environment where the kind is back, not where it never left',
+        [
+          ...errorSeries(back(absent), 'production'),
+          ...errorSeries({ count: '1+1x1500', first: '0x1500', last: '0+60x1500' }, 'staging'),
+        ],
+        1500,
+        fires('production'),
+      ),
       {
         rule: REGRESSION,
         name: 'stays quiet for a new kind (never seen before is not back)',
@@ -1071,9 +1081,11 @@ describe('alert conditions, evaluated by promtool on synthetic series', {
 
   it('every rule per service and environment has its two environment cases', () => {
     const perComponent = ['layercode-component-down', 'layercode-collector-refusing', EXPORT_RULE]
+    // Per kind of error too: their environment cases are with the errors inbox's cases above.
+    const perKind = ['layercode-new-error', 'layercode-error-regression']
     for (const { uid } of rules)
       assert.ok(
-        perComponent.includes(uid) || perEnvironment[uid],
+        perComponent.includes(uid) || perKind.includes(uid) || perEnvironment[uid],
         `${uid} has a failing-production and an under-threshold case`,
       )
   })
