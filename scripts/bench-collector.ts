@@ -19,13 +19,13 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sendWebhookOverHttp } from '@layercode-kit/agent'
 import { spawnAgent } from '@layercode-kit/agent/testing'
-import { SAMPLING } from '@layercode-kit/grafana-gen'
+import { SAMPLING } from '@layercode-kit/collector'
 import { processStat } from '@layercode-kit/loadgen/process-stat'
+import { sendWebhookOverHttp } from '@layercode-kit/protocol'
 import { freePort, type OtlpRequest, startOtlpReceiver } from '@layercode-kit/test-support'
-import { ensureCollector } from '../tests/e2e/binaries.ts'
-import { rootPath } from '../tests/stack/support.ts'
+import { ensureCollector } from '../tools/binaries.ts'
+import { rootPath } from '../tools/repo.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const turns = Number(process.env.BENCH_TURNS ?? 600)

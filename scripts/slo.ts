@@ -15,7 +15,7 @@ import {
   slothRulesFile,
   specHash,
 } from '@layercode-kit/grafana-gen'
-import { ensureSloth, missingToolchain } from '../tests/e2e/binaries.ts'
+import { ensureSloth, missingToolchain } from '../tools/binaries.ts'
 
 const run = promisify(execFile)
 const root = new URL('../', import.meta.url)

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { type StandIn, standInConfig, standInHelpers } from '../e2e/standin.ts'
+import { type StandIn, standInConfig, standInHelpers } from '../lib/standin.ts'
 
 const service = process.argv[2] as StandIn
 if (service !== 'tempo' && service !== 'loki') {
@@ -18,7 +18,7 @@ writeFileSync(config, JSON.stringify(standInConfig(service)))
 const helpers = standInHelpers(
   service,
   `/recordings/${service}.jsonl`,
-  (name) => `tests/e2e/${name}.ts`,
+  (name) => `tests/lib/${name}.ts`,
 )
 const children = [
   spawn(process.execPath, helpers.recorder, { stdio: 'inherit' }),

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { FRONT_PORT, standInConfig } from '../e2e/standin.ts'
+import { STANDIN_IMAGE, UNBUILDABLE } from '../../tools/containers.ts'
 import { STANDIN_FILE, STANDIN_SERVICES } from '../integration/plan.ts'
+import { FRONT_PORT, standInConfig } from '../lib/standin.ts'
 import { loadCompose, readYaml } from '../stack/support.ts'
-import { STANDIN_IMAGE, UNBUILDABLE } from './prepare.ts'
 
 type Override = {
   services: Record<

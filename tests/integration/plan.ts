@@ -12,11 +12,11 @@ import {
   EXPECTED_SPAN_TREE,
   SERVICE_NAME,
   TRAFFIC,
-} from '../e2e/expectations.ts'
+} from '../lib/expectations.ts'
 import { composeWebhookSecret, loadCompose, oneShotServices } from '../stack/support.ts'
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'tests/integration/docker-compose.timing.yml']
-/** Added where Tempo's, Loki's and Grafana's images cannot be had (tests/containers/prepare.ts). */
+/** Added where Tempo's, Loki's and Grafana's images cannot be had (tools/containers.ts). */
 export const STANDIN_FILE = 'tests/containers/docker-compose.standins.yml'
 export const STANDIN_SERVICES = ['tempo', 'loki', 'grafana']
 export const GRAFANA_PASSWORD = 'integration-test-password'
@@ -75,7 +75,7 @@ export const PLAN = {
     dashboards: DASHBOARDS.map((d) => `GET /api/dashboards/uid/${d.uid}`),
     alertRules: ALERTS.map((a) => `GET /api/v1/provisioning/alert-rules/${a.uid}`),
     doctor:
-      'npm run doctor (packages/grafana-gen/src/doctor.ts) exits 0: every panel query as Grafana renders it has data or may be empty, every rule query runs, every datasource is healthy, trace <-> logs links resolve',
+      'npm run doctor (packages/cli/src/doctor.ts) exits 0: every panel query as Grafana renders it has data or may be empty, every rule query runs, every datasource is healthy, trace <-> logs links resolve',
     alertDrill:
       'npm run drill -- error-rate (half the messages fail) makes "Turn error rate above 5%" fire and waits for its e-mail in Mailpit (GET /api/v1/search?query=subject:...)',
   },

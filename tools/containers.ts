@@ -1,19 +1,18 @@
 /**
- * Makes a machine without a container engine or registry access able to run the compose
- * suite for real (tests/README.md, "Containers"):
- *   - an engine: the one DOCKER_HOST (or the default socket) reaches; else, as root only,
- *     Debian's docker.io installed and dockerd started with its data and exec roots under the
- *     kit's cache (stopped again when the suite ends);
- *   - `docker compose`: the CLI plugin built from the Go module proxy when there is none;
- *   - every image docker-compose.yml pins that is neither present nor pullable, built here
- *     from source under exactly the pinned name (busybox, the Node base of agent/Dockerfile,
- *     the collector, Prometheus, Mailpit). Tempo, Loki and Grafana are never built (licence):
- *     without them the suite runs with stand-ins (docker-compose.standins.yml) and says so.
- *   node tests/containers/prepare.ts   prepares, prints the environment, leaves dockerd up.
+ * What the compose suite needs from a container engine, on a machine without registry access
+ * (tests/README.md, "Containers"). The engine itself is the machine's: the one DOCKER_HOST (or
+ * the default socket) reaches, or the kit's own socket under the cache that `.ci/run` starts.
+ * Nothing here installs a package or starts a daemon.
+ *   - `prepareImages()` (`npm run setup`): the `docker compose` CLI plugin built from the Go
+ *     module proxy when there is none, and every image docker-compose.yml pins that is neither
+ *     present nor pullable built here from source under exactly the pinned name (busybox, the
+ *     Node base of agent/Dockerfile, the collector, Prometheus, Mailpit). Tempo, Loki and
+ *     Grafana are never built (licence): the stand-in image replaces them.
+ *   - `findEngine()` (the suite): the engine, compose and the images, or why the suite skips.
  */
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, openSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import {
   chmod,
   cp,
@@ -27,13 +26,13 @@ import {
 } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { CACHE, ensureCollector, ensurePrometheus, goEnv } from '../e2e/binaries.ts'
-import { loadCompose, readText, rootPath } from '../stack/support.ts'
+import { ensureCollector, ensurePrometheus, goEnv } from './binaries.ts'
+import { CACHE, loadCompose, readText, rootPath } from './repo.ts'
 
 const exec = promisify(execFile)
 const DOCKER = path.join(CACHE, 'docker')
+/** The socket of the engine `.ci/run` starts when the machine has none running. */
 const SOCKET = path.join(DOCKER, 'docker.sock')
 /** Compose v5.6.0: the newest release whose dependencies the Go module proxy serves in full
  *  (5.7.x needs github.com/docker/secrets-engine, which it refuses) and the machine's Go builds. */
@@ -79,15 +78,6 @@ async function run(file: string, args: string[], env: NodeJS.ProcessEnv, cwd?: s
   }
 }
 
-/** Installs a Debian package, refreshing the package lists once if they are stale or empty. */
-async function aptInstall(pkg: string, env: NodeJS.ProcessEnv) {
-  const apt = { ...env, DEBIAN_FRONTEND: 'noninteractive' }
-  const install = ['install', '-y', '--no-install-recommends', pkg]
-  if (await ok('apt-get', install, apt)) return
-  await run('apt-get', ['update'], apt)
-  await run('apt-get', install, apt)
-}
-
 /** Builds package `pkg` of Go module `module` (module@version) as a static binary at `out`. */
 async function goBuildModule(module: string, pkg: string, ldflags: string, out: string) {
   const env = goEnv({ CGO_ENABLED: '0' })
@@ -104,43 +94,20 @@ async function goBuildModule(module: string, pkg: string, ldflags: string, out: 
 const engineUp = (env: NodeJS.ProcessEnv) =>
   ok('docker', ['version', '--format', '{{.Server.Version}}'], env)
 
-/** Starts dockerd with its roots in the cache; answers the function that stops it. */
-async function startDockerd(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
-  if (!existsSync('/usr/sbin/dockerd')) {
-    log("installing Debian's docker.io")
-    await aptInstall('docker.io', env)
-  }
-  await mkdir(DOCKER, { recursive: true })
-  const out = openSync(path.join(DOCKER, 'dockerd.log'), 'a')
-  const dockerd = spawn(
-    '/usr/sbin/dockerd',
-    [
-      `--data-root=${path.join(DOCKER, 'data')}`,
-      `--exec-root=${path.join(DOCKER, 'exec')}`,
-      `--pidfile=${path.join(DOCKER, 'dockerd.pid')}`,
-      `--host=unix://${SOCKET}`,
-    ],
-    { stdio: ['ignore', out, out], detached: true },
-  )
-  dockerd.unref()
-  const exited = new Promise<void>((resolve) => dockerd.once('exit', () => resolve()))
-  for (let i = 0; i < 60 && !(await engineUp(env)); i++) await sleep(1000)
-  if (!(await engineUp(env)))
-    throw new Error(`dockerd did not come up (see ${path.join(DOCKER, 'dockerd.log')})`)
-  log(`dockerd started (data root ${path.join(DOCKER, 'data')})`)
-  return async () => {
-    dockerd.kill('SIGTERM')
-    await Promise.race([exited, sleep(30_000)])
-    log('dockerd stopped')
-  }
+/** `docker compose` as the machine has it, or the plugin built here; false when neither. */
+async function findCompose(env: Record<string, string>): Promise<boolean> {
+  if (await ok('docker', ['compose', 'version'], env)) return true
+  const own = { ...env, DOCKER_CONFIG: path.join(DOCKER, 'config') }
+  if (!(await ok('docker', ['compose', 'version'], own))) return false
+  env.DOCKER_CONFIG = own.DOCKER_CONFIG
+  return true
 }
 
 async function ensureCompose(env: Record<string, string>): Promise<void> {
-  if (await ok('docker', ['compose', 'version'], env)) return
+  if (await findCompose(env)) return
   const config = path.join(DOCKER, 'config')
   const plugin = path.join(config, 'cli-plugins', 'docker-compose')
   env.DOCKER_CONFIG = config
-  if (await ok('docker', ['compose', 'version'], env)) return
   log(`building the compose ${COMPOSE_VERSION} CLI plugin from the Go module proxy (once)`)
   await goBuildModule(
     `github.com/docker/compose/v5@${COMPOSE_VERSION}`,
@@ -155,9 +122,9 @@ const digest = (...parts: string[]) =>
 /** What the stand-in image runs: its scripts and the whole of @layercode-kit/test-support. */
 const STANDIN_FILES = [
   'tests/containers/standin.ts',
-  'tests/e2e/standin.ts',
-  'tests/e2e/recorder.ts',
-  'tests/e2e/front.ts',
+  'tests/lib/standin.ts',
+  'tests/lib/recorder.ts',
+  'tests/lib/front.ts',
   'packages/test-support/package.json',
   ...readdirSync(rootPath('packages/test-support/src'))
     // Modules and the data they import (credential-headers.json), not the tests.
@@ -168,28 +135,24 @@ const STANDIN_FILES = [
 /** What each image made here is made from: a change to any of it rebuilds the image. */
 const SOURCES = {
   node: () =>
-    digest(
-      NPM_VERSION,
-      NODE_BASE_RECIPE,
-      readText('tests/containers/images/node/docker-entrypoint.sh'),
-    ),
-  busybox: () => digest(readText('tests/containers/images/busybox/Dockerfile')),
+    digest(NPM_VERSION, NODE_BASE_RECIPE, readText('tools/images/node/docker-entrypoint.sh')),
+  busybox: () => digest(readText('tools/images/busybox/Dockerfile')),
   collector: () =>
     digest(
-      readText('tests/containers/images/collector/Dockerfile'),
+      readText('tools/images/collector/Dockerfile'),
       readText('collector/manifest.yaml'),
       readText('collector/config.yaml'),
     ),
   prometheus: () =>
     digest(
-      readText('tests/containers/images/prometheus/Dockerfile'),
-      readText('tests/e2e/prometheus/go.mod'),
-      readText('tests/e2e/prometheus/go.sum'),
+      readText('tools/images/prometheus/Dockerfile'),
+      readText('tools/prometheus/go.mod'),
+      readText('tools/prometheus/go.sum'),
     ),
-  mailpit: () => digest(readText('tests/containers/images/mailpit/Dockerfile')),
+  mailpit: () => digest(readText('tools/images/mailpit/Dockerfile')),
   standin: () =>
     digest(
-      readText('tests/containers/images/standin/Dockerfile'),
+      readText('tools/images/standin/Dockerfile'),
       readText('collector/manifest.yaml'),
       ...STANDIN_FILES.map(readText),
     ),
@@ -260,7 +223,7 @@ async function copyLibraries(binary: string, dest: string) {
 async function withContext<T>(name: string, work: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), `kit-image-${name}-`))
   try {
-    await cp(rootPath(`tests/containers/images/${name}`), dir, { recursive: true })
+    await cp(rootPath(`tools/images/${name}`), dir, { recursive: true })
     return await work(dir)
   } finally {
     await rm(dir, { recursive: true, force: true })
@@ -289,7 +252,10 @@ async function buildBusybox(image: string, env: NodeJS.ProcessEnv) {
 async function buildNodeBase(image: string, env: NodeJS.ProcessEnv) {
   const version = /^node:(\d+\.\d+\.\d+)-slim$/.exec(image)?.[1]
   if (!version) throw new Error(`agent/Dockerfile's base ${image} is not node:<x.y.z>-slim`)
-  if (!existsSync('/usr/sbin/debootstrap')) await aptInstall('debootstrap', env)
+  if (!existsSync('/usr/sbin/debootstrap'))
+    throw new Error(
+      `building ${image} needs debootstrap (Debian's debootstrap package; .ci/run installs it)`,
+    )
   const work = await mkdtemp(path.join(tmpdir(), 'kit-node-base-'))
   try {
     const started = Date.now()
@@ -325,7 +291,7 @@ async function buildNodeBase(image: string, env: NodeJS.ProcessEnv) {
     await symlink('../lib/node_modules/npm/bin/npm-cli.js', path.join(local, 'bin/npm'))
     await symlink('../lib/node_modules/npm/bin/npx-cli.js', path.join(local, 'bin/npx'))
     const entrypoint = path.join(local, 'bin/docker-entrypoint.sh')
-    await cp(rootPath('tests/containers/images/node/docker-entrypoint.sh'), entrypoint)
+    await cp(rootPath('tools/images/node/docker-entrypoint.sh'), entrypoint)
     await chmod(entrypoint, 0o755)
     const append = async (file: string, line: string) =>
       writeFile(
@@ -422,62 +388,83 @@ async function buildStandIn(base: string, env: NodeJS.ProcessEnv) {
   })
 }
 
-/** The engine, compose and images the compose suite needs, or why it cannot run here. */
-export async function prepareEngine(): Promise<Engine | { skip: string }> {
+type Found = { env: Record<string, string>; standIns: string | undefined }
+
+/** The engine the machine runs: DOCKER_HOST's (or the default socket), else the kit's own socket. */
+async function reachEngine(): Promise<Record<string, string> | undefined> {
   const env: Record<string, string> = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
   )
-  let stop = async () => {}
-  if (!(await engineUp(env))) {
-    const own = { ...env, DOCKER_HOST: `unix://${SOCKET}` }
-    if (!(await engineUp(own))) {
-      if (process.getuid?.() !== 0)
-        return { skip: 'no container engine is reachable, and only root may start one here' }
-      if (!existsSync('/usr/bin/apt-get') && !existsSync('/usr/sbin/dockerd'))
-        return { skip: 'no container engine is reachable, and no Debian packages to install one' }
-      env.DOCKER_HOST = own.DOCKER_HOST
-      stop = await startDockerd(env)
-    } else env.DOCKER_HOST = own.DOCKER_HOST
-  }
-  try {
-    await ensureCompose(env)
-    const missing = async (service: string, source?: string) =>
-      !(await available(imageOf(service), env, source))
-    const nodeBase = /^FROM\s+(\S+)/m.exec(readText('agent/Dockerfile'))?.[1] as string
-    if (!(await available(nodeBase, env, SOURCES.node()))) await buildNodeBase(nodeBase, env)
-    const busybox = imageOf('init')
-    if (await missing('init', SOURCES.busybox())) await buildBusybox(busybox, env)
-    if (await missing('collector', SOURCES.collector()))
-      await buildCollector(imageOf('collector'), env)
-    if (await missing('prometheus', SOURCES.prometheus()))
-      await buildPrometheus(imageOf('prometheus'), busybox, env)
-    if (await missing('mailpit', SOURCES.mailpit()))
-      await buildMailpit(imageOf('mailpit'), busybox, env)
-    const absent: string[] = []
-    for (const service of UNBUILDABLE) if (await missing(service)) absent.push(imageOf(service))
-    let standIns: string | undefined
-    if (absent.length > 0) {
-      standIns = `${absent.join(', ')} cannot be pulled here and are not built here (licence)`
-      if (!(await present(STANDIN_IMAGE, env, SOURCES.standin()))) await buildStandIn(nodeBase, env)
-      // testcontainers' reaper image cannot be pulled either; the suite tears down itself.
-      env.TESTCONTAINERS_RYUK_DISABLED = 'true'
-    }
-    // Rebuilt images leave their predecessors untagged.
-    await ok('docker', ['image', 'prune', '-f', '--filter', `label=${LABEL}`], env)
-    return { env, standIns, stop }
-  } catch (error) {
-    await stop()
-    throw error
-  }
+  if (await engineUp(env)) return env
+  const own = { ...env, DOCKER_HOST: `unix://${SOCKET}` }
+  return (await engineUp(own)) ? own : undefined
 }
 
-if (import.meta.main) {
-  const engine = await prepareEngine()
-  if ('skip' in engine) {
-    console.log(`containers: cannot run here: ${engine.skip}`)
-  } else {
-    for (const key of ['DOCKER_HOST', 'DOCKER_CONFIG', 'TESTCONTAINERS_RYUK_DISABLED'])
-      if (engine.env[key]) console.log(`export ${key}=${engine.env[key]}`)
-    console.log(`# stand-ins: ${engine.standIns ?? 'none (the real images are here)'}`)
+const NO_ENGINE =
+  'no container engine is reachable (DOCKER_HOST or the default socket); .ci/run starts one as root'
+
+/** Builds compose and the images the suite needs that the engine has not got (`npm run setup`). */
+export async function prepareImages(): Promise<Found | { skip: string }> {
+  const env = await reachEngine()
+  if (!env) return { skip: NO_ENGINE }
+  await ensureCompose(env)
+  const missing = async (service: string, source?: string) =>
+    !(await available(imageOf(service), env, source))
+  const nodeBase = /^FROM\s+(\S+)/m.exec(readText('agent/Dockerfile'))?.[1] as string
+  if (!(await available(nodeBase, env, SOURCES.node()))) await buildNodeBase(nodeBase, env)
+  const busybox = imageOf('init')
+  if (await missing('init', SOURCES.busybox())) await buildBusybox(busybox, env)
+  if (await missing('collector', SOURCES.collector()))
+    await buildCollector(imageOf('collector'), env)
+  if (await missing('prometheus', SOURCES.prometheus()))
+    await buildPrometheus(imageOf('prometheus'), busybox, env)
+  if (await missing('mailpit', SOURCES.mailpit()))
+    await buildMailpit(imageOf('mailpit'), busybox, env)
+  let standIns: string | undefined
+  const absent = await absentUnbuildable(env)
+  if (absent.length > 0) {
+    standIns = standInReason(absent)
+    if (!(await present(STANDIN_IMAGE, env, SOURCES.standin()))) await buildStandIn(nodeBase, env)
   }
+  // Rebuilt images leave their predecessors untagged.
+  await ok('docker', ['image', 'prune', '-f', '--filter', `label=${LABEL}`], env)
+  return { env, standIns }
+}
+
+async function absentUnbuildable(env: Record<string, string>): Promise<string[]> {
+  const absent: string[] = []
+  for (const service of UNBUILDABLE)
+    if (!(await available(imageOf(service), env))) absent.push(imageOf(service))
+  return absent
+}
+
+const standInReason = (absent: string[]) =>
+  `${absent.join(', ')} cannot be pulled here and are not built here (licence)`
+
+/** The engine, compose and images the compose suite needs, or why it cannot run here. */
+export async function findEngine(): Promise<Found | { skip: string }> {
+  const env = await reachEngine()
+  if (!env) return { skip: NO_ENGINE }
+  if (!(await findCompose(env)))
+    return { skip: 'the engine has no `docker compose`: run `npm run setup` to build it' }
+  const nodeBase = /^FROM\s+(\S+)/m.exec(readText('agent/Dockerfile'))?.[1] as string
+  const wanted: [string, string | undefined][] = [
+    [nodeBase, SOURCES.node()],
+    [imageOf('init'), SOURCES.busybox()],
+    [imageOf('collector'), SOURCES.collector()],
+    [imageOf('prometheus'), SOURCES.prometheus()],
+    [imageOf('mailpit'), SOURCES.mailpit()],
+  ]
+  const absent = await absentUnbuildable(env)
+  let standIns: string | undefined
+  if (absent.length > 0) {
+    standIns = standInReason(absent)
+    wanted.push([STANDIN_IMAGE, SOURCES.standin()])
+    // testcontainers' reaper image cannot be pulled either; the suite tears down itself.
+    env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+  }
+  for (const [image, source] of wanted)
+    if (!(await available(image, env, source)))
+      return { skip: `image ${image} is missing or stale: run \`npm run setup\` to build it` }
+  return { env, standIns }
 }
