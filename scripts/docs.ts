@@ -3,10 +3,10 @@
  * A config that does not validate fails with its line and what was expected.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { loadGenerator } from './generator.ts'
+import { loadKitFiles } from './generator.ts'
 
 if (import.meta.main) {
-  const { generatedFiles } = await loadGenerator()
+  const { generatedFiles } = await loadKitFiles()
   const check = process.argv.includes('--check')
   let stale = 0
   for (const [file, content] of Object.entries(generatedFiles())) {

@@ -82,7 +82,7 @@ function rulesForUid(yaml: string): string {
   return doc.toString({ lineWidth: 100, minContentWidth: 40, blockQuote: 'literal' })
 }
 
-const files = gen.generatedFiles()
+const files = gen.grafanaFiles()
 for (const [file, content] of Object.entries(files)) {
   if (file.startsWith('grafana/dashboards/')) await write(file, forUids(content))
   else if (file === 'grafana/alerting/rules.yaml') await write(file, rulesForUid(content))

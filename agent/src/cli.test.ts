@@ -3,10 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { DEV_WEBHOOK_SECRET } from '@layercode-kit/cli'
+import { DEV_WEBHOOK_SECRET, sendWebhook } from '@layercode-kit/protocol'
 import { startOtlpReceiver } from '@layercode-kit/test-support'
 import { AGENT_NAMES } from './agents/registry.ts'
-import { sendWebhook } from './protocol/client.ts'
 import { CLI_PATH, runScript, spawnAgent } from './testing/spawn-agent.ts'
 
 const runCli = (args: string[], options: { env?: Record<string, string>; cwd: string }) =>

@@ -1,14 +1,7 @@
 #!/usr/bin/env -S node --
 // The `--` matters: without it Node itself consumes our `--env-file` flag and exits 9.
 import { tmpdir } from 'node:os'
-import {
-  ErrorCode,
-  KitError,
-  loadEnvFile,
-  plain,
-  rejectUnknownFlags,
-  runCli,
-} from '@layercode-kit/cli'
+import { loadEnvFile, plain, rejectUnknownFlags, runCli } from '@layercode-kit/cli-support'
 import {
   DEFAULT_FLUSH_TIMEOUT_MS,
   onShutdown,
@@ -19,6 +12,7 @@ import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand }
 import packageJson from '../package.json' with { type: 'json' }
 import { AGENT_NAMES, DEFAULT_AGENT, describeAgents } from './agents/registry.ts'
 import { loadConfig } from './config.ts'
+import { AgentError, AgentErrorCode } from './errors.ts'
 import { heapSnapshotOnSignal, startCpuProfile } from './profiling.ts'
 
 const run = defineCommand({
@@ -56,8 +50,8 @@ const run = defineCommand({
       verbose: args.verbose,
     })
     if (!config.webhookSecret) {
-      throw new KitError(
-        ErrorCode.SecretMissing,
+      throw new AgentError(
+        AgentErrorCode.SecretMissing,
         `LAYERCODE_WEBHOOK_SECRET is not set (APP_ENV=${config.appEnv}): copy it from your LayerCode agent into the environment or .env; only APP_ENV=development falls back to a development secret`,
       )
     }

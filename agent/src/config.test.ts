@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { DEV_WEBHOOK_SECRET, KitError } from '@layercode-kit/cli'
+import { DEV_WEBHOOK_SECRET } from '@layercode-kit/protocol'
 import { CONFIG_VARIABLES, loadConfig } from './config.ts'
+import { AgentError } from './errors.ts'
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -53,7 +54,7 @@ describe('loadConfig', () => {
     ] as const) {
       assert.throws(
         () => loadConfig(env),
-        (error: unknown) => error instanceof KitError && name.test(error.message),
+        (error: unknown) => error instanceof AgentError && name.test(error.message),
       )
     }
   })

@@ -1,7 +1,8 @@
-import { DEV_APP_ENV, DEV_WEBHOOK_SECRET, ErrorCode, KitError } from '@layercode-kit/cli'
+import { DEV_APP_ENV, DEV_WEBHOOK_SECRET } from '@layercode-kit/protocol'
 import { DEFAULT_SECRET_KEY_PATTERN } from '@layercode-kit/telemetry'
 import { z } from 'zod'
 import { AGENT_NAMES, DEFAULT_AGENT } from './agents/registry.ts'
+import { AgentError, AgentErrorCode } from './errors.ts'
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './history/store.ts'
 import { LOG_LEVELS, type LogLevel } from './logging/logger.ts'
 
@@ -129,8 +130,8 @@ function secretKeyPattern(extra: string | undefined): RegExp {
   try {
     return new RegExp(`${DEFAULT_SECRET_KEY_PATTERN.source}|${extra}`, 'i')
   } catch (error) {
-    throw new KitError(
-      ErrorCode.ConfigInvalid,
+    throw new AgentError(
+      AgentErrorCode.ConfigInvalid,
       `LOG_REDACT_PATTERN is not a valid regular expression: ${extra}`,
       {
         cause: error,
@@ -157,7 +158,10 @@ export function loadConfig(
   const parsed = schema.safeParse(merged)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new KitError(ErrorCode.ConfigInvalid, `${issue?.path.join('.')}: ${issue?.message}`)
+    throw new AgentError(
+      AgentErrorCode.ConfigInvalid,
+      `${issue?.path.join('.')}: ${issue?.message}`,
+    )
   }
   const e = parsed.data
   const webhookSecret =

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  COLLECTOR_TIERS,
-  SAMPLING,
-  SAMPLING_POLICIES,
-  samplingPolicyRows,
-} from '@layercode-kit/grafana-gen'
+import { SAMPLING, SAMPLING_POLICIES, samplingPolicyRows } from '@layercode-kit/collector'
+import { COLLECTOR_TIERS } from '@layercode-kit/grafana-gen'
 import {
   Attr,
   CAPTURE_CONTENT_ENV,

@@ -7,14 +7,19 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { after, before, describe, it } from 'node:test'
 import { startTestServer, TEST_SECRET, type TestServer } from '@layercode-kit/agent/testing'
-import { ALERTS, drillFor, mailFor } from '@layercode-kit/grafana-gen'
+import { drillFor, mailFor } from '@layercode-kit/cli'
+import { ALERTS } from '@layercode-kit/grafana-gen'
 import { rootPath } from './support.ts'
 
 async function drill(...args: string[]) {
-  const child = spawn(process.execPath, ['scripts/drill.ts', ...args, '--env-file=/dev/null'], {
-    cwd: rootPath('.'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['packages/cli/src/drill-command.ts', ...args, '--env-file=/dev/null'],
+    {
+      cwd: rootPath('.'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c) => {

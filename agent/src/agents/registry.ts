@@ -1,4 +1,4 @@
-import { ErrorCode, KitError } from '@layercode-kit/cli'
+import { AgentError, AgentErrorCode } from '../errors.ts'
 import { createBakeryAgent } from './bakery.ts'
 import { createEchoAgent } from './echo.ts'
 import { createSlowAgent } from './slow.ts'
@@ -22,8 +22,8 @@ export function isAgentName(name: string): name is AgentName {
 
 export function createAgent(name: string, options: AgentOptions): Agent {
   if (!isAgentName(name)) {
-    throw new KitError(
-      ErrorCode.UnknownAgent,
+    throw new AgentError(
+      AgentErrorCode.UnknownAgent,
       `unknown agent "${name}"; choose one of ${AGENT_NAMES.join(', ')}`,
     )
   }

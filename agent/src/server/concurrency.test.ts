@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, it } from 'node:test'
-import type { WebhookResult } from '../protocol/client.ts'
+import type { WebhookResult } from '@layercode-kit/protocol'
 import { eventTypes, spoken, startTestServer } from '../testing/agent-server.ts'
 
 const CONVERSATIONS = 200

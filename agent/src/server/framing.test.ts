@@ -3,10 +3,10 @@ import { once } from 'node:events'
 import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { signPayload } from '@layercode-kit/protocol'
 import { Attr } from '@layercode-kit/telemetry'
 import { captureTelemetry } from '@layercode-kit/telemetry/testing'
 import { SpanStatusCode } from '@opentelemetry/api'
-import { signPayload } from '../protocol/signature.ts'
 
 // The SDK first, then the app's modules, as the CLI starts them.
 const captured = await captureTelemetry({ ...process.env, APP_ENV: 'test' })

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
+import { sendWebhook } from '@layercode-kit/protocol'
 import { CREDENTIAL_HEADERS, settle, startOtlpReceiver } from '@layercode-kit/test-support'
-import { sendWebhook } from '../protocol/client.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
 /** One marker per place a secret can enter; none may leave the process. */

@@ -2,11 +2,11 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Writable } from 'node:stream'
 import { serve } from '@hono/node-server'
-import { ErrorCode, KitError } from '@layercode-kit/cli'
 import { priceTable, reportExportErrorsTo, SessionTracker } from '@layercode-kit/telemetry'
 import { instrumentModel } from '@layercode-kit/telemetry/ai'
 import { createAgent } from '../agents/registry.ts'
 import { type AgentConfig, secretValues } from '../config.ts'
+import { AgentError, AgentErrorCode } from '../errors.ts'
 import { ConversationStore } from '../history/store.ts'
 import { createLogger, type Logger } from '../logging/logger.ts'
 import { resolveModel } from '../model/provider.ts'
@@ -66,7 +66,7 @@ export async function startServer(
   try {
     priceTable()
   } catch (error) {
-    throw new KitError(ErrorCode.ConfigInvalid, (error as Error).message, { cause: error })
+    throw new AgentError(AgentErrorCode.ConfigInvalid, (error as Error).message, { cause: error })
   }
   const model = instrumentModel(baseModel, agent.name)
   const app = createApp({

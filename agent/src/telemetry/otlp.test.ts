@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { sendWebhook } from '@layercode-kit/protocol'
 import { attributesOf, freePort, settle, startOtlpReceiver } from '@layercode-kit/test-support'
-import { sendWebhook } from '../protocol/client.ts'
 import { spawnAgent } from '../testing/spawn-agent.ts'
 
 const SECRET = 'whsec_otlp_test_0123456789'

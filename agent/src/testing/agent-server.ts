@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream'
+import { sendWebhook, type WebhookResult } from '@layercode-kit/protocol'
 import { readJsonLines } from '@layercode-kit/test-support'
 import { loadConfig } from '../config.ts'
 import { closeLogger } from '../logging/logger.ts'
-import { sendWebhook, type WebhookResult } from '../protocol/client.ts'
 import { type RunningServer, startServer } from '../server/start.ts'
 
 export const TEST_SECRET = 'whsec_test_0123456789abcdef'

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { alertConditions } from './conditions.ts'
 import { alertIn, ConfigError, DEFAULT_CONFIG_FILE, parseKitConfig } from './config.ts'
-import { generatedFiles } from './generate.ts'
+import { grafanaFiles } from './generate.ts'
 import { longestLine } from './promql.ts'
 import { SLOTH_RULES_PATH, SLOTH_SPEC_PATH, specHash } from './slos.ts'
 
@@ -125,7 +125,7 @@ describe('layercode-kit.yaml', () => {
 })
 
 describe('generated rule files', () => {
-  const files = generatedFiles()
+  const files = grafanaFiles()
   const rules = Object.entries(files).filter(([path]) =>
     /^(grafana\/alerting|prometheus\/(rules|alerts|slo))\//.test(path),
   )
@@ -151,7 +151,7 @@ describe('generated rule files', () => {
 
 describe('dashboards', () => {
   it('hard-code no datasource uid outside the datasource variables, so any Grafana imports them', () => {
-    const files = generatedFiles()
+    const files = grafanaFiles()
     const dashboards = Object.entries(files).filter(([path]) =>
       path.startsWith('grafana/dashboards/'),
     )

@@ -1,13 +1,13 @@
 #!/usr/bin/env -S node --
 import { renameSync, writeFileSync } from 'node:fs'
 import {
-  DEV_WEBHOOK_SECRET,
   ErrorCode,
   KitError,
   loadEnvFile,
   plain,
   runSingleCommand,
-} from '@layercode-kit/cli'
+} from '@layercode-kit/cli-support'
+import { DEV_WEBHOOK_SECRET } from '@layercode-kit/protocol'
 import { type CommandDef, defineCommand } from 'citty'
 import { z } from 'zod'
 import type { ConversationRecord } from './conversation.ts'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sendWebhook, type WebhookResult } from '@layercode-kit/agent'
+import { sendWebhook, type WebhookResult } from '@layercode-kit/protocol'
 import {
   ERROR_KIND_METADATA_KEY,
   FAULT_HEADER,

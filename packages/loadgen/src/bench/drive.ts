@@ -1,6 +1,6 @@
 import { Agent } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sendWebhookOverHttp } from '@layercode-kit/agent'
+import { sendWebhookOverHttp } from '@layercode-kit/protocol'
 import { processStat } from './process-stat.ts'
 
 export type Sample = {

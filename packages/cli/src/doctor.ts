@@ -12,6 +12,15 @@
  */
 
 import {
+  DASHBOARDS,
+  DATASOURCES,
+  durationSeconds,
+  interpolate,
+  SCRAPE_INTERVAL_S,
+  SELF_METRICS,
+  type TemplateVariable,
+} from '@layercode-kit/grafana-gen'
+import {
   GenAiGeneration,
   GenAiOptIn,
   KIT_METRICS,
@@ -20,9 +29,6 @@ import {
   prometheusName,
   RETIRED_SERIES,
 } from '@layercode-kit/telemetry'
-import { DASHBOARDS, DATASOURCES } from './dashboards.ts'
-import { interpolate, type TemplateVariable } from './interpolate.ts'
-import { SELF_METRICS } from './queries.ts'
 
 export type Check = {
   dashboard: string
@@ -74,10 +80,8 @@ export type DoctorOptions = {
 
 /** Seconds in a Grafana relative range like `now-1h` (to `now`). */
 export function rangeSeconds(from: string): number {
-  const match = /^now-(\d+)([smhdw])$/.exec(from)
-  if (!match) return 3600
-  const unit = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[match[2] as 's']
-  return Number(match[1]) * unit
+  const match = /^now-(\d+[smhdw])$/.exec(from)
+  return match ? durationSeconds(match[1] as string) : 3600
 }
 
 const rowsOf = (frames: Frame[]) =>
@@ -172,7 +176,7 @@ export class Doctor {
     const from = dashboard.time?.from ?? 'now-1h'
     const to = dashboard.time?.to ?? 'now'
     const rangeS = rangeSeconds(from)
-    const scrapeIntervalS = this.#options.scrapeIntervalS ?? 10
+    const scrapeIntervalS = this.#options.scrapeIntervalS ?? SCRAPE_INTERVAL_S
     // Grafana's interval for a ~1000-point panel, never below the datasource's timeInterval.
     const stepS = Math.max(scrapeIntervalS, Math.ceil(rangeS / 1000))
     const variables = dashboard.templating?.list ?? []

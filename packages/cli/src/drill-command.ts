@@ -2,20 +2,13 @@
  * npm run drill -- <alert>   (npm run drill lists them)
  * Makes one alert fire on a running kit and waits until its e-mail reaches Mailpit (or, with
  * --until=firing, until its condition holds on Prometheus): traffic through the agent's fault
- * injection where that breaches it, or the one step the user takes (packages/grafana-gen/src/drills.ts).
+ * injection where that breaches it, or the one step the user takes (drills.ts).
  */
-import { ErrorCode, KitError, loadEnvFile, runSingleCommand } from '@layercode-kit/cli'
-import {
-  ALERTS,
-  type AlertSpec,
-  alertNamed,
-  type Drill,
-  drillFor,
-  type MailpitMessage,
-  mailFor,
-} from '@layercode-kit/grafana-gen'
+import { ErrorCode, KitError, loadEnvFile, runSingleCommand } from '@layercode-kit/cli-support'
+import { ALERTS, type AlertSpec } from '@layercode-kit/grafana-gen'
 import { runLoad } from '@layercode-kit/loadgen'
 import { type CommandDef, defineCommand } from 'citty'
+import { alertNamed, type Drill, drillFor, type MailpitMessage, mailFor } from './drills.ts'
 
 /** Traffic runs in chunks, checking after each; the first is short, to fail fast on a setup problem. */
 const TRAFFIC_CHUNK_S = 15
@@ -198,7 +191,7 @@ const command = defineCommand({
       console.log(`… ${elapsed(started)}${progress}`)
     }
     throw new KitError(
-      ErrorCode.AgentFailed,
+      ErrorCode.TimedOut,
       `${alert.uid} did not ${args.until === 'email' ? 'reach Mailpit' : 'fire'} within ${timeoutS} s: check Grafana's Alerting page (state, errors), the contact point and SMTP settings (grafana/README.md)`,
     )
   },

@@ -3,9 +3,14 @@
  * whole paging path: the traffic that breaches it through the agent's fault injection, or the
  * one step a person takes themselves (the drill stops nothing it was not asked to).
  */
-import { ALERTS, type AlertSpec } from './alerts.ts'
-import { CONFIG } from './config.ts'
-import { BURN_ALERTS, burnAlertUid, sloById } from './slos.ts'
+import {
+  ALERTS,
+  type AlertSpec,
+  BURN_ALERTS,
+  burnAlertUid,
+  CONFIG,
+  sloById,
+} from '@layercode-kit/grafana-gen'
 
 /** Load generator settings for a traffic drill (packages/loadgen's options, by the same names). */
 export type DrillTraffic = {
@@ -121,4 +126,14 @@ export function mailFor(
   return messages
     .filter((m) => m.Subject.startsWith('[FIRING') && Date.parse(m.Created) >= since - 1000)
     .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created))[0]
+}
+
+/** How `npm run drill` makes the alert fire, for people (grafana/README.md). */
+export function drillText(uid: string): string {
+  const drill = drillFor(uid)
+  const command = `\`npm run drill -- ${uid.replace(/^layercode-/, '')}\``
+  if (!drill || drill.kind === 'none') return `none: ${drill?.why ?? 'not defined'}`
+  if (drill.kind === 'manual')
+    return `${command} waits while you run \`${drill.steps}\` (then \`${drill.undo}\`) until the e-mail reaches Mailpit.`
+  return `${command} drives traffic through the agent (${drill.what}) until the e-mail reaches Mailpit.`
 }

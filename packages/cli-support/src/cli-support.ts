@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { stripVTControlCharacters } from 'node:util'
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty'
-import { ErrorCode, KitError } from './errors.ts'
+import { CodedError, ErrorCode, KitError } from './errors.ts'
 
 /** Loads `--env-file` (which must exist) or, when there is one, `.env`; variables already set win. */
 export function loadEnvFile(envFile: string | undefined): void {
@@ -65,12 +65,13 @@ export function rejectUnknownFlags(rawArgs: readonly string[], args: ArgsDef): v
 
 /**
  * The one top-level catch of a command: any failure is one line on stderr and exit code 1.
- * KitErrors and citty's usage errors carry a message written for users; others get their name too.
+ * CodedErrors (KitError, a package's own such as the agent's) and citty's usage errors carry
+ * a message written for users; others get their name too.
  */
 export function runCli(program: string, main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     const message =
-      error instanceof KitError || (error as { name?: string })?.name === 'CLIError'
+      error instanceof CodedError || (error as { name?: string })?.name === 'CLIError'
         ? (error as Error).message
         : String(error)
     console.error(plain(`${program}: ${message}`, process.stderr))

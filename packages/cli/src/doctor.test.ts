@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { DATASOURCES } from '@layercode-kit/grafana-gen'
 import { runNode } from '@layercode-kit/test-support'
 import { parse } from 'yaml'
-import { DATASOURCES } from './dashboards.ts'
 import { Doctor, exitCode, formatTable, rangeSeconds } from './doctor.ts'
 import { generatedFiles } from './generate.ts'
 
@@ -288,7 +288,7 @@ describe('doctor verdicts', () => {
 })
 
 describe('doctor command', () => {
-  const cli = fileURLToPath(new URL('../../../scripts/doctor.ts', import.meta.url))
+  const cli = fileURLToPath(new URL('./doctor-command.ts', import.meta.url))
 
   it('prints its usage for --help', async () => {
     const result = await runNode(cli, ['--help'])

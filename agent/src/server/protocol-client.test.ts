@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { Agent } from 'node:http'
 import { after, before, describe, it } from 'node:test'
+import { sendWebhook, sendWebhookOverHttp } from '@layercode-kit/protocol'
 import { ids, startTestServer, TEST_SECRET, type TestServer } from '../testing/agent-server.ts'
-import { sendWebhook, sendWebhookOverHttp } from './client.ts'
 
 describe('webhook client, both transports', () => {
   let server: TestServer

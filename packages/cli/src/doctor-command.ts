@@ -1,11 +1,11 @@
 /**
  * npm run doctor -- --grafana http://localhost:3000 [--env-file .env]
- * Checks a running stack through Grafana's API (see packages/grafana-gen/src/doctor.ts).
+ * Checks a running stack through Grafana's API (see doctor.ts).
  */
 
-import { ErrorCode, KitError, loadEnvFile, runSingleCommand } from '@layercode-kit/cli'
-import { Doctor, exitCode, formatTable } from '@layercode-kit/grafana-gen'
+import { ErrorCode, KitError, loadEnvFile, runSingleCommand } from '@layercode-kit/cli-support'
 import { type CommandDef, defineCommand } from 'citty'
+import { Doctor, exitCode, formatTable } from './doctor.ts'
 
 const command = defineCommand({
   meta: { name: 'doctor', description: 'Check every dashboard, alert and link of a running kit' },
