@@ -11,11 +11,11 @@ import {
 } from '@layercode-kit/grafana-gen'
 import { Attr } from '@layercode-kit/telemetry'
 import { settle, waitFor } from '@layercode-kit/test-support'
+import { findBinaries } from '../../tools/binaries.ts'
+import { nativeSuiteGuard } from '../lib/guard.ts'
+import { Harness } from '../lib/harness.ts'
+import { logView } from '../lib/recordings.ts'
 import { composeWebhookSecret, loadCompose, rootPath } from '../stack/support.ts'
-import { ensureBinaries } from './binaries.ts'
-import { nativeSuiteGuard } from './guard.ts'
-import { Harness } from './harness.ts'
-import { logView } from './recordings.ts'
 
 const missing = await nativeSuiteGuard('alert drills')
 
@@ -44,7 +44,7 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
     const child = spawn(
       process.execPath,
       [
-        'scripts/drill.ts',
+        'packages/cli/src/drill-command.ts',
         alert,
         `--agent-url=${harness.url('agent', 8000, '/api/agent')}`,
         `--prometheus=${harness.url('prometheus', 9090)}`,
@@ -68,7 +68,7 @@ describe('alert conditions on the real Prometheus: quiet under normal load, firi
   }
 
   before(async () => {
-    harness = await Harness.start(await ensureBinaries())
+    harness = await Harness.start(await findBinaries())
   })
   after(async () => {
     await harness?.stop()

@@ -20,10 +20,10 @@ import {
   panelQueries,
   parseKitConfig,
 } from '@layercode-kit/grafana-gen'
-import { attributesOf, waitFor } from '@layercode-kit/test-support'
-import { ensureBinaries } from './binaries.ts'
-import { nativeSuiteGuard } from './guard.ts'
-import { type AgentNs, Harness } from './harness.ts'
+import { attributesOf, untilStill, waitFor } from '@layercode-kit/test-support'
+import { findBinaries } from '../../tools/binaries.ts'
+import { nativeSuiteGuard } from '../lib/guard.ts'
+import { type AgentNs, Harness } from '../lib/harness.ts'
 
 const missing = await nativeSuiteGuard('the errors inbox')
 
@@ -96,18 +96,7 @@ describe('the errors inbox, on the real collector and Prometheus', { skip: missi
   }
   /** Every span delivered (the stand-in's count still for one batch delay): errors thrown so far. */
   const delivered = async () => {
-    let last = -1
-    await waitFor(
-      'spans delivered',
-      async () => {
-        const now = harness.recorded('tempo', 'traces').length
-        const done = now === last
-        last = now
-        return done
-      },
-      60_000,
-      6_000,
-    )
+    await untilStill('spans delivered', () => harness.recorded('tempo', 'traces').length)
     // One thrown error a trace and kind (every span it passes through records it).
     return new Set(errorSpans().map((s) => `${s.traceId} ${s.fingerprint}`)).size
   }
@@ -145,7 +134,7 @@ describe('the errors inbox, on the real collector and Prometheus', { skip: missi
 
   before(async () => {
     harness = await Harness.startWithAgents(
-      await ensureBinaries(),
+      await findBinaries(),
       REPLICAS.map((ns) => [ns, resource('1.0.0')]),
     )
   })

@@ -14,12 +14,12 @@ import { after, before, describe, it } from 'node:test'
 import { concrete, panelQueries } from '@layercode-kit/grafana-gen'
 import { Attr, LOG_CONTEXT_FIELDS, Outcome } from '@layercode-kit/telemetry'
 import { attributesOf, settle } from '@layercode-kit/test-support'
+import { findBinaries } from '../../tools/binaries.ts'
+import { nativeSuiteGuard } from '../lib/guard.ts'
+import { Harness } from '../lib/harness.ts'
+import { type Postgres, postgresBin, startPostgres } from '../lib/postgres.ts'
+import { installExample, userEnv } from '../lib/tarballs.ts'
 import { composeWebhookSecret } from '../stack/support.ts'
-import { ensureBinaries } from './binaries.ts'
-import { nativeSuiteGuard } from './guard.ts'
-import { Harness } from './harness.ts'
-import { type Postgres, postgresBin, startPostgres } from './postgres.ts'
-import { installExample, userEnv } from './tarballs.ts'
 
 const missing = await nativeSuiteGuard('the example apps end to end')
 const noPostgres = postgresBin() ? undefined : 'no PostgreSQL server (apt install postgresql)'
@@ -138,7 +138,7 @@ describe("users' own agents, installed from the packed tarballs", { skip: missin
   const postgresLog: string[] = []
 
   before(async () => {
-    harness = await Harness.start(await ensureBinaries())
+    harness = await Harness.start(await findBinaries())
     if (!noPostgres) {
       postgres = await startPostgres('agent', postgresLog)
       await postgres.sql(

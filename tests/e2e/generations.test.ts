@@ -20,12 +20,12 @@ import {
   prometheusSeries,
   SEMCONV_OPT_IN_ENV,
 } from '@layercode-kit/telemetry'
-import { attributesOf, waitFor } from '@layercode-kit/test-support'
-import { ensureBinaries } from './binaries.ts'
-import { flat, sampledSpan, settledAt, total } from './counters.ts'
-import { nativeSuiteGuard } from './guard.ts'
-import { type AgentNs, Harness } from './harness.ts'
-import { between, quantileRange, type Range } from './ranges.ts'
+import { attributesOf, untilStill, waitFor } from '@layercode-kit/test-support'
+import { findBinaries } from '../../tools/binaries.ts'
+import { flat, sampledSpan, settledAt, total } from '../lib/counters.ts'
+import { nativeSuiteGuard } from '../lib/guard.ts'
+import { type AgentNs, Harness } from '../lib/harness.ts'
+import { between, quantileRange, type Range } from '../lib/ranges.ts'
 
 const missing = await nativeSuiteGuard('both generations of the GenAI names')
 
@@ -92,7 +92,7 @@ describe('both generations of the GenAI names, on the real collector and Prometh
 
   before(async () => {
     harness = await Harness.startWithAgents(
-      await ensureBinaries(),
+      await findBinaries(),
       APPS.map((app) => [
         app.ns,
         { OTEL_SERVICE_NAME: app.service, [SEMCONV_OPT_IN_ENV]: app.optIn },
@@ -139,18 +139,7 @@ describe('both generations of the GenAI names, on the real collector and Prometh
       assert.ok(spanS > 0, `${app.service}: samples in the window`)
       sampled.set(app.service, spanS)
     }
-    let last = -1
-    await waitFor(
-      'every span delivered',
-      async () => {
-        const now = recordedSpans().length
-        const done = now === last
-        last = now
-        return done
-      },
-      60_000,
-      6_000,
-    )
+    await untilStill('every span delivered', () => recordedSpans().length)
     everySpan = recordedSpans()
     spans = everySpan.slice(spansBefore)
   })

@@ -17,9 +17,9 @@ import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { waitFor } from '@layercode-kit/test-support'
 import { parseAllDocuments } from 'yaml'
+import { ensureHelm, findBinaries, goEnv } from '../../tools/binaries.ts'
+import { nativeSuiteGuard } from '../lib/guard.ts'
 import { ROOT, readText, rootPath } from '../stack/support.ts'
-import { ensureBinaries, ensureHelm, goEnv } from './binaries.ts'
-import { nativeSuiteGuard } from './guard.ts'
 
 const run = promisify(execFile)
 const missing = await nativeSuiteGuard('Helm chart checks', { root: false })
@@ -84,7 +84,7 @@ describe('the Helm chart, rendered and checked', { skip: missing }, () => {
   }
 
   before(async () => {
-    helm = await ensureHelm()
+    helm = await ensureHelm('find')
     dir = await mkdtemp(path.join(tmpdir(), 'kit-helm-'))
   })
   after(async () => {
@@ -133,7 +133,7 @@ describe('the Helm chart, rendered and checked', { skip: missing }, () => {
   })
 
   it('every collector config passes otelcol validate, as each tier passes them', async () => {
-    const { otelcol } = await ensureBinaries()
+    const { otelcol } = await findBinaries()
     assert.ok(rendered.size > 0, 'rendered first')
     for (const [name, objects] of rendered) {
       const configMap = objects.find(

@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { npmAsUser as npm, packTarballs, publishedPackages, userEnv } from '../lib/tarballs.ts'
 import { rootPath } from '../stack/support.ts'
-import { npmAsUser as npm, packTarballs, publishedPackages, userEnv } from './tarballs.ts'
 
 const run = promisify(execFile)
 const bin = (name: string) => rootPath('node_modules/.bin', name)

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
+import { findPython, INTEGRATION_PATH, REQUIREMENTS } from '../../tools/python.ts'
 import { rootPath } from '../stack/support.ts'
-import { findPython, INTEGRATION_PATH, REQUIREMENTS } from './python-toolkit.ts'
 
 const run = promisify(execFile)
 /** The build frontend, pinned like everything the kit installs. */

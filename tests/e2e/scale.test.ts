@@ -8,25 +8,24 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { SAMPLING, SAMPLING_POLICIES } from '@layercode-kit/collector'
 import {
   COLLECTOR_TIERS,
   concrete,
   panelQueries,
   REAL_TRAFFIC,
-  SAMPLING,
-  SAMPLING_POLICIES,
   SELF_METRICS,
   seriesName,
 } from '@layercode-kit/grafana-gen'
 import { settle } from '@layercode-kit/test-support'
-import { ensureBinaries } from './binaries.ts'
-import type { SpanView } from './expectations.ts'
-import { nativeSuiteGuard } from './guard.ts'
-import { type CollectorNs, Harness, type StandInNs } from './harness.ts'
-import { addressOf, setHosts } from './netns.ts'
-import { running, stopProc } from './processes.ts'
-import { between, panelChecker } from './ranges.ts'
-import { logView, spanView } from './recordings.ts'
+import { findBinaries } from '../../tools/binaries.ts'
+import type { SpanView } from '../lib/expectations.ts'
+import { nativeSuiteGuard } from '../lib/guard.ts'
+import { type CollectorNs, Harness, type StandInNs } from '../lib/harness.ts'
+import { addressOf, setHosts } from '../lib/netns.ts'
+import { running, stopProc } from '../lib/processes.ts'
+import { between, panelChecker } from '../lib/ranges.ts'
+import { logView, spanView } from '../lib/recordings.ts'
 
 const missing = await nativeSuiteGuard('native end-to-end scale suite')
 
@@ -140,7 +139,7 @@ describe('native end to end, scaled out: 2 agents -> gateway -> 2 tail samplers 
   }
 
   before(async () => {
-    harness = await Harness.startScaled(await ensureBinaries(), SAMPLER_ENV)
+    harness = await Harness.startScaled(await findBinaries(), SAMPLER_ENV)
     const summaries = await harness.loadgenOnEveryAgent(traffic(30, 0.1))
     for (const s of summaries)
       assert.equal(

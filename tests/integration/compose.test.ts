@@ -1,8 +1,8 @@
 /**
  * The kit as users start it (`docker compose up`), checked through the public APIs of Grafana
  * (and its datasource proxy to Prometheus, Tempo and Loki), the agent, the collector and
- * Mailpit, with the expectations the native end-to-end suite uses. Run by run.ts, which makes
- * the machine able to (tests/containers/prepare.ts). Where Tempo's, Loki's and Grafana's
+ * Mailpit, with the expectations the native end-to-end suite uses. Run by run.ts, on the
+ * engine and images it finds (tools/containers.ts; `npm run setup` builds them). Where Tempo's, Loki's and Grafana's
  * images cannot be had (KIT_STANDINS says why), Tempo and Loki are the recording stand-ins of
  * tests/containers/docker-compose.standins.yml, Prometheus is queried directly, and the checks
  * only the real ones can pass are skipped with that reason. Without an engine the suite skips
@@ -10,181 +10,57 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
-import { sendWebhook } from '@layercode-kit/agent'
+import { Doctor, exitCode, formatTable } from '@layercode-kit/cli'
 import {
   ALERTS,
   concrete,
   DASHBOARDS,
-  Doctor,
-  exitCode,
-  formatTable,
   panelQueries,
   SYNTHETIC_TRAFFIC,
 } from '@layercode-kit/grafana-gen'
 import { runLoad } from '@layercode-kit/loadgen'
-import { attributesOf, settle } from '@layercode-kit/test-support'
+import { sendWebhook } from '@layercode-kit/protocol'
+import { attributesOf } from '@layercode-kit/test-support'
 import {
   DockerComposeEnvironment,
-  getContainerRuntimeClient,
   type StartedDockerComposeEnvironment,
   Wait,
 } from 'testcontainers'
 import {
   EXPECTED_SERIES,
-  type LogView,
   logProblems,
   SERVICE_NAME,
   type SpanView,
   spanTreeProblems,
   TRAFFIC,
-} from '../e2e/expectations.ts'
-import { logView, readRecording, spanView } from '../e2e/recordings.ts'
+} from '../lib/expectations.ts'
+import { readRecording, spanView } from '../lib/recordings.ts'
 import { ROOT } from '../stack/support.ts'
+import { GRAFANA_PASSWORD, ONE_SHOTS, TIMEOUTS, URLS, WEBHOOK_SECRET } from './plan.ts'
+
 import {
-  COMPOSE_FILES,
-  GRAFANA_PASSWORD,
-  ONE_SHOTS,
-  SERVICES,
-  STANDIN_FILE,
-  STANDIN_SERVICES,
-  TIMEOUTS,
-  URLS,
-  WEBHOOK_SECRET,
-} from './plan.ts'
-
-async function runtimeMissing(): Promise<string | undefined> {
-  if (process.env.KIT_NO_ENGINE) return process.env.KIT_NO_ENGINE
-  try {
-    await getContainerRuntimeClient()
-    return undefined
-  } catch (error) {
-    return `no container runtime is reachable (${(error as Error).message.split('\n')[0]})`
-  }
-}
-
-/** Why Tempo, Loki and Grafana are stand-ins here (undefined: the real images run). */
-const STANDINS = process.env.KIT_STANDINS
-const realOnly = STANDINS ? `needs the real Tempo, Loki and Grafana: ${STANDINS}` : false
-const running = SERVICES.filter((s) => !(STANDINS && s === 'grafana'))
-const project = `kit-it-${randomUUID().slice(0, 8)}`
-const recordings = STANDINS ? await mkdtemp(path.join(tmpdir(), 'kit-it-recordings-')) : ''
-const composeFiles = [...COMPOSE_FILES, ...(STANDINS ? [STANDIN_FILE] : [])]
-const exec = promisify(execFile)
-/** `docker compose` on this suite's project (the environment run.ts prepared). */
-const compose = async (...args: string[]) =>
-  (
-    await exec(
-      'docker',
-      ['compose', '-p', project, ...composeFiles.flatMap((f) => ['-f', f]), ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, KIT_STANDIN_RECORDINGS: recordings },
-      },
-    )
-  ).stdout
-
-const missing = await runtimeMissing()
-if (missing && process.env.REQUIRE_DOCKER === '1')
-  throw new Error(`integration: ${missing}, and REQUIRE_DOCKER=1`)
-if (missing) console.log(`# SKIP compose integration suite: ${missing}`)
-
-const auth = `Basic ${Buffer.from(`admin:${GRAFANA_PASSWORD}`).toString('base64')}`
-async function grafana<T>(path: string): Promise<T> {
-  const res = await fetch(`${URLS.grafana}${path}`, { headers: { authorization: auth } })
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as T
-}
-async function eventually<T>(
-  what: string,
-  ms: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const { done, value, error } = await settle(probe, (v) => v !== undefined, ms, 3000)
-  if (done) return value as T
-  throw new Error(`timed out waiting for ${what}${error ? `: ${(error as Error).message}` : ''}`)
-}
-/** Prometheus through Grafana's datasource proxy, or directly beside the stand-ins. */
-const promQuery = async (q: string) => {
-  const path = `/api/v1/query?query=${encodeURIComponent(q)}`
-  type Result = {
-    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }
-  }
-  if (!STANDINS)
-    return (await grafana<Result>(`/api/datasources/proxy/uid/prometheus${path}`)).data.result
-  const res = await fetch(`${URLS.prometheus}${path}`)
-  if (!res.ok) throw new Error(`${q}: ${res.status} ${await res.text()}`)
-  return ((await res.json()) as Result).data.result
-}
-/** Log lines with their labels: from Loki through Grafana, or the Loki stand-in's recording. */
-async function logLines(selector: string, filter?: string): Promise<LogView[]> {
-  if (STANDINS) {
-    const service = /service_name="([^"]+)"/.exec(selector)?.[1]
-    return readRecording(path.join(recordings, 'loki.jsonl'), 'logs')
-      .map(logView)
-      .filter((l) => l.resource['service.name'] === service)
-      .filter((l) => !filter || l.body.includes(filter))
-  }
-  const start = String((Date.now() - 15 * 60_000) * 1e6)
-  const query = filter ? `${selector} |= "${filter}"` : selector
-  const result = await grafana<{
-    data: { result: Array<{ stream: Record<string, string>; values: Array<[string, string]> }> }
-  }>(
-    `/api/datasources/proxy/uid/loki/loki/api/v1/query_range?limit=5000&start=${start}&query=${encodeURIComponent(query)}`,
-  )
-  return result.data.result.flatMap((stream) =>
-    stream.values.map(([, line]) => ({
-      body: line,
-      traceId: stream.stream.trace_id ?? '',
-      spanId: stream.stream.span_id ?? '',
-      attributes: stream.stream,
-      resource: { 'service.name': stream.stream.service_name },
-    })),
-  )
-}
-
-/** One tagged OTLP/JSON log record, sent to the collector as a user's app would. */
-const sendLog = (tag: string, i: number) =>
-  fetch(`${URLS.collector}/v1/logs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      resourceLogs: [
-        {
-          resource: {
-            attributes: [{ key: 'service.name', value: { stringValue: 'integration-restart' } }],
-          },
-          scopeLogs: [
-            {
-              logRecords: [
-                { timeUnixNano: String(Date.now() * 1e6), body: { stringValue: `${tag} ${i}` } },
-              ],
-            },
-          ],
-        },
-      ],
-    }),
-  })
-type ServiceState = { Service: string; State: string; Health: string; ExitCode: number }
-/** Every container of the project (or of `services`), as `docker compose ps -a` reports it. */
-const serviceStates = async (...services: string[]): Promise<ServiceState[]> =>
-  (await compose('ps', '-a', '--format', 'json', ...services))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as ServiceState)
-/** A service's container health. */
-const serviceHealth = async (service: string) => (await serviceStates(service))[0]?.Health
-
-const b64hex = (id: string) =>
-  /^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex')
-
-if (STANDINS) console.log(`# stand-ins for ${STANDIN_SERVICES.join(', ')}: ${STANDINS}`)
+  b64hex,
+  compose,
+  composeFiles,
+  eventually,
+  grafana,
+  logLines,
+  missing,
+  project,
+  promQuery,
+  realOnly,
+  recordings,
+  running,
+  STANDINS,
+  sendLog,
+  serviceHealth,
+  serviceStates,
+} from './stack.ts'
 
 describe('docker compose up: the whole kit', { skip: missing }, () => {
   let environment: StartedDockerComposeEnvironment
@@ -387,7 +263,7 @@ describe('docker compose up: the whole kit', { skip: missing }, () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
-        'scripts/drill.ts',
+        'packages/cli/src/drill-command.ts',
         'error-rate',
         `--agent-url=${URLS.agent}/api/agent`,
         `--mailpit=${URLS.mailpit}`,

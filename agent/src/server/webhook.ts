@@ -1,4 +1,11 @@
 import {
+  encodeSseEvent,
+  type ResponseEvent,
+  SIGNATURE_HEADER,
+  SSE_HEADERS,
+  verifySignature,
+} from '@layercode-kit/protocol'
+import {
   asSynthetic,
   chargingSession,
   FAULT_HEADER,
@@ -20,8 +27,6 @@ import {
   type WebhookEvent,
 } from '../protocol/events.ts'
 import { parseJson } from '../protocol/json.ts'
-import { SIGNATURE_HEADER, verifySignature } from '../protocol/signature.ts'
-import { encodeSseEvent, type ResponseEvent, SSE_HEADERS } from '../protocol/sse.ts'
 import { faultHandling } from '../turn/faults.ts'
 import { KeyedQueue } from '../turn/keyed-queue.ts'
 import { runTurn, type TurnDeps, type TurnSink } from '../turn/run-turn.ts'

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
+import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { parser as logql } from '@grafana/lezer-logql'
 import { parser as traceql } from '@grafana/lezer-traceql'
@@ -20,10 +17,10 @@ import {
 } from '@layercode-kit/telemetry'
 import type { Tree } from '@lezer/common'
 import { parser as promql } from '@prometheus-io/lezer-promql'
-import { parse, parseDocument, Scalar, visit } from 'yaml'
-import { ALERTS, CONTACT_POINTS, grafanaEnv } from './alerts.ts'
+import { parse } from 'yaml'
+import { ALERTS } from './alerts.ts'
 import { DASHBOARDS } from './dashboards.ts'
-import { generatedFiles, grafanaFiles, RECORDING_RULES_PATH } from './generate.ts'
+import { grafanaFiles, RECORDING_RULES_PATH } from './generate.ts'
 import type { TemplateVariable } from './interpolate.ts'
 import { concrete, datasourceUids, panelQueries, ruleQueries } from './inventory.ts'
 import { SELF_METRICS } from './queries.ts'
@@ -63,7 +60,7 @@ const selfSeries = Object.values(SELF_METRICS).flat()
 /** The series the kit's recording rules and Sloth's rules record (prometheus/rules/). */
 const recordedSeries = new Set(
   [
-    generatedFiles()[RECORDING_RULES_PATH] ?? '',
+    grafanaFiles()[RECORDING_RULES_PATH] ?? '',
     readFileSync(new URL(`../../../${SLOTH_RULES_PATH}`, import.meta.url), 'utf8'),
   ].flatMap((text) =>
     (parse(text) as { groups: Array<{ rules: Array<{ record?: string }> }> }).groups.flatMap((g) =>
@@ -196,16 +193,6 @@ function acceptsEmpty({ op, value }: StreamMatcher): boolean {
 }
 
 describe('generated Grafana files', () => {
-  it('are what the code produces (run `npm run docs` after changing packages/grafana-gen or the contract)', () => {
-    for (const [file, content] of Object.entries(generatedFiles())) {
-      assert.equal(
-        readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8'),
-        content,
-        file,
-      )
-    }
-  })
-
   it('enumerate every panel and rule, with queries in each', () => {
     // Text panels (the service levels' objectives) have no query.
     const panelCount = DASHBOARDS.reduce(
@@ -218,7 +205,7 @@ describe('generated Grafana files', () => {
   })
 
   it('ask for exemplars only where the source records them (Tempo span metrics, not the JS SDK)', () => {
-    for (const [file, content] of Object.entries(generatedFiles())) {
+    for (const [file, content] of Object.entries(grafanaFiles())) {
       if (!file.startsWith('grafana/dashboards/')) continue
       const dashboard = JSON.parse(content) as {
         panels: Array<{ title: string; targets?: Array<{ exemplar?: boolean; expr?: string }> }>
@@ -331,183 +318,5 @@ describe('generated Grafana files', () => {
     assert.notDeepEqual(errors(promql.parse('sum(rate(x[5m])'), 'sum(rate(x[5m])'), [])
     assert.notDeepEqual(errors(logql.parse('{a="b" | x'), '{a="b" | x'), [])
     assert.notDeepEqual(errors(traceql.parse('{span.a = }'), '{span.a = }'), [])
-  })
-})
-
-describe('alert rules', () => {
-  const dashboards = new Map(DASHBOARDS.map((d) => [d.uid, d]))
-
-  it('carry summary, description, runbook_url, severity, for, keepFiringFor, and link to their panel', () => {
-    const runbooks = JSON.parse(
-      grafanaFiles()['grafana/dashboards/layercode-runbooks.json'] ?? '{}',
-    ) as { panels: Array<{ id: number; title: string; options?: { content?: string } }> }
-    for (const { rule, title } of rules) {
-      const annotations = rule.annotations as Record<string, string>
-      assert.deepEqual(Object.keys(annotations).sort(), ['description', 'runbook_url', 'summary'])
-      for (const key of ['summary', 'description'])
-        assert.ok(annotations[key] && annotations[key].length > 20, `${title}: ${key}`)
-      // Grafana's own key, opening this alert's panel on the runbooks dashboard.
-      const viewPanel = /^\/d\/layercode-runbooks\?viewPanel=panel-(\d+)$/.exec(
-        annotations.runbook_url ?? '',
-      )
-      const runbook = runbooks.panels.find((p) => p.id === Number(viewPanel?.[1]))
-      assert.equal(runbook?.title, title, `${title}: runbook_url ${annotations.runbook_url}`)
-      for (const section of [
-        'What it means',
-        'First checks',
-        'Dashboards and queries',
-        'Silence it',
-      ])
-        assert.match(String(runbook?.options?.content), new RegExp(`## ${section}\n\n\\S`), title)
-      assert.match(String((rule.labels as Record<string, string>).severity), /^(critical|warning)$/)
-      assert.match(String(rule.for), /^\d+[smh]$/)
-      assert.match(String(rule.keepFiringFor), /^\d+[smh]$/)
-      const dashboard = dashboards.get(String(rule.dashboardUid))
-      assert.ok(dashboard, `${title}: dashboard ${rule.dashboardUid}`)
-      assert.ok(
-        Number(rule.panelId) >= 1 && Number(rule.panelId) <= (dashboard?.panels.length ?? 0),
-        `${title}: panel ${rule.panelId}`,
-      )
-      assert.equal(rule.condition, 'B')
-      assert.equal(
-        rule.noDataState,
-        'OK',
-        `${title}: no data means the threshold-inside query is quiet`,
-      )
-    }
-    const severities = ALERTS.map((a) => [a.uid, a.severity])
-    assert.deepEqual(Object.fromEntries(severities)['layercode-error-rate'], 'critical')
-  })
-
-  it('include the seed guide three: error rate > 5% critical, p95 > 2 s, tokens > 1M per hour', () => {
-    const byUid = Object.fromEntries(rules.map((r) => [r.uid, r]))
-    assert.match(String(byUid['layercode-error-rate']?.expr), /\n\s*> 0\.05\n\s*\)\n\s*and on /)
-    assert.match(
-      String(byUid['layercode-latency-p95']?.expr),
-      /^histogram_quantile\(\n\s*0\.95,[\s\S]*\) > 2$/,
-    )
-    assert.match(String(byUid['layercode-token-usage']?.expr), /\) > 1000000$/)
-  })
-})
-
-describe('contact points and policy', () => {
-  type ContactPoints = {
-    contactPoints: Array<{
-      name: string
-      receivers: Array<{ uid: string; type: string; settings: Record<string, string> }>
-    }>
-  }
-  const files = generatedFiles()
-
-  /**
-   * What the compose init service picks for a given environment: its own contact-point lines
-   * from docker-compose.yml, run by sh over the generated files in a temporary folder.
-   */
-  function picked(env: Record<string, string>): ContactPoints {
-    const compose = parse(
-      readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'),
-    ) as { services: { init: { command: string[] } } }
-    const lines = String(compose.services.init.command.at(-1))
-      .split('\n')
-      .filter((line) => line.includes('contact_points'))
-      .map((line) => line.replaceAll('$$', '$'))
-    assert.ok(lines.length >= 2, 'the init service picks a contact-point file')
-    const dir = mkdtempSync(path.join(tmpdir(), 'init-'))
-    mkdirSync(path.join(dir, 'src', 'contact-points'), { recursive: true })
-    mkdirSync(path.join(dir, 'out'))
-    for (const [file, content] of Object.entries(files))
-      if (file.startsWith('grafana/alerting/contact-points/'))
-        writeFileSync(path.join(dir, 'src', file.slice('grafana/alerting/'.length)), content)
-    const script = lines
-      .join('\n')
-      .replaceAll('/alerting-src/', `${dir}/src/`)
-      .replaceAll('/provisioning/alerting/', `${dir}/out/`)
-    execFileSync('sh', ['-ec', script], { env: { PATH: process.env.PATH, ...env } })
-    const out = parse(readFileSync(path.join(dir, 'out', 'contact-points.yaml'), 'utf8'))
-    rmSync(dir, { recursive: true })
-    return out as ContactPoints
-  }
-
-  it('e-mail always; Slack, the webhook and the pager only when their URL is set; the pager only for critical', () => {
-    for (const [env, critical, warning] of [
-      [{}, ['email'], ['email']],
-      [{ SLACK_WEBHOOK_URL: 'https://x' }, ['email', 'slack'], ['email', 'slack']],
-      [{ ALERT_WEBHOOK_URL: 'https://x' }, ['email', 'webhook'], ['email', 'webhook']],
-      [{ ALERT_PAGER_WEBHOOK_URL: 'https://x' }, ['email', 'pager'], ['email']],
-      [
-        { SLACK_WEBHOOK_URL: 'a', ALERT_WEBHOOK_URL: 'b', ALERT_PAGER_WEBHOOK_URL: 'c' },
-        ['email', 'slack', 'webhook', 'pager'],
-        ['email', 'slack', 'webhook'],
-      ],
-    ] as const) {
-      const points = Object.fromEntries(
-        picked(env).contactPoints.map((p) => [
-          p.name,
-          p.receivers.map((r) => r.uid.split('-').at(-1)),
-        ]),
-      )
-      assert.deepEqual(points[CONTACT_POINTS.critical], critical, JSON.stringify(env))
-      assert.deepEqual(points[CONTACT_POINTS.warning], warning, JSON.stringify(env))
-    }
-    const all = picked({
-      SLACK_WEBHOOK_URL: 'a',
-      ALERT_WEBHOOK_URL: 'b',
-      ALERT_PAGER_WEBHOOK_URL: 'c',
-    })
-    const critical = all.contactPoints.find((p) => p.name === CONTACT_POINTS.critical)?.receivers
-    assert.equal(critical?.[0]?.settings.addresses, grafanaEnv('ALERT_EMAIL_TO'))
-    assert.equal(critical?.[1]?.settings.url, grafanaEnv('SLACK_WEBHOOK_URL'))
-    assert.equal(critical?.[2]?.settings.url, grafanaEnv('ALERT_WEBHOOK_URL'))
-    assert.equal(critical?.[3]?.settings.url, grafanaEnv('ALERT_PAGER_WEBHOOK_URL'))
-    const uids = all.contactPoints.flatMap((p) => p.receivers.map((r) => r.uid))
-    assert.equal(new Set(uids).size, uids.length, 'receiver uids are unique')
-  })
-
-  it('quote every matcher operator, so YAML 1.1 tools read the policy too', () => {
-    const text = generatedFiles()['grafana/alerting/policies.yaml'] ?? ''
-    const operators: Scalar[] = []
-    visit(parseDocument(text), {
-      Seq(_, node) {
-        const [, op] = node.items
-        if (
-          node.items.length === 3 &&
-          op instanceof Scalar &&
-          /^[=!]~?$|^=~$/.test(String(op.value))
-        )
-          operators.push(op)
-      },
-    })
-    assert.ok(operators.length >= 2)
-    for (const op of operators) assert.equal(op.type, Scalar.QUOTE_DOUBLE, String(op.value))
-  })
-
-  it('routes by severity, grouped by alertname, with sane repeat intervals', () => {
-    const { policies } = parse(generatedFiles()['grafana/alerting/policies.yaml'] ?? '') as {
-      policies: Array<{
-        receiver: string
-        group_by: string[]
-        repeat_interval: string
-        routes: Array<{ object_matchers: string[][]; repeat_interval: string }>
-      }>
-    }
-    const [policy] = policies
-    assert.equal(policy?.receiver, CONTACT_POINTS.warning)
-    assert.deepEqual(
-      policy?.routes.map((r) => (r as unknown as { receiver: string }).receiver),
-      [CONTACT_POINTS.critical, CONTACT_POINTS.warning],
-      'critical and warning reach separately configured contact points',
-    )
-    assert.ok(policy?.group_by.includes('alertname'))
-    assert.deepEqual(
-      policy?.routes.map((r) => r.object_matchers[0]),
-      [
-        ['severity', '=', 'critical'],
-        ['severity', '=', 'warning'],
-      ],
-    )
-    assert.deepEqual(
-      policy?.routes.map((r) => r.repeat_interval),
-      ['1h', '4h'],
-    )
   })
 })

@@ -41,3 +41,28 @@ export async function waitFor(
   const cause = error instanceof Error ? `: ${error.message}` : ''
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`)
 }
+
+/**
+ * Waits until `count()` holds still across one `intervalMs` (a receiver's count that stopped
+ * moving for a batch delay: everything sent so far has arrived), and returns it.
+ */
+export async function untilStill(
+  what: string,
+  count: () => number | Promise<number>,
+  timeoutMs = 60_000,
+  intervalMs = 6_000,
+): Promise<number> {
+  let last = -1
+  await waitFor(
+    what,
+    async () => {
+      const now = await count()
+      const still = now === last
+      last = now
+      return still
+    },
+    timeoutMs,
+    intervalMs,
+  )
+  return last
+}
