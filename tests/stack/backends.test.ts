@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { GAUGE_FRESHNESS_SECONDS, SCRAPED_COMPONENTS } from '@layercode-kit/grafana-gen'
+import {
+  GAUGE_FRESHNESS_SECONDS,
+  SCRAPE_INTERVAL_S,
+  SCRAPED_COMPONENTS,
+} from '@layercode-kit/grafana-gen'
 import { METRIC_EXPORT_INTERVAL_MS, PROMOTED_RESOURCE_ATTRIBUTES } from '@layercode-kit/telemetry'
 import { collector, compose, services } from './configs.ts'
 import { readYaml } from './support.ts'
@@ -19,6 +23,11 @@ describe('the backends and Grafana, as compose wires them', () => {
       collector.receivers.host_metrics as unknown as { collection_interval: string }
     ).collection_interval
     assert.equal(exportMs / 1000, seconds(prometheus.global.scrape_interval))
+    assert.equal(
+      SCRAPE_INTERVAL_S,
+      seconds(prometheus.global.scrape_interval),
+      'what queries assume',
+    )
     assert.equal(GAUGE_FRESHNESS_SECONDS, (2 * exportMs) / 1000, 'gauge panels see two exports')
     assert.equal(exportMs, METRIC_EXPORT_INTERVAL_MS, "the agent's default is the same interval")
     assert.equal(seconds(hostMetrics), seconds(prometheus.global.scrape_interval))

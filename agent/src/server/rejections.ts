@@ -1,11 +1,11 @@
+import { DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADER } from '@layercode-kit/protocol'
 import { recordWebhookRejection, type WebhookRejection } from '@layercode-kit/telemetry'
 import type { Logger } from '../logging/logger.ts'
-import { SIGNATURE_HEADER } from '../protocol/signature.ts'
 
 export const SIGNATURE_MESSAGES: Record<WebhookRejection, string> = {
   missing: `missing ${SIGNATURE_HEADER} header`,
   malformed: `malformed ${SIGNATURE_HEADER} header; expected t=<unix seconds>,v1=<hex HMAC-SHA256>`,
-  stale: `${SIGNATURE_HEADER} timestamp is outside the 300 s tolerance`,
+  stale: `${SIGNATURE_HEADER} timestamp is outside the ${DEFAULT_TOLERANCE_SECONDS} s tolerance`,
   mismatch: `${SIGNATURE_HEADER} does not match the body`,
 }
 

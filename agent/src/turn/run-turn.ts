@@ -1,21 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { LanguageModelV4 } from '@ai-sdk/provider'
-import { ErrorCode, KitError } from '@layercode-kit/cli'
 import {
-  errorType,
-  executeToolSpan,
   Fault,
   type FaultKind,
   FirstSpeechClock,
   invokeAgentSpan,
   Outcome,
   recordFirstSpeechParts,
-  recordToolCall,
   recordTurn,
+  runTool,
   timingFirstSpeech,
 } from '@layercode-kit/telemetry'
 import type { ModelMessage } from 'ai'
 import type { Agent, AgentTurn, ToolCall } from '../agents/types.ts'
+import { AgentError, AgentErrorCode } from '../errors.ts'
 import type { ConversationStore } from '../history/store.ts'
 import { errorFields, type Logger } from '../logging/logger.ts'
 import type { TurnEvent } from '../protocol/events.ts'
@@ -70,9 +68,9 @@ async function invokeAgent(
   }
   if (fault === Fault.Error) {
     const kind = injectedErrorKind(turn.event)
-    const error = new KitError(ErrorCode.InjectedFault, 'fault injected on request')
+    const error = new AgentError(AgentErrorCode.InjectedFault, 'fault injected on request')
     // A drill's own kind: grouped by it (the fingerprint), not by where it was thrown.
-    throw kind ? Object.assign(error, { fingerprint: [ErrorCode.InjectedFault, kind] }) : error
+    throw kind ? Object.assign(error, { fingerprint: [AgentErrorCode.InjectedFault, kind] }) : error
   }
   if (fault === Fault.Slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
   if (fault === Fault.Tokens)
@@ -85,47 +83,37 @@ async function invokeAgent(
   return deps.agent.respond(turn)
 }
 
-async function runTool<T>(
+/**
+ * A tool call of the agent: the kit's runTool (span, tool metrics, the turn's tools part of
+ * first speech), with the injected tool faults inside it and the agent's debug lines around.
+ */
+async function runAgentTool<T>(
   deps: TurnDeps,
-  turn: { clock: FirstSpeechClock; fault: FaultKind | undefined; signal: AbortSignal },
+  turn: { fault: FaultKind | undefined; signal: AbortSignal },
   call: ToolCall,
   execute: () => Promise<T>,
 ): Promise<T> {
   const { logger } = deps
   const started = performance.now()
-  const slow = turn.fault === Fault.SlowTool
   logger.debug('tool call', { tool: call.name, tool_call_id: call.callId })
-  let outcome: Outcome = Outcome.Error
-  let failure: string | undefined
-  try {
-    const result = await executeToolSpan(call.name, call.callId, async () => {
-      if (slow) await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
+  const result = await runTool(
+    call.name,
+    async () => {
+      if (turn.fault === Fault.SlowTool)
+        await sleep(deps.slowDelayMs, undefined, { signal: turn.signal })
       if (turn.fault === Fault.ToolError) throw kitchenOffline(call.name)
       if (turn.fault === Fault.UpstreamError) await checkUpstream(deps.upstreamUrl, turn.signal)
       return execute()
-    })
-    outcome = Outcome.Ok
-    logger.debug('tool result', {
-      tool: call.name,
-      tool_call_id: call.callId,
-      duration_ms: Math.round(performance.now() - started),
-      result_length: JSON.stringify(result ?? null).length,
-    })
-    return result
-  } catch (error) {
-    failure = errorType(error)
-    throw error
-  } finally {
-    const durationMs = performance.now() - started
-    turn.clock.toolCallEnded(durationMs)
-    recordToolCall({
-      agent: deps.agent.name,
-      tool: call.name,
-      outcome,
-      durationS: durationMs / 1000,
-      errorType: failure,
-    })
-  }
+    },
+    { agent: deps.agent.name, callId: call.callId },
+  )
+  logger.debug('tool result', {
+    tool: call.name,
+    tool_call_id: call.callId,
+    duration_ms: Math.round(performance.now() - started),
+    result_length: JSON.stringify(result ?? null).length,
+  })
+  return result
 }
 
 /** The error a `tool_error` fault's tool throws. */
@@ -196,7 +184,7 @@ export async function runTurn(
       speak: (text) => say([...chunker.push(separated(text)), ...chunker.flush()]),
       speakDelta: (delta) => say(chunker.push(delta)),
       sendData: (content) => sink.data(content),
-      runTool: (call, execute) => runTool(deps, { clock, fault, signal }, call, execute),
+      runTool: (call, execute) => runAgentTool(deps, { fault, signal }, call, execute),
       signal,
       logger,
     }
@@ -216,7 +204,7 @@ export async function runTurn(
       } else {
         outcome = Outcome.Error
         failure = error
-        const code = error instanceof KitError ? error.code : ErrorCode.AgentFailed
+        const code = error instanceof AgentError ? error.code : AgentErrorCode.AgentFailed
         logger.error('turn failed', errorFields(error))
         sink.data({ error: { code, message: 'The agent failed to answer this turn.' } })
         say([separated(FALLBACK_SPEECH)])

@@ -20,6 +20,7 @@ from .contract import (
     GenAiOptIn,
     Metric,
 )
+from .scope import SCOPE_NAME, SCOPE_VERSION
 
 
 # When each kind of error (its labels, synthetic tag included) was first and last counted,
@@ -86,7 +87,7 @@ class Instruments:
 
 @cache
 def instruments() -> Instruments:
-    meter = metrics.get_meter("layercode-otel-kit")
+    meter = metrics.get_meter(SCOPE_NAME, SCOPE_VERSION)
 
     def spec(name: str) -> dict[str, str]:
         m = METRICS[name]

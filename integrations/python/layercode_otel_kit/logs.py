@@ -12,6 +12,7 @@ from typing import Any
 
 from opentelemetry import _logs
 
+from .scope import SCOPE_NAME, SCOPE_VERSION
 from .turn import current_turn
 
 # loguru level -> (OTel severity number, the kit's severity text)
@@ -31,7 +32,7 @@ class LoguruToOtlp:
     """A loguru sink: `logger.add(LoguruToOtlp(), format="{message}")`."""
 
     def __init__(self) -> None:
-        self._logger = _logs.get_logger("layercode-otel-kit")
+        self._logger = _logs.get_logger(SCOPE_NAME, SCOPE_VERSION)
 
     def __call__(self, message: Any) -> None:
         record = message.record

@@ -22,6 +22,7 @@ from opentelemetry.trace import Status, StatusCode
 from .contract import METRICS, Attr, Metric, Outcome
 from .instruments import instruments
 from .pricing import price_table, speech_charges
+from .scope import SCOPE_NAME, SCOPE_VERSION
 from .signature import SIGNATURE_HEADER, rejection_reason
 from .spans import KitSpanProcessor, record_charges, tagged
 from .turn import Turn, _current
@@ -160,7 +161,7 @@ class TurnTelemetry:
         self.instruments = instruments()
         self.sessions = Sessions()
         self.rejections = Rejections()
-        meter = metrics.get_meter("layercode-otel-kit")
+        meter = metrics.get_meter(SCOPE_NAME, SCOPE_VERSION)
         active = METRICS[Metric.LAYERCODE_SESSIONS_ACTIVE]
         meter.create_observable_gauge(
             active.name,

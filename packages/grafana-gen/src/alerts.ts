@@ -279,7 +279,7 @@ function rule(alert: AlertSpec) {
   const condition = new TypeThresholdBuilder()
     .refId('B')
     .expression('A')
-    .conditions([{ evaluator: { type: 'gt', params: [0] } }] as never)
+    .conditions([{ evaluator: { type: 'gt', params: [0] } }])
     .datasource({ type: '__expr__', uid: '__expr__' })
   const built = new RuleBuilder(alert.title)
     .uid(alert.uid)

@@ -10,6 +10,12 @@
  *   interval being the datasource's `timeInterval`; `$__interval` = the step;
  *   `$__range` = the dashboard's time range; `$__auto` (Loki) = the step.
  */
+/**
+ * Prometheus' scrape interval, the Prometheus datasource's `timeInterval` and the agent's
+ * metric export interval, in seconds: they must agree (tests/stack/backends.test.ts).
+ */
+export const SCRAPE_INTERVAL_S = 10
+
 export type TemplateVariable = {
   name: string
   type: string
@@ -54,7 +60,7 @@ export function rateIntervalSeconds(scrapeIntervalS: number, stepS: number): num
 }
 
 export function interpolate(expr: string, context: InterpolationContext = {}): string {
-  const { scrapeIntervalS = 10, stepS = 15, rangeS = 3600 } = context
+  const { scrapeIntervalS = SCRAPE_INTERVAL_S, stepS = 15, rangeS = 3600 } = context
   const builtins: Record<string, string> = {
     __rate_interval: `${rateIntervalSeconds(scrapeIntervalS, stepS)}s`,
     __interval: `${stepS}s`,

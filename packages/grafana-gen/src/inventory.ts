@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { DASHBOARDS } from './dashboards.ts'
 import { grafanaFiles } from './generate.ts'
-import { type InterpolationContext, interpolate, type TemplateVariable } from './interpolate.ts'
+import {
+  type InterpolationContext,
+  interpolate,
+  SCRAPE_INTERVAL_S,
+  type TemplateVariable,
+} from './interpolate.ts'
 
 export type Datasource = 'prometheus' | 'loki' | 'tempo'
 export type PanelQuery = {
@@ -98,7 +103,7 @@ export function datasourceUids(): string[] {
 
 /**
  * A query as Grafana runs it for the dashboard's default selection ("All" everywhere), over
- * the last 10 minutes at a 50 s step ($__rate_interval 60 s with the 10 s scrape interval).
+ * the last 10 minutes at a 50 s step ($__rate_interval 60 s with the scrape interval).
  * Alert rules have no variables.
  */
 export function concrete(
@@ -106,7 +111,7 @@ export function concrete(
   context: InterpolationContext = {},
 ): string {
   return interpolate(query.expr, {
-    scrapeIntervalS: 10,
+    scrapeIntervalS: SCRAPE_INTERVAL_S,
     stepS: 50,
     rangeS: 600,
     ...context,

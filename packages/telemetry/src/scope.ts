@@ -1,7 +1,10 @@
 import packageJson from '../package.json' with { type: 'json' }
-import { DEFAULT_SERVICE_NAME } from './contract.ts'
 
-/** The instrumentation scope of everything the kit itself emits, named after the service. */
-export const SCOPE_NAME = DEFAULT_SERVICE_NAME
+/**
+ * The instrumentation scope of everything the kit itself emits: this library's name and
+ * version, as the OpenTelemetry specification asks of an instrumentation library (the
+ * service is the resource's `service.name`, not the scope).
+ */
+export const SCOPE_NAME = packageJson.name
 /** The instrumentation scope version: this package's version. */
 export const SCOPE_VERSION = packageJson.version

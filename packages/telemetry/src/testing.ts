@@ -1,10 +1,6 @@
 import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs'
 import { MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics'
-import {
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace'
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace'
 import { startInstrumented } from './bootstrap.ts'
 import type { Telemetry } from './sdk.ts'
 
@@ -52,13 +48,4 @@ export async function captureTelemetry(
       return resourceMetrics
     },
   }
-}
-
-/** The chain of span names from the root down to `span`. */
-export function ancestry(span: ReadableSpan, all: readonly ReadableSpan[]): string[] {
-  const byId = new Map(all.map((s) => [s.spanContext().spanId, s]))
-  const chain: string[] = []
-  for (let s: ReadableSpan | undefined = span; s; s = byId.get(s.parentSpanContext?.spanId ?? ''))
-    chain.unshift(s.name)
-  return chain
 }

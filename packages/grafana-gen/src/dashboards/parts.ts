@@ -16,6 +16,8 @@ import {
   QueryVariableBuilder,
   ThresholdsConfigBuilder,
   ThresholdsMode,
+  type VariableModel,
+  VariableRefresh,
 } from '@grafana/grafana-foundation-sdk/dashboard'
 import { PanelBuilder as LogsPanel } from '@grafana/grafana-foundation-sdk/logs'
 import { DataqueryBuilder as LokiQuery } from '@grafana/grafana-foundation-sdk/loki'
@@ -69,7 +71,7 @@ const datasourceVariable = (name: DatasourceName) =>
       text: DATASOURCE_VARIABLES[name].title,
       value: DATASOURCES[name].uid,
       selected: true,
-    } as never)
+    })
 
 type Query = { expr: string; legend?: string; instant?: boolean; exemplar?: boolean }
 /**
@@ -278,7 +280,7 @@ const variable = (name: string, label: string, definition: string) =>
     .includeAll(true)
     .allValue(ALL)
     .multi(true)
-    .refresh(2 as never)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
 /** The agent variable's "All" also matches series without an agent (e.g. Logfire's token usage). */
 const ANY_AGENT = '.*'
 export const standardVariables = [
@@ -304,7 +306,7 @@ export type DashboardSpec = {
   title: string
   description: string
   panels: PanelSpec[]
-  variables?: Array<cog.Builder<unknown>>
+  variables?: Array<cog.Builder<VariableModel>>
   links?: Array<cog.Builder<DashboardLink>>
 }
 
@@ -342,9 +344,9 @@ export function buildDashboard(spec: DashboardSpec): Record<string, unknown> {
   if ((spec.variables ?? []).length > 0) used.add('prometheus')
   for (const name of ['prometheus', 'loki', 'tempo'] as const)
     if (used.has(name)) builder.withVariable(datasourceVariable(name))
-  for (const v of spec.variables ?? []) builder.withVariable(v as never)
+  for (const v of spec.variables ?? []) builder.withVariable(v)
   for (const link of spec.links ?? []) builder.link(link)
-  for (const p of spec.panels) builder.withPanel(panel(p) as never)
+  for (const p of spec.panels) builder.withPanel(panel(p))
   const json = builder.build() as unknown as Record<string, unknown>
   // Stable ids: an alert rule links to its panel by id.
   ;(json.panels as Array<Record<string, unknown>>).forEach((p, i) => {

@@ -1,4 +1,4 @@
-import { QueryVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard'
+import { QueryVariableBuilder, VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard'
 import { PANEL_QUERY, SELF_METRICS } from '../queries.ts'
 import { ALL, type DashboardSpec, PANEL_DATASOURCES, standardVariables, ts } from './parts.ts'
 
@@ -15,7 +15,7 @@ export const SYSTEM: DashboardSpec = {
       .includeAll(true)
       .allValue(ALL)
       .multi(true)
-      .refresh(2 as never),
+      .refresh(VariableRefresh.OnTimeRangeChanged),
   ],
   panels: [
     ts('Host CPU', 'How busy are the host CPUs, by state?', 'percentunit', [
