@@ -8,17 +8,23 @@
  * queue directory and host_metrics' root path.
  *   BENCH_SECONDS (default 10) per scenario, BENCH_TURNS (600) recorded, BENCH_CONCURRENCY (4),
  *   BENCH_COLLECTOR_CONFIG to measure another config file (the same overrides apply).
+ * Then the cost of the kit's processors as a share of the collector's own: the shipped config
+ * against a pass-through of it (OTLP in, the same exporters with their queues and batching, no
+ * processors), both running, the mixed replay alternated round by round (BENCH_ROUNDS, 3),
+ * printed as items per core-second and the shipped config's ratio to the pass-through's;
+ * BENCH_PPROF=1 also prints where the shipped collector's CPU went in its last round (pprof).
  *   BENCH_COLLECTOR_TIER=gateway|sampler measures a tier of the scaled-out topology instead:
  *   config.yaml + gateway.yaml (its samplers replaced by one relay collector in front of the
  *   sink), or config.yaml + sampler.yaml on spans alone at fixed rates, keeping 100% (the
  *   most it exports), each replay pass with fresh trace ids so every trace is a new decision.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
 import { spawnAgent } from '@layercode-kit/agent/testing'
 import { SAMPLING } from '@layercode-kit/collector'
 import { processStat } from '@layercode-kit/loadgen/process-stat'
@@ -30,6 +36,8 @@ import { rootPath } from '../tools/repo.ts'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const turns = Number(process.env.BENCH_TURNS ?? 600)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const run = promisify(execFile)
 const FIXED_ITEMS_PER_SECOND = 30_000
 const SECRET = 'whsec_bench_0123456789abcdef'
 const SIGNALS = ['traces', 'logs', 'metrics'] as const
@@ -147,6 +155,8 @@ type Collector = {
   child: ChildProcess
   url: string
   metricsUrl: string
+  /** The pprof extension's endpoint (Go's net/http/pprof). */
+  pprofUrl: string
   stop(): Promise<void>
 }
 
@@ -205,6 +215,7 @@ async function startCollector(
     url,
     grpc: grpc as number,
     metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
+    pprofUrl: `http://127.0.0.1:${pprof}`,
     async stop() {
       child.kill('SIGTERM')
       await new Promise((resolve) => child.once('exit', resolve))
@@ -337,6 +348,14 @@ async function replay(
   }
 }
 
+/** The shipped config as a pass-through: every pipeline without processors, OTLP in only. */
+const PASS_THROUGH = {
+  'service::pipelines::traces::processors': '[]',
+  'service::pipelines::logs::processors': '[]',
+  'service::pipelines::metrics::processors': '[]',
+  'service::pipelines::metrics::receivers': '[otlp]',
+}
+
 const otelcol = await ensureCollector()
 console.log(`recording ${turns} bakery turns from the agent...`)
 const recorded = await record()
@@ -399,11 +418,73 @@ try {
     )
   }
   console.log(`(the mixed replay is ${all} items per pass over ${mixed.length} requests)`)
+  if (!tier) lost += await againstPassThrough(collector, mixed)
 } finally {
   await collector.stop()
   await relay?.stop()
   await sink.close()
 }
+/**
+ * The shipped config's processors as a share of the collector's cost: the same binary with a
+ * pass-through of the config (no processors; the receivers and exporters, with their queues
+ * and batching, as shipped), the mixed replay alternated round by round with `shipped`.
+ */
+async function againstPassThrough(shipped: Collector, batches: Batch[]): Promise<number> {
+  const passThrough = await startCollector(otelcol, configs, sink.url, PASS_THROUGH)
+  const totals = { shipped: { items: 0, cpu: 0 }, passThrough: { items: 0, cpu: 0 } }
+  const profiles: string[] = []
+  let lostHere = 0
+  console.log(`\nshipped config vs pass-through (no processors), mixed, ${rounds} rounds`)
+  console.log('round   shipped items/core-s   pass-through items/core-s   ratio')
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      // Alternate which goes first, so drift within a round hits both.
+      const order =
+        round % 2 ? (['shipped', 'passThrough'] as const) : (['passThrough', 'shipped'] as const)
+      const perCore = { shipped: 0, passThrough: 0 }
+      for (const which of order) {
+        const profiling =
+          process.env.BENCH_PPROF && which === 'shipped' && round === rounds
+            ? profile(shipped, seconds - 2)
+            : undefined
+        const r = await replay(which === 'shipped' ? shipped : passThrough, batches, SIGNALS)
+        if (profiling) profiles.push(await profiling)
+        lostHere += r.loss
+        totals[which].items += r.items
+        totals[which].cpu += r.cpuSeconds
+        perCore[which] = r.items / r.cpuSeconds
+      }
+      console.log(
+        `${String(round).padStart(5)} ${perCore.shipped.toFixed(0).padStart(22)} ${perCore.passThrough.toFixed(0).padStart(27)} ${(perCore.shipped / perCore.passThrough).toFixed(2).padStart(7)}`,
+      )
+    }
+  } finally {
+    await passThrough.stop()
+  }
+  const shippedPerCore = totals.shipped.items / totals.shipped.cpu
+  const passPerCore = totals.passThrough.items / totals.passThrough.cpu
+  console.log(
+    `  all ${shippedPerCore.toFixed(0).padStart(22)} ${passPerCore.toFixed(0).padStart(27)} ${(shippedPerCore / passPerCore).toFixed(2).padStart(7)}  (target >= 0.85)`,
+  )
+  for (const top of profiles)
+    console.log(`\nthe shipped collector's CPU, last round (pprof -top):\n${top}`)
+  return lostHere
+}
+
+/** A CPU profile of the collector over `forSeconds`, as `go tool pprof -top` prints it. */
+async function profile(collector: Collector, forSeconds: number): Promise<string> {
+  const response = await fetch(`${collector.pprofUrl}/debug/pprof/profile?seconds=${forSeconds}`)
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-pprof-'))
+  try {
+    const file = path.join(dir, 'cpu.pprof')
+    await writeFile(file, Buffer.from(await response.arrayBuffer()))
+    const { stdout } = await run('go', ['tool', 'pprof', '-top', '-nodecount=25', otelcol, file])
+    return stdout
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
 if (lost > 0) {
   console.log(`\n${lost} items lost: not comparable (exit 1)`)
   process.exitCode = 1
