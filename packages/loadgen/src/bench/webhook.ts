@@ -5,6 +5,14 @@
  *   off    OTEL_SDK_DISABLED=true (the SDK never starts)
  *   floor  the SDK started with every exporter `none` (instrumentation, context, no export)
  *   on     traces, metrics and logs exported over OTLP/HTTP to a sink in its own process
+ * Beside them, the limit (limit-app.ts): the bare OpenTelemetry SDK recording exactly what the
+ * kit records per echo turn (read from the agent first, turn-shape.ts), off and on, at the
+ * same fixed rate in the same rounds; the kit's `on − off` over the limit's is what the kit's
+ * own code adds beyond the SDK's cost of the same records.
+ * And the peer (peer.ts): the Python toolkit the kit replaces, with Logfire exporting and with
+ * it stubbed out, beside the kit's agent at one rate the toolkit holds (BENCH_PEER_RATE, 100
+ * turns/s): CPU per turn and added p99 of each, and the kit's added share of Logfire's. Without
+ * a toolkit (BENCH_TOOLKIT_CLI unset) it says why and prints the rest.
  * Phases: a fixed offered rate (open loop; CPU µs per turn of the whole agent process,
  * p50/p99), saturation (closed loop; throughput), and the bakery agent at voice-agent rates
  * (first speech added). A run where the driver, not the agent, set the pace is not reported.
@@ -17,7 +25,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { spawnAgent } from '@layercode-kit/agent/testing'
+import { cleanEnv, spawnAgent } from '@layercode-kit/agent/testing'
 import { percentile } from '../stats.ts'
 import {
   closeConnections,
@@ -28,7 +36,9 @@ import {
   type Sample,
   type Target,
 } from './drive.ts'
+import { PEER_MODES, type PeerMode, startPeer } from './peer.ts'
 import { openLoopProblem, signedMs } from './report.ts'
+import { recordTurnShape } from './turn-shape.ts'
 
 const SECRET = 'whsec_bench_0123456789abcdef'
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -89,6 +99,15 @@ const MODES = {
 } as const
 type Mode = keyof typeof MODES
 const MODE_NAMES = Object.keys(MODES) as Mode[]
+/** The limit program's modes: the bare SDK off and on (the kit's `on` settings). */
+const LIMIT_MODES = { 'limit off': MODES.off, 'limit on': MODES.on } as const
+type LimitMode = keyof typeof LIMIT_MODES
+type AnyMode = Mode | LimitMode | PeerMode
+const isLimit = (mode: Mode | LimitMode): mode is LimitMode => mode in LIMIT_MODES
+const isPeer = (mode: 'off' | 'on' | PeerMode): mode is PeerMode =>
+  (PEER_MODES as readonly string[]).includes(mode)
+const toolkitCli = process.env.BENCH_TOOLKIT_CLI
+const peerRate = Number(process.env.BENCH_PEER_RATE ?? 100)
 
 const echoTurn = (n: number) => ({
   type: 'message',
@@ -129,18 +148,61 @@ async function withAgent(
   }
 }
 
+const turnShape = JSON.stringify(await recordTurnShape(SECRET))
+
+/** The limit program in `mode`, driven like the agent. */
+async function withLimit(
+  mode: LimitMode,
+  body: (n: number) => object,
+  run: (target: Target) => Promise<Sample>,
+): Promise<Sample> {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./limit-app.ts', import.meta.url))],
+    {
+      env: cleanEnv({ BENCH_TURN_SHAPE: turnShape, ...LIMIT_MODES[mode] }),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  try {
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+    const { url } = JSON.parse(String((await lines.next()).value)) as { url: string }
+    const pid = child.pid
+    if (pid === undefined) throw new Error('the limit program has no pid')
+    const target = { url: `${url}/api/agent`, secret: SECRET, pid, body }
+    await closedLoop(target, concurrency, 2) // warm up JIT and connections
+    return await run(target)
+  } finally {
+    child.kill('SIGTERM')
+    await once(child, 'exit')
+  }
+}
+
+/** The Python toolkit in `mode`, driven like the agent. */
+async function withPeer(
+  mode: PeerMode,
+  body: (n: number) => object,
+  run: (target: Target) => Promise<Sample>,
+): Promise<Sample> {
+  const peer = await startPeer(toolkitCli as string, mode, SECRET, endpoint)
+  try {
+    const target = { url: peer.url, secret: SECRET, pid: peer.pid, body }
+    await closedLoop(target, concurrency, 2) // warm up and connect
+    return await run(target)
+  } finally {
+    await peer.stop()
+  }
+}
+
 /** Alternates the modes round by round; one merged sample per mode. */
-async function alternate(
-  modes: readonly Mode[],
-  one: (mode: Mode) => Promise<Sample>,
-): Promise<Record<Mode, Sample>> {
-  const samples = Object.fromEntries(modes.map((m) => [m, [] as Sample[]])) as Record<
-    Mode,
-    Sample[]
-  >
+async function alternate<M extends AnyMode>(
+  modes: readonly M[],
+  one: (mode: M) => Promise<Sample>,
+): Promise<Record<M, Sample>> {
+  const samples = Object.fromEntries(modes.map((m) => [m, [] as Sample[]])) as Record<M, Sample[]>
   for (let round = 0; round < rounds; round++)
     for (const mode of modes) samples[mode].push(await one(mode))
-  return Object.fromEntries(modes.map((m) => [m, merge(samples[m])])) as Record<Mode, Sample>
+  return Object.fromEntries(modes.map((m) => [m, merge(samples[m])])) as Record<M, Sample>
 }
 
 const problems: string[] = []
@@ -176,26 +238,33 @@ const saturated = await alternate(MODE_NAMES, (mode) =>
 )
 const slowest = Math.min(...MODE_NAMES.map((m) => saturated[m].turns / saturated[m].seconds))
 const rate = Math.round(Math.min(requestedRate, slowest * 0.7))
-const fixed = await alternate(MODE_NAMES, (mode) =>
-  withAgent('echo', mode, echoTurn, (t) => openLoop(t, rate, seconds)),
+const FIXED_MODES: Array<Mode | LimitMode> = [...MODE_NAMES, 'limit off', 'limit on']
+const fixed = await alternate(FIXED_MODES, (mode) =>
+  isLimit(mode)
+    ? withLimit(mode, echoTurn, (t) => openLoop(t, rate, seconds))
+    : withAgent('echo', mode, echoTurn, (t) => openLoop(t, rate, seconds)),
 )
 
 console.log(`\nfixed rate: ${rate} turns/s offered (open loop)`)
-console.log('mode    CPU µs/turn    p50 ms    p99 ms   driver')
-for (const mode of MODE_NAMES) {
+console.log('mode      CPU µs/turn    p50 ms    p99 ms   driver')
+for (const mode of FIXED_MODES) {
   const s = fixed[mode]
   const problem = openProblem(`${mode} at ${rate}/s`, s, rate)
   if (problem) problems.push(problem)
   console.log(
-    `${mode.padEnd(6)} ${fmt(cpuPerTurnUs(s), 1).padStart(12)} ${fmt(p(s.latencies, 50), 2).padStart(9)} ${fmt(p(s.latencies, 99), 2).padStart(9)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
+    `${mode.padEnd(9)} ${fmt(cpuPerTurnUs(s), 1).padStart(9)} ${fmt(p(s.latencies, 50), 2).padStart(9)} ${fmt(p(s.latencies, 99), 2).padStart(9)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
   )
 }
-const us = (mode: Mode) => cpuPerTurnUs(fixed[mode])
+const us = (mode: Mode | LimitMode) => cpuPerTurnUs(fixed[mode])
 console.log(
   `telemetry      on − off ${fmt(us('on') - us('off'), 1)} µs/turn   on − floor ${fmt(us('on') - us('floor'), 1)} µs/turn   floor − off ${fmt(us('floor') - us('off'), 1)} µs/turn`,
 )
 console.log(
   `added latency  p50 ${signedMs(p(fixed.on.latencies, 50) - p(fixed.off.latencies, 50))}   p99 ${signedMs(p(fixed.on.latencies, 99) - p(fixed.off.latencies, 99))}`,
+)
+const limitUs = us('limit on') - us('limit off')
+console.log(
+  `limit          on − off ${fmt(limitUs, 1)} µs/turn (the bare SDK, the same records); the kit's over it ${fmt((us('on') - us('off')) / limitUs, 2)}x (target <= 1.15)`,
 )
 
 console.log(`\nsaturated (closed loop, ${concurrency} callers)`)
@@ -208,6 +277,43 @@ for (const mode of MODE_NAMES) {
   const rps = s.turns / s.seconds
   console.log(
     `${mode.padEnd(6)} ${fmt(rps).padStart(10)} ${`${fmt((rps / offRps) * 100, 1)}%`.padStart(8)} ${fmt(cpuPerTurnUs(s), 1).padStart(13)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
+  )
+}
+
+if (toolkitCli) {
+  const modes: Array<'off' | 'on' | PeerMode> = ['off', 'on', ...PEER_MODES]
+  const atPeerRate = await alternate(modes, (mode) =>
+    isPeer(mode)
+      ? withPeer(mode, echoTurn, (t) => openLoop(t, peerRate, seconds))
+      : withAgent('echo', mode, echoTurn, (t) => openLoop(t, peerRate, seconds)),
+  )
+  console.log(
+    `\nthe peer: the Python toolkit's echo agent, Logfire exporting (peer on) or stubbed out (peer off), beside the kit's at ${peerRate} turns/s`,
+  )
+  console.log('mode      CPU µs/turn    p50 ms    p99 ms   driver')
+  for (const mode of modes) {
+    const s = atPeerRate[mode]
+    const problem = openProblem(`${mode} at ${peerRate}/s`, s, peerRate)
+    if (problem) problems.push(problem)
+    console.log(
+      `${mode.padEnd(9)} ${fmt(cpuPerTurnUs(s), 1).padStart(9)} ${fmt(p(s.latencies, 50), 2).padStart(9)} ${fmt(p(s.latencies, 99), 2).padStart(9)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
+    )
+  }
+  const at = (mode: (typeof modes)[number]) => cpuPerTurnUs(atPeerRate[mode])
+  const p99 = (mode: (typeof modes)[number]) => p(atPeerRate[mode].latencies, 99)
+  const kitUs = at('on') - at('off')
+  const logfireUs = at('peer on') - at('peer off')
+  const kitP99 = p99('on') - p99('off')
+  const logfireP99 = p99('peer on') - p99('peer off')
+  console.log(
+    `added CPU      the kit ${fmt(kitUs, 1)} µs/turn, Logfire ${fmt(logfireUs, 1)} µs/turn: ${fmt(kitUs / logfireUs, 3)}x (target <= 0.1)`,
+  )
+  console.log(
+    `added p99      the kit ${signedMs(kitP99)}, Logfire ${signedMs(logfireP99)}: ${fmt(kitP99 / logfireP99, 3)}x (target <= 0.1)`,
+  )
+} else {
+  console.log(
+    `\nthe peer (the Python toolkit with Logfire): not run: ${process.env.BENCH_TOOLKIT_MISSING ?? 'BENCH_TOOLKIT_CLI is not set'}`,
   )
 }
 
