@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --
 /**
  * npm run doctor -- --grafana http://localhost:3000 [--env-file .env]
  * Checks a running stack through Grafana's API (see doctor.ts).

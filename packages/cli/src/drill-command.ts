@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --
 /**
  * npm run drill -- <alert>   (npm run drill lists them)
  * Makes one alert fire on a running kit and waits until its e-mail reaches Mailpit (or, with
