@@ -227,6 +227,18 @@ function openProblem(label: string, sample: Sample, rate: number): string | unde
   return open ? `${label}: ${open}` : paceProblem(label, sample)
 }
 
+/** One row per mode of an open-loop phase at `offered` turns/s; a run not comparable is noted. */
+function printOpenLoop(samples: Partial<Record<AnyMode, Sample>>, offered: number): void {
+  console.log('mode      CPU µs/turn    p50 ms    p99 ms   driver')
+  for (const [mode, s] of Object.entries(samples) as Array<[AnyMode, Sample]>) {
+    const problem = openProblem(`${mode} at ${offered}/s`, s, offered)
+    if (problem) problems.push(problem)
+    console.log(
+      `${mode.padEnd(9)} ${fmt(cpuPerTurnUs(s), 1).padStart(9)} ${fmt(p(s.latencies, 50), 2).padStart(9)} ${fmt(p(s.latencies, 99), 2).padStart(9)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
+    )
+  }
+}
+
 console.log(
   `echo agent; modes off | floor (SDK, every exporter none) | on (OTLP/HTTP to ${sink ? 'a local sink in its own process' : endpoint}); ${rounds} x ${seconds} s per mode and phase`,
 )
@@ -246,15 +258,7 @@ const fixed = await alternate(FIXED_MODES, (mode) =>
 )
 
 console.log(`\nfixed rate: ${rate} turns/s offered (open loop)`)
-console.log('mode      CPU µs/turn    p50 ms    p99 ms   driver')
-for (const mode of FIXED_MODES) {
-  const s = fixed[mode]
-  const problem = openProblem(`${mode} at ${rate}/s`, s, rate)
-  if (problem) problems.push(problem)
-  console.log(
-    `${mode.padEnd(9)} ${fmt(cpuPerTurnUs(s), 1).padStart(9)} ${fmt(p(s.latencies, 50), 2).padStart(9)} ${fmt(p(s.latencies, 99), 2).padStart(9)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
-  )
-}
+printOpenLoop(fixed, rate)
 const us = (mode: Mode | LimitMode) => cpuPerTurnUs(fixed[mode])
 console.log(
   `telemetry      on − off ${fmt(us('on') - us('off'), 1)} µs/turn   on − floor ${fmt(us('on') - us('floor'), 1)} µs/turn   floor − off ${fmt(us('floor') - us('off'), 1)} µs/turn`,
@@ -290,15 +294,7 @@ if (toolkitCli) {
   console.log(
     `\nthe peer: the Python toolkit's echo agent, Logfire exporting (peer on) or stubbed out (peer off), beside the kit's at ${peerRate} turns/s`,
   )
-  console.log('mode      CPU µs/turn    p50 ms    p99 ms   driver')
-  for (const mode of modes) {
-    const s = atPeerRate[mode]
-    const problem = openProblem(`${mode} at ${peerRate}/s`, s, peerRate)
-    if (problem) problems.push(problem)
-    console.log(
-      `${mode.padEnd(9)} ${fmt(cpuPerTurnUs(s), 1).padStart(9)} ${fmt(p(s.latencies, 50), 2).padStart(9)} ${fmt(p(s.latencies, 99), 2).padStart(9)}   ${fmt(s.driverLoad * 100)}%${problem ? '   NOT COMPARABLE' : ''}`,
-    )
-  }
+  printOpenLoop(atPeerRate, peerRate)
   const at = (mode: (typeof modes)[number]) => cpuPerTurnUs(atPeerRate[mode])
   const p99 = (mode: (typeof modes)[number]) => p(atPeerRate[mode].latencies, 99)
   const kitUs = at('on') - at('off')
