@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ruleQueries, seriesName } from '@layercode-kit/grafana-gen'
 import { waitFor } from '@layercode-kit/test-support'
-import { between, type Expected, quantileRange } from '../../lib/ranges.ts'
+import { between, type Expected, quantileRange, type Range } from '../../lib/ranges.ts'
 import {
   clientFirstSpeech,
   ENVIRONMENT,
@@ -13,10 +13,40 @@ import {
   TURNS_PER_CONVERSATION,
   tAgent,
   turnDurations,
+  turnsOf,
   type Usage,
   usageOf,
   WRAPPED,
 } from './scenario.ts'
+
+/**
+ * The error share the error-rate rule must read: its recorded 5-minute window holds k turns
+ * (the raw samples at the rule's last evaluation say how many), and conversations run two at
+ * a time with one failing turn in TURNS_PER_CONVERSATION, so the window's k turns are two
+ * runs, k1 + k2, each holding floor(ki/n)..ceil(ki/n) failures: floor(k/n) - 1 ..
+ * ceil(k/n) + 1 in all. The counters' samples share their instants (one export), so
+ * increase()'s extrapolation scales both sides of the ratio alike.
+ */
+async function errorShare(): Promise<Range> {
+  const n = TURNS_PER_CONVERSATION
+  const [recorded] = await harness.query(
+    `max(timestamp(layercode:turns:increase5m{service_name="${WRAPPED}"}))`,
+    tAgent,
+  )
+  const evaluatedAt = Number(recorded?.value[1])
+  const series = await harness.samples(`${turnsOf(WRAPPED)}[5m]`, evaluatedAt)
+  let k = 0
+  for (const s of series) {
+    const counts =
+      s.histograms?.map(([, h]) => Number(h.count)) ?? s.values.map(([, v]) => Number(v))
+    k += (counts.at(-1) ?? 0) - (counts[0] ?? 0)
+  }
+  console.log(`# error-rate: ${k} turns in the rule's window at ${evaluatedAt}`)
+  assert.ok(k >= 20, `${k} turns in the rule's window: enough for it to judge`)
+  const lo = Math.max(0, Math.floor(k / n) - 1) / k
+  const hi = (Math.ceil(k / n) + 1) / k
+  return between(lo - 1e-9, hi + 1e-9, `${k} turns in the window, one failing in ${n}, two runs`)
+}
 
 describe('alerts for the Python toolkit', { skip: missing }, () => {
   it('alerts: the scripted faults breach the error, latency, first-speech and token rules by value, for the right services', async () => {
@@ -40,12 +70,11 @@ describe('alerts for the Python toolkit', { skip: missing }, () => {
         )
       }
     }
-    const share = 1 / TURNS_PER_CONVERSATION
     // Without the wrapper there are no turn metrics to judge: those rules name the wrapped app.
     await expectRule('layercode-error-rate', [
       {
         labels: { service_name: WRAPPED, deployment_environment_name: ENVIRONMENT },
-        range: between(share * 0.9, share * 1.1, `one failed turn in ${TURNS_PER_CONVERSATION}`),
+        range: await errorShare(),
       },
     ])
     await expectRule('layercode-latency-p95', [
