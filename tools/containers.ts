@@ -403,28 +403,45 @@ async function reachEngine(): Promise<Record<string, string> | undefined> {
 const NO_ENGINE =
   'no container engine is reachable (DOCKER_HOST or the default socket); .ci/run starts one as root'
 
+const nodeBase = () => /^FROM\s+(\S+)/m.exec(readText('agent/Dockerfile'))?.[1] as string
+
+/**
+ * The images made here, in the order they are built (later ones start from earlier ones),
+ * each with what it is made from: `npm run setup` builds the absent or stale ones, the suite
+ * skips while any is.
+ */
+const IMAGES: ReadonlyArray<{
+  image: () => string
+  source: () => string
+  build: (image: string, env: NodeJS.ProcessEnv) => Promise<void>
+}> = [
+  { image: nodeBase, source: SOURCES.node, build: buildNodeBase },
+  { image: () => imageOf('init'), source: SOURCES.busybox, build: buildBusybox },
+  { image: () => imageOf('collector'), source: SOURCES.collector, build: buildCollector },
+  {
+    image: () => imageOf('prometheus'),
+    source: SOURCES.prometheus,
+    build: (image, env) => buildPrometheus(image, imageOf('init'), env),
+  },
+  {
+    image: () => imageOf('mailpit'),
+    source: SOURCES.mailpit,
+    build: (image, env) => buildMailpit(image, imageOf('init'), env),
+  },
+]
+
 /** Builds compose and the images the suite needs that the engine has not got (`npm run setup`). */
 export async function prepareImages(): Promise<Found | { skip: string }> {
   const env = await reachEngine()
   if (!env) return { skip: NO_ENGINE }
   await ensureCompose(env)
-  const missing = async (service: string, source?: string) =>
-    !(await available(imageOf(service), env, source))
-  const nodeBase = /^FROM\s+(\S+)/m.exec(readText('agent/Dockerfile'))?.[1] as string
-  if (!(await available(nodeBase, env, SOURCES.node()))) await buildNodeBase(nodeBase, env)
-  const busybox = imageOf('init')
-  if (await missing('init', SOURCES.busybox())) await buildBusybox(busybox, env)
-  if (await missing('collector', SOURCES.collector()))
-    await buildCollector(imageOf('collector'), env)
-  if (await missing('prometheus', SOURCES.prometheus()))
-    await buildPrometheus(imageOf('prometheus'), busybox, env)
-  if (await missing('mailpit', SOURCES.mailpit()))
-    await buildMailpit(imageOf('mailpit'), busybox, env)
+  for (const { image, source, build } of IMAGES)
+    if (!(await available(image(), env, source()))) await build(image(), env)
   let standIns: string | undefined
   const absent = await absentUnbuildable(env)
   if (absent.length > 0) {
     standIns = standInReason(absent)
-    if (!(await present(STANDIN_IMAGE, env, SOURCES.standin()))) await buildStandIn(nodeBase, env)
+    if (!(await present(STANDIN_IMAGE, env, SOURCES.standin()))) await buildStandIn(nodeBase(), env)
   }
   // Rebuilt images leave their predecessors untagged.
   await ok('docker', ['image', 'prune', '-f', '--filter', `label=${LABEL}`], env)
@@ -447,14 +464,7 @@ export async function findEngine(): Promise<Found | { skip: string }> {
   if (!env) return { skip: NO_ENGINE }
   if (!(await findCompose(env)))
     return { skip: 'the engine has no `docker compose`: run `npm run setup` to build it' }
-  const nodeBase = /^FROM\s+(\S+)/m.exec(readText('agent/Dockerfile'))?.[1] as string
-  const wanted: [string, string | undefined][] = [
-    [nodeBase, SOURCES.node()],
-    [imageOf('init'), SOURCES.busybox()],
-    [imageOf('collector'), SOURCES.collector()],
-    [imageOf('prometheus'), SOURCES.prometheus()],
-    [imageOf('mailpit'), SOURCES.mailpit()],
-  ]
+  const wanted: [string, string][] = IMAGES.map(({ image, source }) => [image(), source()])
   const absent = await absentUnbuildable(env)
   let standIns: string | undefined
   if (absent.length > 0) {
