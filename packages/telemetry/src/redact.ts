@@ -106,6 +106,8 @@ export type Redactor = {
 }
 
 const MAX_DEPTH = 8
+/** Keys whose verdict a redactor remembers; beyond them (generated keys) it tests each time. */
+const MAX_REMEMBERED_KEYS = 4096
 
 /** Builds the redactor logs and spans share. */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
@@ -131,8 +133,19 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return out
   }
 
+  // An app uses few keys, again and again: the pattern runs once per key (up to a bound).
+  const verdicts = new Map<string, boolean>()
+  function isSecretKey(key: string): boolean {
+    let verdict = verdicts.get(key)
+    if (verdict === undefined) {
+      verdict = keyPattern.test(key)
+      if (verdicts.size < MAX_REMEMBERED_KEYS) verdicts.set(key, verdict)
+    }
+    return verdict
+  }
+
   function field(key: string, value: unknown, depth = 0): unknown {
-    return keyPattern.test(key) ? REDACTED : walk(value, depth)
+    return isSecretKey(key) ? REDACTED : walk(value, depth)
   }
 
   const redact = (<T>(value: T) => walk(value, 0) as T) as Redactor

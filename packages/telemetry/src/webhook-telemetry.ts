@@ -306,7 +306,10 @@ export function webhookObserver(options: LayercodeTelemetryOptions): WebhookObse
 
       let handled: Handled
       try {
-        handled = await context.with(server.context, run)
+        // Under serverSpans() the span's context is active already: no second scope.
+        handled = await (context.active() === server.context
+          ? run()
+          : context.with(server.context, run))
       } catch (error) {
         if (respond) server.respond(route?.(), 500, error)
         finish(500, { failed: false, ended: false, failure: error })
