@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createRedactor, REDACTED, secretsInEnv } from './redact.ts'
+import {
+  COLLECTOR_SECRET_KEY_NAMES,
+  COLLECTOR_SECRET_KEY_PATTERN,
+  createRedactor,
+  REDACTED,
+  secretsInEnv,
+} from './redact.ts'
 
 describe('createRedactor', () => {
   it('masks values under secret-looking keys at any depth', () => {
@@ -63,5 +69,52 @@ describe('createRedactor fields', () => {
       secretsInEnv({ SMTP_PASSWORD: 'p', OPENAI_API_KEY: 'k', HOME: '/root', EMPTY_TOKEN: '' }),
       ['p', 'k'],
     )
+  })
+})
+
+describe('the collector credential-key pattern', () => {
+  it('matches exactly what COLLECTOR_SECRET_KEY_NAMES matches, in any case, bare or as a header', () => {
+    const listed = new RegExp(
+      `^(?:http[.](?:request|response)[.]header[.])?(?:${COLLECTOR_SECRET_KEY_NAMES.join('|')})$`,
+      'i',
+    )
+    // The shipped pattern less its leading (?i): the flag, in JavaScript.
+    assert.ok(COLLECTOR_SECRET_KEY_PATTERN.startsWith('(?i)'))
+    const factored = new RegExp(COLLECTOR_SECRET_KEY_PATTERN.slice(4), 'i')
+    const words = [
+      'authorization',
+      'proxy-authorization',
+      'cookie',
+      'set-cookie',
+      'layercode-signature',
+      'x-api-key',
+      'x-auth-token',
+      'password',
+      'passwd',
+      'credential',
+      'credentials',
+      'secret',
+      'token',
+      'auth',
+      'api',
+      'gen_ai.usage.input_tokens',
+      'http.route',
+      'layercode.turn.id',
+    ]
+    for (const first of ['access', 'refresh', 'id', 'auth', 'bearer', 'session', 'csrf', 'api'])
+      for (const sep of ['', '-', '_', '.', ':'])
+        for (const last of ['token', 'key', 'secret']) words.push(`${first}${sep}${last}`)
+    for (const sep of ['', '-', '_', '.']) words.push(`client${sep}secret`, `apikey${sep}`)
+    // Near misses either side of every word: one letter more, one less, another in front.
+    const nearMisses = words.flatMap((w) => [w, `${w}s`, w.slice(0, -1), `x${w}`, `${w}x`])
+    const cased = nearMisses.flatMap((w) => [w, w.toUpperCase(), w[0]?.toUpperCase() + w.slice(1)])
+    const prefixes = ['', 'http.request.header.', 'http.response.header.', 'HTTP.Request.Header.']
+    const keys = [...prefixes, 'http.header.'].flatMap((p) => cased.map((w) => p + w))
+    let matched = 0
+    for (const key of keys) {
+      assert.equal(factored.test(key), listed.test(key), key)
+      if (listed.test(key)) matched++
+    }
+    assert.ok(matched >= 200 && matched < keys.length / 2, `${matched} of ${keys.length} keys`)
   })
 })
