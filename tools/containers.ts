@@ -435,8 +435,10 @@ export async function prepareImages(): Promise<Found | { skip: string }> {
   const env = await reachEngine()
   if (!env) return { skip: NO_ENGINE }
   await ensureCompose(env)
-  for (const { image, source, build } of IMAGES)
-    if (!(await available(image(), env, source()))) await build(image(), env)
+  for (const { image, source, build } of IMAGES) {
+    const name = image()
+    if (!(await available(name, env, source()))) await build(name, env)
+  }
   let standIns: string | undefined
   const absent = await absentUnbuildable(env)
   if (absent.length > 0) {

@@ -17,7 +17,7 @@ const provider = () => {
 describe('tracer()', () => {
   afterEach(() => trace.disable())
 
-  it('is looked up once per provider, and follows a provider registered after it', () => {
+  it('is one tracer while its provider stays, and follows a provider registered later', () => {
     const before = tracer() // no provider yet: the API's proxy, bound once one registers
     const first = provider()
     assert.equal(tracer(), tracer(), 'the same tracer while the provider stays')
