@@ -72,7 +72,7 @@ export const COLLECTOR_SECRET_KEY_PATTERN = `(?i)^(?:http[.](?:request|response)
 export const CREDENTIAL_VALUE_PATTERNS: readonly RegExp[] = [
   /bearer\s+[A-Za-z0-9._~+/=-]+/gi,
   /\b(sk|pk|rk)-[A-Za-z0-9_-]{16,}/g,
-  /\bwhsec_[A-Za-z0-9_]{8,}/g,
+  /whsec_[A-Za-z0-9_]{8,}/g,
 ]
 
 // One pass over a string for every shape (the list above stays separate for the collector test).
