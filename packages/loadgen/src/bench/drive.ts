@@ -13,6 +13,8 @@ export type Sample = {
   firstSpeech: number[]
   /** Turns answered without a complete stream, or not answered at all. */
   failed: number
+  /** Why they failed: `status 500`, `no response.end`, or the error's code (ECONNRESET...). */
+  failures: Record<string, number>
   /** Open loop: requests not sent because 256 were already in flight. */
   skipped: number
   /** Share of one core the driver itself used: near 1, it (not the agent) set the pace. */
@@ -37,7 +39,17 @@ export function closeConnections(): void {
   keepAlive.destroy()
 }
 
-type Tally = { latencies: number[]; firstSpeech: number[]; failed: number }
+type Tally = {
+  latencies: number[]
+  firstSpeech: number[]
+  failed: number
+  failures: Record<string, number>
+}
+
+function fail(tally: Tally, reason: string): void {
+  tally.failed += 1
+  tally.failures[reason] = (tally.failures[reason] ?? 0) + 1
+}
 
 /** One signed turn through the agent's node:http client; ok when it ends with response.end. */
 async function turn(target: Target, n: number, tally: Tally): Promise<void> {
@@ -50,19 +62,20 @@ async function turn(target: Target, n: number, tally: Tally): Promise<void> {
     })
     const last = result.events.at(-1) as { type?: string } | undefined
     if (result.status !== 200 || last?.type !== 'response.end') {
-      tally.failed += 1
+      fail(tally, result.status !== 200 ? `status ${result.status}` : 'no response.end')
       return
     }
     tally.latencies.push(result.totalMs)
     if (result.firstTtsMs !== undefined) tally.firstSpeech.push(result.firstTtsMs)
-  } catch {
-    tally.failed += 1
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string }
+    fail(tally, code ?? message ?? String(error))
   }
 }
 
 /** Runs `fn`, measuring wall time, the driver's CPU share of one core and the agent's CPU. */
 async function measured(target: Target, fn: (tally: Tally) => Promise<number>): Promise<Sample> {
-  const tally: Tally = { latencies: [], firstSpeech: [], failed: 0 }
+  const tally: Tally = { latencies: [], firstSpeech: [], failed: 0, failures: {} }
   const agentBefore = processStat(target.pid).cpuSeconds
   const started = performance.now()
   const cpu = process.cpuUsage()
@@ -75,6 +88,7 @@ async function measured(target: Target, fn: (tally: Tally) => Promise<number>): 
     latencies: tally.latencies,
     firstSpeech: tally.firstSpeech,
     failed: tally.failed,
+    failures: tally.failures,
     skipped,
     driverLoad: (used.user + used.system) / 1e6 / seconds,
     agentCpuSeconds: processStat(target.pid).cpuSeconds - agentBefore,
@@ -125,6 +139,7 @@ export function merge(samples: readonly Sample[]): Sample {
     latencies: samples.flatMap((x) => x.latencies),
     firstSpeech: samples.flatMap((x) => x.firstSpeech),
     failed: samples.reduce((s, x) => s + x.failed, 0),
+    failures: tallyReasons(samples.map((x) => x.failures)),
     skipped: samples.reduce((s, x) => s + x.skipped, 0),
     driverLoad: samples.reduce((s, x) => s + x.driverLoad * x.seconds, 0) / seconds,
     agentCpuSeconds: samples.reduce((s, x) => s + x.agentCpuSeconds, 0),
@@ -134,4 +149,12 @@ export function merge(samples: readonly Sample[]): Sample {
 /** The agent's CPU per answered turn, in µs. */
 export function cpuPerTurnUs(sample: Sample): number {
   return sample.turns > 0 ? (sample.agentCpuSeconds / sample.turns) * 1e6 : Number.NaN
+}
+
+/** Failure reasons of several samples, counted together. */
+function tallyReasons(all: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const reasons of all)
+    for (const [reason, n] of Object.entries(reasons)) out[reason] = (out[reason] ?? 0) + n
+  return out
 }

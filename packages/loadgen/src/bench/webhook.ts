@@ -212,7 +212,10 @@ const p = (values: number[], q: number) => percentile(values, q) ?? Number.NaN
 function paceProblem(label: string, sample: Sample): string | undefined {
   if (sample.driverLoad > DRIVER_LIMIT)
     return `${label}: the driver used ${fmt(sample.driverLoad * 100)}% of its core and may have set the pace`
-  if (sample.failed > 0) return `${label}: ${sample.failed} turns failed`
+  if (sample.failed > 0) {
+    const why = Object.entries(sample.failures).map(([reason, n]) => `${reason} x${n}`)
+    return `${label}: ${sample.failed} turns failed (${why.join(', ')})`
+  }
   return undefined
 }
 
