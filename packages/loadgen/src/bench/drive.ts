@@ -32,7 +32,10 @@ export type Target = {
   body: (n: number) => object
 }
 
-const keepAlive = new Agent({ keepAlive: true, maxSockets: 256 })
+// Idle sockets close after 2 s, before the servers' own idle timeouts (Node's and uvicorn's
+// 5 s): a socket the server closes just as a turn reuses it fails that turn with ECONNRESET,
+// and the server did nothing wrong (Node's docs, request.reusedSocket).
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 256, timeout: 2_000 })
 
 /** Closes the driver's idle connections (at the end of a benchmark). */
 export function closeConnections(): void {
