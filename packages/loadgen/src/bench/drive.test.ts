@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, describe, it } from 'node:test'
-import { closeConnections, closedLoop, merge } from './drive.ts'
+import { closeConnections, closedLoop, merge, ratioByRound, type Sample } from './drive.ts'
 
 describe('the benchmark driver', () => {
   // Turn n: n % 3 = 0 answers 500, 1 drops the connection, 2 streams a whole answer.
@@ -51,5 +51,30 @@ describe('the benchmark driver', () => {
       network.every((reason) => /^E[A-Z]+$/.test(reason)),
       JSON.stringify(sample.failures),
     )
+  })
+
+  it('pairs round i of every mode for a ratio, and the merged samples for the run', () => {
+    // Two rounds of `on` and `off`, told apart by their CPU seconds.
+    const sample = (cpuSeconds: number): Sample => ({
+      turns: 1000,
+      seconds: 1,
+      latencies: [],
+      firstSpeech: [],
+      failed: 0,
+      failures: {},
+      skipped: 0,
+      driverLoad: 0.3,
+      agentCpuSeconds: cpuSeconds,
+    })
+    const rounds = (a: number, b: number) => {
+      const both = [sample(a), sample(b)]
+      return { ...merge(both), rounds: both }
+    }
+    const ratio = ratioByRound(
+      { on: rounds(300, 500), off: rounds(200, 250) },
+      (r) => r.on.agentCpuSeconds / r.off.agentCpuSeconds,
+    )
+    assert.deepEqual(ratio.rounds, [1.5, 2])
+    assert.equal(ratio.merged, 800 / 450)
   })
 })

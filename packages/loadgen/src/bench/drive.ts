@@ -133,6 +133,27 @@ export function openLoop(target: Target, rate: number, seconds: number): Promise
   })
 }
 
+/** One mode's rounds, and them merged. */
+export type Rounds = Sample & { rounds: Sample[] }
+
+/**
+ * `ratio` over the merged samples, then over each round's: round i of every mode ran back to
+ * back, so a round's ratio shows how far the run's moves within it.
+ */
+export function ratioByRound<M extends string>(
+  samples: Record<M, Rounds>,
+  ratio: (sample: Record<M, Sample>) => number,
+): { merged: number; rounds: number[] } {
+  const modes = Object.keys(samples) as M[]
+  const count = Math.min(...modes.map((m) => samples[m].rounds.length))
+  const round = (i: number) =>
+    Object.fromEntries(modes.map((m) => [m, samples[m].rounds[i]])) as Record<M, Sample>
+  return {
+    merged: ratio(samples),
+    rounds: Array.from({ length: count }, (_, i) => ratio(round(i))),
+  }
+}
+
 /** Several rounds of one mode as one sample. */
 export function merge(samples: readonly Sample[]): Sample {
   const seconds = samples.reduce((s, x) => s + x.seconds, 0)
