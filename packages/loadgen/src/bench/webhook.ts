@@ -222,6 +222,11 @@ function withRounds(
   return `${fmt(ratio.merged, digits)}x (target ${target}; rounds ${rounds})`
 }
 
+/** CPU µs per turn that mode `on` adds over mode `off`. */
+function addedUs<M extends string>(samples: Record<M, Sample>, on: M, off: M): number {
+  return cpuPerTurnUs(samples[on]) - cpuPerTurnUs(samples[off])
+}
+
 const problems: string[] = []
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a')
 const p = (values: number[], q: number) => percentile(values, q) ?? Number.NaN
@@ -284,19 +289,16 @@ const fixed = await alternate(FIXED_MODES, (mode) =>
 
 console.log(`\nfixed rate: ${rate} turns/s offered (open loop)`)
 printOpenLoop(fixed, rate)
-const us = (mode: Mode | LimitMode) => cpuPerTurnUs(fixed[mode])
 console.log(
-  `telemetry      on − off ${fmt(us('on') - us('off'), 1)} µs/turn   on − floor ${fmt(us('on') - us('floor'), 1)} µs/turn   floor − off ${fmt(us('floor') - us('off'), 1)} µs/turn`,
+  `telemetry      on − off ${fmt(addedUs(fixed, 'on', 'off'), 1)} µs/turn   on − floor ${fmt(addedUs(fixed, 'on', 'floor'), 1)} µs/turn   floor − off ${fmt(addedUs(fixed, 'floor', 'off'), 1)} µs/turn`,
 )
 console.log(
   `added latency  p50 ${signedMs(p(fixed.on.latencies, 50) - p(fixed.off.latencies, 50))}   p99 ${signedMs(p(fixed.on.latencies, 99) - p(fixed.off.latencies, 99))}`,
 )
-const limitUs = us('limit on') - us('limit off')
+const limitUs = addedUs(fixed, 'limit on', 'limit off')
 const overLimit = ratioByRound(
   fixed,
-  (r) =>
-    (cpuPerTurnUs(r.on) - cpuPerTurnUs(r.off)) /
-    (cpuPerTurnUs(r['limit on']) - cpuPerTurnUs(r['limit off'])),
+  (r) => addedUs(r, 'on', 'off') / addedUs(r, 'limit on', 'limit off'),
 )
 console.log(
   `limit          on − off ${fmt(limitUs, 1)} µs/turn (the bare SDK, the same records); the kit's over it ${withRounds(overLimit, '<= 1.15')}`,
@@ -326,17 +328,14 @@ if (toolkitCli) {
     `\nthe peer: the Python toolkit's echo agent, Logfire exporting (peer on) or stubbed out (peer off), beside the kit's at ${peerRate} turns/s`,
   )
   printOpenLoop(atPeerRate, peerRate)
-  const at = (mode: (typeof modes)[number]) => cpuPerTurnUs(atPeerRate[mode])
   const p99 = (mode: (typeof modes)[number]) => p(atPeerRate[mode].latencies, 99)
-  const kitUs = at('on') - at('off')
-  const logfireUs = at('peer on') - at('peer off')
+  const kitUs = addedUs(atPeerRate, 'on', 'off')
+  const logfireUs = addedUs(atPeerRate, 'peer on', 'peer off')
   const kitP99 = p99('on') - p99('off')
   const logfireP99 = p99('peer on') - p99('peer off')
   const overLogfire = ratioByRound(
     atPeerRate,
-    (r) =>
-      (cpuPerTurnUs(r.on) - cpuPerTurnUs(r.off)) /
-      (cpuPerTurnUs(r['peer on']) - cpuPerTurnUs(r['peer off'])),
+    (r) => addedUs(r, 'on', 'off') / addedUs(r, 'peer on', 'peer off'),
   )
   console.log(
     `added CPU      the kit ${fmt(kitUs, 1)} µs/turn, Logfire ${fmt(logfireUs, 1)} µs/turn: ${withRounds(overLogfire, '<= 0.1', 3)}`,
