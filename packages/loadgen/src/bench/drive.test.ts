@@ -37,7 +37,7 @@ describe('the benchmark driver', () => {
       body: (n: number) => ({ type: 'message', turn_id: String(n) }),
     }
     const sample = merge([await closedLoop(target, 1, 0.2), await closedLoop(target, 1, 0.2)])
-    const refused = sample.failures['status 500'] ?? 0
+    const refused = sample.failures['http 500'] ?? 0
     const dropped = sample.failed - refused
     assert.ok(sample.turns > 0, 'whole answers count as turns')
     assert.ok(refused > 0, JSON.stringify(sample.failures))
@@ -46,7 +46,7 @@ describe('the benchmark driver', () => {
     assert.ok(Math.abs(sample.turns - refused) <= 2, JSON.stringify(sample))
     const reasons = Object.values(sample.failures).reduce((a, b) => a + b, 0)
     assert.equal(reasons, sample.failed)
-    const network = Object.keys(sample.failures).filter((reason) => reason !== 'status 500')
+    const network = Object.keys(sample.failures).filter((reason) => reason !== 'http 500')
     assert.ok(
       network.every((reason) => /^E[A-Z]+$/.test(reason)),
       JSON.stringify(sample.failures),

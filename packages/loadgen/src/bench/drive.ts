@@ -13,7 +13,10 @@ export type Sample = {
   firstSpeech: number[]
   /** Turns answered without a complete stream, or not answered at all. */
   failed: number
-  /** Why they failed: `status 500`, `no response.end`, or the error's code (ECONNRESET...). */
+  /**
+   * Why they failed: `http 500` or `no response.end` (the load generator's names for them),
+   * or the network error's code (ECONNRESET...).
+   */
   failures: Record<string, number>
   /** Open loop: requests not sent because 256 were already in flight. */
   skipped: number
@@ -65,7 +68,7 @@ async function turn(target: Target, n: number, tally: Tally): Promise<void> {
     })
     const last = result.events.at(-1) as { type?: string } | undefined
     if (result.status !== 200 || last?.type !== 'response.end') {
-      fail(tally, result.status !== 200 ? `status ${result.status}` : 'no response.end')
+      fail(tally, result.status !== 200 ? `http ${result.status}` : 'no response.end')
       return
     }
     tally.latencies.push(result.totalMs)
